@@ -1,0 +1,10 @@
+package io.github.tfloop.annotations;
+
+/** Metrics a {@link TrainingLoop} computes in the graph besides the loss. */
+public enum Metric {
+  /**
+   * Fraction of examples classified correctly: the arg-max of the model output against an integer
+   * class label.
+   */
+  ACCURACY
+}

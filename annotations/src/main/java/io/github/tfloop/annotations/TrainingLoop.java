@@ -1,0 +1,64 @@
+package io.github.tfloop.annotations;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a class for which tfloop generates a training loop.
+ *
+ * <p>The class must be a top-level or static nested, non-generic, non-abstract class with a
+ * constructor the generated class can see, and it must declare at least one {@link Model}, one
+ * {@link Loss} and one {@link Step} method. The generated class is named after it with the
+ * suffix {@code Loop} (or {@link #name()}), lives in the same package, and is created with
+ * {@code <Name>Loop.create(instance)}.
+ *
+ * <pre>{@code
+ * @TrainingLoop(batchSize = 64, metrics = Metric.ACCURACY)
+ * public class FashionMlp {
+ *   @Model
+ *   Operand<TFloat32> logits(Layers nn, @Feature(shape = {28, 28}) Operand<TFloat32> image) {
+ *     return nn.dense(nn.dense(nn.flatten(image), 256, Activation.RELU), 10);
+ *   }
+ *
+ *   @Loss
+ *   Operand<TFloat32> loss(Ops tf, Operand<TFloat32> logits, @Label Operand<TInt32> label) {
+ *     return Losses.sparseCategoricalCrossentropy(tf, logits, label);
+ *   }
+ *
+ *   @Step(optimizer = Optimizer.ADAM, learningRate = 1e-3)
+ *   void train() {}
+ * }
+ * }</pre>
+ */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.TYPE)
+public @interface TrainingLoop {
+
+  /**
+   * Examples per training step. Training feeds full batches of this size; evaluation and
+   * prediction use it as their batch size too, with a smaller last batch. Must be positive.
+   */
+  int batchSize() default 32;
+
+  /**
+   * Seed for weight initialisation, shuffling and every random op the loop creates. Two runs with
+   * the same seed, data and thread settings train to the same weights on CPU.
+   */
+  long seed() default 42L;
+
+  /**
+   * Simple name of the generated class; empty means the annotated class's name followed by
+   * {@code Loop}. Must be a valid Java identifier.
+   */
+  String name() default "";
+
+  /**
+   * Metrics computed in the graph, on training batches and on every evaluation, from the first
+   * {@link Model} output and the first {@link Label}. The loss is always reported.
+   */
+  Metric[] metrics() default {};
+}

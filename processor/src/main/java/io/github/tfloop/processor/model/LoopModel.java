@@ -1,0 +1,75 @@
+package io.github.tfloop.processor.model;
+
+import io.github.tfloop.processor.parse.DataType;
+import java.util.List;
+import javax.lang.model.element.TypeElement;
+
+/**
+ * Everything the writer needs to generate one loop class, decided and checked: no further
+ * judgement happens while writing.
+ *
+ * @param definition the annotated class, the generated file's one originating element
+ * @param loopClassName the generated class's simple name
+ * @param definitionName the annotated class's name inside its package, as the loop reports it
+ */
+public record LoopModel(
+    TypeElement definition,
+    String packageName,
+    String loopClassName,
+    String definitionName,
+    int batchSize,
+    long seed,
+    List<Input> inputs,
+    List<Call> models,
+    List<Call> losses,
+    List<Metric> metrics,
+    List<Step> steps) {
+
+  /** The inputs fed to models, in declaration order. */
+  public List<Input> features() {
+    return inputs.stream().filter(input -> !input.label()).toList();
+  }
+
+  /** The primary model: the first {@code @Model}, whose output predict returns. */
+  public Call primaryModel() {
+    return models.get(0);
+  }
+
+  /**
+   * One input.
+   *
+   * @param constant the name of the generated {@code InputSpec} constant, such as {@code IMAGE}
+   * @param local the name of its placeholder in the generated {@code create}
+   */
+  public record Input(
+      String name, boolean label, DataType type, List<Integer> shape, String constant, String local) {}
+
+  /**
+   * A call of a {@code @Model} or {@code @Loss} method while the graph is built.
+   *
+   * @param local the variable its result is kept in
+   */
+  public record Call(String method, String local, DataType returns, List<Argument> arguments) {}
+
+  /** What the generated code passes for one parameter. */
+  public sealed interface Argument {}
+
+  /** The loop's {@code Ops}. */
+  public record OpsArgument() implements Argument {}
+
+  /** The {@code Layers} of a model's variable group. */
+  public record LayersArgument(String group) implements Argument {}
+
+  /** An input's placeholder. */
+  public record InputArgument(Input input) implements Argument {}
+
+  /** The output of an earlier model call. */
+  public record OutputArgument(Call model) implements Argument {}
+
+  /** A built-in metric (by its {@code Metric} constant) of the primary output and first label. */
+  public record Metric(String constant, Call predictions, Input labels) {}
+
+  /** A {@code @Step}. */
+  public record Step(
+      String name, String loss, String optimizer, double learningRate, List<String> variables) {}
+}

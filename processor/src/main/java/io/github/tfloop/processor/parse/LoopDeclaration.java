@@ -1,0 +1,33 @@
+package io.github.tfloop.processor.parse;
+
+import java.util.List;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.AnnotationValue;
+import javax.lang.model.element.TypeElement;
+
+/**
+ * A class annotated {@code @TrainingLoop}, its annotation values (each with the value to report
+ * errors on, {@code null} when defaulted) and its tfloop methods in declaration order.
+ *
+ * @param flatName the class's name inside its package with dots replaced by underscores:
+ *     {@code Outer_Inner} for a nested class
+ */
+public record LoopDeclaration(
+    TypeElement element,
+    AnnotationMirror annotation,
+    String packageName,
+    String flatName,
+    int batchSize,
+    AnnotationValue batchSizeValue,
+    long seed,
+    String loopName,
+    AnnotationValue loopNameValue,
+    List<String> metrics,
+    AnnotationValue metricsValue,
+    List<MethodDeclaration> methods) {
+
+  /** The methods of one role, in declaration order. */
+  public List<MethodDeclaration> methods(MethodDeclaration.Role role) {
+    return methods.stream().filter(method -> method.role() == role).toList();
+  }
+}

@@ -1,0 +1,45 @@
+package io.github.tfloop.processor.parse;
+
+import java.util.List;
+import java.util.Set;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
+
+/**
+ * A method of a loop class carrying {@code @Model}, {@code @Loss} or {@code @Step}.
+ *
+ * @param role what its annotation makes it
+ * @param annotation that annotation
+ * @param otherRoles any further tfloop method annotation on the same method
+ * @param step the {@code @Step} values, for a step; else {@code null}
+ */
+public record MethodDeclaration(
+    ExecutableElement element,
+    Role role,
+    AnnotationMirror annotation,
+    List<AnnotationMirror> otherRoles,
+    String name,
+    TypeShape returnType,
+    List<ParameterDeclaration> parameters,
+    Set<Modifier> modifiers,
+    boolean generic,
+    StepDeclaration step) {
+
+  /** The tfloop method annotations. */
+  public enum Role {
+    MODEL("@Model"),
+    LOSS("@Loss"),
+    STEP("@Step");
+
+    private final String annotation;
+
+    Role(String annotation) {
+      this.annotation = annotation;
+    }
+
+    public String annotation() {
+      return annotation;
+    }
+  }
+}

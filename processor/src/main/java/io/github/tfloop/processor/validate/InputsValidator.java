@@ -1,0 +1,42 @@
+package io.github.tfloop.processor.validate;
+
+import io.github.tfloop.processor.parse.InputDeclaration;
+import io.github.tfloop.processor.parse.LoopDeclaration;
+import io.github.tfloop.processor.parse.MethodDeclaration;
+import io.github.tfloop.processor.parse.ParameterDeclaration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/** Every declaration of the same input, across methods, must agree on role, type and shape. */
+final class InputsValidator {
+
+  private InputsValidator() {}
+
+  private record FirstDeclaration(ParameterDeclaration parameter, MethodDeclaration method) {}
+
+  static void check(LoopDeclaration loop, Diagnostics diagnostics) {
+    Map<String, FirstDeclaration> first = new LinkedHashMap<>();
+    for (MethodDeclaration method : loop.methods()) {
+      for (ParameterDeclaration parameter : method.parameters()) {
+        InputDeclaration input = parameter.input();
+        if (input == null || !parameter.type().isOperand()) {
+          continue;
+        }
+        FirstDeclaration earlier = first.putIfAbsent(input.name(), new FirstDeclaration(parameter, method));
+        if (earlier != null && !describe(earlier.parameter()).equals(describe(parameter))) {
+          diagnostics.error(
+              Message.INPUT_CONFLICT, parameter.element(), input.annotation(), input.name(),
+              describe(parameter), describe(earlier.parameter()),
+              earlier.method().name() + "()");
+        }
+      }
+    }
+  }
+
+  private static String describe(ParameterDeclaration parameter) {
+    InputDeclaration input = Objects.requireNonNull(parameter.input());
+    return input.annotationName() + " " + parameter.type().dataType() + " "
+        + (input.shape().isEmpty() ? "scalar" : input.shape().toString());
+  }
+}

@@ -1,0 +1,76 @@
+package io.github.tfloop.processor.validate;
+
+import io.github.tfloop.processor.parse.LoopDeclaration;
+import io.github.tfloop.processor.parse.MethodDeclaration;
+import io.github.tfloop.processor.parse.MethodDeclaration.Role;
+import io.github.tfloop.processor.parse.ParameterDeclaration;
+import io.github.tfloop.processor.parse.TypeShape;
+import java.util.List;
+
+/** {@code @Loss} methods: what they return and take, and which model output each operand is. */
+final class LossValidator {
+
+  private LossValidator() {}
+
+  static void check(
+      MethodDeclaration method, LoopDeclaration loop, String loopClass, Diagnostics diagnostics) {
+    MethodRules.check(method, loopClass, diagnostics);
+    TypeShape returns = method.returnType();
+    if (!returns.isOperand() || !returns.dataType().isFloating()) {
+      diagnostics.error(
+          Message.LOSS_RETURN_TYPE, method.element(), method.annotation(), returns.display());
+    }
+    for (ParameterDeclaration parameter : method.parameters()) {
+      if (parameter.input() != null) {
+        ParameterRules.checkInput(parameter, diagnostics);
+        continue;
+      }
+      switch (parameter.type().kind()) {
+        case OPS -> { }
+        case LAYERS -> diagnostics.error(Message.LAYERS_IN_LOSS, parameter.element());
+        case OPERAND -> checkModelOutput(parameter, loop, diagnostics);
+        default ->
+            diagnostics.error(
+                Message.PARAMETER_TYPE, parameter.element(), "@Loss", "",
+                parameter.type().display(), parameter.name());
+      }
+    }
+  }
+
+  private static void checkModelOutput(
+      ParameterDeclaration parameter, LoopDeclaration loop, Diagnostics diagnostics) {
+    List<MethodDeclaration> models = loop.methods(Role.MODEL);
+    MethodDeclaration model = modelFor(parameter, models);
+    if (model == null) {
+      if (!models.isEmpty()) {
+        List<String> names = models.stream().map(MethodDeclaration::name).toList();
+        diagnostics.error(
+            Message.OUTPUT_UNKNOWN, parameter.element(), parameter.name(), names,
+            Suggestions.didYouMean(parameter.name(), names));
+      }
+      return;
+    }
+    TypeShape output = model.returnType();
+    if (output.isOperand() && output.dataType() != parameter.type().dataType()) {
+      diagnostics.error(
+          Message.OUTPUT_TYPE, parameter.element(), parameter.name(), parameter.type().display(),
+          model.name() + "()", output.display(), output.display());
+    }
+  }
+
+  /**
+   * The {@code @Model} whose output an un-annotated operand parameter is: the only model, or the
+   * one of the parameter's name.
+   */
+  static MethodDeclaration modelFor(ParameterDeclaration parameter, List<MethodDeclaration> models) {
+    if (models.size() == 1) {
+      return models.get(0);
+    }
+    for (MethodDeclaration model : models) {
+      if (model.name().equals(parameter.name())) {
+        return model;
+      }
+    }
+    return null;
+  }
+}

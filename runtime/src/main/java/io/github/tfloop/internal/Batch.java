@@ -1,0 +1,175 @@
+package io.github.tfloop.internal;
+
+import io.github.tfloop.data.Column;
+import io.github.tfloop.data.InputSpec;
+import java.util.List;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.buffer.ByteDataBuffer;
+import org.tensorflow.ndarray.buffer.DataBuffer;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+
+/**
+ * The input tensors of one batch size, allocated once and refilled for every batch. Examples are
+ * gathered into a staging array with {@code System.arraycopy} and copied into the tensor in one
+ * piece, so filling a batch allocates nothing.
+ */
+public final class Batch implements AutoCloseable {
+
+  private final int size;
+  private final InputSpec[] inputs;
+  private final Tensor[] tensors;
+  private final Slot[] slots;
+
+  Batch(List<InputSpec> inputs, int size) {
+    this.size = size;
+    this.inputs = inputs.toArray(new InputSpec[0]);
+    this.tensors = new Tensor[this.inputs.length];
+    this.slots = new Slot[this.inputs.length];
+    try {
+      for (int i = 0; i < this.inputs.length; i++) {
+        InputSpec input = this.inputs[i];
+        tensors[i] = Tensor.of(input.dtype().tensorType(), input.batchShape(size));
+        slots[i] = new Slot(tensors[i], input, size);
+      }
+    } catch (RuntimeException | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** Examples per batch. */
+  public int size() {
+    return size;
+  }
+
+  Tensor tensor(int slot) {
+    return tensors[slot];
+  }
+
+  /**
+   * Fills {@code input}'s tensor with {@code values}, a {@code float[]}, {@code double[]}, {@code
+   * int[]} or {@code long[]} of the input's type holding exactly {@link #size()} examples.
+   *
+   * @throws IllegalArgumentException if the input is not one of this batch's, or the length is not
+   *     that of {@code size()} examples
+   */
+  public void put(InputSpec input, Object values) {
+    slotOf(input).put(values);
+  }
+
+  /**
+   * Copies examples {@code order[from .. from + size)} of each column into the batch; a {@code null}
+   * column leaves its input's tensor as it is.
+   */
+  void load(Column[] columns, int[] order, int from) {
+    for (int i = 0; i < slots.length; i++) {
+      if (columns[i] != null) {
+        slots[i].gather(columns[i].values(), order, from);
+      }
+    }
+  }
+
+  /** Copies examples {@code from .. from + size}, in order, of each column into the batch. */
+  void loadRange(Column[] columns, int from) {
+    for (int i = 0; i < slots.length; i++) {
+      if (columns[i] != null) {
+        slots[i].copyRange(columns[i].values(), from);
+      }
+    }
+  }
+
+  private Slot slotOf(InputSpec input) {
+    for (int i = 0; i < inputs.length; i++) {
+      if (inputs[i] == input) {
+        return slots[i];
+      }
+    }
+    throw new IllegalArgumentException(input + " is not an input of this loop");
+  }
+
+  @Override
+  public void close() {
+    for (Tensor tensor : tensors) {
+      if (tensor != null) {
+        tensor.close();
+      }
+    }
+  }
+
+  /** One input's tensor, its staging array, and both seen as data buffers. */
+  private static final class Slot {
+    private final InputSpec input;
+    private final int exampleLength;
+    private final int length;
+    private final Object staging;
+    private final DataBuffer<Object> stagingBuffer;
+    private final DataBuffer<Object> tensorBuffer;
+
+    Slot(Tensor tensor, InputSpec input, int size) {
+      this.input = input;
+      this.exampleLength = input.exampleLength();
+      this.length = size * exampleLength;
+      ByteDataBuffer bytes = tensor.asRawTensor().data();
+      switch (input.dtype()) {
+        case FLOAT32 -> {
+          float[] array = new float[length];
+          staging = array;
+          stagingBuffer = untyped(DataBuffers.of(array, false, false));
+          tensorBuffer = untyped(bytes.asFloats());
+        }
+        case FLOAT64 -> {
+          double[] array = new double[length];
+          staging = array;
+          stagingBuffer = untyped(DataBuffers.of(array, false, false));
+          tensorBuffer = untyped(bytes.asDoubles());
+        }
+        case INT32 -> {
+          int[] array = new int[length];
+          staging = array;
+          stagingBuffer = untyped(DataBuffers.of(array, false, false));
+          tensorBuffer = untyped(bytes.asInts());
+        }
+        case INT64 -> {
+          long[] array = new long[length];
+          staging = array;
+          stagingBuffer = untyped(DataBuffers.of(array, false, false));
+          tensorBuffer = untyped(bytes.asLongs());
+        }
+        default -> throw new IllegalArgumentException("unsupported type " + input.dtype());
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static DataBuffer<Object> untyped(DataBuffer<?> buffer) {
+      return (DataBuffer<Object>) buffer;
+    }
+
+    void put(Object values) {
+      if (values.getClass() != staging.getClass()) {
+        throw new IllegalArgumentException(
+            input.name() + ": expected " + input.dtype().javaType() + "[] values, got "
+                + values.getClass().getSimpleName());
+      }
+      input.requireExamples(java.lang.reflect.Array.getLength(values), length / exampleLength);
+      System.arraycopy(values, 0, staging, 0, length);
+      flush();
+    }
+
+    void gather(Object source, int[] order, int from) {
+      for (int target = 0; target < length; target += exampleLength) {
+        System.arraycopy(
+            source, order[from++] * exampleLength, staging, target, exampleLength);
+      }
+      flush();
+    }
+
+    void copyRange(Object source, int from) {
+      System.arraycopy(source, from * exampleLength, staging, 0, length);
+      flush();
+    }
+
+    private void flush() {
+      stagingBuffer.copyTo(tensorBuffer, length);
+    }
+  }
+}

@@ -1,0 +1,273 @@
+package io.github.tfloop.internal;
+
+import io.github.tfloop.data.InputSpec;
+import io.github.tfloop.gradients.MissingGradients;
+import io.github.tfloop.internal.VariableStore.Kind;
+import io.github.tfloop.internal.VariableStore.Variable;
+import io.github.tfloop.metrics.Metric;
+import io.github.tfloop.metrics.MetricContext;
+import io.github.tfloop.metrics.MetricState;
+import io.github.tfloop.metrics.WeightedMean;
+import io.github.tfloop.nn.Layers;
+import io.github.tfloop.optim.UpdateContext;
+import io.github.tfloop.train.LoopOptions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Gradients;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TNumber;
+import org.tensorflow.types.family.TType;
+
+/**
+ * Builds a loop's graph, once, as the generated {@code create} method declares it: inputs, the
+ * models' outputs, losses, metrics and steps; then {@link #build()} adds gradients and optimizer
+ * updates and opens the {@link LoopEngine}.
+ */
+public final class LoopBuilder {
+
+  private final String loopName;
+  private final int batchSize;
+  private final long seed;
+  private final LoopOptions options;
+  private final Graph graph;
+  private final Ops tf;
+  private final VariableStore store;
+  private final Operand<TBool> training;
+  private final Map<InputSpec, Operand<?>> inputs = new LinkedHashMap<>();
+  private final Map<String, Operand<? extends TNumber>> outputs = new LinkedHashMap<>();
+  private final Map<String, Operand<? extends TNumber>> losses = new LinkedHashMap<>();
+  private final List<MetricBinding> metrics = new ArrayList<>();
+  private final List<StepSpec> steps = new ArrayList<>();
+
+  private record MetricBinding(
+      Metric metric, Operand<? extends TNumber> predictions, Operand<? extends TNumber> labels) {}
+
+  private LoopBuilder(String loopName, int batchSize, long declaredSeed, LoopOptions options) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
+    }
+    this.loopName = loopName;
+    this.batchSize = batchSize;
+    this.options = options;
+    this.seed = options.seed().orElse(declaredSeed);
+    MissingGradients.register();
+    this.graph = new Graph();
+    Ops root = Ops.create(graph);
+    this.tf = options.device() == null ? root : root.withDevice(Devices.parse(options.device()));
+    this.store = new VariableStore(tf);
+    this.training =
+        tf.withName("training").placeholderWithDefault(tf.constant(false), Shape.scalar());
+  }
+
+  /**
+   * Starts the graph of the loop generated for {@code loopName}.
+   *
+   * @param declaredSeed the seed of {@code @TrainingLoop}, unless the options override it
+   */
+  public static LoopBuilder create(
+      String loopName, int batchSize, long declaredSeed, LoopOptions options) {
+    return new LoopBuilder(loopName, batchSize, declaredSeed, options);
+  }
+
+  /** Every TensorFlow operation, for {@code @Loss} methods. */
+  public Ops ops() {
+    return tf;
+  }
+
+  /** The placeholder of {@code input}: a batch of its examples, batch size left open. */
+  public <T extends TType> Operand<T> input(InputSpec input, Class<T> type) {
+    if (input.dtype().tensorType() != type) {
+      throw new IllegalArgumentException(input + " cannot be fed as " + type.getSimpleName());
+    }
+    if (inputs.containsKey(input)) {
+      throw new IllegalArgumentException(input + " is declared twice");
+    }
+    Placeholder<T> placeholder =
+        tf.withName(input.name())
+            .placeholder(type, Placeholder.shape(input.batchShape(-1)));
+    inputs.put(input, placeholder);
+    return placeholder;
+  }
+
+  /** The layers of the {@code @Model} method {@code model}, whose variables form its group. */
+  public Layers layers(String model) {
+    return new Layers(tf.withSubScope(model), store, model, training, seed);
+  }
+
+  /** Records {@code output} as what {@code model} computes; the first one is what predict returns. */
+  public <T extends TNumber> Operand<T> output(String model, Operand<T> output) {
+    requireNotNull(output, "@Model " + model);
+    outputs.put(model, output);
+    return output;
+  }
+
+  /**
+   * Records the scalar loss {@code name}.
+   *
+   * @throws IllegalArgumentException if it is not a scalar
+   */
+  public <T extends TNumber> Operand<T> loss(String name, Operand<T> loss) {
+    requireNotNull(loss, "@Loss " + name);
+    Shape shape = loss.shape();
+    if (!shape.isUnknown() && shape.numDimensions() != 0) {
+      throw new IllegalArgumentException(
+          "@Loss " + name + " must return a scalar, but its result has shape " + shape
+              + "; reduce it over the batch, for example with tf.math.mean");
+    }
+    if (loss.type() != TFloat32.class && loss.type() != org.tensorflow.types.TFloat64.class) {
+      throw new IllegalArgumentException(
+          "@Loss " + name + " must be TFloat32 or TFloat64, got " + loss.type().getSimpleName());
+    }
+    losses.put(name, loss);
+    return loss;
+  }
+
+  /** Computes {@code metric} from {@code predictions} and {@code labels} in training and evaluation. */
+  public void metric(
+      Metric metric, Operand<? extends TNumber> predictions, Operand<? extends TNumber> labels) {
+    metrics.add(new MetricBinding(metric, predictions, labels));
+  }
+
+  /** Adds a training step; steps run in the order they are added. */
+  public void step(StepSpec step) {
+    step.requireComplete();
+    if (!losses.containsKey(step.loss())) {
+      throw new IllegalArgumentException(
+          "step '" + step.name() + "' minimises '" + step.loss() + "', which is not a loss; the"
+              + " losses are " + losses.keySet());
+    }
+    steps.add(step);
+  }
+
+  /**
+   * Adds gradients and optimizer updates, opens a session and initialises every variable.
+   *
+   * @throws IllegalStateException if nothing can be trained
+   */
+  public LoopEngine build() {
+    if (outputs.isEmpty() || losses.isEmpty() || steps.isEmpty()) {
+      throw new IllegalStateException(loopName + " needs a model output, a loss and a step");
+    }
+    List<LoopGraph.TrainStep> trainSteps = new ArrayList<>();
+    for (StepSpec step : steps) {
+      trainSteps.add(buildStep(step));
+    }
+    Variable<TInt64> globalStep =
+        store.create("global_step", "loop", Kind.OPTIMIZER, TInt64.class, Shape.scalar(),
+            tf.constant(0L));
+    Op countBatch = tf.assignAddVariableOp(globalStep.handle(), tf.constant(1L));
+
+    Map<String, MetricState> trainMetrics = buildMetrics("train");
+    Map<String, MetricState> evalMetrics = buildMetrics("eval");
+
+    List<Op> initializers = new ArrayList<>();
+    for (Variable<?> variable : store.all()) {
+      initializers.add(variable.initializer());
+    }
+    LoopGraph loopGraph =
+        new LoopGraph(
+            loopName,
+            batchSize,
+            seed,
+            graph,
+            new ArrayList<>(inputs.keySet()),
+            new ArrayList<>(inputs.values()),
+            training,
+            outputs.values().iterator().next(),
+            trainSteps,
+            countBatch,
+            globalStep.read(),
+            trainMetrics,
+            evalMetrics,
+            tf.withControlDependencies(initializers).withName("initialize").noOp(),
+            store);
+    return new LoopEngine(loopGraph, options);
+  }
+
+  /** Closes the graph of a loop whose building failed. */
+  public void abort() {
+    graph.close();
+  }
+
+  private LoopGraph.TrainStep buildStep(StepSpec step) {
+    Ops scope = tf.withSubScope(step.name());
+    Operand<? extends TNumber> loss = losses.get(step.loss());
+    List<Variable<?>> candidates = store.trainable(step.variableGroups());
+    List<Operand<?>> reads = new ArrayList<>();
+    for (Variable<?> variable : candidates) {
+      reads.add(variable.read());
+    }
+    if (reads.isEmpty()) {
+      throw new IllegalStateException(
+          "step '" + step.name() + "' has no variables to train"
+              + (step.variableGroups().isEmpty()
+                  ? ": the models create none"
+                  : " in the models " + step.variableGroups()));
+    }
+    Gradients gradients = scope.withName("gradients").gradients(loss, reads);
+
+    Variable<TInt64> iterations =
+        store.create(step.name() + "/iterations", step.name(), Kind.OPTIMIZER, TInt64.class,
+            Shape.scalar(), tf.constant(0L));
+    Operand<TFloat32> learningRate = step.learningRate().value(scope, iterations.read());
+    Operand<TFloat32> iteration =
+        scope.dtypes.cast(scope.math.add(iterations.read(), scope.constant(1L)), TFloat32.class);
+    UpdateContext context = new UpdateContext(scope, store, step.name(), learningRate, iteration);
+
+    List<Op> updates = new ArrayList<>();
+    List<Variable<?>> trained = new ArrayList<>();
+    for (int i = 0; i < candidates.size(); i++) {
+      Output<?> gradient = gradients.dy(i);
+      if (gradient == null) {
+        continue; // this loss does not depend on the variable
+      }
+      updates.add(apply(step, context, candidates.get(i), gradient));
+      trained.add(candidates.get(i));
+    }
+    if (updates.isEmpty()) {
+      throw new IllegalStateException(
+          "step '" + step.name() + "': loss '" + step.loss() + "' depends on none of " + candidates);
+    }
+    Op update =
+        scope.withControlDependencies(updates).withName("update")
+            .assignAddVariableOp(iterations.handle(), scope.constant(1L));
+    return new LoopGraph.TrainStep(step.name(), step.loss(), loss, update, trained, learningRate);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Op apply(
+      StepSpec step, UpdateContext context, Variable<?> variable, Output<?> gradient) {
+    return step.optimizer().apply(context, (Variable) variable, (Operand) gradient);
+  }
+
+  private Map<String, MetricState> buildMetrics(String prefix) {
+    MetricContext context = new MetricContext(tf.withSubScope(prefix), store, prefix);
+    Operand<?> batchReference = inputs.values().iterator().next();
+    Map<String, MetricState> states = new LinkedHashMap<>();
+    losses.forEach(
+        (name, loss) -> states.put(name, WeightedMean.of(context, name, loss, batchReference)));
+    for (MetricBinding binding : metrics) {
+      states.put(
+          binding.metric().name(),
+          binding.metric().build(context, binding.predictions(), binding.labels()));
+    }
+    return states;
+  }
+
+  private static void requireNotNull(Operand<?> operand, String method) {
+    if (operand == null) {
+      throw new IllegalStateException(method + " returned null");
+    }
+  }
+}

@@ -1,0 +1,431 @@
+package io.github.tfloop.internal;
+
+import io.github.tfloop.data.Column;
+import io.github.tfloop.data.Dataset;
+import io.github.tfloop.data.InputSpec;
+import io.github.tfloop.metrics.MetricState;
+import io.github.tfloop.train.Evaluation;
+import io.github.tfloop.train.Execution;
+import io.github.tfloop.train.History;
+import io.github.tfloop.train.LoopOptions;
+import io.github.tfloop.train.NativeResources;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Runs a built loop: one session over the graph, a prepared {@link Program} per training step and
+ * for evaluation, and input tensors reused from batch to batch. Generated loop classes delegate to
+ * it. Not thread-safe: one thread trains a loop at a time.
+ */
+public final class LoopEngine implements AutoCloseable {
+
+  private static final int CACHED_BATCH_SIZES = 4;
+
+  private final LoopGraph graph;
+  private final LoopOptions options;
+  private final Session session;
+  private final List<InputSpec> features = new ArrayList<>();
+  private final Tensor trainingFlag;
+  private final Program[] steps;
+  private final Program[] stepsWithLoss;
+  private final Program evaluation;
+  private final Op resetTrainMetrics;
+  private final Op resetEvalMetrics;
+  private final Batch batch;
+  private final Map<Integer, Batch> otherBatches =
+      new LinkedHashMap<>(CACHED_BATCH_SIZES, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, Batch> eldest) {
+          if (size() > CACHED_BATCH_SIZES) {
+            eldest.getValue().close();
+            return true;
+          }
+          return false;
+        }
+      };
+  private int epochsDone;
+  private boolean closed;
+
+  LoopEngine(LoopGraph graph, LoopOptions options) {
+    this.graph = graph;
+    this.options = options;
+    for (InputSpec input : graph.inputs()) {
+      if (input.role() == InputSpec.Role.FEATURE) {
+        features.add(input);
+      }
+    }
+    Session opened = null;
+    List<AutoCloseable> created = new ArrayList<>();
+    try {
+      opened = new Session(graph.graph(), sessionConfig(options));
+      NativeResources.sessionOpened();
+      opened.run(graph.initialize());
+      this.session = opened;
+      this.trainingFlag = TBool.scalarOf(true);
+      created.add(trainingFlag);
+      Ops tf = Ops.create(graph.graph());
+      this.resetTrainMetrics = group(tf, "reset_train_metrics", graph.trainMetrics());
+      this.resetEvalMetrics = group(tf, "reset_eval_metrics", graph.evalMetrics());
+
+      int stepCount = graph.steps().size();
+      this.steps = new Program[stepCount];
+      this.stepsWithLoss = new Program[stepCount];
+      for (int i = 0; i < stepCount; i++) {
+        ProgramSpec spec = trainingProgram(i);
+        steps[i] = compile(spec);
+        created.add(steps[i]);
+        Operand<TFloat32> loss = tf.dtypes.cast(graph.steps().get(i).loss(), TFloat32.class);
+        stepsWithLoss[i] = compile(spec.withFetch(loss));
+        created.add(stepsWithLoss[i]);
+      }
+      this.evaluation = compile(new ProgramSpec(graph.placeholders(), updates(graph.evalMetrics()), null));
+      created.add(evaluation);
+      this.batch = new Batch(graph.inputs(), graph.batchSize());
+      created.add(batch);
+    } catch (RuntimeException | Error e) {
+      for (AutoCloseable resource : created) {
+        closeQuietly(resource);
+      }
+      if (opened != null) {
+        opened.close();
+        NativeResources.sessionClosed();
+      }
+      graph.graph().close();
+      throw e;
+    }
+  }
+
+  private static ConfigProto sessionConfig(LoopOptions options) {
+    return ConfigProto.newBuilder()
+        .setIntraOpParallelismThreads(options.intraOpThreads())
+        .setInterOpParallelismThreads(options.interOpThreads())
+        .setAllowSoftPlacement(true)
+        .build();
+  }
+
+  /** Step {@code i}: its update, plus the batch's metrics on the first step and the count on the last. */
+  private ProgramSpec trainingProgram(int i) {
+    List<Op> targets = new ArrayList<>();
+    targets.add(graph.steps().get(i).update());
+    if (i == 0) {
+      targets.addAll(updates(graph.trainMetrics()));
+    }
+    if (i == graph.steps().size() - 1) {
+      targets.add(graph.countBatch());
+    }
+    List<Operand<?>> feeds = new ArrayList<>(graph.placeholders());
+    feeds.add(graph.training());
+    return new ProgramSpec(feeds, targets, null);
+  }
+
+  private Program compile(ProgramSpec spec) {
+    return options.execution() == Execution.NATIVE
+        ? new NativeProgram(session, spec)
+        : new RunnerProgram(session, spec);
+  }
+
+  private static List<Op> updates(Map<String, MetricState> metrics) {
+    List<Op> updates = new ArrayList<>();
+    for (MetricState state : metrics.values()) {
+      updates.add(state.update());
+    }
+    return updates;
+  }
+
+  private static Op group(Ops tf, String name, Map<String, MetricState> metrics) {
+    List<Op> resets = new ArrayList<>();
+    for (MetricState state : metrics.values()) {
+      resets.add(state.reset());
+    }
+    return tf.withControlDependencies(resets).withName(name).noOp();
+  }
+
+  /** The loop's name, the annotated class's simple name. */
+  public String name() {
+    return graph.name();
+  }
+
+  /** Examples per training batch. */
+  public int batchSize() {
+    return graph.batchSize();
+  }
+
+  /** The seed in effect: the declared one, or the options' override. */
+  public long seed() {
+    return graph.seed();
+  }
+
+  public LoopOptions options() {
+    return options;
+  }
+
+  /** The input tensors for a batch of {@code size} examples, reused from call to call. */
+  public Batch batchOf(int size) {
+    requireOpen();
+    if (size == graph.batchSize()) {
+      return batch;
+    }
+    Batch other = otherBatches.get(size);
+    if (other == null) {
+      other = new Batch(graph.inputs(), size);
+      otherBatches.put(size, other);
+    }
+    return other;
+  }
+
+  /** Runs every step on {@code batch} and returns the first step's loss. */
+  public float trainStep(Batch batch) {
+    requireOpen();
+    float loss = 0;
+    for (int i = 0; i < steps.length; i++) {
+      if (i == 0) {
+        loss = bind(stepsWithLoss[i], batch).runAndFetchScalar();
+      } else {
+        bind(steps[i], batch).run();
+      }
+    }
+    return loss;
+  }
+
+  /** Runs every step on {@code batch} without reading anything back. */
+  void trainStepWithoutFetch(Batch batch) {
+    for (Program step : steps) {
+      bind(step, batch).run();
+    }
+  }
+
+  private Program bind(Program program, Batch batch) {
+    int inputs = graph.inputs().size();
+    for (int slot = 0; slot < inputs; slot++) {
+      program.bind(slot, batch.tensor(slot));
+    }
+    if (program != evaluation) {
+      program.bind(inputs, trainingFlag);
+    }
+    return program;
+  }
+
+  /** Trains for the options' epochs; see {@link FitLoop}. */
+  public History fit(Dataset train, Dataset validation) {
+    requireOpen();
+    return new FitLoop(this, train, validation).run();
+  }
+
+  /** Loss and metrics over every example of {@code data}, which needs every input's column. */
+  public Evaluation evaluate(Dataset data) {
+    requireOpen();
+    return evaluate(data, "evaluation data");
+  }
+
+  Evaluation evaluate(Dataset data, String where) {
+    Column[] columns = columns(data, where, true);
+    session.run(resetEvalMetrics);
+    forEachBatchInOrder(data.size(), columns, batch -> bind(evaluation, batch).run());
+    return new Evaluation(read(graph.evalMetrics()), data.size());
+  }
+
+  /** The primary model output for every example of {@code data}, flat, as floats. */
+  public float[] predictFloats(Dataset data) {
+    float[] predictions = new float[predictionLength(data)];
+    predict(data, (tensor, offset) -> {
+      if (tensor instanceof TFloat64) {
+        var doubles = tensor.asRawTensor().data().asDoubles();
+        for (int i = 0; i < doubles.size(); i++) {
+          predictions[offset + i] = (float) doubles.getDouble(i);
+        }
+      } else {
+        var floats = tensor.asRawTensor().data().asFloats();
+        floats.read(predictions, offset, (int) floats.size());
+      }
+    });
+    return predictions;
+  }
+
+  /** The primary model output for every example of {@code data}, flat, as doubles. */
+  public double[] predictDoubles(Dataset data) {
+    double[] predictions = new double[predictionLength(data)];
+    predict(data, (tensor, offset) -> {
+      if (tensor instanceof TFloat32) {
+        var floats = tensor.asRawTensor().data().asFloats();
+        for (int i = 0; i < floats.size(); i++) {
+          predictions[offset + i] = floats.getFloat(i);
+        }
+      } else {
+        var doubles = tensor.asRawTensor().data().asDoubles();
+        doubles.read(predictions, offset, (int) doubles.size());
+      }
+    });
+    return predictions;
+  }
+
+  /** The shape of one example of the primary model output. */
+  public long[] predictionShape() {
+    long[] shape = graph.prediction().shape().asArray();
+    return java.util.Arrays.copyOfRange(shape, 1, shape.length);
+  }
+
+  private int predictionLength(Dataset data) {
+    long perExample = 1;
+    for (long dimension : predictionShape()) {
+      if (dimension < 0) {
+        throw new IllegalStateException(
+            "the model output's shape " + graph.prediction().shape() + " is not fully known");
+      }
+      perExample *= dimension;
+    }
+    return Math.toIntExact(perExample * data.size());
+  }
+
+  private interface PredictionSink {
+    void accept(Tensor output, int offset);
+  }
+
+  private void predict(Dataset data, PredictionSink sink) {
+    requireOpen();
+    Column[] columns = columns(data, "prediction data", false);
+    int perExample = predictionLength(data) / Math.max(1, data.size());
+    int[] done = {0};
+    forEachBatchInOrder(data.size(), columns, batch -> {
+      Session.Runner runner = session.runner();
+      for (int slot = 0; slot < graph.inputs().size(); slot++) {
+        if (columns[slot] != null) {
+          runner.feed(graph.placeholders().get(slot), batch.tensor(slot));
+        }
+      }
+      try (Result result = runner.fetch(graph.prediction()).run()) {
+        sink.accept(result.get(0), done[0] * perExample);
+      }
+      done[0] += batch.size();
+    });
+  }
+
+  private interface BatchAction {
+    void run(Batch batch);
+  }
+
+  /** Feeds {@code columns} batch by batch in order, the last batch smaller if need be. */
+  private void forEachBatchInOrder(int size, Column[] columns, BatchAction action) {
+    int batchSize = graph.batchSize();
+    for (int from = 0; from < size; from += batchSize) {
+      Batch current = batchOf(Math.min(batchSize, size - from));
+      current.loadRange(columns, from);
+      action.run(current);
+    }
+  }
+
+  /**
+   * The column of {@code data} for each input, in input order; labels may be missing ({@code
+   * null}) only when {@code requireLabels} is false.
+   */
+  Column[] columns(Dataset data, String where, boolean requireLabels) {
+    if (data == null) {
+      throw new IllegalArgumentException(where + " is null");
+    }
+    if (data.size() == 0) {
+      throw new IllegalArgumentException(where + " is empty");
+    }
+    Column[] columns = new Column[graph.inputs().size()];
+    for (int i = 0; i < columns.length; i++) {
+      InputSpec input = graph.inputs().get(i);
+      if (requireLabels || input.role() == InputSpec.Role.FEATURE) {
+        columns[i] = data.columnFor(input, where);
+      }
+    }
+    return columns;
+  }
+
+  void resetTrainMetrics() {
+    session.run(resetTrainMetrics);
+  }
+
+  Map<String, Double> readTrainMetrics() {
+    return read(graph.trainMetrics());
+  }
+
+  private Map<String, Double> read(Map<String, MetricState> metrics) {
+    Session.Runner runner = session.runner();
+    for (MetricState state : metrics.values()) {
+      runner.fetch(state.result());
+    }
+    Map<String, Double> values = new LinkedHashMap<>();
+    try (Result result = runner.run()) {
+      int index = 0;
+      for (String name : metrics.keySet()) {
+        values.put(name, ((TFloat64) result.get(index++)).getDouble());
+      }
+    }
+    return values;
+  }
+
+  /** Training steps run since the loop was created. */
+  public long globalStep() {
+    requireOpen();
+    try (Result result = session.runner().fetch(graph.globalStep()).run()) {
+      return ((TInt64) result.get(0)).getLong();
+    }
+  }
+
+  int epochsDone() {
+    return epochsDone;
+  }
+
+  void epochDone() {
+    epochsDone++;
+  }
+
+  String stepName(int index) {
+    return graph.steps().get(index).name();
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException(graph.name() + "Loop is closed");
+    }
+  }
+
+  /** Frees the session, the graph and every tensor; the loop cannot be used afterwards. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (Program program : steps) {
+      program.close();
+    }
+    for (Program program : stepsWithLoss) {
+      program.close();
+    }
+    evaluation.close();
+    batch.close();
+    otherBatches.values().forEach(Batch::close);
+    otherBatches.clear();
+    trainingFlag.close();
+    session.close();
+    NativeResources.sessionClosed();
+    graph.graph().close();
+  }
+
+  private static void closeQuietly(AutoCloseable resource) {
+    try {
+      resource.close();
+    } catch (Exception ignored) {
+      // already failing: the first exception is the one to report
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package io.github.tfloop.internal;
+
+import io.github.tfloop.data.InputSpec;
+import io.github.tfloop.internal.VariableStore.Variable;
+import io.github.tfloop.metrics.MetricState;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TNumber;
+
+/** Everything {@link LoopBuilder} put in the graph that the {@link LoopEngine} runs. */
+record LoopGraph(
+    String name,
+    int batchSize,
+    long seed,
+    Graph graph,
+    List<InputSpec> inputs,
+    List<Operand<?>> placeholders,
+    Operand<TBool> training,
+    Operand<? extends TNumber> prediction,
+    List<TrainStep> steps,
+    Op countBatch,
+    Operand<TInt64> globalStep,
+    Map<String, MetricState> trainMetrics,
+    Map<String, MetricState> evalMetrics,
+    Op initialize,
+    VariableStore variables) {
+
+  /** One built {@code @Step}: its update op and the loss it minimises. */
+  record TrainStep(
+      String name,
+      String lossName,
+      Operand<? extends TNumber> loss,
+      Op update,
+      List<Variable<?>> variables,
+      Operand<TFloat32> learningRate) {}
+}

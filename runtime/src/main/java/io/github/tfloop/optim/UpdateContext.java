@@ -1,0 +1,76 @@
+package io.github.tfloop.optim;
+
+import io.github.tfloop.internal.VariableStore;
+import io.github.tfloop.internal.VariableStore.Kind;
+import io.github.tfloop.internal.VariableStore.Variable;
+import io.github.tfloop.nn.Initializer;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TNumber;
+import org.tensorflow.types.family.TType;
+
+/** What an {@link Optimizer} builds its updates with, for one training step. */
+public final class UpdateContext {
+
+  private final Ops tf;
+  private final VariableStore store;
+  private final String stepName;
+  private final Operand<TFloat32> learningRate;
+  private final Operand<TFloat32> iteration;
+
+  /**
+   * @param learningRate this update's learning rate
+   * @param iteration the 1-based number of this update, as a float: 1 on the first
+   */
+  public UpdateContext(
+      Ops tf,
+      VariableStore store,
+      String stepName,
+      Operand<TFloat32> learningRate,
+      Operand<TFloat32> iteration) {
+    this.tf = tf;
+    this.store = store;
+    this.stepName = stepName;
+    this.learningRate = learningRate;
+    this.iteration = iteration;
+  }
+
+  public Ops ops() {
+    return tf;
+  }
+
+  /** The learning rate of this update, in the variable's type. */
+  public <T extends TNumber> Operand<T> learningRate(Class<T> type) {
+    return cast(learningRate, type);
+  }
+
+  /** The 1-based number of this update (Adam's {@code t}), in the variable's type. */
+  public <T extends TNumber> Operand<T> iteration(Class<T> type) {
+    return cast(iteration, type);
+  }
+
+  /** A scalar constant of the variable's type. */
+  public <T extends TNumber> Operand<T> constant(double value, Class<T> type) {
+    return tf.dtypes.cast(tf.constant(value), type);
+  }
+
+  /**
+   * A slot variable shaped like {@code variable}, such as Adam's first moment, named
+   * {@code <step>/<variable>/<slot>} and saved in checkpoints with the optimizer's state.
+   */
+  public <T extends TNumber> Operand<? extends TType> slot(
+      Variable<T> variable, String slot, Initializer initializer) {
+    String name = stepName + "/" + variable.name() + "/" + slot;
+    Operand<T> initialValue =
+        initializer.initialValue(tf, variable.shape(), variable.type(), new long[] {0, 0});
+    return store
+        .create(name, stepName, Kind.OPTIMIZER, variable.type(), variable.shape(), initialValue)
+        .handle();
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T extends TNumber> Operand<T> cast(Operand<TFloat32> value, Class<T> type) {
+    return type == TFloat32.class ? (Operand<T>) value : tf.dtypes.cast(value, type);
+  }
+}

@@ -1,0 +1,28 @@
+package io.github.tfloop.train;
+
+import java.util.Map;
+
+/** What a {@link TrainingListener} can see of, and do to, the fit in progress. */
+public interface FitControl {
+
+  /** The number of epochs the fit was asked for. */
+  int epochs();
+
+  /** Batches per epoch. */
+  int batchesPerEpoch();
+
+  /** Training steps done since the loop was created, over every fit. */
+  long globalStep();
+
+  /**
+   * The running training loss and metrics of the current epoch, read from the graph. Each call is a
+   * session run and allocates: call it at log intervals, not after every batch.
+   */
+  Map<String, Double> currentMetrics();
+
+  /** Asks the fit to stop after the current batch. */
+  void stop();
+
+  /** Whether {@link #stop()} was called. */
+  boolean stopRequested();
+}

@@ -1,0 +1,184 @@
+package io.github.tfloop.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * How a generated loop runs: epochs, shuffling, threads, device and listeners. Immutable; build one
+ * with {@link #builder()}.
+ *
+ * <pre>{@code
+ * LoopOptions options = LoopOptions.builder().epochs(10).listener(new ConsoleLogger()).build();
+ * try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(), options)) { ... }
+ * }</pre>
+ */
+public final class LoopOptions {
+
+  private final int epochs;
+  private final boolean shuffle;
+  private final LastBatch lastBatch;
+  private final OptionalLong seed;
+  private final int intraOpThreads;
+  private final int interOpThreads;
+  private final Execution execution;
+  private final String device;
+  private final List<TrainingListener> listeners;
+
+  private LoopOptions(Builder builder) {
+    this.epochs = builder.epochs;
+    this.shuffle = builder.shuffle;
+    this.lastBatch = builder.lastBatch;
+    this.seed = builder.seed;
+    this.intraOpThreads = builder.intraOpThreads;
+    this.interOpThreads = builder.interOpThreads;
+    this.execution = builder.execution;
+    this.device = builder.device;
+    this.listeners = List.copyOf(builder.listeners);
+  }
+
+  /** One epoch, shuffled, full batches only, TensorFlow's thread defaults, native execution. */
+  public static LoopOptions defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding these options, to change some of them. */
+  public Builder toBuilder() {
+    Builder builder = new Builder();
+    builder.epochs = epochs;
+    builder.shuffle = shuffle;
+    builder.lastBatch = lastBatch;
+    builder.seed = seed;
+    builder.intraOpThreads = intraOpThreads;
+    builder.interOpThreads = interOpThreads;
+    builder.execution = execution;
+    builder.device = device;
+    builder.listeners.addAll(listeners);
+    return builder;
+  }
+
+  /** Epochs each {@code fit} runs. */
+  public int epochs() {
+    return epochs;
+  }
+
+  /** Whether each epoch visits the training examples in a new seeded order. */
+  public boolean shuffle() {
+    return shuffle;
+  }
+
+  public LastBatch lastBatch() {
+    return lastBatch;
+  }
+
+  /** A seed replacing the one declared in {@code @TrainingLoop}, if set. */
+  public OptionalLong seed() {
+    return seed;
+  }
+
+  /** Threads one op may use; 0 lets TensorFlow choose (one per core). */
+  public int intraOpThreads() {
+    return intraOpThreads;
+  }
+
+  /** Ops that may run at once; 0 lets TensorFlow choose. */
+  public int interOpThreads() {
+    return interOpThreads;
+  }
+
+  public Execution execution() {
+    return execution;
+  }
+
+  /**
+   * The device the graph is placed on, such as {@code /GPU:0}, or {@code null} for TensorFlow's
+   * choice. Placement is soft: ops the device cannot run fall back to the CPU.
+   */
+  public String device() {
+    return device;
+  }
+
+  public List<TrainingListener> listeners() {
+    return listeners;
+  }
+
+  /** Collects options; every setter checks its value at once. */
+  public static final class Builder {
+    private int epochs = 1;
+    private boolean shuffle = true;
+    private LastBatch lastBatch = LastBatch.DROP;
+    private OptionalLong seed = OptionalLong.empty();
+    private int intraOpThreads;
+    private int interOpThreads;
+    private Execution execution = Execution.NATIVE;
+    private String device;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+
+    private Builder() {}
+
+    public Builder epochs(int epochs) {
+      if (epochs < 1) {
+        throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
+      }
+      this.epochs = epochs;
+      return this;
+    }
+
+    public Builder shuffle(boolean shuffle) {
+      this.shuffle = shuffle;
+      return this;
+    }
+
+    public Builder lastBatch(LastBatch lastBatch) {
+      this.lastBatch = Objects.requireNonNull(lastBatch, "lastBatch");
+      return this;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = OptionalLong.of(seed);
+      return this;
+    }
+
+    public Builder intraOpThreads(int threads) {
+      this.intraOpThreads = requireThreads("intraOpThreads", threads);
+      return this;
+    }
+
+    public Builder interOpThreads(int threads) {
+      this.interOpThreads = requireThreads("interOpThreads", threads);
+      return this;
+    }
+
+    public Builder execution(Execution execution) {
+      this.execution = Objects.requireNonNull(execution, "execution");
+      return this;
+    }
+
+    public Builder device(String device) {
+      this.device = device;
+      return this;
+    }
+
+    public Builder listener(TrainingListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    public LoopOptions build() {
+      return new LoopOptions(this);
+    }
+
+    private static int requireThreads(String name, int threads) {
+      if (threads < 0) {
+        throw new IllegalArgumentException(name + " must be 0 (TensorFlow's choice) or more, got "
+            + threads);
+      }
+      return threads;
+    }
+  }
+}
