@@ -227,6 +227,7 @@ public final class LoopBuilder {
 
     List<Op> updates = new ArrayList<>();
     List<Variable<?>> trained = new ArrayList<>();
+    List<Operand<TFloat32>> squaredNorms = new ArrayList<>();
     for (int i = 0; i < candidates.size(); i++) {
       Output<?> gradient = gradients.dy(i);
       if (gradient == null) {
@@ -234,16 +235,35 @@ public final class LoopBuilder {
       }
       updates.add(apply(step, context, candidates.get(i), gradient));
       trained.add(candidates.get(i));
+      squaredNorms.add(squaredNorm(scope, gradient));
     }
     if (updates.isEmpty()) {
       throw new IllegalStateException(
           "step '" + step.name() + "': loss '" + step.loss() + "' depends on none of " + candidates);
     }
+    // The global norm of this update's gradients, kept for monitoring without a fetch per step.
+    Operand<TFloat32> gradientNorm =
+        scope.withName("gradient_norm").math.sqrt(scope.math.addN(squaredNorms));
+    Variable<TFloat32> lastGradientNorm =
+        store.create(step.name() + "/last_gradient_norm", step.name(), Kind.METRIC,
+            TFloat32.class, Shape.scalar(), tf.constant(0f));
+    updates.add(scope.assignVariableOp(lastGradientNorm.handle(), gradientNorm));
     Op update =
         scope.withControlDependencies(updates).withName("update")
             .assignAddVariableOp(iterations.handle(), scope.constant(1L));
-    return new LoopGraph.TrainStep(step.name(), step.loss(), loss, update, trained, learningRate);
+    return new LoopGraph.TrainStep(
+        step.name(), step.loss(), loss, update, trained, learningRate, lastGradientNorm.read());
   }
+
+  /** The sum of squares of a gradient, as a float32 scalar. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Operand<TFloat32> squaredNorm(Ops tf, Output<?> gradient) {
+    Operand squares = tf.math.square((Operand) gradient);
+    Operand<? extends TNumber> sum = tf.sum(squares, tf.range(tf.constant(0), tf.rank(squares),
+        tf.constant(1)));
+    return tf.dtypes.cast(sum, TFloat32.class);
+  }
+
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static Op apply(

@@ -372,6 +372,29 @@ public final class LoopEngine implements AutoCloseable {
     return values;
   }
 
+  /**
+   * Each step's learning rate (of its next update) and the global norm of its last update's
+   * gradients: {@code learning_rate} and {@code gradient_norm}, prefixed with {@code <step>/} when
+   * the loop has several steps. One session run; call it at log intervals.
+   */
+  public Map<String, Double> stepScalars() {
+    requireOpen();
+    List<LoopGraph.TrainStep> trainSteps = graph.steps();
+    Session.Runner runner = session.runner();
+    for (LoopGraph.TrainStep step : trainSteps) {
+      runner.fetch(step.learningRate()).fetch(step.gradientNorm());
+    }
+    Map<String, Double> values = new LinkedHashMap<>();
+    try (Result result = runner.run()) {
+      for (int i = 0; i < trainSteps.size(); i++) {
+        String prefix = trainSteps.size() == 1 ? "" : trainSteps.get(i).name() + "/";
+        values.put(prefix + "learning_rate", (double) ((TFloat32) result.get(2 * i)).getFloat());
+        values.put(prefix + "gradient_norm", (double) ((TFloat32) result.get(2 * i + 1)).getFloat());
+      }
+    }
+    return values;
+  }
+
   /** Training steps run since the loop was created. */
   public long globalStep() {
     requireOpen();

@@ -31,12 +31,17 @@ record LoopGraph(
     Op initialize,
     VariableStore variables) {
 
-  /** One built {@code @Step}: its update op and the loss it minimises. */
+  /**
+   * One built {@code @Step}: its update op, the loss it minimises, the learning rate of its next
+   * update and the global norm of the gradients of its last update (before any clipping), kept in
+   * a variable.
+   */
   record TrainStep(
       String name,
       String lossName,
       Operand<? extends TNumber> loss,
       Op update,
       List<Variable<?>> variables,
-      Operand<TFloat32> learningRate) {}
+      Operand<TFloat32> learningRate,
+      Operand<TFloat32> gradientNorm) {}
 }

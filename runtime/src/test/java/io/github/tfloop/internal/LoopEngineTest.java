@@ -108,6 +108,37 @@ class LoopEngineTest {
   }
 
   @Test
+  void stepScalarsReportTheLearningRateAndTheLastGradientNorm() {
+    try (LoopEngine engine = regression(LoopOptions.defaults())) {
+      assertEquals(0.0, engine.stepScalars().get("gradient_norm"));
+      Dataset data = line(16, 6);
+      float[] x = (float[]) data.column("x").values();
+      float[] y = (float[]) data.column("y").values();
+      // the line's weights before the update: y = w x + b
+      double b = predictAt(engine, 0);
+      double w = predictAt(engine, 1) - b;
+      Batch batch = engine.batchOf(16);
+      batch.put(X, x);
+      batch.put(Y, y);
+      engine.trainStep(batch);
+      // gradients of mean((w x + b - y)^2), by hand
+      double dw = 0;
+      double db = 0;
+      for (int i = 0; i < x.length; i++) {
+        double error = w * x[i] + b - y[i];
+        dw += 2 * error * x[i] / x.length;
+        db += 2 * error / x.length;
+      }
+      assertEquals(Math.hypot(dw, db), engine.stepScalars().get("gradient_norm"), 1e-4);
+      assertEquals(0.1, engine.stepScalars().get("learning_rate"), 1e-7);
+    }
+  }
+
+  private static float predictAt(LoopEngine engine, float x) {
+    return engine.predictFloats(Dataset.builder().add(X, new float[] {x}).build())[0];
+  }
+
+  @Test
   void closeReleasesTheSession() {
     int open = NativeResources.openSessions();
     LoopEngine engine = regression(LoopOptions.defaults());
