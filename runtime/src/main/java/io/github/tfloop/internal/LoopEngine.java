@@ -59,6 +59,7 @@ public final class LoopEngine implements AutoCloseable {
         }
       };
   private int epochsDone;
+  private long batchesTrained;
   private boolean closed;
 
   LoopEngine(LoopGraph graph, LoopOptions options) {
@@ -118,14 +119,15 @@ public final class LoopEngine implements AutoCloseable {
         .build();
   }
 
-  /** Step {@code i}: its update, plus the batch's metrics on the first step and the count on the last. */
+  /**
+   * Step {@code i}: its update, plus the batch's metrics and count on the first step that runs on
+   * every batch.
+   */
   private ProgramSpec trainingProgram(int i) {
     List<Op> targets = new ArrayList<>();
     targets.add(graph.steps().get(i).update());
-    if (i == 0) {
+    if (i == countingStep()) {
       targets.addAll(updates(graph.trainMetrics()));
-    }
-    if (i == graph.steps().size() - 1) {
       targets.add(graph.countBatch());
     }
     List<Operand<?>> feeds = new ArrayList<>(graph.placeholders());
@@ -188,24 +190,45 @@ public final class LoopEngine implements AutoCloseable {
     return other;
   }
 
-  /** Runs every step on {@code batch} and returns the first step's loss. */
+  private int countingStep() {
+    for (int i = 0; i < graph.steps().size(); i++) {
+      if (graph.steps().get(i).every() == 1) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("no step runs on every batch");
+  }
+
+  /**
+   * Runs, in order, every step due on this batch (a step with {@code every = n} runs on every
+   * n-th batch) and returns the loss of the first of them, computed before its update.
+   */
   public float trainStep(Batch batch) {
     requireOpen();
-    float loss = 0;
+    long batchNumber = ++batchesTrained;
+    float loss = Float.NaN;
+    boolean fetched = false;
     for (int i = 0; i < steps.length; i++) {
-      if (i == 0) {
-        loss = bind(stepsWithLoss[i], batch).runAndFetchScalar();
-      } else {
+      if (batchNumber % graph.steps().get(i).every() != 0) {
+        continue;
+      }
+      if (fetched) {
         bind(steps[i], batch).run();
+      } else {
+        loss = bind(stepsWithLoss[i], batch).runAndFetchScalar();
+        fetched = true;
       }
     }
     return loss;
   }
 
-  /** Runs every step on {@code batch} without reading anything back. */
+  /** Runs every step due on this batch without reading anything back. */
   void trainStepWithoutFetch(Batch batch) {
-    for (Program step : steps) {
-      bind(step, batch).run();
+    long batchNumber = ++batchesTrained;
+    for (int i = 0; i < steps.length; i++) {
+      if (batchNumber % graph.steps().get(i).every() == 0) {
+        bind(steps[i], batch).run();
+      }
     }
   }
 
