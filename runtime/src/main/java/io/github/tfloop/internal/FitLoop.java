@@ -10,6 +10,7 @@ import io.github.tfloop.train.LastBatch;
 import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.TrainingException;
 import io.github.tfloop.train.TrainingListener;
+import io.github.tfloop.train.WeightSnapshot;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,6 +104,9 @@ final class FitLoop implements FitControl {
   }
 
   private void trainBatch(Batch batch, int epoch, int number) {
+    for (int i = 0; i < listeners.size(); i++) {
+      listeners.get(i).onBatchBegin(this, epoch, number);
+    }
     try {
       engine.trainStepWithoutFetch(batch);
     } catch (RuntimeException e) {
@@ -138,6 +142,16 @@ final class FitLoop implements FitControl {
   @Override
   public Map<String, Double> currentMetrics() {
     return engine.readTrainMetrics();
+  }
+
+  @Override
+  public WeightSnapshot snapshotWeights() {
+    return engine.snapshotWeights();
+  }
+
+  @Override
+  public void restoreWeights(WeightSnapshot snapshot) {
+    engine.restoreWeights(snapshot);
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.github.tfloop.train.Execution;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.NativeResources;
+import io.github.tfloop.train.WeightSnapshot;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +59,7 @@ public final class LoopEngine implements AutoCloseable {
           return false;
         }
       };
+  private WeightCopies weightCopies;
   private int epochsDone;
   private long batchesTrained;
   private boolean closed;
@@ -424,6 +426,45 @@ public final class LoopEngine implements AutoCloseable {
     try (Result result = session.runner().fetch(graph.globalStep()).run()) {
       return ((TInt64) result.get(0)).getLong();
     }
+  }
+
+  /** A copy of the trainable variables and model state; see {@link WeightSnapshot}. */
+  public WeightSnapshot snapshotWeights() {
+    requireOpen();
+    return weightCopies().snapshot(batchesTrained);
+  }
+
+  /** Puts the weights and model state of {@code snapshot} back. */
+  public void restoreWeights(WeightSnapshot snapshot) {
+    requireOpen();
+    weightCopies().restore(snapshot);
+  }
+
+  private WeightCopies weightCopies() {
+    if (weightCopies == null) {
+      weightCopies = new WeightCopies(graph.graph(), session, graph.variables());
+    }
+    return weightCopies;
+  }
+
+  /** The current value of the variable {@code name}, flat, as doubles (for tests and debugging). */
+  double[] variableValues(String name) {
+    requireOpen();
+    VariableStore.Variable<?> variable = graph.variables().find(name);
+    if (variable == null) {
+      throw new IllegalArgumentException("no variable '" + name + "'");
+    }
+    try (Result result = session.runner().fetch(
+        tf().dtypes.cast(variable.read(), TFloat64.class)).run()) {
+      TFloat64 values = (TFloat64) result.get(0);
+      double[] copy = new double[(int) values.size()];
+      values.asRawTensor().data().asDoubles().read(copy);
+      return copy;
+    }
+  }
+
+  private Ops tf() {
+    return Ops.create(graph.graph());
   }
 
   int epochsDone() {
