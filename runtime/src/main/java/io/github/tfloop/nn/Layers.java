@@ -414,6 +414,11 @@ public final class Layers {
     return tf.concat(List.of(first, tf.reshape(step, tf.constant(new long[] {1}))), tf.constant(0));
   }
 
+  /** {@code activation} applied to {@code x}, for activations after a normalisation. */
+  public <T extends TNumber> Operand<T> activation(Operand<T> x, Activation activation) {
+    return activation.apply(tf, x);
+  }
+
   /** Flattens every example to a vector: {@code [batch, d1, d2, ...] -> [batch, d1 * d2 * ...]}. */
   public <T extends TNumber> Operand<T> flatten(Operand<T> x) {
     Shape shape = x.shape();
