@@ -54,6 +54,7 @@ public final class Losses {
   public static <T extends TNumber> Operand<T> categoricalCrossentropy(
       Ops tf, Operand<T> predictions, Operand<T> targets, boolean fromLogits,
       Reduction reduction) {
+    requireSameShape("categoricalCrossentropy", predictions, targets);
     Operand<T> perExample;
     if (fromLogits) {
       // -sum(targets * logSoftmax(logits)): stable, and its gradient (unlike the C++ gradient of
@@ -77,6 +78,7 @@ public final class Losses {
   public static <T extends TNumber> Operand<T> binaryCrossentropy(
       Ops tf, Operand<T> predictions, Operand<T> targets, boolean fromLogits,
       Reduction reduction) {
+    requireSameShape("binaryCrossentropy", predictions, targets);
     Operand<T> elementwise;
     if (fromLogits) {
       Operand<T> x = predictions;
@@ -102,12 +104,14 @@ public final class Losses {
   /** Mean squared error, reduced as {@code reduction} says. */
   public static <T extends TNumber> Operand<T> meanSquaredError(
       Ops tf, Operand<T> predictions, Operand<T> targets, Reduction reduction) {
+    requireSameShape("meanSquaredError", predictions, targets);
     return reduce(tf, perExample(tf, tf.math.squaredDifference(predictions, targets)), reduction);
   }
 
   /** Mean absolute error between predictions and targets of the same shape. */
   public static <T extends TNumber> Operand<T> meanAbsoluteError(
       Ops tf, Operand<T> predictions, Operand<T> targets, Reduction reduction) {
+    requireSameShape("meanAbsoluteError", predictions, targets);
     return reduce(
         tf, perExample(tf, tf.math.abs(tf.math.sub(predictions, targets))), reduction);
   }
@@ -121,6 +125,7 @@ public final class Losses {
     if (!(delta > 0)) {
       throw new IllegalArgumentException("huber delta must be positive, got " + delta);
     }
+    requireSameShape("huber", predictions, targets);
     Class<T> type = predictions.type();
     Operand<T> error = tf.math.abs(tf.math.sub(predictions, targets));
     Operand<T> d = tf.dtypes.cast(tf.constant(delta), type);
@@ -130,6 +135,29 @@ public final class Losses {
     Operand<T> elementwise =
         tf.math.add(tf.math.mul(half, tf.math.square(quadratic)), tf.math.mul(d, linear));
     return reduce(tf, perExample(tf, elementwise), reduction);
+  }
+
+  /**
+   * Elementwise losses compare predictions and targets of one shape: {@code [batch, 1]} against
+   * {@code [batch]} would broadcast to {@code [batch, batch]} and train on nonsense.
+   *
+   * @throws IllegalArgumentException if the known parts of the two shapes differ
+   */
+  static void requireSameShape(String loss, Operand<?> predictions, Operand<?> targets) {
+    org.tensorflow.ndarray.Shape p = predictions.shape();
+    org.tensorflow.ndarray.Shape t = targets.shape();
+    if (p.isUnknown() || t.isUnknown()) {
+      return;
+    }
+    boolean same = p.numDimensions() == t.numDimensions();
+    for (int i = 0; same && i < p.numDimensions(); i++) {
+      same = p.get(i) < 0 || t.get(i) < 0 || p.get(i) == t.get(i);
+    }
+    if (!same) {
+      throw new IllegalArgumentException(
+          loss + ": predictions " + p + " and targets " + t + " must have the same shape;"
+              + " reshape one of them (a [batch, 1] output needs labels of shape {1})");
+    }
   }
 
   /**

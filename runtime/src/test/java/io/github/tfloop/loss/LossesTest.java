@@ -161,6 +161,22 @@ class LossesTest {
   }
 
   @Test
+  void mismatchedShapesAreRejectedInsteadOfBroadcast() {
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      Operand<TFloat64> column = tf.placeholder(TFloat64.class,
+          Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, 1)));
+      Operand<TFloat64> vector = tf.placeholder(TFloat64.class,
+          Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1)));
+      IllegalArgumentException error = org.junit.jupiter.api.Assertions.assertThrows(
+          IllegalArgumentException.class, () -> Losses.meanSquaredError(tf, column, vector));
+      assertEquals("meanSquaredError: predictions [-1, 1] and targets [-1] must have the same"
+          + " shape; reshape one of them (a [batch, 1] output needs labels of shape {1})",
+          error.getMessage());
+    }
+  }
+
+  @Test
   void reductions() {
     try (Graph graph = new Graph();
         Session session = new Session(graph)) {
