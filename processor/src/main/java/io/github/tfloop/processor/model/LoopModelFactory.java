@@ -20,9 +20,13 @@ import java.util.Set;
 /** Turns a validated {@link LoopDeclaration} into the {@link LoopModel} to write. */
 public final class LoopModelFactory {
 
-  /** Names the generated {@code create} method uses for itself. */
+  /**
+   * Names the generated methods use for themselves, which an input's local (also the name of its
+   * parameter in {@code step}, {@code dataset} and {@code predict}) must not take: the locals of
+   * {@code create} and {@code step}, and the loop's {@code engine} field.
+   */
   private static final List<String> RESERVED_LOCALS =
-      List.of("definition", "options", "loop", "tf", "e");
+      List.of("definition", "options", "loop", "tf", "e", "engine", "examples", "batch");
 
   private final Set<String> locals = new HashSet<>(RESERVED_LOCALS);
   private final Set<String> constants = new HashSet<>();

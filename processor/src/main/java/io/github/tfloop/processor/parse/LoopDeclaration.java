@@ -11,6 +11,9 @@ import javax.lang.model.element.TypeElement;
  *
  * @param flatName the class's name inside its package with dots replaced by underscores:
  *     {@code Outer_Inner} for a nested class
+ * @param metricValues the {@code metrics} elements as written, one per metric; empty if defaulted
+ * @param unresolved what in the declaration did not resolve (yet), such as {@code the return type
+ *     of logits()}; a class with anything here is not validated but deferred to a later round
  */
 public record LoopDeclaration(
     TypeElement element,
@@ -24,10 +27,17 @@ public record LoopDeclaration(
     AnnotationValue loopNameValue,
     List<String> metrics,
     AnnotationValue metricsValue,
-    List<MethodDeclaration> methods) {
+    List<AnnotationValue> metricValues,
+    List<MethodDeclaration> methods,
+    List<String> unresolved) {
 
   /** The methods of one role, in declaration order. */
   public List<MethodDeclaration> methods(MethodDeclaration.Role role) {
     return methods.stream().filter(method -> method.role() == role).toList();
+  }
+
+  /** The names of the methods of one role, in declaration order. */
+  public List<String> names(MethodDeclaration.Role role) {
+    return methods(role).stream().map(MethodDeclaration::name).toList();
   }
 }

@@ -13,14 +13,13 @@ final class ModelValidator {
     MethodRules.check(method, loopClass, diagnostics);
     TypeShape returns = method.returnType();
     if (!returns.isOperand() || !returns.dataType().isFloating()) {
-      diagnostics.error(
-          Message.MODEL_RETURN_TYPE, method.element(), method.annotation(), returns.display());
+      diagnostics.report(Message.MODEL_RETURN_TYPE, method.element(), returns.display());
     }
     for (ParameterDeclaration parameter : method.parameters()) {
       if (parameter.input() != null) {
         ParameterRules.checkInput(parameter, diagnostics);
         if (parameter.input().label()) {
-          diagnostics.error(
+          diagnostics.report(
               Message.LABEL_IN_MODEL, parameter.element(), parameter.input().annotation(),
               parameter.name());
         }
@@ -29,9 +28,10 @@ final class ModelValidator {
       switch (parameter.type().kind()) {
         case OPS, LAYERS -> { }
         case OPERAND, OPERAND_OF_OTHER ->
-            diagnostics.error(Message.MODEL_PARAMETER_NOT_FED, parameter.element(), parameter.name());
+            diagnostics.report(
+                Message.MODEL_PARAMETER_NOT_FED, parameter.element(), parameter.name());
         default ->
-            diagnostics.error(
+            diagnostics.report(
                 Message.PARAMETER_TYPE, parameter.element(), "@Model", "Layers, ",
                 parameter.type().display(), parameter.name());
       }

@@ -1,0 +1,70 @@
+package io.github.tfloop.processor.validate;
+
+import io.github.tfloop.processor.parse.LoopParser;
+import io.github.tfloop.processor.parse.MethodDeclaration.Role;
+import io.github.tfloop.processor.parse.TypeNames;
+import java.util.List;
+import javax.annotation.processing.RoundEnvironment;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.util.Elements;
+
+/**
+ * tfloop annotations where they have no effect: method annotations outside a {@code
+ * @TrainingLoop} class, and input annotations outside a {@code @Model} or {@code @Loss} method.
+ * javac's {@code @Target} already rejects them on the wrong kind of element (a field, a type).
+ */
+public final class PlacementValidator {
+
+  private final Elements elements;
+  private final Diagnostics diagnostics;
+
+  public PlacementValidator(Elements elements, Diagnostics diagnostics) {
+    this.elements = elements;
+    this.diagnostics = diagnostics;
+  }
+
+  /** Checks every element of this round that carries a tfloop method or input annotation. */
+  public void check(RoundEnvironment round) {
+    for (Role role : Role.values()) {
+      TypeElement annotation = elements.getTypeElement(LoopParser.annotationOf(role));
+      if (annotation == null) {
+        continue;
+      }
+      for (Element method : round.getElementsAnnotatedWith(annotation)) {
+        Element owner = method.getEnclosingElement();
+        if (LoopParser.find(owner, TypeNames.TRAINING_LOOP) == null) {
+          diagnostics.report(
+              Message.ORPHAN_ANNOTATION, method, LoopParser.find(method, annotation.toString()),
+              role.annotation(), owner.getSimpleName());
+        }
+      }
+    }
+    for (String name : List.of(TypeNames.FEATURE, TypeNames.LABEL)) {
+      TypeElement annotation = elements.getTypeElement(name);
+      if (annotation == null) {
+        continue;
+      }
+      for (Element parameter : round.getElementsAnnotatedWith(annotation)) {
+        Element method = parameter.getEnclosingElement();
+        boolean inLoopMethod = method.getKind() == ElementKind.METHOD
+            && (LoopParser.find(method, TypeNames.MODEL) != null
+                || LoopParser.find(method, TypeNames.LOSS) != null);
+        if (!inLoopMethod) {
+          diagnostics.report(
+              Message.ORPHAN_INPUT, parameter, LoopParser.find(parameter, name),
+              "@" + annotation.getSimpleName(), describe(method));
+        }
+      }
+    }
+  }
+
+  private static String describe(Element element) {
+    return switch (element.getKind()) {
+      case METHOD -> element.getSimpleName() + "()";
+      case CONSTRUCTOR -> "the constructor of " + element.getEnclosingElement().getSimpleName();
+      default -> element.getSimpleName().toString();
+    };
+  }
+}
