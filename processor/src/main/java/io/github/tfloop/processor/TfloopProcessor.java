@@ -7,6 +7,7 @@ import io.github.tfloop.processor.parse.LoopDeclaration;
 import io.github.tfloop.processor.parse.LoopParser;
 import io.github.tfloop.processor.parse.TypeNames;
 import io.github.tfloop.processor.validate.Diagnostics;
+import io.github.tfloop.processor.validate.LocalLoopClasses;
 import io.github.tfloop.processor.validate.LoopValidator;
 import io.github.tfloop.processor.validate.Message;
 import io.github.tfloop.processor.validate.PlacementValidator;
@@ -71,6 +72,7 @@ public final class TfloopProcessor extends AbstractProcessor {
         process(type, parser, diagnostics, round.processingOver());
       }
       new PlacementValidator(processingEnv.getElementUtils(), diagnostics).check(round);
+      LocalLoopClasses.report(processingEnv, round);
     } catch (RuntimeException | LinkageError | AssertionError e) {
       processingEnv.getMessager().printMessage(
           Diagnostic.Kind.ERROR, Message.INTERNAL_ERROR.format("this round", trace(e)));

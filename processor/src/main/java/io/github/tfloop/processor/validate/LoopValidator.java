@@ -40,6 +40,7 @@ public final class LoopValidator {
       }
     }
     InputsValidator.check(loop, diagnostics);
+    PlacementValidator.checkInputsIn(loop.element(), diagnostics);
     checkStepsTrainSomething(loop);
     if (diagnostics.errorCount() > errorsBefore) {
       return false;

@@ -4,9 +4,12 @@ import io.github.tfloop.processor.parse.LoopDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration.Role;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.Modifier;
+import javax.lang.model.element.TypeParameterElement;
 
 /** Rules every {@code @Model}, {@code @Loss} and {@code @Step} method follows. */
 final class MethodRules {
@@ -27,7 +30,7 @@ final class MethodRules {
     }
     if (method.generic()) {
       diagnostics.report(Message.METHOD_GENERIC, method.element(), role, method.displayName(),
-          method.element().getTypeParameters());
+          typeParameters(method.element().getTypeParameters()));
     }
     if (!method.checkedExceptions().isEmpty()) {
       diagnostics.report(Message.METHOD_THROWS, method.element(), role, method.displayName(),
@@ -37,6 +40,13 @@ final class MethodRules {
       diagnostics.report(
           Message.DUPLICATE_ROLE, method.element(), other, method.displayName(), role);
     }
+  }
+
+  /** {@code <T, U>}, as written. */
+  static String typeParameters(List<? extends TypeParameterElement> parameters) {
+    return parameters.stream()
+        .map(parameter -> parameter.getSimpleName().toString())
+        .collect(Collectors.joining(", ", "<", ">"));
   }
 
   /**

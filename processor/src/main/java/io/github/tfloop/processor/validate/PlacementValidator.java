@@ -7,7 +7,9 @@ import java.util.List;
 import javax.annotation.processing.RoundEnvironment;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
 import javax.lang.model.util.Elements;
 
 /**
@@ -16,6 +18,8 @@ import javax.lang.model.util.Elements;
  * javac's {@code @Target} already rejects them on the wrong kind of element (a field, a type).
  */
 public final class PlacementValidator {
+
+  private static final List<String> INPUT_ANNOTATIONS = List.of(TypeNames.FEATURE, TypeNames.LABEL);
 
   private final Elements elements;
   private final Diagnostics diagnostics;
@@ -41,22 +45,44 @@ public final class PlacementValidator {
         }
       }
     }
-    for (String name : List.of(TypeNames.FEATURE, TypeNames.LABEL)) {
+    for (String name : INPUT_ANNOTATIONS) {
       TypeElement annotation = elements.getTypeElement(name);
       if (annotation == null) {
         continue;
       }
       for (Element parameter : round.getElementsAnnotatedWith(annotation)) {
-        Element method = parameter.getEnclosingElement();
-        boolean inLoopMethod = method.getKind() == ElementKind.METHOD
-            && (LoopParser.find(method, TypeNames.MODEL) != null
-                || LoopParser.find(method, TypeNames.LOSS) != null);
-        if (!inLoopMethod) {
-          diagnostics.report(
-              Message.ORPHAN_INPUT, parameter, LoopParser.find(parameter, name),
-              "@" + annotation.getSimpleName(), describe(method));
+        Element owner = parameter.getEnclosingElement().getEnclosingElement();
+        if (LoopParser.find(owner, TypeNames.TRAINING_LOOP) == null) {
+          checkInput(parameter, name, diagnostics); // inside a loop class, LoopValidator checks
         }
       }
+    }
+  }
+
+  /** Reports input annotations on parameters of methods and constructors of a loop class. */
+  static void checkInputsIn(TypeElement loopClass, Diagnostics diagnostics) {
+    for (Element member : loopClass.getEnclosedElements()) {
+      if (member instanceof ExecutableElement executable) {
+        for (VariableElement parameter : executable.getParameters()) {
+          for (String name : INPUT_ANNOTATIONS) {
+            if (LoopParser.find(parameter, name) != null) {
+              checkInput(parameter, name, diagnostics);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static void checkInput(Element parameter, String annotation, Diagnostics diagnostics) {
+    Element method = parameter.getEnclosingElement();
+    boolean inLoopMethod = method.getKind() == ElementKind.METHOD
+        && (LoopParser.find(method, TypeNames.MODEL) != null
+            || LoopParser.find(method, TypeNames.LOSS) != null);
+    if (!inLoopMethod) {
+      diagnostics.report(
+          Message.ORPHAN_INPUT, parameter, LoopParser.find(parameter, annotation),
+          "@" + annotation.substring(annotation.lastIndexOf('.') + 1), describe(method));
     }
   }
 

@@ -67,7 +67,8 @@ final class TrainingLoopValidator {
     }
     if (!type.getTypeParameters().isEmpty()) {
       diagnostics.report(
-          Message.LOOP_CLASS_GENERIC, type, name, loopClassName + ".create", type.getTypeParameters());
+          Message.LOOP_CLASS_GENERIC, type, loopClassName + ".create",
+          MethodRules.typeParameters(type.getTypeParameters()));
     }
     ExecutableElement unusable = unusableConstructor(type);
     if (unusable != null && !type.getModifiers().contains(Modifier.ABSTRACT)) {

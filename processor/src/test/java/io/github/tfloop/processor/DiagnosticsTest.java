@@ -1,0 +1,391 @@
+package io.github.tfloop.processor;
+
+import static com.google.testing.compile.CompilationSubject.assertThat;
+import static io.github.tfloop.processor.Sources.FIRST_LINE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.testing.compile.Compilation;
+import io.github.tfloop.processor.validate.Message;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.tools.Diagnostic;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * One compile per diagnostic the processor reports: its full text, its file and its line. A
+ * failing compile generates nothing; a warning leaves the loop generated. {@link
+ * #everyMessageHasACase} keeps this table complete.
+ */
+class DiagnosticsTest {
+
+  /** A valid model, loss and step, one line each: lines 2, 3 and 4 of a class body. */
+  static final String MODEL =
+      "  @Model Operand<TFloat32> logits(Layers nn, @Feature(shape = {4}) Operand<TFloat32> x) {"
+          + " return nn.dense(x, 3); }";
+  static final String LOSS =
+      "  @Loss Operand<TFloat32> loss(Ops tf, Operand<TFloat32> logits, @Label Operand<TInt32> y)"
+          + " { return Losses.sparseCategoricalCrossentropy(tf, logits, y); }";
+  static final String STEP = "  @Step void train() {}";
+
+  /** Messages that need more than one source file or a failing compiler, tested elsewhere. */
+  static final Set<Message> TESTED_ELSEWHERE =
+      EnumSet.of(Message.WRITE_FAILED, Message.INTERNAL_ERROR);
+
+  /**
+   * One diagnostic case: the source body (after the imports, first line {@code FIRST_LINE}), the
+   * message expected, its text after the id, and the line it is on, relative to the body.
+   */
+  record Case(String name, Message message, String text, int line, List<String> body) {
+    @Override
+    public String toString() {
+      return message.id() + ": " + name;
+    }
+  }
+
+  private static Case error(String name, Message message, String text, int line, String... body) {
+    return new Case(name, message, text, line, List.of(body));
+  }
+
+  /** A loop class named Broken with {@code members}, annotated with {@code annotation}. */
+  private static String[] loop(String annotation, String... members) {
+    List<String> lines = new ArrayList<>();
+    lines.add(annotation);
+    lines.add("class Broken {");
+    lines.addAll(List.of(members));
+    lines.add("}");
+    return lines.toArray(String[]::new);
+  }
+
+  static Stream<Case> cases() {
+    return Stream.of(
+        // The annotated class
+        error("an enum", Message.LOOP_CLASS_KIND,
+            "@TrainingLoop must annotate a class; Broken is an enum; move the annotation to a"
+                + " class",
+            0, "@TrainingLoop", "enum Broken { A }"),
+        error("an abstract class", Message.LOOP_CLASS_MODIFIERS,
+            "@TrainingLoop classes must not be abstract: the loop is generated from this class's"
+                + " own methods and runs on an instance of it; remove 'abstract'",
+            1, "@TrainingLoop", "abstract class Broken {", MODEL, LOSS, STEP, "}"),
+        error("a private nested class", Message.LOOP_CLASS_MODIFIERS,
+            "@TrainingLoop classes must not be private: the generated Broken_InnerLoop cannot"
+                + " refer to a private class; remove 'private'",
+            2, "class Broken {", "  @TrainingLoop", "  private static class Inner {", MODEL, LOSS,
+            STEP, "  }", "}"),
+        error("an inner class", Message.LOOP_CLASS_INNER,
+            "@TrainingLoop classes must be top-level or static nested: an inner class needs an"
+                + " outer instance; make Inner static",
+            2, "class Broken {", "  @TrainingLoop", "  class Inner {", MODEL, LOSS, STEP, "  }",
+            "}"),
+        error("a local class", Message.LOOP_CLASS_LOCAL,
+            "@TrainingLoop classes must be top-level or static nested; Local is declared inside a"
+                + " method or initializer; move it out of the method",
+            9, loopWith("  void make() {", "    @TrainingLoop", "    class Local {}", "  }")),
+        error("nested in a private class", Message.LOOP_CLASS_ENCLOSING,
+            "@TrainingLoop classes must be visible in their package; Inner is nested in private"
+                + " Hidden; make the enclosing class package-private or wider",
+            3, "class Broken {", "  private static class Hidden {", "    @TrainingLoop",
+            "    static class Inner {", MODEL, LOSS, STEP, "    }", "  }", "}"),
+        error("generic", Message.LOOP_CLASS_GENERIC,
+            "@TrainingLoop classes must not be generic: the generated loop has no type to put in"
+                + " BrokenLoop.create; remove the type parameters <T>",
+            1, "@TrainingLoop", "class Broken<T> {", MODEL, LOSS, STEP, "}"),
+        error("only private constructors", Message.LOOP_CLASS_CONSTRUCTOR,
+            "@TrainingLoop classes must be instantiable, since BrokenLoop.create takes an"
+                + " instance; every constructor of Broken is private and the class has no static"
+                + " member that could call one; make a constructor package-private or add a"
+                + " static factory",
+            2, loop("@TrainingLoop", "  private Broken() {}", MODEL, LOSS, STEP)),
+        error("an invalid name", Message.LOOP_NAME,
+            "@TrainingLoop(name) must be a valid Java identifier other than the class's own name;"
+                + " found \"1Loop\"",
+            0, loop("@TrainingLoop(name = \"1Loop\")", MODEL, LOSS, STEP)),
+        error("a name taken by another class", Message.LOOP_NAME_TAKEN,
+            "the generated loop class must not clash with another type; Other is the name of"
+                + " example.Other, which is already declared; rename that type or choose another"
+                + " @TrainingLoop(name)",
+            0, concat(loop("@TrainingLoop(name = \"Other\")", MODEL, LOSS, STEP), "class Other {}")),
+        error("a batch size of zero", Message.BATCH_SIZE,
+            "@TrainingLoop(batchSize) must be positive; found 0",
+            0, loop("@TrainingLoop(batchSize = 0)", MODEL, LOSS, STEP)),
+        error("no model", Message.MISSING_MODEL,
+            "Broken declares no @Model method; add one that returns the network's output, such as"
+                + " Operand<TFloat32> logits(Layers nn, @Feature Operand<TFloat32> x)",
+            0, loop("@TrainingLoop",
+                "  @Loss Operand<TFloat32> loss(Ops tf, @Feature Operand<TFloat32> x) {"
+                    + " return x; }", STEP)),
+        error("no loss", Message.MISSING_LOSS,
+            "Broken declares no @Loss method; add one that returns a scalar Operand<TFloat32>,"
+                + " such as Losses.sparseCategoricalCrossentropy(tf, logits, label)",
+            0, loop("@TrainingLoop", MODEL, STEP)),
+        error("no step", Message.MISSING_STEP,
+            "Broken declares no @Step method; add an empty one such as"
+                + " @Step(optimizer = Optimizer.ADAM) void train() {}",
+            0, loop("@TrainingLoop", MODEL, LOSS)),
+        error("no feature", Message.MISSING_FEATURE,
+            "Broken declares no @Feature input; annotate the @Model parameter the data comes in"
+                + " through, such as @Feature(shape = {28, 28}) Operand<TFloat32> image",
+            0, loop("@TrainingLoop",
+                "  @Model Operand<TFloat32> logits(Layers nn) { return nn.dense(null, 3); }",
+                LOSS, STEP)),
+        error("no model takes Layers", Message.NOTHING_TO_TRAIN,
+            "a loop needs trainable variables, which only @Model methods taking Layers create;"
+                + " none of [logits()] takes Layers; add a Layers parameter and build the layers"
+                + " with it",
+            0, loop("@TrainingLoop", MODEL.replace("Layers nn", "Ops tf").replace("nn.dense(x, 3)",
+                "x"), LOSS, STEP)),
+        error("a metric listed twice", Message.METRIC_DUPLICATE,
+            "@TrainingLoop(metrics) must list each metric once; ACCURACY is listed again",
+            0, loop("@TrainingLoop(metrics = {Metric.ACCURACY, Metric.ACCURACY})", MODEL, LOSS,
+                STEP)),
+        error("a metric without labels", Message.METRIC_NEEDS_LABEL,
+            "@TrainingLoop(metrics) are computed against the first @Label, but Broken declares"
+                + " none; add a @Label parameter to the @Loss method or remove the metric",
+            0, loop("@TrainingLoop(metrics = Metric.ACCURACY)", MODEL,
+                "  @Loss Operand<TFloat32> loss(Ops tf, Operand<TFloat32> logits) {"
+                    + " return tf.math.mean(logits, tf.constant(0)); }", STEP)),
+        error("accuracy on float labels", Message.METRIC_LABEL_TYPE,
+            "ACCURACY needs integer class labels (Operand<TInt32> or Operand<TInt64>); the first"
+                + " @Label, y, is Operand<TFloat32>",
+            0, loop("@TrainingLoop(metrics = Metric.ACCURACY)", MODEL,
+                "  @Loss Operand<TFloat32> loss(Ops tf, Operand<TFloat32> logits,"
+                    + " @Label Operand<TFloat32> y) { return Losses.meanSquaredError(tf, logits,"
+                    + " y); }", STEP)),
+        error("accuracy on vector labels", Message.METRIC_LABEL_SHAPE,
+            "ACCURACY compares the arg-max of each example's output with one class index, so the"
+                + " first @Label must be a scalar (shape = {}); y has shape [3]",
+            0, loop("@TrainingLoop(metrics = Metric.ACCURACY)", MODEL,
+                LOSS.replace("@Label Operand", "@Label(shape = {3}) Operand"), STEP)),
+        error("a loss named like a metric", Message.RESULT_NAME_CONFLICT,
+            "losses and metrics are reported by name, so a @Loss must not be named like a metric;"
+                + " @Loss accuracy() collides with metric ACCURACY (reported as \"accuracy\");"
+                + " rename the method",
+            3, loop("@TrainingLoop(metrics = Metric.ACCURACY)", MODEL,
+                LOSS.replace(" loss(", " accuracy("), STEP)),
+
+        // Annotations in the wrong place
+        error("@Model outside a loop class", Message.ORPHAN_ANNOTATION,
+            "@Model methods must be declared in a class annotated @TrainingLoop; annotate Broken"
+                + " with @TrainingLoop",
+            1, "class Broken {", MODEL, "}"),
+        error("@Feature on a plain method", Message.ORPHAN_INPUT,
+            "@Feature belongs on a parameter of a @Model or @Loss method; helper() is neither",
+            5, loop("@TrainingLoop", MODEL, LOSS, STEP,
+                "  void helper(@Feature Operand<TFloat32> x) {}")),
+        error("@Label on a constructor", Message.ORPHAN_INPUT,
+            "@Label belongs on a parameter of a @Model or @Loss method; the constructor of Broken"
+                + " is neither",
+            5, loop("@TrainingLoop", MODEL, LOSS, STEP,
+                "  Broken(@Label Operand<TInt32> y) {}")),
+        error("@Model and @Loss on one method", Message.DUPLICATE_ROLE,
+            "a method can carry only one of @Model, @Loss and @Step; logits() is already @Model",
+            2, loop("@TrainingLoop", MODEL.replace("@Model", "@Model @Loss"), LOSS, STEP)),
+
+        // Every tfloop method
+        error("two @Model methods of one name", Message.DUPLICATE_NAME,
+            "@Model methods are identified by their name, which must be unique among them;"
+                + " another @Model method is named logits; rename one of them",
+            3, loop("@TrainingLoop", MODEL,
+                "  @Model Operand<TFloat32> logits(Layers nn, @Feature(shape = {4})"
+                    + " Operand<TFloat32> x, Ops tf) { return x; }", LOSS, STEP)),
+        error("a private method", Message.METHOD_PRIVATE,
+            "@Model methods must not be private; the generated BrokenLoop calls logits()",
+            2, loop("@TrainingLoop", MODEL.replace("@Model Operand", "@Model private Operand"),
+                LOSS, STEP)),
+        error("a static method", Message.METHOD_STATIC,
+            "@Loss methods must not be static; the generated loop calls loss() on the instance it"
+                + " is given",
+            3, loop("@TrainingLoop", MODEL, LOSS.replace("@Loss Operand", "@Loss static Operand"),
+                STEP)),
+        error("an abstract method", Message.METHOD_ABSTRACT,
+            "@Step methods must have a body; train() is abstract",
+            4, "@TrainingLoop", "abstract class Broken {", MODEL, LOSS,
+            "  @Step abstract void train();", "}"),
+        error("a generic method", Message.METHOD_GENERIC,
+            "@Model methods must not be generic: the loop decides their types from the"
+                + " declaration; logits() declares type parameters <T>",
+            2, loop("@TrainingLoop", MODEL.replace("@Model Operand", "@Model <T> Operand"), LOSS,
+                STEP)),
+        error("a checked exception", Message.METHOD_THROWS,
+            "@Model methods must not declare checked exceptions: the generated create() calls"
+                + " them without a throws clause; logits() declares IOException; catch it inside"
+                + " the method",
+            2, loop("@TrainingLoop",
+                MODEL.replace(") {", ") throws java.io.IOException, IllegalStateException {"),
+                LOSS, STEP)),
+
+        // @Model and @Loss signatures
+        error("a model returning integers", Message.MODEL_RETURN_TYPE,
+            "@Model methods must return Operand<TFloat32> or Operand<TFloat64>; found"
+                + " Operand<TInt32>",
+            2, loop("@TrainingLoop",
+                "  @Model Operand<TInt32> logits(Ops tf, Layers nn, @Feature Operand<TInt32> x)"
+                    + " { return x; }", LOSS, STEP)),
+        error("a loss returning float", Message.LOSS_RETURN_TYPE,
+            "@Loss methods must return Operand<TFloat32> or Operand<TFloat64>; found float",
+            3, loop("@TrainingLoop", MODEL,
+                "  @Loss float loss(Operand<TFloat32> logits, @Label Operand<TInt32> y) {"
+                    + " return 0f; }", STEP)),
+        error("an int parameter", Message.PARAMETER_TYPE,
+            "@Model parameters must be Ops, Layers, or an Operand<T>; found int units",
+            2, loop("@TrainingLoop", MODEL.replace("Layers nn,", "Layers nn, int units,"), LOSS,
+                STEP)),
+        error("an operand that is no input", Message.MODEL_PARAMETER_NOT_FED,
+            "@Model parameter extra is an Operand but not an input; annotate it @Feature",
+            2, loop("@TrainingLoop", MODEL.replace("Layers nn,", "Layers nn, Operand<TFloat32> extra,"),
+                LOSS, STEP)),
+        error("a label in a model", Message.LABEL_IN_MODEL,
+            "@Model methods take features, not labels: prediction has no labels to feed; move"
+                + " @Label y to a @Loss method",
+            2, loop("@TrainingLoop", MODEL.replace("Layers nn,", "Layers nn, @Label Operand<TInt32> y,"),
+                LOSS.replace("@Label Operand<TInt32> y", "@Label Operand<TInt32> label")
+                    .replace("logits, y)", "logits, label)"), STEP)),
+        error("Layers in a loss", Message.LAYERS_IN_LOSS,
+            "@Loss methods must not take Layers: variables belong to @Model methods; take Ops"
+                + " instead",
+            3, loop("@TrainingLoop", MODEL, LOSS.replace("(Ops tf,", "(Ops tf, Layers nn,"), STEP)),
+        error("an output named after no model", Message.OUTPUT_UNKNOWN,
+            "an un-annotated Operand parameter of a @Loss method is a model output and must be"
+                + " named after a @Model method when there are several; logit matches none of"
+                + " [logits, other]; did you mean \"logits\"?",
+            4, loop("@TrainingLoop", MODEL, MODEL.replace("logits(", "other("),
+                LOSS.replace("logits", "logit"), STEP)),
+        error("an output of the wrong type", Message.OUTPUT_TYPE,
+            "@Loss parameter logits is Operand<TFloat64> but @Model logits() returns"
+                + " Operand<TFloat32>; declare it Operand<TFloat32>",
+            3, loop("@TrainingLoop", MODEL,
+                "  @Loss Operand<TFloat64> loss(Ops tf, Operand<TFloat64> logits,"
+                    + " @Label Operand<TInt32> y) { return Losses.sparseCategoricalCrossentropy(tf,"
+                    + " logits, y); }", STEP)),
+
+        // @Feature and @Label
+        error("a feature and a label at once", Message.INPUT_BOTH_ROLES,
+            "a parameter is either a @Feature or a @Label, not both; y is both",
+            3, loop("@TrainingLoop", MODEL, LOSS.replace("@Label", "@Feature @Label"), STEP)),
+        error("a feature that is an array", Message.INPUT_TYPE,
+            "@Feature parameters must be Operand<TFloat32>, Operand<TFloat64>, Operand<TInt32> or"
+                + " Operand<TInt64>; found float[]",
+            2, loop("@TrainingLoop",
+                MODEL.replace("Layers nn,", "Layers nn, @Feature float[] pixels,"), LOSS, STEP)),
+        error("a negative dimension", Message.INPUT_SHAPE,
+            "@Feature(shape) dimensions must be positive; found -1 in [4, -1]",
+            2, loop("@TrainingLoop", MODEL.replace("{4}", "{4, -1}"), LOSS, STEP)),
+        error("a zero dimension", Message.INPUT_SHAPE,
+            "@Label(shape) dimensions must be positive; found 0 in [0]",
+            3, loop("@TrainingLoop", MODEL, LOSS.replace("@Label Operand", "@Label(shape = 0) Operand"),
+                STEP)),
+        error("an example too large", Message.INPUT_SIZE,
+            "@Feature(shape) must describe at most 2147483647 values per example; [65536, 65536]"
+                + " holds 4294967296",
+            2, loop("@TrainingLoop", MODEL.replace("{4}", "{65536, 65536}"), LOSS, STEP)),
+        error("a name with a space", Message.INPUT_NAME,
+            "@Feature(name) must be a valid Java identifier; found \"pixel values\"",
+            2, loop("@TrainingLoop", MODEL.replace("@Feature(shape = {4})",
+                "@Feature(shape = {4}, name = \"pixel values\")"), LOSS, STEP)),
+        error("two shapes for one input", Message.INPUT_CONFLICT,
+            "input 'x' is declared as @Feature FLOAT32 [5] here but as @Feature FLOAT32 [4] in"
+                + " logits(); every declaration of an input must agree",
+            3, loop("@TrainingLoop", MODEL,
+                LOSS.replace("(Ops tf,", "(Ops tf, @Feature(shape = {5}) Operand<TFloat32> x,"),
+                STEP)),
+
+        // @Step
+        error("a step with parameters", Message.STEP_SIGNATURE,
+            "@Step methods must be void and take no parameters: they only declare a step; found"
+                + " int train(int epochs)",
+            4, loop("@TrainingLoop", MODEL, LOSS, "  @Step int train(int epochs) { return 0; }")),
+        error("two losses, no choice", Message.STEP_LOSS_AMBIGUOUS,
+            "@Step(loss) must name the loss to minimise when there are several; choose one of"
+                + " [loss, other]",
+            5, loop("@TrainingLoop", MODEL, LOSS, LOSS.replace(" loss(", " other("), STEP)),
+        error("a misspelt loss", Message.STEP_LOSS_UNKNOWN,
+            "@Step(loss) must name a @Loss method; \"los\" is none of [loss]; did you mean"
+                + " \"loss\"?",
+            4, loop("@TrainingLoop", MODEL, LOSS, "  @Step(loss = \"los\") void train() {}")),
+        error("a misspelt variable group", Message.STEP_VARIABLES_UNKNOWN,
+            "@Step(variables) must name @Model methods; \"logit\" is none of [logits]; did you"
+                + " mean \"logits\"?",
+            4, loop("@TrainingLoop", MODEL, LOSS, "  @Step(variables = \"logit\") void train() {}")),
+        error("a step that trains nothing", Message.STEP_TRAINS_NOTHING,
+            "a @Step must train variables its loss depends on; loss() depends only on the"
+                + " variables of [logits], and train() trains those of [other]; add logits to"
+                + " @Step(variables)",
+            5, loop("@TrainingLoop", MODEL, MODEL.replace("logits(", "other("), LOSS,
+                "  @Step(variables = \"other\") void train() {}")),
+        error("a zero learning rate", Message.STEP_LEARNING_RATE,
+            "@Step(learningRate) must be positive and finite; found 0.0",
+            4, loop("@TrainingLoop", MODEL, LOSS, "  @Step(learningRate = 0) void train() {}")),
+
+        // Warnings: the loop is still generated
+        error("a group listed twice", Message.STEP_VARIABLES_REPEATED,
+            "@Step(variables) lists \"logits\" more than once; remove the repetition",
+            4, loop("@TrainingLoop", MODEL, LOSS,
+                "  @Step(variables = {\"logits\", \"logits\"}) void train() {}")),
+        error("a loss no step minimises", Message.UNUSED_LOSS,
+            "@Loss other() is minimised by no @Step; it is still reported by evaluate()",
+            4, loop("@TrainingLoop", MODEL, LOSS, LOSS.replace(" loss(", " other("),
+                "  @Step(loss = \"loss\") void train() {}")),
+        error("a model no loss takes", Message.UNUSED_MODEL,
+            "@Model other() is used by no @Loss, so no step trains its variables; take its output"
+                + " in a @Loss or remove it",
+            3, loop("@TrainingLoop", MODEL, MODEL.replace("logits(", "other("), LOSS, STEP)),
+
+        // The processor
+        error("a type that never resolves", Message.UNRESOLVED,
+            "tfloop needs every type and constant of a loop's declarations to resolve; the return"
+                + " type of logits() never did, so BrokenLoop was not generated; fix it and"
+                + " compile again",
+            0, loop("@TrainingLoop", MODEL.replace("Operand<TFloat32> logits",
+                "Operand<TFloat16> logits"), LOSS, STEP)));
+  }
+
+  /** A valid loop class {@code Valid} on lines 0 to 5, then {@code members} in class Broken. */
+  private static String[] loopWith(String... members) {
+    String[] valid = {"@TrainingLoop", "class Valid {", MODEL, LOSS, STEP, "}"};
+    return concat(valid, concat(new String[] {"class Broken {"}, concat(members, "}")));
+  }
+
+  private static String[] concat(String[] first, String... second) {
+    return Stream.concat(Stream.of(first), Stream.of(second)).toArray(String[]::new);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void reportsTheDiagnosticOnItsLine(Case diagnostic) {
+    JavaFileObject source = Sources.source("Broken", diagnostic.body().toArray(String[]::new));
+    Compilation compilation = Sources.compile(source);
+    String expected = "[tfloop:" + diagnostic.message().id() + "] " + diagnostic.text();
+    int line = FIRST_LINE + diagnostic.line();
+    if (diagnostic.message().kind() == Diagnostic.Kind.WARNING) {
+      assertThat(compilation).succeeded();
+      assertThat(compilation).hadWarningContaining(expected).inFile(source).onLine(line);
+      assertTrue(compilation.generatedSourceFile("example.BrokenLoop").isPresent(),
+          "a warning does not stop generation");
+    } else {
+      assertThat(compilation).failed();
+      assertThat(compilation).hadErrorContaining(expected).inFile(source).onLine(line);
+      List<String> generated = Sources.generatedFiles(source).stream()
+          .map(path -> path.getFileName().toString())
+          .filter(name -> !name.equals("ValidLoop.java"))
+          .toList();
+      assertEquals(List.of(), generated, "nothing is generated for the broken class");
+    }
+  }
+
+  @Test
+  void everyMessageHasACase() {
+    Set<Message> covered = cases().map(Case::message).collect(Collectors.toSet());
+    covered.addAll(TESTED_ELSEWHERE);
+    Set<Message> missing = EnumSet.allOf(Message.class);
+    missing.removeAll(covered);
+    assertEquals(Set.of(), missing, "messages without a test case");
+  }
+}
