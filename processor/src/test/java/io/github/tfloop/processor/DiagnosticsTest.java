@@ -388,4 +388,23 @@ class DiagnosticsTest {
     missing.removeAll(covered);
     assertEquals(Set.of(), missing, "messages without a test case");
   }
+
+  @Test
+  void everyErrorOfAClassIsReportedInOneCompile() {
+    JavaFileObject source = Sources.source("Broken", loop(
+        "@TrainingLoop(batchSize = 0)",
+        MODEL.replace("@Model Operand", "@Model private Operand"),
+        "  @Loss float loss(Operand<TFloat32> logits, @Label Operand<TInt32> y) { return 0f; }",
+        "  @Step(loss = \"los\") void train() {}"));
+    Compilation compilation = Sources.compile(source);
+    assertThat(compilation).hadErrorCount(4);
+    assertThat(compilation).hadErrorContaining("[tfloop:BatchSize]").inFile(source)
+        .onLine(FIRST_LINE);
+    assertThat(compilation).hadErrorContaining("[tfloop:MethodPrivate]").inFile(source)
+        .onLine(FIRST_LINE + 2);
+    assertThat(compilation).hadErrorContaining("[tfloop:LossReturnType]").inFile(source)
+        .onLine(FIRST_LINE + 3);
+    assertThat(compilation).hadErrorContaining("[tfloop:StepLossUnknown]").inFile(source)
+        .onLine(FIRST_LINE + 4);
+  }
 }

@@ -37,19 +37,4 @@ class GeneratedSourceTest {
     assertEquals(1, files.size(), files.toString());
     assertTrue(files.get(0).endsWith(Path.of("example", "FashionMlpLoop.java")), files.toString());
   }
-
-  @Test
-  void outputIsTheSameOnEveryCompile() throws IOException {
-    String first = generatedLoop();
-    String second = generatedLoop();
-    assertEquals(first, second);
-  }
-
-  private static String generatedLoop() throws IOException {
-    return Sources.compile(Sources.resource("example.FashionMlp", "/golden/FashionMlp.java"))
-        .generatedSourceFile("example.FashionMlpLoop")
-        .orElseThrow()
-        .getCharContent(true)
-        .toString();
-  }
 }

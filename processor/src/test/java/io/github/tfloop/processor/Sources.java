@@ -38,8 +38,12 @@ final class Sources {
 
   /** {@code example.<name>}: the header, then {@code lines}, the first on line 15. */
   static JavaFileObject source(String name, String... lines) {
-    return JavaFileObjects.forSourceString(
-        "example." + name, HEADER + "\n" + String.join("\n", lines) + "\n");
+    return JavaFileObjects.forSourceString("example." + name, text(lines));
+  }
+
+  /** The text of a source in package {@code example}: the header, then {@code lines}. */
+  static String text(String... lines) {
+    return HEADER + "\n" + String.join("\n", lines) + "\n";
   }
 
   /** A test resource as a source file of the given qualified name. */
