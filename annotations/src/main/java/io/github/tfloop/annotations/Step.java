@@ -17,7 +17,8 @@ import java.lang.annotation.Target;
  *
  * <p>The gradients are taken only over the step's own variables, and the optimizer's apply
  * operations are built once, when the loop is created. Every training batch runs each step once,
- * in declaration order.
+ * in declaration order. The method must not be private, static, abstract or generic; its name
+ * names the step and is unique among the steps.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)
@@ -30,7 +31,7 @@ public @interface Step {
    */
   String loss() default "";
 
-  /** The optimization algorithm. */
+  /** The optimization algorithm; {@link Optimizer#ADAM} by default. */
   Optimizer optimizer() default Optimizer.ADAM;
 
   /** The learning rate. Must be positive. */
@@ -38,7 +39,8 @@ public @interface Step {
 
   /**
    * Names of the {@link Model} methods whose variables this step trains; empty means every
-   * trainable variable of every model.
+   * trainable variable of every model. The loss must depend on at least one of them, that is,
+   * take the output of one of these models.
    */
   String[] variables() default {};
 }
