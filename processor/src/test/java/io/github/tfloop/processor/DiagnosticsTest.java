@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.testing.compile.Compilation;
+import com.google.testing.compile.Compiler;
 import io.github.tfloop.processor.validate.Message;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.tools.Diagnostic;
@@ -361,7 +364,15 @@ class DiagnosticsTest {
   @MethodSource("cases")
   void reportsTheDiagnosticOnItsLine(Case diagnostic) {
     JavaFileObject source = Sources.source("Broken", diagnostic.body().toArray(String[]::new));
-    Compilation compilation = Sources.compile(source);
+    Map<String, List<String>> written = new TreeMap<>();
+    // Local classes are found in javac's trees, which the recording wrapper's environment hides;
+    // no loop can be written for them anyway.
+    Compilation compilation = Compiler.javac()
+        .withProcessors(diagnostic.message() == Message.LOOP_CLASS_LOCAL
+            ? new TfloopProcessor()
+            : WithFiler.recording(written))
+        .withOptions("-Xlint:all")
+        .compile(source);
     String expected = "[tfloop:" + diagnostic.message().id() + "] " + diagnostic.text();
     int line = FIRST_LINE + diagnostic.line();
     if (diagnostic.message().kind() == Diagnostic.Kind.WARNING) {
@@ -372,11 +383,8 @@ class DiagnosticsTest {
     } else {
       assertThat(compilation).failed();
       assertThat(compilation).hadErrorContaining(expected).inFile(source).onLine(line);
-      List<String> generated = Sources.generatedFiles(source).stream()
-          .map(path -> path.getFileName().toString())
-          .filter(name -> !name.equals("ValidLoop.java"))
-          .toList();
-      assertEquals(List.of(), generated, "nothing is generated for the broken class");
+      written.remove("example.Valid");
+      assertEquals(Map.of(), written, "nothing is generated for the broken class");
     }
   }
 

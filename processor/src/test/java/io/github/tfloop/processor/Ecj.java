@@ -1,6 +1,7 @@
 package io.github.tfloop.processor;
 
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -65,7 +66,8 @@ final class Ecj {
       try (StandardJavaFileManager fileManager =
           ecj.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
         JavaCompiler.CompilationTask task = ecj.getTask(
-            null,
+            new StringWriter(), // ECJ also prints its diagnostics; they are collected below
+
             fileManager,
             diagnostics,
             List.of("--release", "17", "-encoding", "UTF-8",

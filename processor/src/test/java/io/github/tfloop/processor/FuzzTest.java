@@ -17,12 +17,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import javax.lang.model.element.Element;
-import javax.lang.model.element.TypeElement;
 import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;
 import javax.tools.JavaCompiler;
@@ -161,10 +163,10 @@ class FuzzTest {
   }
 
   /**
-   * Each variation is first compiled alone, through the processors only (javac runs no processor
+   * Each variation is first compiled alone, through the processors only: javac runs no processor
    * at all in a compile where one class has certain errors, so variations cannot share these
-   * compiles; they share one file manager, which keeps the class path open). Those that pass are
-   * then compiled fully, together, so that every generated loop is compiled too.
+   * compiles. Those that pass are then compiled fully, together, so that every generated loop is
+   * compiled too.
    */
   @Test
   void everyMalformedVariationEndsInDiagnostics() throws IOException {
@@ -172,30 +174,20 @@ class FuzzTest {
     List<Variation> variations = variations();
     List<String> problems = new ArrayList<>();
     List<Variation> accepted = new ArrayList<>();
-    List<Batch> batches = new ArrayList<>();
-    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    Path output = Files.createTempDirectory("tfloop-fuzz");
-    try (StandardJavaFileManager files =
-        javac.getStandardFileManager(null, Locale.ROOT, StandardCharsets.UTF_8)) {
-      files.setLocationFromPaths(StandardLocation.SOURCE_OUTPUT, List.of(output));
-      files.setLocationFromPaths(StandardLocation.CLASS_PATH,
-          Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
-              .map(Path::of)
-              .toList());
-      for (Variation variation : variations) {
-        Batch processed = processOnly(javac, files, variation);
-        batches.add(processed);
-        List<String> errors = processed.errors().stream()
-            .map(diagnostic -> diagnostic.getMessage(Locale.ROOT)).toList();
-        List<String> written =
-            processed.writtenFor().getOrDefault(variation.qualifiedName(), List.of());
-        if (errors.stream().anyMatch(error -> error.contains("[tfloop:")) && !written.isEmpty()) {
-          problems.add("generated " + written + " despite errors " + errors + " in "
-              + variation.describe());
-        }
-        if (errors.isEmpty()) {
-          accepted.add(variation);
-        }
+    List<Batch> batches = new ArrayList<>(processEachAlone(variations));
+    for (int i = 0; i < variations.size(); i++) {
+      Variation variation = variations.get(i);
+      Batch processed = batches.get(i);
+      List<String> errors = processed.errors().stream()
+          .map(diagnostic -> diagnostic.getMessage(Locale.ROOT)).toList();
+      List<String> written =
+          processed.writtenFor().getOrDefault(variation.qualifiedName(), List.of());
+      if (errors.stream().anyMatch(error -> error.contains("[tfloop:")) && !written.isEmpty()) {
+        problems.add("generated " + written + " despite errors " + errors + " in "
+            + variation.describe());
+      }
+      if (errors.isEmpty()) {
+        accepted.add(variation);
       }
     }
     long processed = System.nanoTime();
@@ -272,21 +264,58 @@ class FuzzTest {
     return result;
   }
 
-  /** A tfloop processor that records, by originating class, the files it creates. */
-  private static WithFiler recording(Map<String, List<String>> writtenFor) {
-    return new WithFiler(filer -> WithFiler.filer(filer, (proxy, method, args) -> {
-      if (method.getName().equals("createSourceFile")) {
-        for (Element origin : (Element[]) args[1]) {
-          writtenFor.computeIfAbsent(((TypeElement) origin).getQualifiedName().toString(),
-              name -> new ArrayList<>()).add(args[0].toString());
-        }
-      }
-      return null;
-    }));
-  }
-
   private static final List<String> OPTIONS =
       List.of("-Xlint:all", "-Xmaxerrs", "100000", "-Xmaxwarns", "100000");
+
+  /**
+   * Each variation through the processors only, in its own compile; the compiles are spread over
+   * the machine's cores, each worker with a file manager of its own. Results are in the order of
+   * {@code variations}, whatever the number of workers.
+   */
+  private static List<Batch> processEachAlone(List<Variation> variations) throws IOException {
+    int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    ExecutorService executor = Executors.newFixedThreadPool(workers);
+    try {
+      List<Future<List<Batch>>> parts = new ArrayList<>();
+      for (int worker = 0; worker < workers; worker++) {
+        List<Variation> part = new ArrayList<>();
+        for (int i = worker; i < variations.size(); i += workers) {
+          part.add(variations.get(i));
+        }
+        parts.add(executor.submit(() -> processAlone(part)));
+      }
+      Batch[] batches = new Batch[variations.size()];
+      for (int worker = 0; worker < workers; worker++) {
+        List<Batch> part = parts.get(worker).get();
+        for (int j = 0; j < part.size(); j++) {
+          batches[worker + j * workers] = part.get(j);
+        }
+      }
+      return List.of(batches);
+    } catch (InterruptedException | ExecutionException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      executor.shutdownNow();
+    }
+  }
+
+  private static List<Batch> processAlone(List<Variation> variations) throws IOException {
+    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    List<Batch> batches = new ArrayList<>();
+    try (StandardJavaFileManager files =
+        javac.getStandardFileManager(null, Locale.ROOT, StandardCharsets.UTF_8)) {
+      files.setLocationFromPaths(
+          StandardLocation.SOURCE_OUTPUT, List.of(Files.createTempDirectory("tfloop-fuzz")));
+      files.setLocationFromPaths(StandardLocation.CLASS_PATH,
+          Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+              .map(Path::of)
+              .toList());
+      for (Variation variation : variations) {
+        batches.add(processOnly(javac, files, variation));
+      }
+    }
+    return batches;
+  }
 
   private static Batch processOnly(
       JavaCompiler javac, StandardJavaFileManager files, Variation variation) {
@@ -296,7 +325,7 @@ class FuzzTest {
     options.add("-proc:only");
     JavaCompiler.CompilationTask task = javac.getTask(null, files, diagnostics, options, null,
         List.of(JavaFileObjects.forSourceString(variation.qualifiedName(), variation.text())));
-    task.setProcessors(List.of(recording(writtenFor)));
+    task.setProcessors(List.of(WithFiler.recording(writtenFor)));
     task.call();
     return new Batch(diagnostics.getDiagnostics(), writtenFor);
   }
@@ -304,7 +333,7 @@ class FuzzTest {
   private static Batch compileFully(List<Variation> variations) {
     Map<String, List<String>> writtenFor = new TreeMap<>();
     Compilation compilation = Compiler.javac()
-        .withProcessors(recording(writtenFor))
+        .withProcessors(WithFiler.recording(writtenFor))
         .withOptions(OPTIONS)
         .compile(variations.stream()
             .map(variation ->

@@ -62,27 +62,6 @@ final class Sources {
     }
   }
 
-  /**
-   * The files the processor writes for {@code sources}, found by running javac ({@code -proc:only})
-   * into a scratch directory: compile-testing hides generated files of failed compilations.
-   */
-  static java.util.List<java.nio.file.Path> generatedFiles(JavaFileObject... sources) {
-    try {
-      java.nio.file.Path directory = java.nio.file.Files.createTempDirectory("tfloop-generated");
-      javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
-      java.util.List<String> options =
-          java.util.List.of("-proc:only", "-s", directory.toString(),
-              "-classpath", System.getProperty("java.class.path"));
-      javac.getTask(null, null, diagnostic -> { }, options, null, java.util.List.of(sources))
-          .call();
-      try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(directory)) {
-        return files.filter(java.nio.file.Files::isRegularFile).toList();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /** javac with the processor, warnings on. */
   static Compilation compile(JavaFileObject... sources) {
     return Compiler.javac()

@@ -4,6 +4,9 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import javax.annotation.processing.AbstractProcessor;
@@ -11,6 +14,7 @@ import javax.annotation.processing.Filer;
 import javax.annotation.processing.ProcessingEnvironment;
 import javax.annotation.processing.RoundEnvironment;
 import javax.lang.model.SourceVersion;
+import javax.lang.model.element.Element;
 import javax.lang.model.element.TypeElement;
 
 /**
@@ -26,7 +30,23 @@ final class WithFiler extends AbstractProcessor {
     this.wrapper = wrapper;
   }
 
-  /** A {@link Filer} that calls {@code handler} and otherwise does what {@code filer} does. */
+  /**
+   * The tfloop processor, recording in {@code writtenFor}, by qualified name of each originating
+   * class, the source files it creates.
+   */
+  static WithFiler recording(Map<String, List<String>> writtenFor) {
+    return new WithFiler(filer -> filer(filer, (proxy, method, arguments) -> {
+      if (method.getName().equals("createSourceFile")) {
+        for (Element origin : (Element[]) arguments[1]) {
+          writtenFor.computeIfAbsent(((TypeElement) origin).getQualifiedName().toString(),
+              name -> new ArrayList<>()).add(arguments[0].toString());
+        }
+      }
+      return null;
+    }));
+  }
+
+  /** A {@link Filer} that first calls {@code before}, then does what {@code filer} does. */
   static Filer filer(Filer filer, InvocationHandler before) {
     return (Filer) Proxy.newProxyInstance(
         Filer.class.getClassLoader(),
