@@ -75,6 +75,17 @@ class FuzzTest {
       "metrics", List.of("{}", "{Metric.ACCURACY, Metric.ACCURACY}"),
       "shape", List.of("{}", "{0}", "{-1, 2}", "{65536, 65536}", "{1, 1, 1, 1, 1, 1}", "7"),
       "optimizer", List.of("Optimizer.SGD", "Optimizer.ADAM"));
+  /** Values added to an annotation written without any; some legal, such as reserved names. */
+  private static final Map<String, List<String>> ADDED_VALUES = Map.of(
+      "TrainingLoop", List.of("(batchSize = -1)", "(name = \"x y\")", "(name = \"Loop\")",
+          "(metrics = {Metric.ACCURACY, Metric.ACCURACY})", "(batchSize = 1, seed = -5)"),
+      "Step", List.of("(loss = \"nope\")", "(learningRate = -2)", "(variables = \"logits\")",
+          "(optimizer = Optimizer.SGD, variables = {\"logits\", \"logits\"})"),
+      "Feature", List.of("(shape = {0, -4})", "(name = \"9\")", "(name = \"engine\")",
+          "(name = \"batch\")", "(name = \"examples\")", "(name = \"definition\")",
+          "(shape = 3)"),
+      "Label", List.of("(shape = {0, -4})", "(name = \"tf\")", "(name = \"engine\")",
+          "(name = \"loop\")", "(name = \"options\")", "(shape = 2)"));
   private static final List<String> EXTRA_PARAMETERS = List.of(
       "int n", "Operand<TFloat32> extra", "@Feature Operand<TInt64> extra",
       "@Label Operand<TInt32> other", "Layers more", "Ops tf2", "@Feature @Label Operand<TInt32> z",
@@ -100,11 +111,7 @@ class FuzzTest {
               match.group(1) + " = " + pick(random, BAD_VALUES.get(match.group(1))))),
       new Mutation("add a value", (text, random) ->
           replaceOne(text, Pattern.compile("@(TrainingLoop|Step|Feature|Label)\\b(?!\\()"),
-              random, match -> match.group() + switch (match.group(1)) {
-                case "TrainingLoop" -> "(batchSize = -1, name = \"x y\")";
-                case "Step" -> "(loss = \"nope\", learningRate = -2)";
-                default -> "(shape = {0, -4}, name = \"9\")";
-              })),
+              random, match -> match.group() + pick(random, ADDED_VALUES.get(match.group(1))))),
       new Mutation("add a modifier", (text, random) ->
           replaceOne(text, METHOD, random, match ->
               match.group(1) + pick(random, METHOD_PREFIXES) + match.group(2) + match.group(3)
