@@ -8,7 +8,7 @@ import io.github.tfloop.internal.LoopBuilder;
 import io.github.tfloop.internal.LoopEngine;
 import io.github.tfloop.internal.StepSpec;
 import io.github.tfloop.metrics.Metrics;
-import io.github.tfloop.optim.LearningRate;
+import io.github.tfloop.optim.LearningRates;
 import io.github.tfloop.optim.Optimizers;
 import io.github.tfloop.train.Evaluation;
 import io.github.tfloop.train.History;
@@ -76,7 +76,7 @@ public final class FashionMlpLoop implements AutoCloseable {
       loop.step(StepSpec.named("train")
           .minimizing("loss")
           .optimizer(Optimizers.adam(0.9, 0.999, 1.0E-7))
-          .learningRate(LearningRate.constant(0.001)));
+          .learningRate(LearningRates.constant(0.001)));
       return new FashionMlpLoop(loop.build());
     } catch (RuntimeException | Error e) {
       loop.abort();

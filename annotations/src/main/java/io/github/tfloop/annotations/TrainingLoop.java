@@ -68,4 +68,11 @@ public @interface TrainingLoop {
    * reported, by method name, which must differ from the metrics' names ({@code accuracy}).
    */
   Metric[] metrics() default {};
+
+  /**
+   * Whether the primary model outputs logits (the default) rather than probabilities: binary
+   * metrics threshold logits at 0 and probabilities at 0.5, and built-in cross-entropies take
+   * {@link StandardLoss#fromLogits()} from their own attribute.
+   */
+  boolean logits() default true;
 }

@@ -43,6 +43,7 @@ import javax.tools.Diagnostic;
   TypeNames.STEP,
   TypeNames.FEATURE,
   TypeNames.LABEL,
+  TypeNames.STANDARD_LOSS,
   TfloopProcessor.GENERATED
 })
 public final class TfloopProcessor extends AbstractProcessor {

@@ -37,6 +37,10 @@ class DiagnosticsTest {
       "  @Loss Operand<TFloat32> loss(Ops tf, Operand<TFloat32> logits, @Label Operand<TInt32> y)"
           + " { return Losses.sparseCategoricalCrossentropy(tf, logits, y); }";
   static final String STEP = "  @Step void train() {}";
+  /** A function model: a critic a loss applies as it likes. */
+  static final String CRITIC =
+      "  @Model Operand<TFloat32> critic(Layers nn, Operand<TFloat32> sample) {"
+          + " return nn.dense(sample, 1); }";
 
   /** Messages that need more than one source file or a failing compiler, tested elsewhere. */
   static final Set<Message> TESTED_ELSEWHERE =
@@ -155,18 +159,28 @@ class DiagnosticsTest {
             0, loop("@TrainingLoop(metrics = Metric.ACCURACY)", MODEL,
                 "  @Loss Operand<TFloat32> loss(Ops tf, Operand<TFloat32> logits) {"
                     + " return tf.math.mean(logits, tf.constant(0)); }", STEP)),
-        error("accuracy on float labels", Message.METRIC_LABEL_TYPE,
-            "ACCURACY needs integer class labels (Operand<TInt32> or Operand<TInt64>); the first"
+        error("sparse accuracy on float labels", Message.METRIC_LABEL_TYPE,
+            "SPARSE_CATEGORICAL_ACCURACY needs integer class (Operand<TInt32>) labels; the first"
                 + " @Label, y, is Operand<TFloat32>",
-            0, loop("@TrainingLoop(metrics = Metric.ACCURACY)", MODEL,
+            0, loop("@TrainingLoop(metrics = Metric.SPARSE_CATEGORICAL_ACCURACY)", MODEL,
                 "  @Loss Operand<TFloat32> loss(Ops tf, Operand<TFloat32> logits,"
-                    + " @Label Operand<TFloat32> y) { return Losses.meanSquaredError(tf, logits,"
-                    + " y); }", STEP)),
-        error("accuracy on vector labels", Message.METRIC_LABEL_SHAPE,
-            "ACCURACY compares the arg-max of each example's output with one class index, so the"
-                + " first @Label must be a scalar (shape = {}); y has shape [3]",
+                    + " @Label(shape = {3}) Operand<TFloat32> y) {"
+                    + " return Losses.meanSquaredError(tf, logits, y); }", STEP)),
+        error("an error metric on class labels", Message.METRIC_LABEL_TYPE,
+            "MAE needs float (Operand<TFloat32>) labels; the first @Label, y, is Operand<TInt32>",
+            0, loop("@TrainingLoop(metrics = Metric.MAE)", MODEL, LOSS, STEP)),
+        error("accuracy on vector class labels", Message.METRIC_LABEL_SHAPE,
+            "ACCURACY needs a label of shape {} (one class index per example); the first @Label,"
+                + " y, has shape {3}",
             0, loop("@TrainingLoop(metrics = Metric.ACCURACY)", MODEL,
                 LOSS.replace("@Label Operand", "@Label(shape = {3}) Operand"), STEP)),
+        error("a binary metric on vector labels", Message.METRIC_LABEL_SHAPE,
+            "AUC needs a label of shape {} or {1} (one 0/1 value per example); the first @Label,"
+                + " y, has shape {3}",
+            0, loop("@TrainingLoop(metrics = Metric.AUC)", MODEL,
+                "  @Loss Operand<TFloat32> loss(Ops tf, Operand<TFloat32> logits,"
+                    + " @Label(shape = {3}) Operand<TFloat32> y) {"
+                    + " return Losses.meanSquaredError(tf, logits, y); }", STEP)),
         error("a loss named like a metric", Message.RESULT_NAME_CONFLICT,
             "losses and metrics are reported by name, so a @Loss must not be named like a metric;"
                 + " @Loss accuracy() collides with metric ACCURACY (reported as \"accuracy\");"
@@ -241,10 +255,59 @@ class DiagnosticsTest {
             "@Model parameters must be Ops, Layers, or an Operand<T>; found int units",
             2, loop("@TrainingLoop", MODEL.replace("Layers nn,", "Layers nn, int units,"), LOSS,
                 STEP)),
-        error("an operand that is no input", Message.MODEL_PARAMETER_NOT_FED,
-            "@Model parameter extra is an Operand but not an input; annotate it @Feature",
+        error("a function model that takes a feature", Message.FUNCTION_MODEL_INPUTS,
+            "a @Model taking an un-annotated Operand is a function model, applied by losses to the"
+                + " input they choose, and takes only that input besides Layers and Ops; logits()"
+                + " also takes @Feature x; if the loop feeds extra, annotate it @Feature",
             2, loop("@TrainingLoop", MODEL.replace("Layers nn,", "Layers nn, Operand<TFloat32> extra,"),
                 LOSS, STEP)),
+        error("a function model with two inputs", Message.FUNCTION_MODEL_INPUTS,
+            "a @Model taking an un-annotated Operand is a function model, applied by losses to the"
+                + " input they choose, and takes only that input besides Layers and Ops; critic()"
+                + " also takes a second input, other; if the loop feeds other, annotate it @Feature",
+            3, loop("@TrainingLoop", MODEL,
+                "  @Model Operand<TFloat32> critic(Layers nn, Operand<TFloat32> sample,"
+                    + " Operand<TFloat32> other) { return nn.dense(sample, 1); }",
+                LOSS.replace("Operand<TFloat32> logits", "Operand<TFloat32> logits,"
+                    + " Network<TFloat32> critic"), STEP)),
+        error("a function model that changes the type", Message.FUNCTION_MODEL_TYPE,
+            "a function @Model returns the type it takes (Network<T> maps Operand<T> to"
+                + " Operand<T>); critic() takes Operand<TFloat64> and returns Operand<TFloat32>",
+            3, loop("@TrainingLoop", MODEL,
+                "  @Model Operand<TFloat32> critic(Layers nn, Operand<TFloat64> sample) {"
+                    + " return null; }",
+                LOSS.replace("Operand<TFloat32> logits", "Operand<TFloat32> logits,"
+                    + " Network<TFloat32> critic"), STEP)),
+        error("only function models", Message.FEATURE_MODEL_MISSING,
+            "a loop needs a @Model it calls on its @Feature inputs, whose output predict()"
+                + " returns; every @Model of Broken takes an un-annotated Operand ([logits()]) and"
+                + " is a function model; annotate the input of one of them @Feature",
+            0, loop("@TrainingLoop", MODEL.replace("@Feature(shape = {4}) ", ""), LOSS, STEP)),
+        error("the output of a function model", Message.OUTPUT_OF_FUNCTION_MODEL,
+            "@Model critic() takes the un-annotated Operand sample, so it is a function model with"
+                + " no output of its own: a @Loss applies it through a Network<TFloat32>"
+                + " parameter; declare critic as Network<TFloat32>, or annotate sample @Feature if"
+                + " the loop feeds it",
+            5, loop("@TrainingLoop", MODEL, CRITIC, LOSS,
+                "  @Loss Operand<TFloat32> other(Ops tf, Operand<TFloat32> critic) {"
+                    + " return tf.math.mean(critic, tf.constant(0)); }",
+                "  @Step(loss = \"loss\") void train() {}")),
+        error("a network named after no function model", Message.NETWORK_UNKNOWN,
+            "a Network<T> parameter of a @Loss applies a function @Model and is named after it;"
+                + " critc matches none of [critic, critic2]; did you mean \"critic\"?",
+            6, loop("@TrainingLoop", MODEL, CRITIC, CRITIC.replace("critic(", "critic2("),
+                LOSS.replace("Operand<TFloat32> logits", "Operand<TFloat32> logits,"
+                    + " Network<TFloat32> critic, Network<TFloat32> critic2"),
+                "  @Loss Operand<TFloat32> other(Ops tf, Network<TFloat32> critc,"
+                    + " Operand<TFloat32> logits) { return tf.math.mean(critc.apply(logits),"
+                    + " tf.constant(0)); }",
+                "  @Step(loss = \"loss\") void train() {}")),
+        error("a network of the wrong type", Message.NETWORK_TYPE,
+            "@Loss parameter critic is Network<TFloat64> but function @Model critic() maps"
+                + " Operand<TFloat32>; declare it Network<TFloat32>",
+            4, loop("@TrainingLoop", MODEL, CRITIC,
+                LOSS.replace("Operand<TFloat32> logits", "Operand<TFloat32> logits,"
+                    + " Network<TFloat64> critic"), STEP)),
         error("a label in a model", Message.LABEL_IN_MODEL,
             "@Model methods take features, not labels: prediction has no labels to feed; move"
                 + " @Label y to a @Loss method",
@@ -326,6 +389,96 @@ class DiagnosticsTest {
         error("a zero learning rate", Message.STEP_LEARNING_RATE,
             "@Step(learningRate) must be positive and finite; found 0.0",
             4, loop("@TrainingLoop", MODEL, LOSS, "  @Step(learningRate = 0) void train() {}")),
+        error("a misspelt optimizer parameter", Message.OPTIMIZER_PARAMETER,
+            "@Step(params) entries are name=value with a name ADAM takes (beta1, beta2, epsilon);"
+                + " found \"beta3=0.9\"; did you mean \"beta1\"?",
+            4, loop("@TrainingLoop", MODEL, LOSS,
+                "  @Step(optimizer = Optimizer.ADAM, params = \"beta3=0.9\") void train() {}")),
+        error("a parameter without a value", Message.OPTIMIZER_PARAMETER,
+            "@Step(params) entries are name=value with a name MOMENTUM takes (momentum,"
+                + " nesterov); found \"nesterov\"",
+            4, loop("@TrainingLoop", MODEL, LOSS,
+                "  @Step(optimizer = Optimizer.MOMENTUM, params = \"nesterov\") void train() {}")),
+        error("an optimizer parameter out of range", Message.OPTIMIZER_PARAMETER_VALUE,
+            "ADAM's beta1 must be a number in [0, 1); found \"1.5\"",
+            4, loop("@TrainingLoop", MODEL, LOSS,
+                "  @Step(params = \"beta1=1.5\") void train() {}")),
+        error("a parameter set twice", Message.PARAMETER_REPEATED,
+            "train() sets beta1 twice; keep one",
+            4, loop("@TrainingLoop", MODEL, LOSS,
+                "  @Step(params = {\"beta1=0.8\", \"beta1=0.7\"}) void train() {}")),
+        error("a misspelt schedule parameter", Message.SCHEDULE_PARAMETER,
+            "@Step(scheduleParams) entries are name=value with a name EXPONENTIAL_DECAY takes"
+                + " (decaySteps, decayRate, staircase); found \"decayRte=0.5\"; did you mean"
+                + " \"decayRate\"?",
+            4, loop("@TrainingLoop", MODEL, LOSS,
+                "  @Step(schedule = Schedule.EXPONENTIAL_DECAY, scheduleParams = {"
+                    + "\"decaySteps=100\", \"decayRte=0.5\", \"decayRate=0.5\"}) void train() {}")),
+        error("a schedule parameter out of range", Message.SCHEDULE_PARAMETER_VALUE,
+            "EXPONENTIAL_DECAY's decaySteps must be a positive whole number; found \"-5\"",
+            4, loop("@TrainingLoop", MODEL, LOSS,
+                "  @Step(schedule = Schedule.EXPONENTIAL_DECAY, scheduleParams = {"
+                    + "\"decaySteps=-5\", \"decayRate=0.5\"}) void train() {}")),
+        error("piecewise rates that do not match the boundaries",
+            Message.SCHEDULE_PARAMETER_VALUE,
+            "PIECEWISE_CONSTANT's values must be one rate per boundary (2); found \"values=1e-4\"",
+            4, loop("@TrainingLoop", MODEL, LOSS,
+                "  @Step(schedule = Schedule.PIECEWISE_CONSTANT, scheduleParams = {"
+                    + "\"boundaries=100 200\", \"values=1e-4\"}) void train() {}")),
+        error("a schedule without its required parameter", Message.SCHEDULE_PARAMETER_MISSING,
+            "COSINE_DECAY needs decaySteps in @Step(scheduleParams), such as"
+                + " \"decaySteps=1000\"",
+            4, loop("@TrainingLoop", MODEL, LOSS,
+                "  @Step(schedule = Schedule.COSINE_DECAY) void train() {}")),
+        error("two clipping modes", Message.CLIPPING_CONFLICT,
+            "a @Step clips its gradients one way at most; clipNorm is set, and so is"
+                + " clipGlobalNorm; keep one",
+            4, loop("@TrainingLoop", MODEL, LOSS,
+                "  @Step(clipNorm = 1, clipGlobalNorm = 5) void train() {}")),
+        error("a negative clipping limit", Message.CLIPPING_VALUE,
+            "@Step(clipValue) must be positive and finite, or 0 to leave it off; found -1.0",
+            4, loop("@TrainingLoop", MODEL, LOSS, "  @Step(clipValue = -1) void train() {}")),
+        error("a step that never runs", Message.STEP_EVERY,
+            "@Step(every) must be at least 1; found 0",
+            5, loop("@TrainingLoop", MODEL, LOSS, STEP,
+                "  @Step(every = 0) void again() {}")),
+        error("no step on every batch", Message.STEP_EVERY_NONE,
+            "at least one @Step must run on every batch (every = 1): it counts batches and"
+                + " updates the metrics; [train()] all run less often",
+            4, loop("@TrainingLoop", MODEL, LOSS, "  @Step(every = 2) void train() {}")),
+
+        // @StandardLoss
+        error("a standard loss named like a @Loss", Message.STANDARD_LOSS_NAME,
+            "@StandardLoss(name) must be a Java identifier no @Loss method is named; found"
+                + " \"loss\"",
+            0, loop("@TrainingLoop @StandardLoss(LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY)",
+                MODEL, LOSS, "  @Step(loss = \"loss\") void train() {}")),
+        error("a standard loss of an unknown model", Message.STANDARD_LOSS_MODEL,
+            "@StandardLoss(model) must name a @Model the loop calls on its features; \"logit\""
+                + " is none of [logits]; did you mean \"logits\"?",
+            0, loop("@TrainingLoop @StandardLoss(value ="
+                    + " LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY, model = \"logit\")",
+                MODEL, STEP)),
+        error("a standard loss label that is no name", Message.STANDARD_LOSS_LABEL,
+            "@StandardLoss(label) must be a valid Java identifier; found \"class\"",
+            0, loop("@TrainingLoop @StandardLoss(value ="
+                    + " LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY, label = \"class\")",
+                MODEL, STEP)),
+        error("sparse labels with a shape", Message.STANDARD_LOSS_LABEL_SHAPE,
+            "@StandardLoss(labelShape) must be {} for SPARSE_CATEGORICAL_CROSSENTROPY: each label"
+                + " is one class index; found {1}",
+            0, loop("@TrainingLoop @StandardLoss(value ="
+                    + " LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY, labelShape = 1)",
+                MODEL, STEP)),
+        error("a delta for a loss without one", Message.STANDARD_LOSS_DELTA,
+            "@StandardLoss(delta) applies to HUBER only, not MEAN_SQUARED_ERROR; found 2.0",
+            0, loop("@TrainingLoop @StandardLoss(value = LossFunction.MEAN_SQUARED_ERROR,"
+                    + " labelShape = 3, delta = 2)",
+                MODEL, STEP)),
+        error("a standard loss outside a loop class", Message.ORPHAN_STANDARD_LOSS,
+            "@StandardLoss declares a loss of a @TrainingLoop class; annotate Broken with"
+                + " @TrainingLoop",
+            0, "@StandardLoss(LossFunction.MEAN_SQUARED_ERROR)", "class Broken {}"),
 
         // Warnings: the loop is still generated
         error("a group listed twice", Message.STEP_VARIABLES_REPEATED,

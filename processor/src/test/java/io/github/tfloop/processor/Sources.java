@@ -28,7 +28,7 @@ final class Sources {
           "import org.tensorflow.types.TInt32;",
           "import org.tensorflow.types.TInt64;",
           "import java.util.List;",
-          "// (line 13)",
+          "import io.github.tfloop.nn.Network;",
           "// (line 14)");
 
   /** The first line of a body written after {@link #HEADER}. */

@@ -62,6 +62,10 @@ final class AnnotationReader {
     return value(name, values.get(name), Double.class, 0.0);
   }
 
+  boolean bool(String name) {
+    return value(name, values.get(name), Boolean.class, false);
+  }
+
   String string(String name) {
     return value(name, values.get(name), String.class, "");
   }

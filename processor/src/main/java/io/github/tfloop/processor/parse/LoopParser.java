@@ -60,6 +60,8 @@ public final class LoopParser {
         values.enumConstants("metrics"),
         values.explicit("metrics"),
         values.explicitElements("metrics"),
+        values.bool("logits"),
+        parseStandardLoss(type, unresolved),
         List.copyOf(methods),
         List.copyOf(unresolved));
   }
@@ -150,16 +152,56 @@ public final class LoopParser {
       AnnotationMirror step, String methodName, List<String> unresolved) {
     AnnotationReader values =
         new AnnotationReader(elements, step, "@Step on " + methodName, unresolved);
+    List<StepDeclaration.Clip> clipping = new ArrayList<>();
+    for (String attribute : List.of("clipValue", "clipNorm", "clipGlobalNorm")) {
+      if (values.explicit(attribute) != null) {
+        clipping.add(new StepDeclaration.Clip(
+            attribute, values.doubleValue(attribute), values.explicit(attribute)));
+      }
+    }
     return new StepDeclaration(
         values.string("loss"),
         values.explicit("loss"),
         values.enumConstant("optimizer"),
         values.explicit("optimizer"),
+        values.strings("params"),
+        values.explicitElements("params"),
         values.doubleValue("learningRate"),
         values.explicit("learningRate"),
+        values.enumConstant("schedule"),
+        values.explicit("schedule"),
+        values.strings("scheduleParams"),
+        values.explicitElements("scheduleParams"),
+        List.copyOf(clipping),
+        values.integer("every"),
+        values.explicit("every"),
         values.strings("variables"),
         values.explicit("variables"),
         values.explicitElements("variables"));
+  }
+
+  /** The class's {@code @StandardLoss}, or {@code null}. */
+  private StandardLossDeclaration parseStandardLoss(TypeElement type, List<String> unresolved) {
+    AnnotationMirror mirror = find(type, TypeNames.STANDARD_LOSS);
+    if (mirror == null) {
+      return null;
+    }
+    AnnotationReader values = new AnnotationReader(elements, mirror, "@StandardLoss", unresolved);
+    return new StandardLossDeclaration(
+        mirror,
+        values.enumConstant("value"),
+        values.string("name"),
+        values.explicit("name"),
+        values.string("model"),
+        values.explicit("model"),
+        values.string("label"),
+        values.explicit("label"),
+        values.integers("labelShape"),
+        values.explicit("labelShape"),
+        values.bool("fromLogits"),
+        values.enumConstant("reduction"),
+        values.doubleValue("delta"),
+        values.explicit("delta"));
   }
 
   /** What {@code type} is, as far as tfloop signatures are concerned. */
@@ -179,21 +221,35 @@ public final class LoopParser {
     return switch (name) {
       case TypeNames.OPS -> new TypeShape(TypeShape.Kind.OPS, null, display);
       case TypeNames.LAYERS -> new TypeShape(TypeShape.Kind.LAYERS, null, display);
+      case TypeNames.NETWORK -> networkShape(declared, display);
       case TypeNames.OPERAND -> operandShape(declared, display);
       default -> new TypeShape(TypeShape.Kind.OTHER, null, display);
     };
   }
 
   private static TypeShape operandShape(DeclaredType operand, String display) {
-    List<? extends TypeMirror> arguments = operand.getTypeArguments();
+    DataType dataType = typeArgument(operand);
+    return dataType != null
+        ? new TypeShape(TypeShape.Kind.OPERAND, dataType, display)
+        : new TypeShape(TypeShape.Kind.OPERAND_OF_OTHER, null, display);
+  }
+
+  /** {@code Network<T>}: a function model a loss applies; {@code T} must be a known type. */
+  private static TypeShape networkShape(DeclaredType network, String display) {
+    DataType dataType = typeArgument(network);
+    return dataType != null
+        ? new TypeShape(TypeShape.Kind.NETWORK, dataType, display)
+        : new TypeShape(TypeShape.Kind.OTHER, null, display);
+  }
+
+  /** The data type of a single type argument such as {@code TFloat32}, or {@code null}. */
+  private static DataType typeArgument(DeclaredType type) {
+    List<? extends TypeMirror> arguments = type.getTypeArguments();
     if (arguments.size() == 1 && arguments.get(0).getKind() == TypeKind.DECLARED) {
       TypeElement element = (TypeElement) ((DeclaredType) arguments.get(0)).asElement();
-      DataType dataType = DataType.ofTensorClass(element.getQualifiedName().toString());
-      if (dataType != null) {
-        return new TypeShape(TypeShape.Kind.OPERAND, dataType, display);
-      }
+      return DataType.ofTensorClass(element.getQualifiedName().toString());
     }
-    return new TypeShape(TypeShape.Kind.OPERAND_OF_OTHER, null, display);
+    return null;
   }
 
   /** Whether {@code type}, or any type inside it, did not resolve. */

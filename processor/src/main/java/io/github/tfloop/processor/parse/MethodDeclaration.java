@@ -40,6 +40,29 @@ public record MethodDeclaration(
             && parameter.type().kind() == TypeShape.Kind.LAYERS);
   }
 
+  /**
+   * Whether this {@code @Model} is a function model: it takes an un-annotated {@code Operand}, its
+   * input, and losses apply it through {@code Network<T>} parameters, as often as they like.
+   */
+  public boolean isFunctionModel() {
+    return role == Role.MODEL && functionInput() != null;
+  }
+
+  /** The un-annotated operand parameter of a function model, or {@code null}. */
+  public ParameterDeclaration functionInput() {
+    if (role != Role.MODEL) {
+      return null;
+    }
+    for (ParameterDeclaration parameter : parameters) {
+      if (parameter.input() == null
+          && (parameter.type().kind() == TypeShape.Kind.OPERAND
+              || parameter.type().kind() == TypeShape.Kind.OPERAND_OF_OTHER)) {
+        return parameter;
+      }
+    }
+    return null;
+  }
+
   /** The tfloop method annotations. */
   public enum Role {
     MODEL("@Model"),

@@ -17,26 +17,36 @@ final class InputsValidator {
 
   private InputsValidator() {}
 
-  private record FirstDeclaration(ParameterDeclaration parameter, MethodDeclaration method) {}
+  /** How an input was first declared, and where: a method, or the {@code @StandardLoss}. */
+  private record FirstDeclaration(String description, String where) {}
 
   static void check(LoopDeclaration loop, Diagnostics diagnostics) {
     checkHasFeature(loop, diagnostics);
     Map<String, FirstDeclaration> first = new LinkedHashMap<>();
+    if (loop.standardLoss() != null) {
+      first.put(loop.standardLoss().label(), new FirstDeclaration(
+          "@Label " + StandardLossValidator.labelType(loop) + " "
+              + displayShape(loop.standardLoss().labelShape()), "@StandardLoss"));
+    }
     for (MethodDeclaration method : loop.methods()) {
       for (ParameterDeclaration parameter : method.parameters()) {
         InputDeclaration input = parameter.input();
         if (input == null || !parameter.type().isOperand()) {
           continue;
         }
-        FirstDeclaration earlier =
-            first.putIfAbsent(input.name(), new FirstDeclaration(parameter, method));
-        if (earlier != null && !describe(earlier.parameter()).equals(describe(parameter))) {
+        FirstDeclaration earlier = first.putIfAbsent(
+            input.name(), new FirstDeclaration(describe(parameter), method.displayName()));
+        if (earlier != null && !earlier.description().equals(describe(parameter))) {
           diagnostics.report(
               Message.INPUT_CONFLICT, parameter.element(), input.annotation(), input.name(),
-              describe(parameter), describe(earlier.parameter()), earlier.method().displayName());
+              describe(parameter), earlier.description(), earlier.where());
         }
       }
     }
+  }
+
+  private static String displayShape(java.util.List<Integer> shape) {
+    return shape.isEmpty() ? "scalar" : shape.toString().replace('[', '{').replace(']', '}');
   }
 
   private static void checkHasFeature(LoopDeclaration loop, Diagnostics diagnostics) {

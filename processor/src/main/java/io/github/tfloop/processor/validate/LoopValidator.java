@@ -39,6 +39,8 @@ public final class LoopValidator {
         case STEP -> StepValidator.check(method, loop, loopClassName, diagnostics);
       }
     }
+    StandardLossValidator.check(loop, diagnostics);
+    StepValidator.checkSomeStepRunsEveryBatch(loop, diagnostics);
     InputsValidator.check(loop, diagnostics);
     PlacementValidator.checkInputsIn(loop.element(), diagnostics);
     checkStepsTrainSomething(loop);
@@ -69,23 +71,11 @@ public final class LoopValidator {
       return; // reported as NothingToTrain
     }
     for (MethodDeclaration step : loop.methods(Role.STEP)) {
-      if (StepValidator.lossOf(step, loop) != null
+      if (StepValidator.lossExists(step, loop)
           && loop.names(Role.MODEL).containsAll(step.step().variables())) {
         StepValidator.checkTrainsSomething(step, loop, diagnostics);
       }
     }
-  }
-
-  /** The first {@code @Label} parameter in declaration order, or {@code null}. */
-  static ParameterDeclaration firstLabel(LoopDeclaration loop) {
-    for (MethodDeclaration method : loop.methods()) {
-      for (ParameterDeclaration parameter : method.parameters()) {
-        if (parameter.input() != null && parameter.input().label()) {
-          return parameter;
-        }
-      }
-    }
-    return null;
   }
 
   private void warnAboutUnusedMethods(LoopDeclaration loop) {
@@ -103,7 +93,10 @@ public final class LoopValidator {
         diagnostics.report(Message.UNUSED_LOSS, loss.element(), loss.displayName());
       }
     }
-    if (loop.methods(Role.LOSS).isEmpty()) {
+    if (StandardLossValidator.modelOf(loop) != null) {
+      usedModels.add(StandardLossValidator.modelOf(loop));
+    }
+    if (loop.lossNames().isEmpty()) {
       return; // reported as MissingLoss
     }
     for (MethodDeclaration model : loop.methods(Role.MODEL)) {

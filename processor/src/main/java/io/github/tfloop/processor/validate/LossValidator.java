@@ -29,6 +29,7 @@ final class LossValidator {
         case OPS -> { }
         case LAYERS -> diagnostics.report(Message.LAYERS_IN_LOSS, parameter.element());
         case OPERAND -> checkModelOutput(parameter, loop, diagnostics);
+        case NETWORK -> checkNetwork(parameter, loop, diagnostics);
         default ->
             diagnostics.report(
                 Message.PARAMETER_TYPE, parameter.element(), "@Loss", "",
@@ -51,11 +52,55 @@ final class LossValidator {
       return;
     }
     TypeShape output = model.returnType();
+    if (model.isFunctionModel()) {
+      String type = output.isOperand() ? output.dataType().simpleName() : "T";
+      diagnostics.report(
+          Message.OUTPUT_OF_FUNCTION_MODEL, parameter.element(), model.displayName(),
+          model.functionInput().name(), type, parameter.name(), type,
+          model.functionInput().name());
+      return;
+    }
     if (output.isOperand() && output.dataType() != parameter.type().dataType()) {
       diagnostics.report(
           Message.OUTPUT_TYPE, parameter.element(), parameter.name(), parameter.type().display(),
           model.displayName(), output.display(), output.display());
     }
+  }
+
+  private static void checkNetwork(
+      ParameterDeclaration parameter, LoopDeclaration loop, Diagnostics diagnostics) {
+    MethodDeclaration model = networkFor(parameter, loop);
+    if (model == null) {
+      List<String> names = loop.functionModels().stream().map(MethodDeclaration::name).toList();
+      diagnostics.report(
+          Message.NETWORK_UNKNOWN, parameter.element(), parameter.name(), names,
+          Suggestions.didYouMean(parameter.name(), names));
+      return;
+    }
+    TypeShape output = model.returnType();
+    if (output.isOperand() && output.dataType() != parameter.type().dataType()) {
+      String network = "Network<" + output.dataType().simpleName() + ">";
+      diagnostics.report(
+          Message.NETWORK_TYPE, parameter.element(), parameter.name(), parameter.type().display(),
+          model.displayName(), output.display(), network);
+    }
+  }
+
+  /**
+   * The function {@code @Model} a {@code Network<T>} parameter applies: the only function model,
+   * or the one of the parameter's name; {@code null} if none.
+   */
+  static MethodDeclaration networkFor(ParameterDeclaration parameter, LoopDeclaration loop) {
+    List<MethodDeclaration> functions = loop.functionModels();
+    if (functions.size() == 1) {
+      return functions.get(0);
+    }
+    for (MethodDeclaration model : functions) {
+      if (model.name().equals(parameter.name())) {
+        return model;
+      }
+    }
+    return null;
   }
 
   /**
@@ -74,15 +119,18 @@ final class LossValidator {
     return null;
   }
 
-  /** The models whose outputs {@code loss} takes, in parameter order. */
+  /** The models whose outputs {@code loss} takes or which it applies, in parameter order. */
   static List<MethodDeclaration> modelsUsedBy(MethodDeclaration loss, LoopDeclaration loop) {
     List<MethodDeclaration> used = new ArrayList<>();
     for (ParameterDeclaration parameter : loss.parameters()) {
+      MethodDeclaration model = null;
       if (parameter.input() == null && parameter.type().isOperand()) {
-        MethodDeclaration model = modelFor(parameter, loop.methods(Role.MODEL));
-        if (model != null && !used.contains(model)) {
-          used.add(model);
-        }
+        model = modelFor(parameter, loop.methods(Role.MODEL));
+      } else if (parameter.input() == null && parameter.type().kind() == TypeShape.Kind.NETWORK) {
+        model = networkFor(parameter, loop);
+      }
+      if (model != null && !used.contains(model)) {
+        used.add(model);
       }
     }
     return used;

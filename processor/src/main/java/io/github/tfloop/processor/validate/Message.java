@@ -58,12 +58,8 @@ public enum Message {
   METRIC_NEEDS_LABEL(
       "@TrainingLoop(metrics) are computed against the first @Label, but %s declares none; add a"
           + " @Label parameter to the @Loss method or remove the metric"),
-  METRIC_LABEL_TYPE(
-      "%s needs integer class labels (Operand<TInt32> or Operand<TInt64>); the first @Label, %s,"
-          + " is %s"),
-  METRIC_LABEL_SHAPE(
-      "%s compares the arg-max of each example's output with one class index, so the first"
-          + " @Label must be a scalar (shape = {}); %s has shape %s"),
+  METRIC_LABEL_TYPE("%s needs %s labels; the first @Label, %s, is %s"),
+  METRIC_LABEL_SHAPE("%s needs a label of %s; the first @Label, %s, has shape %s"),
   RESULT_NAME_CONFLICT(
       "losses and metrics are reported by name, so a @Loss must not be named like a metric;"
           + " %s collides with %s; rename the method"),
@@ -94,8 +90,17 @@ public enum Message {
   MODEL_RETURN_TYPE("@Model methods must return Operand<TFloat32> or Operand<TFloat64>; found %s"),
   LOSS_RETURN_TYPE("@Loss methods must return Operand<TFloat32> or Operand<TFloat64>; found %s"),
   PARAMETER_TYPE("%s parameters must be Ops, %sor an Operand<T>; found %s %s"),
-  MODEL_PARAMETER_NOT_FED(
-      "@Model parameter %s is an Operand but not an input; annotate it @Feature"),
+  FUNCTION_MODEL_INPUTS(
+      "a @Model taking an un-annotated Operand is a function model, applied by losses to the"
+          + " input they choose, and takes only that input besides Layers and Ops; %s also takes"
+          + " %s; if the loop feeds %s, annotate it @Feature"),
+  FUNCTION_MODEL_TYPE(
+      "a function @Model returns the type it takes (Network<T> maps Operand<T> to Operand<T>);"
+          + " %s takes %s and returns %s"),
+  FEATURE_MODEL_MISSING(
+      "a loop needs a @Model it calls on its @Feature inputs, whose output predict() returns;"
+          + " every @Model of %s takes an un-annotated Operand (%s) and is a function model;"
+          + " annotate the input of one of them @Feature"),
   LABEL_IN_MODEL(
       "@Model methods take features, not labels: prediction has no labels to feed; move @Label"
           + " %s to a @Loss method"),
@@ -105,6 +110,14 @@ public enum Message {
       "an un-annotated Operand parameter of a @Loss method is a model output and must be named"
           + " after a @Model method when there are several; %s matches none of %s%s"),
   OUTPUT_TYPE("@Loss parameter %s is %s but @Model %s returns %s; declare it %s"),
+  OUTPUT_OF_FUNCTION_MODEL(
+      "@Model %s takes the un-annotated Operand %s, so it is a function model with no output of"
+          + " its own: a @Loss applies it through a Network<%s> parameter; declare %s as"
+          + " Network<%s>, or annotate %s @Feature if the loop feeds it"),
+  NETWORK_UNKNOWN(
+      "a Network<T> parameter of a @Loss applies a function @Model and is named after it; %s"
+          + " matches none of %s%s"),
+  NETWORK_TYPE("@Loss parameter %s is %s but function @Model %s maps %s; declare it %s"),
 
   // @Feature and @Label
   INPUT_BOTH_ROLES("a parameter is either a @Feature or a @Label, not both; %s is both"),
@@ -131,6 +144,34 @@ public enum Message {
       "a @Step must train variables its loss depends on; %s depends only on the variables of"
           + " %s, and %s trains those of %s; %s"),
   STEP_LEARNING_RATE("@Step(learningRate) must be positive and finite; found %s"),
+  OPTIMIZER_PARAMETER(
+      "@Step(params) entries are name=value with a name %s takes (%s); found \"%s\"%s"),
+  OPTIMIZER_PARAMETER_VALUE("%s's %s must be %s; found \"%s\""),
+  SCHEDULE_PARAMETER(
+      "@Step(scheduleParams) entries are name=value with a name %s takes (%s); found \"%s\"%s"),
+  SCHEDULE_PARAMETER_VALUE("%s's %s must be %s; found \"%s\""),
+  SCHEDULE_PARAMETER_MISSING(
+      "%s needs %s in @Step(scheduleParams), such as \"%s=%s\""),
+  PARAMETER_REPEATED("%s sets %s twice; keep one"),
+  CLIPPING_CONFLICT(
+      "a @Step clips its gradients one way at most; %s is set, and so is %s; keep one"),
+  CLIPPING_VALUE("@Step(%s) must be positive and finite, or 0 to leave it off; found %s"),
+  STEP_EVERY("@Step(every) must be at least 1; found %d"),
+  STEP_EVERY_NONE(
+      "at least one @Step must run on every batch (every = 1): it counts batches and updates the"
+          + " metrics; %s all run less often"),
+
+  // @StandardLoss
+  STANDARD_LOSS_NAME(
+      "@StandardLoss(name) must be a Java identifier no @Loss method is named; found \"%s\""),
+  STANDARD_LOSS_MODEL(
+      "@StandardLoss(model) must name a @Model the loop calls on its features; \"%s\" is none"
+          + " of %s%s"),
+  STANDARD_LOSS_LABEL("@StandardLoss(label) must be a valid Java identifier; found \"%s\""),
+  STANDARD_LOSS_LABEL_SHAPE("@StandardLoss(labelShape) %s; found %s"),
+  STANDARD_LOSS_DELTA("@StandardLoss(delta) %s; found %s"),
+  ORPHAN_STANDARD_LOSS(
+      "@StandardLoss declares a loss of a @TrainingLoop class; annotate %s with @TrainingLoop"),
 
   // Suspicious but legal
   UNUSED_LOSS("@Loss %s is minimised by no @Step; it is still reported by evaluate()"),

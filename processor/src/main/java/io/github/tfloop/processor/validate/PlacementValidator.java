@@ -13,8 +13,9 @@ import javax.lang.model.element.VariableElement;
 import javax.lang.model.util.Elements;
 
 /**
- * tfloop annotations where they have no effect: method annotations outside a {@code
- * @TrainingLoop} class, and input annotations outside a {@code @Model} or {@code @Loss} method.
+ * tfloop annotations where they have no effect: method annotations and {@code @StandardLoss}
+ * outside a {@code @TrainingLoop} class, and input annotations outside a {@code @Model} or {@code
+ * @Loss} method.
  * javac's {@code @Target} already rejects them on the wrong kind of element (a field, a type).
  */
 public final class PlacementValidator {
@@ -42,6 +43,16 @@ public final class PlacementValidator {
           diagnostics.report(
               Message.ORPHAN_ANNOTATION, method, LoopParser.find(method, annotation.toString()),
               role.annotation(), owner.getSimpleName());
+        }
+      }
+    }
+    TypeElement standardLoss = elements.getTypeElement(TypeNames.STANDARD_LOSS);
+    if (standardLoss != null) {
+      for (Element type : round.getElementsAnnotatedWith(standardLoss)) {
+        if (LoopParser.find(type, TypeNames.TRAINING_LOOP) == null) {
+          diagnostics.report(
+              Message.ORPHAN_STANDARD_LOSS, type, LoopParser.find(type, TypeNames.STANDARD_LOSS),
+              type.getSimpleName());
         }
       }
     }

@@ -1,6 +1,7 @@
 package io.github.tfloop.processor.validate;
 
 import io.github.tfloop.processor.parse.LoopDeclaration;
+import io.github.tfloop.processor.parse.MethodDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration.Role;
 import io.github.tfloop.processor.parse.ParameterDeclaration;
 import java.util.ArrayList;
@@ -140,12 +141,16 @@ final class TrainingLoopValidator {
     String name = type.getSimpleName().toString();
     if (loop.methods(Role.MODEL).isEmpty()) {
       diagnostics.report(Message.MISSING_MODEL, type, loop.annotation(), name);
+    } else if (loop.featureModels().isEmpty()) {
+      diagnostics.report(
+          Message.FEATURE_MODEL_MISSING, type, loop.annotation(), name,
+          loop.methods(Role.MODEL).stream().map(MethodDeclaration::displayName).toList());
     } else if (loop.methods(Role.MODEL).stream().noneMatch(model -> model.takesLayers())) {
       diagnostics.report(
           Message.NOTHING_TO_TRAIN, type, loop.annotation(),
           loop.methods(Role.MODEL).stream().map(model -> model.displayName()).toList());
     }
-    if (loop.methods(Role.LOSS).isEmpty()) {
+    if (loop.lossNames().isEmpty()) {
       diagnostics.report(Message.MISSING_LOSS, type, loop.annotation(), name);
     }
     if (loop.methods(Role.STEP).isEmpty()) {
@@ -170,32 +175,69 @@ final class TrainingLoopValidator {
             loop.methods(Role.LOSS).get(loop.names(Role.LOSS).indexOf(reportedAs)).element(),
             "@Loss " + reportedAs + "()", "metric " + metric + " (reported as \"" + reportedAs
                 + "\")");
+      } else if (loop.standardLoss() != null && loop.standardLoss().name().equals(reportedAs)) {
+        diagnostics.report(
+            Message.RESULT_NAME_CONFLICT, type, loop.standardLoss().annotation(),
+            loop.standardLoss().nameValue(), "@StandardLoss " + reportedAs,
+            "metric " + metric + " (reported as \"" + reportedAs + "\")");
       }
     }
     if (loop.metrics().isEmpty()) {
       return;
     }
-    ParameterDeclaration label = LoopValidator.firstLabel(loop);
+    Label label = Label.of(loop);
     if (label == null) {
       diagnostics.report(
           Message.METRIC_NEEDS_LABEL, type, loop.annotation(), loop.metricsValue(),
           type.getSimpleName());
       return;
     }
-    if (loop.metrics().contains("ACCURACY")) {
-      int index = loop.metrics().indexOf("ACCURACY");
-      if (label.type().isOperand() && label.type().dataType().isFloating()) {
-        diagnostics.report(
-            Message.METRIC_LABEL_TYPE, type, loop.annotation(), elementValue(loop, index),
-            "ACCURACY", label.name(), label.type().display());
-      }
-      if (!label.input().shape().isEmpty()) {
-        diagnostics.report(
-            Message.METRIC_LABEL_SHAPE, type, loop.annotation(), elementValue(loop, index),
-            "ACCURACY", label.name(), label.input().displayShape());
-      }
+    for (int i = 0; i < loop.metrics().size(); i++) {
+      checkMetricLabel(loop, loop.metrics().get(i), elementValue(loop, i), label, diagnostics);
     }
   }
+
+  /** Whether the first label suits a metric: its type, then its shape. */
+  private static void checkMetricLabel(
+      LoopDeclaration loop, String metric, AnnotationValue value, Label label,
+      Diagnostics diagnostics) {
+    if (label.type() == null) {
+      return; // reported as InputType
+    }
+    boolean integer = !label.type().isFloating();
+    int rank = label.shape().size();
+    boolean binaryShape = rank == 0 || (rank == 1 && label.shape().get(0) == 1);
+    String neededType = switch (metric) {
+      case "SPARSE_CATEGORICAL_ACCURACY" -> integer ? null : "integer class";
+      case "CATEGORICAL_ACCURACY", "MAE", "RMSE" -> integer ? "float" : null;
+      default -> null;
+    };
+    if (neededType != null) {
+      diagnostics.report(
+          Message.METRIC_LABEL_TYPE, loop.element(), loop.annotation(), value, metric,
+          neededType + " (" + (integer ? "Operand<TFloat32>" : "Operand<TInt32>") + ")",
+          label.name(), label.displayType());
+      return;
+    }
+    String neededShape = switch (metric) {
+      case "ACCURACY" -> integer
+          ? (rank == 0 ? null : "shape {} (one class index per example)")
+          : (rank == 1 ? null : binaryShape ? null
+              : "shape {}, {1} (binary) or {classes} (one-hot)");
+      case "SPARSE_CATEGORICAL_ACCURACY" ->
+          rank == 0 ? null : "shape {} (one class index per example)";
+      case "CATEGORICAL_ACCURACY" -> rank == 1 ? null : "shape {classes} (one-hot)";
+      case "BINARY_ACCURACY", "PRECISION", "RECALL", "F1", "AUC" ->
+          binaryShape ? null : "shape {} or {1} (one 0/1 value per example)";
+      default -> null;
+    };
+    if (neededShape != null) {
+      diagnostics.report(
+          Message.METRIC_LABEL_SHAPE, loop.element(), loop.annotation(), value, metric,
+          neededShape, label.name(), label.displayShape());
+    }
+  }
+
 
   /** The {@code metrics} element at {@code index}, or the whole value. */
   private static AnnotationValue elementValue(LoopDeclaration loop, int index) {

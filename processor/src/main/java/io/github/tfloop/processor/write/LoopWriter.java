@@ -15,6 +15,7 @@ import io.github.tfloop.processor.model.LoopModel;
 import io.github.tfloop.processor.model.LoopModel.Argument;
 import io.github.tfloop.processor.model.LoopModel.Call;
 import io.github.tfloop.processor.model.LoopModel.Input;
+import io.github.tfloop.processor.model.LoopModel.StandardLoss;
 import io.github.tfloop.processor.model.LoopModel.Step;
 import io.github.tfloop.processor.parse.DataType;
 import java.util.ArrayList;
@@ -123,8 +124,13 @@ public final class LoopWriter {
   }
 
   private static String describe(Step step) {
+    String rate = step.scheduleFactory().equals("constant")
+        ? step.scheduleArguments().get(0)
+        : step.scheduleFactory() + "(" + String.join(", ", step.scheduleArguments()) + ")";
     return "{@code " + step.name() + "} (" + step.optimizer() + " on {@code " + step.loss()
-        + "}, learning rate " + step.learningRate()
+        + "}, learning rate " + rate
+        + (step.clipping() == null ? "" : ", clipped " + step.clipping() + " " + step.clipLimit())
+        + (step.every() == 1 ? "" : ", every " + step.every() + " batches")
         + (step.variables().isEmpty() ? "" : ", variables of " + step.variables()) + ")";
   }
 
@@ -196,13 +202,28 @@ public final class LoopWriter {
         body.addStatement("$L", output);
       }
     }
+    for (Call function : model.functionModels()) {
+      // each application builds the model again on its input, sharing the same variables
+      body.addStatement("$T $L = input -> definition.$L($L)",
+          ParameterizedTypeName.get(Names.NETWORK, Names.tensorType(function.returns())),
+          function.local(), function.method(), arguments(function));
+    }
+    if (model.standardLoss() != null) {
+      StandardLoss loss = model.standardLoss();
+      body.addStatement("loop.loss($S, $T.$L(tf, $L, $L, $L))", loss.name(), Names.LOSSES,
+          loss.method(), loss.model().local(), loss.label().local(), lossOptions(loss));
+    }
     for (Call call : model.losses()) {
       body.addStatement("loop.loss($S, definition.$L($L))", call.method(), call.method(),
           arguments(call));
     }
     for (LoopModel.Metric metric : model.metrics()) {
-      body.addStatement("loop.metric($T.$L(), $L, $L)", Names.METRICS,
-          metric.constant().toLowerCase(Locale.ROOT), metric.predictions().local(),
+      CodeBlock factory = CodeBlock.of("$T.$L($L)", Names.METRICS, metric.factory(),
+          metric.arguments());
+      if (metric.reportedAs() != null) {
+        factory = CodeBlock.of("$L.named($S)", factory, metric.reportedAs());
+      }
+      body.addStatement("loop.metric($L, $L, $L)", factory, metric.predictions().local(),
           metric.labels().local());
     }
     for (Step step : model.steps()) {
@@ -229,10 +250,23 @@ public final class LoopWriter {
 
   private boolean usesOps() {
     List<Call> calls = new ArrayList<>(model.models());
+    calls.addAll(model.functionModels());
     calls.addAll(model.losses());
-    return calls.stream()
-        .flatMap(call -> call.arguments().stream())
-        .anyMatch(argument -> argument instanceof LoopModel.OpsArgument);
+    return model.standardLoss() != null
+        || calls.stream()
+            .flatMap(call -> call.arguments().stream())
+            .anyMatch(argument -> argument instanceof LoopModel.OpsArgument);
+  }
+
+  /** The arguments of a standard loss after predictions and labels: {@code true, Reduction.MEAN}. */
+  private static CodeBlock lossOptions(StandardLoss loss) {
+    List<CodeBlock> options = new ArrayList<>();
+    for (String option : loss.options()) {
+      options.add(option.equals("MEAN") || option.equals("SUM")
+          ? CodeBlock.of("$T.$L", Names.REDUCTION, option)
+          : CodeBlock.of("$L", option));
+    }
+    return CodeBlock.join(options, ", ");
   }
 
   private Set<Call> usedOutputs() {
@@ -246,6 +280,9 @@ public final class LoopWriter {
     }
     for (LoopModel.Metric metric : model.metrics()) {
       used.add(metric.predictions());
+    }
+    if (model.standardLoss() != null) {
+      used.add(model.standardLoss().model());
     }
     return used;
   }
@@ -261,6 +298,10 @@ public final class LoopWriter {
         arguments.add(CodeBlock.of("$L", input.input().local()));
       } else if (argument instanceof LoopModel.OutputArgument output) {
         arguments.add(CodeBlock.of("$L", output.model().local()));
+      } else if (argument instanceof LoopModel.FunctionInputArgument) {
+        arguments.add(CodeBlock.of("input"));
+      } else if (argument instanceof LoopModel.NetworkArgument network) {
+        arguments.add(CodeBlock.of("$L", network.model().local()));
       }
     }
     return CodeBlock.join(arguments, ", ");
@@ -270,22 +311,22 @@ public final class LoopWriter {
     CodeBlock.Builder spec = CodeBlock.builder()
         .add("$T.named($S)\n", Names.STEP_SPEC, step.name())
         .add(".minimizing($S)\n", step.loss())
-        .add(".optimizer($L)\n", optimizer(step))
-        .add(".learningRate($T.constant($L))", Names.LEARNING_RATE, step.learningRate());
+        .add(".optimizer($T.$L($L))\n", Names.OPTIMIZERS, step.optimizerFactory(),
+            String.join(", ", step.optimizerArguments()))
+        .add(".learningRate($T.$L($L))", Names.LEARNING_RATES, step.scheduleFactory(),
+            String.join(", ", step.scheduleArguments()));
+    if (step.clipping() != null) {
+      spec.add("\n.clipping($T.$L($L))", Names.CLIPPING, step.clipping(), step.clipLimit());
+    }
+    if (step.every() != 1) {
+      spec.add("\n.every($L)", step.every());
+    }
     if (!step.variables().isEmpty()) {
       spec.add("\n.variables($L)", step.variables().stream()
           .map(group -> CodeBlock.of("$S", group))
           .collect(CodeBlock.joining(", ")));
     }
     return spec.build();
-  }
-
-  private static CodeBlock optimizer(Step step) {
-    return switch (step.optimizer()) {
-      case "SGD" -> CodeBlock.of("$T.sgd()", Names.OPTIMIZERS);
-      case "ADAM" -> CodeBlock.of("$T.adam(0.9, 0.999, 1.0E-7)", Names.OPTIMIZERS);
-      default -> throw new IllegalArgumentException("unknown optimizer " + step.optimizer());
-    };
   }
 
   private MethodSpec dataset() {
