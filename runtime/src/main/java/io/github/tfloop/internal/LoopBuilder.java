@@ -49,6 +49,7 @@ public final class LoopBuilder {
   private final Map<String, Operand<? extends TNumber>> losses = new LinkedHashMap<>();
   private final List<MetricBinding> metrics = new ArrayList<>();
   private final List<StepSpec> steps = new ArrayList<>();
+  private final NonFiniteGuard nonFiniteGuard;
 
   private record MetricBinding(
       Metric metric, Operand<? extends TNumber> predictions, Operand<? extends TNumber> labels) {}
@@ -66,6 +67,8 @@ public final class LoopBuilder {
     Ops root = Ops.create(graph);
     this.tf = options.device() == null ? root : root.withDevice(Devices.parse(options.device()));
     this.store = new VariableStore(tf);
+    this.nonFiniteGuard =
+        new NonFiniteGuard(graph, store, options.nonFinite(), options.debugNumerics() != null);
     this.training =
         tf.withName("training").placeholderWithDefault(tf.constant(false), Shape.scalar());
   }
@@ -191,7 +194,8 @@ public final class LoopBuilder {
             trainMetrics,
             evalMetrics,
             tf.withControlDependencies(initializers).withName("initialize").noOp(),
-            store);
+            store,
+            nonFiniteGuard);
     return new LoopEngine(loopGraph, options);
   }
 
@@ -216,6 +220,8 @@ public final class LoopBuilder {
                   : " in the models " + step.variableGroups()));
     }
     Gradients gradients = scope.withName("gradients").gradients(loss, reads);
+    NonFiniteGuard.StepGuard finite =
+        nonFiniteGuard.forStep(scope, step.name(), loss, gradients, candidates);
 
     Variable<TInt64> iterations =
         store.create(step.name() + "/iterations", step.name(), Kind.OPTIMIZER, TInt64.class,
@@ -233,7 +239,7 @@ public final class LoopBuilder {
       if (gradient == null) {
         continue; // this loss does not depend on the variable
       }
-      updates.add(apply(step, context, candidates.get(i), gradient));
+      updates.add(apply(step, context, candidates.get(i), finite.gate(gradient)));
       trained.add(candidates.get(i));
       squaredNorms.add(squaredNorm(scope, gradient));
     }
@@ -267,7 +273,7 @@ public final class LoopBuilder {
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static Op apply(
-      StepSpec step, UpdateContext context, Variable<?> variable, Output<?> gradient) {
+      StepSpec step, UpdateContext context, Variable<?> variable, Operand<?> gradient) {
     return step.optimizer().apply(context, (Variable) variable, (Operand) gradient);
   }
 

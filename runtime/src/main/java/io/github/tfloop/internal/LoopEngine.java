@@ -9,6 +9,8 @@ import io.github.tfloop.train.Execution;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.NativeResources;
+import io.github.tfloop.train.NonFinite;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +26,7 @@ import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TNumber;
 
 /**
  * Runs a built loop: one session over the graph, a prepared {@link Program} per training step and
@@ -59,6 +62,8 @@ public final class LoopEngine implements AutoCloseable {
         }
       };
   private int epochsDone;
+  private VariableSaver saver;
+  private List<Operand<TFloat32>> weightsAsFloats;
   private boolean closed;
 
   LoopEngine(LoopGraph graph, LoopOptions options) {
@@ -224,6 +229,16 @@ public final class LoopEngine implements AutoCloseable {
   public History fit(Dataset train, Dataset validation) {
     requireOpen();
     return new FitLoop(this, train, validation).run();
+  }
+
+  /**
+   * Continues the fit saved in the newest usable checkpoint of the options' checkpoint directory,
+   * exactly where it stopped, to the end of its epochs; with no checkpoint there, fits from the
+   * start. See {@link FitCheckpoints}.
+   */
+  public History resume(Dataset train, Dataset validation) {
+    requireOpen();
+    return new FitLoop(this, train, validation).resume();
   }
 
   /** Loss and metrics over every example of {@code data}, which needs every input's column. */
@@ -405,6 +420,105 @@ public final class LoopEngine implements AutoCloseable {
 
   int epochsDone() {
     return epochsDone;
+  }
+
+  void restoreEpochsDone(int epochs) {
+    epochsDone = epochs;
+  }
+
+  List<InputSpec> inputs() {
+    return graph.inputs();
+  }
+
+  NonFinite nonFinitePolicy() {
+    return graph.nonFiniteGuard().policy();
+  }
+
+  List<NonFiniteGuard.StepGuard> nonFiniteGuards() {
+    return graph.nonFiniteGuard().steps();
+  }
+
+  /** The first non-finite tensor {@code guard} checks, for the batch in {@code batch}; or null. */
+  String firstNonFinite(NonFiniteGuard.StepGuard guard, Batch batch) {
+    Session.Runner runner = session.runner();
+    for (int slot = 0; slot < graph.inputs().size(); slot++) {
+      runner.feed(graph.placeholders().get(slot), batch.tensor(slot));
+    }
+    runner.feed(graph.training(), trainingFlag);
+    return guard.firstNonFinite(Ops.create(graph.graph()), runner);
+  }
+
+  /** Batches skipped as non-finite since the loop was created; 0 unless the policy skips. */
+  long skippedBatches() {
+    if (nonFinitePolicy() != NonFinite.SKIP) {
+      return 0;
+    }
+    Session.Runner runner = session.runner();
+    List<NonFiniteGuard.StepGuard> guards = nonFiniteGuards();
+    guards.forEach(guard -> runner.fetch(guard.skippedBatches()));
+    long skipped = 0;
+    try (Result result = runner.run()) {
+      for (int i = 0; i < guards.size(); i++) {
+        skipped += ((TInt64) result.get(i)).getLong();
+      }
+    }
+    return skipped;
+  }
+
+  private VariableSaver saver() {
+    if (saver == null) {
+      saver = new VariableSaver(graph.graph(), graph.variables());
+    }
+    return saver;
+  }
+
+  /** Writes every variable to the checkpoint files at {@code prefix}. */
+  void saveVariables(Path prefix) {
+    saver().save(session, prefix.toString());
+  }
+
+  /** Sets every variable to its value in the checkpoint files at {@code prefix}. */
+  void restoreVariables(Path prefix) {
+    saver().restore(session, prefix.toString());
+  }
+
+  /** Every variable's name, type and shape, as checkpoints record them. */
+  Map<String, String> variableInventory() {
+    return saver().inventory();
+  }
+
+  /** The value of every trainable variable, flat, as floats; one session run. */
+  public Map<String, float[]> trainableWeights() {
+    requireOpen();
+    List<VariableStore.Variable<?>> trainable =
+        graph.variables().ofKind(VariableStore.Kind.TRAINABLE);
+    if (weightsAsFloats == null) {
+      weightsAsFloats = new ArrayList<>();
+      for (VariableStore.Variable<?> variable : trainable) {
+        weightsAsFloats.add(tf().dtypes.cast(numeric(variable.read()), TFloat32.class));
+      }
+    }
+    Session.Runner runner = session.runner();
+    weightsAsFloats.forEach(runner::fetch);
+    Map<String, float[]> weights = new LinkedHashMap<>();
+    try (Result result = runner.run()) {
+      for (int i = 0; i < trainable.size(); i++) {
+        var values = ((TFloat32) result.get(i)).asRawTensor().data().asFloats();
+        float[] flat = new float[(int) values.size()];
+        values.read(flat);
+        weights.put(trainable.get(i).name(), flat);
+      }
+    }
+    return weights;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Operand<? extends TNumber> numeric(Operand<?> operand) {
+    return (Operand<? extends TNumber>) operand;
+  }
+
+  private Ops tf() {
+    return Ops.create(graph.graph());
   }
 
   void epochDone() {
