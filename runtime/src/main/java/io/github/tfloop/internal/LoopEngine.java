@@ -3,6 +3,7 @@ package io.github.tfloop.internal;
 import io.github.tfloop.data.Column;
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.data.InputSpec;
+import io.github.tfloop.export.SavedModelExport;
 import io.github.tfloop.metrics.MetricState;
 import io.github.tfloop.train.Evaluation;
 import io.github.tfloop.train.Execution;
@@ -485,6 +486,35 @@ public final class LoopEngine implements AutoCloseable {
   /** Every variable's name, type and shape, as checkpoints record them. */
   Map<String, String> variableInventory() {
     return saver().inventory();
+  }
+
+  /**
+   * Exports the model as a SavedModel in {@code directory}, which must not exist: the prediction's
+   * graph from the feature inputs, with the weights as they are now frozen into constants, and a
+   * {@code serving_default} signature from each feature's name to {@code output}. See {@link
+   * SavedModelExport}.
+   */
+  public void exportSavedModel(Path directory) {
+    requireOpen();
+    Map<String, String> inputs = new LinkedHashMap<>();
+    for (int slot = 0; slot < graph.inputs().size(); slot++) {
+      if (graph.inputs().get(slot).role() == InputSpec.Role.FEATURE) {
+        inputs.put(graph.inputs().get(slot).name(), graph.placeholders().get(slot).op().name());
+      }
+    }
+    List<VariableStore.Variable<?>> frozen = new ArrayList<>(
+        graph.variables().ofKind(VariableStore.Kind.TRAINABLE));
+    frozen.addAll(graph.variables().ofKind(VariableStore.Kind.MODEL_STATE));
+    Session.Runner runner = session.runner();
+    frozen.forEach(variable -> runner.fetch(variable.read()));
+    try (Result values = runner.run()) {
+      Map<String, Tensor> byOp = new LinkedHashMap<>();
+      for (int i = 0; i < frozen.size(); i++) {
+        byOp.put(frozen.get(i).read().op().name(), values.get(i));
+      }
+      SavedModelExport.export(graph.graph(), inputs,
+          Map.entry("output", graph.prediction().op().name()), byOp, directory);
+    }
   }
 
   /** The value of every trainable variable, flat, as floats; one session run. */
