@@ -72,11 +72,19 @@ public final class IdxFile {
    *     a complete IDX file
    */
   public static IdxFile read(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      throw new IOException(file + ": no such file");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new IOException(file + ": not a regular file (a directory?)");
+    }
     if (!Files.isReadable(file)) {
-      throw new IOException(file + ": no such readable file");
+      throw new IOException(file + ": not readable (check its permissions)");
     }
     try (InputStream in = Files.newInputStream(file)) {
       return read(in, file.toString());
+    } catch (java.nio.file.FileSystemException e) {
+      throw new IOException(file + ": cannot be read: " + e.getReason(), e);
     }
   }
 

@@ -64,6 +64,7 @@ public final class LoopEngine implements AutoCloseable {
       };
   private int epochsDone;
   private VariableSaver saver;
+  private LabelRanges labelRanges;
   private List<Operand<TFloat32>> weightsAsFloats;
   private boolean closed;
 
@@ -362,6 +363,7 @@ public final class LoopEngine implements AutoCloseable {
         columns[i] = data.columnFor(input, where);
       }
     }
+    labelRanges().check(columns, graph.inputs(), where);
     return columns;
   }
 
@@ -464,6 +466,13 @@ public final class LoopEngine implements AutoCloseable {
       }
     }
     return skipped;
+  }
+
+  private LabelRanges labelRanges() {
+    if (labelRanges == null) {
+      labelRanges = new LabelRanges(graph.graph(), graph.inputs(), graph.placeholders());
+    }
+    return labelRanges;
   }
 
   private VariableSaver saver() {
