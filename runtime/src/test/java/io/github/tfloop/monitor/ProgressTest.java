@@ -1,0 +1,91 @@
+package io.github.tfloop.monitor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.tfloop.internal.LoopEngine;
+import io.github.tfloop.train.History;
+import io.github.tfloop.train.LoopOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Test;
+
+/** Progress output and the logging facade, on a real fit. */
+class ProgressTest {
+
+  @Test
+  void plainLinesWhenNotATerminal() {
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    Progress progress = Progress.lines(new PrintStream(text, true, StandardCharsets.UTF_8),
+        Duration.ZERO);
+    History history = fit(LoopOptions.builder().epochs(2).listener(progress).build());
+    List<String> lines = text.toString(StandardCharsets.UTF_8).lines().toList();
+    assertEquals(2 * (6 + 1), lines.size(), String.join("\n", lines)); // every batch, each end
+    for (String line : lines) {
+      assertTrue(line.matches("epoch [12]/2  batch [1-6]/6 \\(\\d+%\\)  [\\d.]+ steps/s"
+          + "  ETA \\d:\\d\\d:\\d\\d  loss \\d+\\.\\d{4}"), line);
+    }
+    assertTrue(lines.get(6).startsWith("epoch 1/2  batch 6/6 (100%)"), lines.get(6));
+    assertTrue(lines.get(13).endsWith(
+        String.format(Locale.ROOT, "loss %.4f", history.values("loss")[1])), lines.get(13));
+  }
+
+  @Test
+  void progressBarOnATerminal() {
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    Progress progress = Progress.bar(new PrintStream(text, true, StandardCharsets.UTF_8));
+    History history = fit(LoopOptions.builder().epochs(2).listener(progress).build());
+    String output = text.toString(StandardCharsets.UTF_8);
+    // the bar is redrawn in place with carriage returns; its final state ends each epoch
+    assertTrue(output.contains("\r"), output);
+    assertTrue(output.contains("epoch 1/2 100%"), output);
+    assertTrue(output.contains("epoch 2/2 100%"), output);
+    assertTrue(output.contains("6/6 steps"), output);
+    assertTrue(output.contains("steps/s"), output);
+    assertTrue(output.contains(String.format(Locale.ROOT, "loss %.4f", history.values("loss")[1])),
+        output);
+  }
+
+  @Test
+  void epochsAreLoggedThroughSystemLogger() {
+    Logger logger = Logger.getLogger(LogListener.LOGGER);
+    List<LogRecord> records = new ArrayList<>();
+    Handler handler = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        records.add(record);
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    logger.addHandler(handler);
+    History history;
+    try {
+      history = fit(LoopOptions.builder().epochs(2).listener(new LogListener()).build());
+    } finally {
+      logger.removeHandler(handler);
+    }
+    List<LogRecord> info =
+        records.stream().filter(r -> r.getLevel() == java.util.logging.Level.INFO).toList();
+    assertEquals(2, info.size());
+    assertEquals(ConsoleLogger.format(history.epochs().get(1), 2), info.get(1).getMessage());
+  }
+
+  private static History fit(LoopOptions options) {
+    try (LoopEngine engine = TensorBoardTest.line(options)) {
+      return engine.fit(TensorBoardTest.data(96, 1), null);
+    }
+  }
+}
