@@ -1,7 +1,10 @@
 package io.github.tfloop.sample;
 
 import io.github.tfloop.data.Dataset;
+import io.github.tfloop.checkpoint.CheckpointPolicy;
 import io.github.tfloop.monitor.ConsoleLogger;
+import io.github.tfloop.monitor.Progress;
+import io.github.tfloop.monitor.TensorBoard;
 import io.github.tfloop.train.Evaluation;
 import io.github.tfloop.train.LoopOptions;
 import java.io.IOException;
@@ -14,12 +17,18 @@ import java.util.Locale;
  *
  * <pre>
  * java ... io.github.tfloop.sample.FashionMnistTraining [--epochs N] [--data DIR | --subset]
+ *     [--logdir DIR] [--checkpoints DIR] [--export DIR]
  * </pre>
  *
  * <p>Data: {@code --data DIR} reads the IDX files in DIR; otherwise the full set from {@code
  * /usr/share/datasets/fashion-mnist} when installed, else the bundled subset ({@code --subset}
  * forces it). A tenth of the training images, chosen by a seeded shuffle, is held out for
  * validation.
+ *
+ * <p>{@code --logdir DIR} writes TensorBoard event files ({@code tensorboard --logdir DIR});
+ * {@code --checkpoints DIR} saves a checkpoint every 500 steps, after each epoch and on Ctrl-C, and
+ * resumes from the newest one when run again; {@code --export DIR} writes the trained model as a
+ * SavedModel.
  */
 public final class FashionMnistTraining {
 
@@ -29,13 +38,20 @@ public final class FashionMnistTraining {
     int epochs = 10;
     Path data = null;
     boolean subset = false;
+    Path logDir = null;
+    Path checkpoints = null;
+    Path export = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--epochs" -> epochs = Integer.parseInt(value(args, ++i, "--epochs"));
         case "--data" -> data = Path.of(value(args, ++i, "--data"));
         case "--subset" -> subset = true;
+        case "--logdir" -> logDir = Path.of(value(args, ++i, "--logdir"));
+        case "--checkpoints" -> checkpoints = Path.of(value(args, ++i, "--checkpoints"));
+        case "--export" -> export = Path.of(value(args, ++i, "--export"));
         default -> throw new IllegalArgumentException(
-            "unknown argument '" + args[i] + "'; use --epochs N, --data DIR or --subset");
+            "unknown argument '" + args[i] + "'; use --epochs N, --data DIR, --subset,"
+                + " --logdir DIR, --checkpoints DIR or --export DIR");
       }
     }
     FashionMnist mnist =
@@ -45,15 +61,30 @@ public final class FashionMnistTraining {
     System.out.printf(Locale.ROOT, "Fashion-MNIST (%s): %d training, %d validation, %d test images%n",
         mnist.source(), split.train().size(), split.validation().size(), mnist.test().size());
 
-    LoopOptions options =
-        LoopOptions.builder().epochs(epochs).listener(new ConsoleLogger()).build();
+    LoopOptions.Builder options =
+        LoopOptions.builder().epochs(epochs).listener(Progress.toConsole())
+            .listener(new ConsoleLogger());
+    if (logDir != null) {
+      options.listener(TensorBoard.to(logDir).everySteps(100).histograms(1));
+    }
+    if (checkpoints != null) {
+      options.checkpoints(CheckpointPolicy.in(checkpoints).everySteps(500));
+    }
     long started = System.nanoTime();
-    try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(), options)) {
-      loop.fit(split.train(), split.validation());
+    try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(), options.build())) {
+      if (checkpoints != null) {
+        loop.resume(split.train(), split.validation());
+      } else {
+        loop.fit(split.train(), split.validation());
+      }
       Evaluation test = loop.evaluate(mnist.test());
       System.out.printf(Locale.ROOT, "test: loss %.4f  accuracy %.4f  (%d images, %.1f s in all)%n",
           test.get("loss"), test.get("accuracy"), test.examples(),
           (System.nanoTime() - started) / 1e9);
+      if (export != null) {
+        loop.exportSavedModel(export);
+        System.out.println("SavedModel written to " + export);
+      }
     }
   }
 
