@@ -32,8 +32,8 @@ import org.tensorflow.proto.TensorShapeProto;
  * VariableV2}) variables, and tfloop's are resource variables. So the export takes the training
  * graph's definition, keeps only what the prediction needs from the feature placeholders (no
  * optimizer, no metrics, no labels), and replaces each variable read by a constant holding the
- * variable's current value. The result needs no variable restore: any TensorFlow runtime loads it,
- * and the {@code serving_default} signature maps each feature's name to the model output.
+ * variable's current value. The result needs no variable restore, and its {@code serving_default}
+ * signature maps each feature's name to the model output.
  *
  * <p>A frozen graph is one protocol buffer, limited to 2 GB of weights.
  */
