@@ -220,8 +220,6 @@ public final class LoopBuilder {
                   : " in the models " + step.variableGroups()));
     }
     Gradients gradients = scope.withName("gradients").gradients(loss, reads);
-    NonFiniteGuard.StepGuard finite =
-        nonFiniteGuard.forStep(scope, step.name(), loss, gradients, candidates);
 
     Variable<TInt64> iterations =
         store.create(step.name() + "/iterations", step.name(), Kind.OPTIMIZER, TInt64.class,
@@ -233,23 +231,30 @@ public final class LoopBuilder {
 
     List<Op> updates = new ArrayList<>();
     List<Variable<?>> trained = new ArrayList<>();
+    List<Output<?>> trainedGradients = new ArrayList<>();
     List<Operand<TFloat32>> squaredNorms = new ArrayList<>();
     for (int i = 0; i < candidates.size(); i++) {
       Output<?> gradient = gradients.dy(i);
       if (gradient == null) {
         continue; // this loss does not depend on the variable
       }
-      updates.add(apply(step, context, candidates.get(i), finite.gate(gradient)));
       trained.add(candidates.get(i));
+      trainedGradients.add(gradient);
       squaredNorms.add(squaredNorm(scope, gradient));
     }
-    if (updates.isEmpty()) {
+    if (trained.isEmpty()) {
       throw new IllegalStateException(
           "step '" + step.name() + "': loss '" + step.loss() + "' depends on none of " + candidates);
     }
     // The global norm of this update's gradients, kept for monitoring without a fetch per step.
     Operand<TFloat32> gradientNorm =
         scope.withName("gradient_norm").math.sqrt(scope.math.addN(squaredNorms));
+    // Updates apply only once the loss and that norm (so every gradient) are known to be finite.
+    NonFiniteGuard.StepGuard finite =
+        nonFiniteGuard.forStep(scope, step.name(), loss, gradientNorm, trained, trainedGradients);
+    for (int i = 0; i < trained.size(); i++) {
+      updates.add(apply(step, context, trained.get(i), finite.gate(trainedGradients.get(i))));
+    }
     Variable<TFloat32> lastGradientNorm =
         store.create(step.name() + "/last_gradient_norm", step.name(), Kind.METRIC,
             TFloat32.class, Shape.scalar(), tf.constant(0f));

@@ -17,10 +17,10 @@ import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.SwitchCond;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TNumber;
@@ -31,6 +31,7 @@ import org.tensorflow.types.family.TNumber;
  * StepGuard#gate}, which runs in the same session run as the step: nothing is fetched.
  *
  * <ul>
+ *   <li>{@link NonFinite#OFF}: no check, no gate (unless {@code debugNumerics}).
  *   <li>{@link NonFinite#STOP}: the gate waits for an assertion; a non-finite batch fails the run
  *       before any update, with a message carrying {@link #MARKER} and the step's name.
  *   <li>{@link NonFinite#SKIP}: the gate is a {@code Switch} on the check; a non-finite batch leaves
@@ -62,15 +63,30 @@ final class NonFiniteGuard {
     return policy;
   }
 
-  /** Builds the check of one step over its loss and gradients (null where a variable has none). */
+  /**
+   * Builds the check of one step: its loss and the global norm of its gradients are finite exactly
+   * when the loss and every gradient element are (a NaN or infinity anywhere makes the sum of
+   * squares NaN or infinite), so the check reuses the norm the step computes anyway. The one
+   * false alarm, a finite gradient whose square overflows float32 (above 1.8e19), is told apart by
+   * the diagnosis.
+   */
   StepGuard forStep(
-      Ops scope, String stepName, Operand<?> loss, Gradients gradients, List<Variable<?>> variables) {
+      Ops scope, String stepName, Operand<?> loss, Operand<TFloat32> gradientNorm,
+      List<Variable<?>> variables, List<Output<?>> gradients) {
+    if (policy == NonFinite.OFF && !debugNumerics) {
+      StepGuard off = new StepGuard(stepName, List.of(), null) {
+        @Override
+        Operand<?> gate(Output<?> gradient) {
+          return gradient;
+        }
+      };
+      steps.add(off);
+      return off;
+    }
     List<Candidate> candidates = new ArrayList<>();
     candidates.add(new Candidate("loss of step '" + stepName + "'", loss.asOutput()));
     for (int i = 0; i < variables.size(); i++) {
-      if (gradients.dy(i) != null) {
-        candidates.add(new Candidate("gradient of " + variables.get(i).name(), gradients.dy(i)));
-      }
+      candidates.add(new Candidate("gradient of " + variables.get(i).name(), gradients.get(i)));
     }
     List<Op> checks = new ArrayList<>();
     if (debugNumerics) {
@@ -80,16 +96,12 @@ final class NonFiniteGuard {
             numeric(candidate.output()), candidate.label()));
       }
     }
-    List<Operand<TBool>> finite = new ArrayList<>();
-    for (Candidate candidate : candidates) {
-      finite.add(allFinite(scope, candidate.output()));
-    }
-    Operand<TBool> allFinite =
-        scope.withName("all_finite").reduceAll(scope.stack(finite), scope.constant(0));
+    Operand<TBool> allFinite = scope.withName("all_finite").math.logicalAnd(
+        allFinite(scope, loss.asOutput()), scope.math.isFinite(gradientNorm));
     StepGuard guard =
-        policy == NonFinite.STOP
-            ? stopGuard(scope, stepName, allFinite, checks, candidates)
-            : skipGuard(scope, stepName, allFinite, checks, candidates);
+        policy == NonFinite.SKIP
+            ? skipGuard(scope, stepName, allFinite, checks, candidates)
+            : stopGuard(scope, stepName, allFinite, checks, candidates);
     steps.add(guard);
     return guard;
   }

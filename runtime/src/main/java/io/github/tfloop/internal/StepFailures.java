@@ -56,7 +56,9 @@ final class StepFailures {
     }
     String tensor = engine.firstNonFinite(guard, batch);
     if (tensor == null) {
-      tensor = "(none on a second look: " + firstLine(failure.getMessage()) + ")";
+      // every checked tensor is finite: only the squares' sum in the gradient norm overflowed
+      tensor = "the global gradient norm of step '" + guard.stepName() + "' (infinite: every"
+          + " gradient is finite, but the sum of their squares overflows)";
     }
     Path dump = null;
     String dumpNote = "";
@@ -120,10 +122,5 @@ final class StepFailures {
     }
     Files.writeString(directory.resolve("batch.txt"), about, StandardCharsets.UTF_8);
     return directory;
-  }
-
-  private static String firstLine(String text) {
-    int newline = text.indexOf('\n');
-    return newline < 0 ? text : text.substring(0, newline);
   }
 }

@@ -14,5 +14,10 @@ public enum NonFinite {
    * Leave the weights and optimizer state as they were for that batch and go on; the epoch's
    * results count the skipped batches as {@code skipped_batches}.
    */
-  SKIP
+  SKIP,
+  /**
+   * No check: a NaN or infinite gradient is applied like any other and the weights may become
+   * non-finite. Saves the check's small cost (measured in the project's README).
+   */
+  OFF
 }

@@ -49,6 +49,19 @@ class NonFiniteGuardTest {
   }
 
   @Test
+  void offLetsTheWeightsBlowUp() {
+    LoopOptions options = LoopOptions.builder().epochs(5).nonFinite(NonFinite.OFF).build();
+    try (LoopEngine engine = Regression.sgd(options, EXPLODING)) {
+      engine.fit(DATA, null);
+      boolean anyNonFinite = false;
+      for (float weight : Regression.weights(engine)) {
+        anyNonFinite |= !Float.isFinite(weight);
+      }
+      assertTrue(anyNonFinite, "with the check off, the explosion reaches the weights");
+    }
+  }
+
+  @Test
   void withoutTheExplosionNothingTrips() {
     try (LoopEngine engine = Regression.sgd(LoopOptions.builder().epochs(2).build(), 0.05)) {
       History history = engine.fit(DATA, null);
