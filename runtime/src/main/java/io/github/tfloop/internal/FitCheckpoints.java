@@ -42,6 +42,7 @@ final class FitCheckpoints {
   private final List<TrainingListener> listeners;
   private long lastSavedStep = -1;
   private int lastSavedEpoch = -1;
+  private Path lastSaved;
 
   FitCheckpoints(LoopEngine engine, CheckpointPolicy policy) {
     this.engine = engine;
@@ -73,11 +74,15 @@ final class FitCheckpoints {
     return policy.everyEpochs() > 0 && epoch % policy.everyEpochs() == 0;
   }
 
-  /** Writes a checkpoint of the fit where it is; nothing if the last one was at the same place. */
-  void save(FitLoop fit, String reason) {
+  /**
+   * Writes a checkpoint of the fit where it is, unless the last one is at the same place.
+   *
+   * @return the checkpoint that holds this place
+   */
+  Path save(FitLoop fit, String reason) {
     FitLoop.Position position = fit.position();
     if (position.globalStep() == lastSavedStep && position.epoch() == lastSavedEpoch) {
-      return;
+      return lastSaved;
     }
     Map<String, String> state = new LinkedHashMap<>();
     state.put("format", FORMAT);
@@ -106,8 +111,10 @@ final class FitCheckpoints {
     }, state, policy.keepLast());
     lastSavedStep = position.globalStep();
     lastSavedEpoch = position.epoch();
+    lastSaved = written.directory();
     LOG.log(Level.DEBUG, "saved {0} ({1}, global step {2})", written.directory(), reason,
         position.globalStep());
+    return lastSaved;
   }
 
   /**
@@ -117,7 +124,7 @@ final class FitCheckpoints {
    * @throws IllegalStateException if the checkpoint was written by a different loop or fit data;
    *     nothing is changed then
    */
-  void restoreLatest(FitLoop fit, List<TrainingListener> listeners) {
+  void restoreLatest(FitLoop fit) {
     Optional<Checkpoint> latest = store.latest();
     if (latest.isEmpty()) {
       LOG.log(Level.INFO, "no checkpoint in {0}: training from the start", store.directory());
@@ -148,6 +155,7 @@ final class FitCheckpoints {
     }
     lastSavedStep = position.globalStep();
     lastSavedEpoch = position.epoch();
+    lastSaved = checkpoint.directory();
     LOG.log(Level.INFO, "resuming from {0}: epoch {1}, {2} batches done, global step {3}",
         checkpoint.directory(), position.epoch(), position.batchesDone(), position.globalStep());
   }

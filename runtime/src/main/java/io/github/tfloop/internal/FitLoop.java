@@ -5,11 +5,13 @@ import io.github.tfloop.data.Dataset;
 import io.github.tfloop.train.EpochLog;
 import io.github.tfloop.train.Evaluation;
 import io.github.tfloop.train.FitControl;
+import io.github.tfloop.train.FitInterruptedException;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.LastBatch;
 import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.NonFinite;
 import io.github.tfloop.train.TrainingListener;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,7 +92,7 @@ final class FitLoop implements FitControl {
       throw new IllegalStateException(
           "resume needs a checkpoint directory: LoopOptions.builder().checkpoints(...)");
     }
-    checkpoints.restoreLatest(this, listeners);
+    checkpoints.restoreLatest(this);
     return train();
   }
 
@@ -106,8 +108,10 @@ final class FitLoop implements FitControl {
         }
         int steps = trainEpoch(interrupt);
         if (interrupt != null && interrupt.requested()) {
-          checkpoints.save(this, "interrupt");
-          return history;
+          Path saved = checkpoints.save(this, "interrupt");
+          throw new FitInterruptedException(engine.name() + ": the JVM is shutting down; stopped at"
+              + " global step " + globalStep + " (epoch " + epoch + ", batch " + batchesDone
+              + ") and saved " + saved + "; resume() continues from there", saved);
         }
         finishEpoch(steps);
         if (checkpoints != null && checkpoints.dueAfterEpoch(epoch - 1)) {

@@ -24,8 +24,7 @@ public final class Classifier {
 
   /** Which side of the line x0 = x1 a point lies on, by a two-layer network. */
   public static LoopEngine build(LoopOptions options) {
-    LoopBuilder loop = LoopBuilder.create("Side", 16, 3L, options);
-    try {
+    return TestLoops.build("Side", 16, 3L, options, loop -> {
       Operand<TFloat32> point = loop.input(POINT, TFloat32.class);
       Operand<TInt32> side = loop.input(SIDE, TInt32.class);
       Layers nn = loop.layers("logits");
@@ -34,11 +33,7 @@ public final class Classifier {
       loop.loss("loss", Losses.sparseCategoricalCrossentropy(loop.ops(), logits, side));
       loop.step(StepSpec.named("train").minimizing("loss")
           .optimizer(Optimizers.adam(0.9, 0.999, 1e-7)).learningRate(LearningRate.constant(0.01)));
-      return loop.build();
-    } catch (RuntimeException e) {
-      loop.abort();
-      throw e;
-    }
+    });
   }
 
   public static Dataset data(int size, long seed) {

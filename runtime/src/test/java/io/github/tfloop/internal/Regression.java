@@ -18,24 +18,23 @@ import org.tensorflow.types.TFloat32;
  * big enough that Adam's slots, shuffling and several batches per epoch all matter, small enough to
  * train in well under a second.
  */
-final class Regression {
+public final class Regression {
 
-  static final InputSpec X = InputSpec.feature("x", DType.FLOAT32, 2);
-  static final InputSpec Y = InputSpec.label("y", DType.FLOAT32, 1);
+  public static final InputSpec X = InputSpec.feature("x", DType.FLOAT32, 2);
+  public static final InputSpec Y = InputSpec.label("y", DType.FLOAT32, 1);
 
   private Regression() {}
 
-  static LoopEngine adam(LoopOptions options, double learningRate) {
+  public static LoopEngine adam(LoopOptions options, double learningRate) {
     return build(options, learningRate, true);
   }
 
-  static LoopEngine sgd(LoopOptions options, double learningRate) {
+  public static LoopEngine sgd(LoopOptions options, double learningRate) {
     return build(options, learningRate, false);
   }
 
   private static LoopEngine build(LoopOptions options, double learningRate, boolean adam) {
-    LoopBuilder loop = LoopBuilder.create("Curve", 8, 11L, options);
-    try {
+    return TestLoops.build("Curve", 8, 11L, options, loop -> {
       Operand<TFloat32> x = loop.input(X, TFloat32.class);
       Operand<TFloat32> y = loop.input(Y, TFloat32.class);
       Layers nn = loop.layers("curve");
@@ -47,14 +46,10 @@ final class Regression {
               .minimizing("loss")
               .optimizer(adam ? Optimizers.adam(0.9, 0.999, 1e-7) : Optimizers.sgd())
               .learningRate(LearningRate.constant(learningRate)));
-      return loop.build();
-    } catch (RuntimeException e) {
-      loop.abort();
-      throw e;
-    }
+    });
   }
 
-  static Dataset data(int size, long seed) {
+  public static Dataset data(int size, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     float[] x = new float[2 * size];
     float[] y = new float[size];
@@ -67,7 +62,7 @@ final class Regression {
   }
 
   /** Every trainable weight, concatenated in variable order. */
-  static float[] weights(LoopEngine engine) {
+  public static float[] weights(LoopEngine engine) {
     return engine.trainableWeights().values().stream()
         .reduce(new float[0], Regression::concat);
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.tfloop.LogCapture;
 import io.github.tfloop.checkpoint.CheckpointPolicy;
 import io.github.tfloop.checkpoint.CheckpointStore;
 import io.github.tfloop.data.Dataset;
@@ -18,9 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,7 +96,7 @@ class ResumeTest {
     byte[] bytes = Files.readAllBytes(data);
     Files.write(data, java.util.Arrays.copyOf(bytes, bytes.length / 2));
 
-    List<LogRecord> warnings = captureWarnings(() -> {
+    List<LogRecord> warnings = LogCapture.records("io.github.tfloop.checkpoint", Level.WARNING, () -> {
       try (LoopEngine engine = Regression.adam(options().epochs(1).checkpoints(policy).build(),
           0.01)) {
         engine.resume(TRAIN, null);
@@ -183,32 +183,6 @@ class ResumeTest {
     public void restoreState(Map<String, String> state) {
       batches = Integer.parseInt(state.get("batches"));
     }
-  }
-
-  static List<LogRecord> captureWarnings(Runnable action) {
-    Logger logger = Logger.getLogger("io.github.tfloop.checkpoint");
-    List<LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
-    Handler handler = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
-          records.add(record);
-        }
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    logger.addHandler(handler);
-    try {
-      action.run();
-    } finally {
-      logger.removeHandler(handler);
-    }
-    return records;
   }
 
   private static void copy(Path from, Path to) throws IOException {

@@ -3,19 +3,19 @@ package io.github.tfloop.monitor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.tfloop.LogCapture;
 import io.github.tfloop.internal.LoopEngine;
+import io.github.tfloop.internal.Regression;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.LoopOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** Progress output and the logging facade, on a real fit. */
@@ -56,36 +56,16 @@ class ProgressTest {
 
   @Test
   void epochsAreLoggedThroughSystemLogger() {
-    Logger logger = Logger.getLogger(LogListener.LOGGER);
-    List<LogRecord> records = new ArrayList<>();
-    Handler handler = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        records.add(record);
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    logger.addHandler(handler);
-    History history;
-    try {
-      history = fit(LoopOptions.builder().epochs(2).listener(new LogListener()).build());
-    } finally {
-      logger.removeHandler(handler);
-    }
-    List<LogRecord> info =
-        records.stream().filter(r -> r.getLevel() == java.util.logging.Level.INFO).toList();
+    History[] history = new History[1];
+    List<LogRecord> info = LogCapture.records(LogListener.LOGGER, Level.INFO, () ->
+        history[0] = fit(LoopOptions.builder().epochs(2).listener(new LogListener()).build()));
     assertEquals(2, info.size());
-    assertEquals(ConsoleLogger.format(history.epochs().get(1), 2), info.get(1).getMessage());
+    assertEquals(ConsoleLogger.format(history[0].epochs().get(1), 2), info.get(1).getMessage());
   }
 
   private static History fit(LoopOptions options) {
-    try (LoopEngine engine = TensorBoardTest.line(options)) {
-      return engine.fit(TensorBoardTest.data(96, 1), null);
+    try (LoopEngine engine = Regression.sgd(options, 0.05)) {
+      return engine.fit(Regression.data(48, 1), null); // 6 batches of 8 an epoch
     }
   }
 }

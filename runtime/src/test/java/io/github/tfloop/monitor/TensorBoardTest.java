@@ -4,15 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tfloop.data.DType;
-import io.github.tfloop.data.Dataset;
-import io.github.tfloop.data.InputSpec;
-import io.github.tfloop.internal.LoopBuilder;
 import io.github.tfloop.internal.LoopEngine;
-import io.github.tfloop.internal.StepSpec;
-import io.github.tfloop.loss.Losses;
-import io.github.tfloop.optim.LearningRate;
-import io.github.tfloop.optim.Optimizers;
+import io.github.tfloop.internal.Regression;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.LoopOptions;
 import java.nio.charset.StandardCharsets;
@@ -22,22 +15,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
-import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.Event;
 import org.tensorflow.proto.Summary;
-import org.tensorflow.types.TFloat32;
 
 /** Event files read back: framing, tags, steps and values. */
 class TensorBoardTest {
-
-  static final InputSpec X = InputSpec.feature("x", DType.FLOAT32, 1);
-  static final InputSpec Y = InputSpec.label("y", DType.FLOAT32, 1);
 
   @Test
   void recordsAreFramedByteForByteAsTensorFlowFramesThem(@TempDir Path directory) throws Exception {
@@ -86,8 +73,8 @@ class TensorBoardTest {
     TensorBoard tensorBoard = TensorBoard.to(logDir).everySteps(4).histograms(1);
     LoopOptions options = LoopOptions.builder().epochs(2).listener(tensorBoard).build();
     History history;
-    try (LoopEngine engine = line(options)) {
-      history = engine.fit(data(96, 1), data(32, 2)); // 6 batches of 16 an epoch
+    try (LoopEngine engine = Regression.sgd(options, 0.05)) {
+      history = engine.fit(Regression.data(48, 1), Regression.data(16, 2)); // 6 batches of 8
     }
     List<Event> train = EventFiles.events(logDir.resolve("train"));
     assertEquals("brain.Event:2", train.get(0).getFileVersion());
@@ -104,9 +91,9 @@ class TensorBoardTest {
     assertEquals((float) history.values("loss")[1], value(byTag.get("loss").get(2)));
     assertTrue(value(byTag.get("gradient_norm").get(0)) > 0);
     // one histogram per weight and epoch, over every value of it
-    List<Event> kernels = byTag.get("line/dense/kernel");
+    List<Event> kernels = byTag.get("curve/dense/kernel");
     assertEquals(List.of(6L, 12L), steps(kernels));
-    assertEquals(1, kernels.get(0).getSummary().getValue(0).getHisto().getNum());
+    assertEquals(2 * 16, kernels.get(0).getSummary().getValue(0).getHisto().getNum());
 
     Map<String, List<Event>> validation = byTag(EventFiles.events(logDir.resolve("validation")));
     assertEquals(List.of(6L, 12L), steps(validation.get("epoch_loss")));
@@ -138,32 +125,4 @@ class TensorBoardTest {
   private static float value(Event event) {
     return event.getSummary().getValue(0).getSimpleValue();
   }
-
-  static LoopEngine line(LoopOptions options) {
-    LoopBuilder loop = LoopBuilder.create("Line", 16, 7L, options);
-    try {
-      Operand<TFloat32> x = loop.input(X, TFloat32.class);
-      Operand<TFloat32> y = loop.input(Y, TFloat32.class);
-      Operand<TFloat32> prediction = loop.output("line", loop.layers("line").dense(x, 1));
-      loop.loss("loss", Losses.meanSquaredError(loop.ops(), prediction, y));
-      loop.step(StepSpec.named("train").minimizing("loss").optimizer(Optimizers.sgd())
-          .learningRate(LearningRate.constant(0.05)));
-      return loop.build();
-    } catch (RuntimeException e) {
-      loop.abort();
-      throw e;
-    }
-  }
-
-  static Dataset data(int size, long seed) {
-    SplittableRandom random = new SplittableRandom(seed);
-    float[] x = new float[size];
-    float[] y = new float[size];
-    for (int i = 0; i < size; i++) {
-      x[i] = (float) random.nextDouble(-1, 1);
-      y[i] = 3 * x[i] - 2;
-    }
-    return Dataset.builder().add(X, x).add(Y, y).build();
-  }
-
 }
