@@ -11,6 +11,7 @@ import io.github.tfloop.train.LastBatch;
 import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.NonFinite;
 import io.github.tfloop.train.TrainingListener;
+import io.github.tfloop.train.WeightSnapshot;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -175,6 +176,9 @@ final class FitLoop implements FitControl {
   }
 
   private void trainBatch(Batch batch, int from) {
+    for (int i = 0; i < listeners.size(); i++) {
+      listeners.get(i).onBatchBegin(this, epoch, batchesDone + 1);
+    }
     try {
       engine.trainStepWithoutFetch(batch);
     } catch (RuntimeException e) {
@@ -238,7 +242,7 @@ final class FitLoop implements FitControl {
     epochNanosBefore = position.epochNanos();
     skippedBefore = position.skippedBefore();
     position.history().epochs().forEach(history::add);
-    engine.restoreEpochsDone(epoch - 1);
+    engine.restoreProgress(epoch - 1, globalStep);
   }
 
   String loopName() {
@@ -278,6 +282,16 @@ final class FitLoop implements FitControl {
   @Override
   public Map<String, float[]> weights() {
     return engine.trainableWeights();
+  }
+
+  @Override
+  public WeightSnapshot snapshotWeights() {
+    return engine.snapshotWeights();
+  }
+
+  @Override
+  public void restoreWeights(WeightSnapshot snapshot) {
+    engine.restoreWeights(snapshot);
   }
 
   @Override

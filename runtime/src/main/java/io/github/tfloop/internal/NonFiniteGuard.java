@@ -72,11 +72,11 @@ final class NonFiniteGuard {
    */
   StepGuard forStep(
       Ops scope, String stepName, Operand<?> loss, Operand<TFloat32> gradientNorm,
-      List<Variable<?>> variables, List<Output<?>> gradients) {
+      List<Variable<?>> variables, List<? extends Operand<?>> gradients) {
     if (policy == NonFinite.OFF && !debugNumerics) {
       StepGuard off = new StepGuard(stepName, List.of(), null) {
         @Override
-        Operand<?> gate(Output<?> gradient) {
+        Operand<?> gate(Operand<?> gradient) {
           return gradient;
         }
       };
@@ -86,7 +86,8 @@ final class NonFiniteGuard {
     List<Candidate> candidates = new ArrayList<>();
     candidates.add(new Candidate("loss of step '" + stepName + "'", loss.asOutput()));
     for (int i = 0; i < variables.size(); i++) {
-      candidates.add(new Candidate("gradient of " + variables.get(i).name(), gradients.get(i)));
+      candidates.add(
+          new Candidate("gradient of " + variables.get(i).name(), gradients.get(i).asOutput()));
     }
     List<Op> checks = new ArrayList<>();
     if (debugNumerics) {
@@ -115,7 +116,7 @@ final class NonFiniteGuard {
     Ops gated = scope.withControlDependencies(waitFor);
     return new StepGuard(stepName, candidates, null) {
       @Override
-      Operand<?> gate(Output<?> gradient) {
+      Operand<?> gate(Operand<?> gradient) {
         return gated.withName("finite_gradient").identity(gradient);
       }
     };
@@ -134,7 +135,7 @@ final class NonFiniteGuard {
         scope.withControlDependencies(waitFor).withName("apply_if_finite").identity(allFinite);
     return new StepGuard(stepName, candidates, skipped.read()) {
       @Override
-      Operand<?> gate(Output<?> gradient) {
+      Operand<?> gate(Operand<?> gradient) {
         SwitchCond<?> gate = scope.withName("finite_gradient").switchCond(gradient, predicate);
         return gate.outputTrue();
       }
@@ -203,7 +204,7 @@ final class NonFiniteGuard {
     }
 
     /** The gradient the optimizer may apply: only once the batch is known to be finite. */
-    abstract Operand<?> gate(Output<?> gradient);
+    abstract Operand<?> gate(Operand<?> gradient);
 
     String stepName() {
       return stepName;

@@ -33,6 +33,12 @@ public interface FitControl {
   /** The value of every trainable variable, by name, flat, as floats. One session run; copies. */
   Map<String, float[]> weights();
 
+  /** A copy of the current weights and model state; close it when no longer needed. */
+  WeightSnapshot snapshotWeights();
+
+  /** Sets the weights and model state back to {@code snapshot}. */
+  void restoreWeights(WeightSnapshot snapshot);
+
   /** Asks the fit to stop after the current batch. */
   void stop();
 

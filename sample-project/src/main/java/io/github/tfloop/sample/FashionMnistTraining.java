@@ -12,12 +12,12 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * The main job: trains {@link FashionMlp} on Fashion-MNIST and prints each epoch's loss, accuracy
- * and time, then the test accuracy.
+ * The main job: trains {@link FashionMlp} (or {@link FashionCnn}) on Fashion-MNIST and prints each
+ * epoch's loss, accuracy and time, then the test accuracy.
  *
  * <pre>
- * java ... io.github.tfloop.sample.FashionMnistTraining [--epochs N] [--data DIR | --subset]
- *     [--logdir DIR] [--checkpoints DIR] [--export DIR]
+ * java ... io.github.tfloop.sample.FashionMnistTraining [--model mlp|cnn] [--epochs N]
+ *     [--data DIR | --subset] [--logdir DIR] [--checkpoints DIR] [--export DIR]
  * </pre>
  *
  * <p>Data: {@code --data DIR} reads the IDX files in DIR; otherwise the full set from {@code
@@ -36,6 +36,7 @@ public final class FashionMnistTraining {
 
   public static void main(String[] args) throws IOException {
     int epochs = 10;
+    String model = "mlp";
     Path data = null;
     boolean subset = false;
     Path logDir = null;
@@ -44,14 +45,15 @@ public final class FashionMnistTraining {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--epochs" -> epochs = Integer.parseInt(value(args, ++i, "--epochs"));
+        case "--model" -> model = value(args, ++i, "--model");
         case "--data" -> data = Path.of(value(args, ++i, "--data"));
         case "--subset" -> subset = true;
         case "--logdir" -> logDir = Path.of(value(args, ++i, "--logdir"));
         case "--checkpoints" -> checkpoints = Path.of(value(args, ++i, "--checkpoints"));
         case "--export" -> export = Path.of(value(args, ++i, "--export"));
         default -> throw new IllegalArgumentException(
-            "unknown argument '" + args[i] + "'; use --epochs N, --data DIR, --subset,"
-                + " --logdir DIR, --checkpoints DIR or --export DIR");
+            "unknown argument '" + args[i] + "'; use --model mlp|cnn, --epochs N, --data DIR,"
+                + " --subset, --logdir DIR, --checkpoints DIR or --export DIR");
       }
     }
     FashionMnist mnist =
@@ -71,20 +73,42 @@ public final class FashionMnistTraining {
       options.checkpoints(CheckpointPolicy.in(checkpoints).everySteps(500));
     }
     long started = System.nanoTime();
-    try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(), options.build())) {
-      if (checkpoints != null) {
-        loop.resume(split.train(), split.validation());
-      } else {
-        loop.fit(split.train(), split.validation());
+    LoopOptions built = options.build();
+    boolean resume = checkpoints != null;
+    Evaluation test = switch (model) {
+      case "mlp" -> {
+        try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(), built)) {
+          if (resume) {
+            loop.resume(split.train(), split.validation());
+          } else {
+            loop.fit(split.train(), split.validation());
+          }
+          if (export != null) {
+            loop.exportSavedModel(export);
+          }
+          yield loop.evaluate(mnist.test());
+        }
       }
-      Evaluation test = loop.evaluate(mnist.test());
-      System.out.printf(Locale.ROOT, "test: loss %.4f  accuracy %.4f  (%d images, %.1f s in all)%n",
-          test.get("loss"), test.get("accuracy"), test.examples(),
-          (System.nanoTime() - started) / 1e9);
-      if (export != null) {
-        loop.exportSavedModel(export);
-        System.out.println("SavedModel written to " + export);
+      case "cnn" -> {
+        try (FashionCnnLoop loop = FashionCnnLoop.create(new FashionCnn(), built)) {
+          if (resume) {
+            loop.resume(split.train(), split.validation());
+          } else {
+            loop.fit(split.train(), split.validation());
+          }
+          if (export != null) {
+            loop.exportSavedModel(export);
+          }
+          yield loop.evaluate(mnist.test());
+        }
       }
+      default -> throw new IllegalArgumentException("--model must be mlp or cnn, got " + model);
+    };
+    System.out.printf(Locale.ROOT, "test (%s): loss %.4f  accuracy %.4f  (%d images, %.1f s in all)%n",
+        model, test.get("loss"), test.get("accuracy"), test.examples(),
+        (System.nanoTime() - started) / 1e9);
+    if (export != null) {
+      System.out.println("SavedModel written to " + export);
     }
   }
 
