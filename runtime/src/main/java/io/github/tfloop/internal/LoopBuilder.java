@@ -277,9 +277,9 @@ public final class LoopBuilder {
         store.create(step.name() + "/last_gradient_norm", step.name(), Kind.METRIC,
             TFloat32.class, Shape.scalar(), tf.constant(0f));
     updates.add(scope.assignVariableOp(lastGradientNorm.handle(), gradientNorm));
-    Op update =
+    Op update = finite.done(
         scope.withControlDependencies(updates).withName("update")
-            .assignAddVariableOp(iterations.handle(), scope.constant(1L));
+            .assignAddVariableOp(iterations.handle(), scope.constant(1L)));
     return new LoopGraph.TrainStep(
         step.name(), step.loss(), loss, update, trained, learningRate, lastGradientNorm.read(),
         step.every());

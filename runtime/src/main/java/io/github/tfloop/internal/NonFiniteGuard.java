@@ -139,6 +139,16 @@ final class NonFiniteGuard {
         SwitchCond<?> gate = scope.withName("finite_gradient").switchCond(gradient, predicate);
         return gate.outputTrue();
       }
+
+      @Override
+      Op done(Op update) {
+        // A skipped update is dead, and so is all that waits for it: merge it with the skipping
+        // branch, so that what follows the step (counting the batch) runs either way.
+        SwitchCond<TBool> branch = scope.switchCond(predicate, predicate);
+        Operand<TBool> applied =
+            scope.withControlDependencies(List.of(update)).identity(branch.outputTrue());
+        return scope.withName("update_or_skip").merge(List.of(applied, branch.outputFalse()));
+      }
     };
   }
 
@@ -205,6 +215,11 @@ final class NonFiniteGuard {
 
     /** The gradient the optimizer may apply: only once the batch is known to be finite. */
     abstract Operand<?> gate(Operand<?> gradient);
+
+    /** An op that completes when {@code update}, the step's last op, has run or was skipped. */
+    Op done(Op update) {
+      return update;
+    }
 
     String stepName() {
       return stepName;
