@@ -43,6 +43,7 @@ final class FitCheckpoints {
   private long lastSavedStep = -1;
   private int lastSavedEpoch = -1;
   private Path lastSaved;
+  private Checkpoint restored;
 
   FitCheckpoints(LoopEngine engine, CheckpointPolicy policy) {
     this.engine = engine;
@@ -145,19 +146,31 @@ final class FitCheckpoints {
         readHistory(checkpoint));
     engine.restoreVariables(checkpoint.file(VARIABLES));
     fit.restore(position);
-    for (TrainingListener listener : listeners) {
-      if (listener instanceof StatefulListener stateful) {
-        Map<String, String> saved = listenerState(checkpoint, stateful.stateKey());
-        if (!saved.isEmpty()) {
-          stateful.restoreState(saved);
-        }
-      }
-    }
+    restored = checkpoint;
     lastSavedStep = position.globalStep();
     lastSavedEpoch = position.epoch();
     lastSaved = checkpoint.directory();
     LOG.log(Level.INFO, "resuming from {0}: epoch {1}, {2} batches done, global step {3}",
         checkpoint.directory(), position.epoch(), position.batchesDone(), position.globalStep());
+  }
+
+  /**
+   * Hands each {@link StatefulListener} its state from the checkpoint that {@link #restoreLatest}
+   * restored, if any; called after the listeners' {@code onTrainBegin}, which may reset them.
+   */
+  void restoreListeners() {
+    if (restored == null) {
+      return;
+    }
+    for (TrainingListener listener : listeners) {
+      if (listener instanceof StatefulListener stateful) {
+        Map<String, String> saved = listenerState(restored, stateful.stateKey());
+        if (!saved.isEmpty()) {
+          stateful.restoreState(saved);
+        }
+      }
+    }
+    restored = null;
   }
 
   private void requireCompatible(Checkpoint checkpoint, FitLoop fit) {

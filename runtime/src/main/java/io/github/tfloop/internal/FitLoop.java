@@ -99,6 +99,9 @@ final class FitLoop implements FitControl {
 
   private History train() {
     listeners.forEach(listener -> listener.onTrainBegin(this));
+    if (checkpoints != null) {
+      checkpoints.restoreListeners();
+    }
     int lastEpoch = firstEpoch + options.epochs() - 1;
     try (InterruptHook interrupt = checkpoints == null ? null : checkpoints.interruptHook()) {
       while (epoch <= lastEpoch && !stopRequested) {

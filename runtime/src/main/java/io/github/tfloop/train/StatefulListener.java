@@ -24,8 +24,9 @@ public interface StatefulListener extends TrainingListener {
   Map<String, String> saveState();
 
   /**
-   * Sets the state back to what {@link #saveState()} returned, before the resumed fit's {@link
-   * #onTrainBegin}. Not called when a resume finds no checkpoint, or one without this key.
+   * Sets the state back to what {@link #saveState()} returned: right after the resumed fit's {@link
+   * #onTrainBegin} (which may reset the listener), before its first batch. Not called when a resume
+   * finds no checkpoint, or one without this key.
    */
   void restoreState(Map<String, String> state);
 }

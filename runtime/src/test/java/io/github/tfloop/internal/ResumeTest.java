@@ -9,6 +9,7 @@ import io.github.tfloop.LogCapture;
 import io.github.tfloop.checkpoint.CheckpointPolicy;
 import io.github.tfloop.checkpoint.CheckpointStore;
 import io.github.tfloop.data.Dataset;
+import io.github.tfloop.train.EarlyStopping;
 import io.github.tfloop.train.EpochLog;
 import io.github.tfloop.train.FitControl;
 import io.github.tfloop.train.History;
@@ -129,6 +130,35 @@ class ResumeTest {
       engine.resume(TRAIN, null);
     }
     assertEquals(12, resumed.batches, "7 restored, 5 counted after the resume");
+  }
+
+  @Test
+  void earlyStoppingResumesWithItsPatienceUsedUp(@TempDir Path directory) {
+    // nothing after epoch 1 improves by 10: the fit stops after epoch 1 + patience 2 = epoch 3
+    EarlyStopping uninterrupted = EarlyStopping.monitoring("val_loss").patience(2).minDelta(10)
+        .build();
+    CheckpointPolicy policy = CheckpointPolicy.in(directory).everySteps(5).keepLast(100);
+    try (LoopEngine engine = Regression.adam(
+        options().epochs(10).checkpoints(policy).listener(uninterrupted).build(), 0.01)) {
+      assertEquals(3, engine.fit(TRAIN, VALIDATION).epochs().size());
+    }
+    assertEquals(3, uninterrupted.stoppedEpoch());
+    // resume from step 30: in epoch 3, after epoch 2 failed to improve once
+    List<Path> checkpoints = CheckpointStore.open(directory).checkpoints();
+    for (Path checkpoint : checkpoints) {
+      if (!checkpoint.getFileName().toString().equals("ckpt-000008")) {
+        deleteRecursively(checkpoint);
+      }
+    }
+    EarlyStopping resumed = EarlyStopping.monitoring("val_loss").patience(2).minDelta(10).build();
+    try (LoopEngine engine = Regression.adam(
+        options().epochs(10).checkpoints(policy).listener(resumed).build(), 0.01)) {
+      History history = engine.resume(TRAIN, VALIDATION);
+      assertEquals(3, history.epochs().size(), history.toString());
+      assertEquals(30, engine.globalStep() - 6, "resumed at step 30, trained the 6 left of epoch 3");
+    }
+    assertEquals(3, resumed.stoppedEpoch());
+    assertEquals(uninterrupted.best(), resumed.best());
   }
 
   @Test
