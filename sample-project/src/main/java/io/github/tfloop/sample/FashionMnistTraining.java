@@ -6,10 +6,14 @@ import io.github.tfloop.monitor.ConsoleLogger;
 import io.github.tfloop.monitor.Progress;
 import io.github.tfloop.monitor.TensorBoard;
 import io.github.tfloop.train.Evaluation;
+import io.github.tfloop.train.History;
 import io.github.tfloop.train.LoopOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The main job: trains {@link FashionMlp} (or {@link FashionCnn}) on Fashion-MNIST and prints each
@@ -74,32 +78,16 @@ public final class FashionMnistTraining {
     }
     long started = System.nanoTime();
     LoopOptions built = options.build();
-    boolean resume = checkpoints != null;
+    Job job = new Job(split, mnist.test(), checkpoints != null, export);
     Evaluation test = switch (model) {
       case "mlp" -> {
         try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(), built)) {
-          if (resume) {
-            loop.resume(split.train(), split.validation());
-          } else {
-            loop.fit(split.train(), split.validation());
-          }
-          if (export != null) {
-            loop.exportSavedModel(export);
-          }
-          yield loop.evaluate(mnist.test());
+          yield job.run(loop::fit, loop::resume, loop::exportSavedModel, loop::evaluate);
         }
       }
       case "cnn" -> {
         try (FashionCnnLoop loop = FashionCnnLoop.create(new FashionCnn(), built)) {
-          if (resume) {
-            loop.resume(split.train(), split.validation());
-          } else {
-            loop.fit(split.train(), split.validation());
-          }
-          if (export != null) {
-            loop.exportSavedModel(export);
-          }
-          yield loop.evaluate(mnist.test());
+          yield job.run(loop::fit, loop::resume, loop::exportSavedModel, loop::evaluate);
         }
       }
       default -> throw new IllegalArgumentException("--model must be mlp or cnn, got " + model);
@@ -109,6 +97,20 @@ public final class FashionMnistTraining {
         (System.nanoTime() - started) / 1e9);
     if (export != null) {
       System.out.println("SavedModel written to " + export);
+    }
+  }
+
+  /** What the main job does with a loop, whichever model it trains. */
+  private record Job(Dataset.Split split, Dataset test, boolean resume, Path export) {
+
+    Evaluation run(
+        BiFunction<Dataset, Dataset, History> fit, BiFunction<Dataset, Dataset, History> resume,
+        Consumer<Path> exporter, Function<Dataset, Evaluation> evaluate) {
+      (this.resume ? resume : fit).apply(split.train(), split.validation());
+      if (export != null) {
+        exporter.accept(export);
+      }
+      return evaluate.apply(test);
     }
   }
 
