@@ -46,6 +46,11 @@ public final class Batch implements AutoCloseable {
     return tensors[slot];
   }
 
+  /** The values of input {@code slot} now in the batch: its staging array, not a copy. */
+  Object values(int slot) {
+    return slots[slot].staging;
+  }
+
   /**
    * Fills {@code input}'s tensor with {@code values}, a {@code float[]}, {@code double[]}, {@code
    * int[]} or {@code long[]} of the input's type holding exactly {@link #size()} examples.

@@ -29,7 +29,8 @@ record LoopGraph(
     Map<String, MetricState> trainMetrics,
     Map<String, MetricState> evalMetrics,
     Op initialize,
-    VariableStore variables) {
+    VariableStore variables,
+    NonFiniteGuard nonFiniteGuard) {
 
   /**
    * One built {@code @Step}: its update op, the loss it minimises, the learning rate of its next

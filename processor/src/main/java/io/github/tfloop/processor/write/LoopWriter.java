@@ -93,10 +93,13 @@ public final class LoopWriter {
         .addMethod(step())
         .addMethod(fit())
         .addMethod(fitWithValidation())
+        .addMethod(resume())
+        .addMethod(resumeWithValidation())
         .addMethod(evaluate())
         .addMethod(predictArrays())
         .addMethod(predictDataset())
         .addMethod(globalStep())
+        .addMethod(exportSavedModel())
         .addMethod(close());
     return JavaFile.builder(model.packageName(), type.build())
         .skipJavaLangImports(true)
@@ -394,6 +397,29 @@ public final class LoopWriter {
         .build();
   }
 
+  private MethodSpec resume() {
+    return MethodSpec.methodBuilder("resume")
+        .addJavadoc("Continues the fit saved in the newest usable checkpoint of the options'\n"
+            + "checkpoint directory, exactly where it stopped; with none there, fits from the start.\n")
+        .addModifiers(Modifier.PUBLIC)
+        .returns(Names.HISTORY)
+        .addParameter(Names.DATASET, "train")
+        .addStatement("return engine.resume(train, null)")
+        .build();
+  }
+
+  private MethodSpec resumeWithValidation() {
+    return MethodSpec.methodBuilder("resume")
+        .addJavadoc("Continues the checkpointed fit on {@code train}, evaluating {@code"
+            + " validation}\nafter each epoch; with no checkpoint, fits from the start.\n")
+        .addModifiers(Modifier.PUBLIC)
+        .returns(Names.HISTORY)
+        .addParameter(Names.DATASET, "train")
+        .addParameter(Names.DATASET, "validation")
+        .addStatement("return engine.resume(train, validation)")
+        .build();
+  }
+
   private MethodSpec evaluate() {
     return MethodSpec.methodBuilder("evaluate")
         .addJavadoc("Every loss and metric over all of {@code data}, in batches, without"
@@ -444,6 +470,17 @@ public final class LoopWriter {
         .addModifiers(Modifier.PUBLIC)
         .returns(TypeName.LONG)
         .addStatement("return engine.globalStep()")
+        .build();
+  }
+
+  private MethodSpec exportSavedModel() {
+    return MethodSpec.methodBuilder("exportSavedModel")
+        .addJavadoc("Exports the model, its weights as they are now, as a SavedModel in the new\n"
+            + "directory {@code directory}, with a {@code serving_default} signature from each"
+            + " feature\nto {@code output}.\n")
+        .addModifiers(Modifier.PUBLIC)
+        .addParameter(Names.PATH, "directory")
+        .addStatement("engine.exportSavedModel(directory)")
         .build();
   }
 

@@ -11,6 +11,7 @@ public final class Names {
 
   static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
   static final ClassName OBJECTS = ClassName.get("java.util", "Objects");
+  static final ClassName PATH = ClassName.get("java.nio.file", "Path");
 
   static final ClassName OPERAND = ClassName.get("org.tensorflow", "Operand");
   static final ClassName OPS = ClassName.get("org.tensorflow.op", "Ops");
