@@ -14,6 +14,7 @@ import io.github.tfloop.optim.Optimizers;
 import io.github.tfloop.train.Evaluation;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.LoopOptions;
+import java.nio.file.Path;
 import java.util.Objects;
 import javax.annotation.processing.Generated;
 import org.tensorflow.Operand;
@@ -137,6 +138,22 @@ public final class MixtureGanLoop implements AutoCloseable {
   }
 
   /**
+   * Continues the fit saved in the newest usable checkpoint of the options'
+   * checkpoint directory, exactly where it stopped; with none there, fits from the start.
+   */
+  public History resume(Dataset train) {
+    return engine.resume(train, null);
+  }
+
+  /**
+   * Continues the checkpointed fit on {@code train}, evaluating {@code validation}
+   * after each epoch; with no checkpoint, fits from the start.
+   */
+  public History resume(Dataset train, Dataset validation) {
+    return engine.resume(train, validation);
+  }
+
+  /**
    * Every loss and metric over all of {@code data}, in batches, without training.
    */
   public Evaluation evaluate(Dataset data) {
@@ -162,6 +179,15 @@ public final class MixtureGanLoop implements AutoCloseable {
    */
   public long globalStep() {
     return engine.globalStep();
+  }
+
+  /**
+   * Exports the model, its weights as they are now, as a SavedModel in the new
+   * directory {@code directory}, with a {@code serving_default} signature from each feature
+   * to {@code output}.
+   */
+  public void exportSavedModel(Path directory) {
+    engine.exportSavedModel(directory);
   }
 
   /**
