@@ -159,10 +159,18 @@ public final class FashionMlpLoop implements AutoCloseable {
   }
 
   /**
-   * The output of {@code logits} for every example of {@code data}, flat; labels are not needed.
+   * The output of {@code logits} for every example of {@code data}, flat; only the columns of
+   * the inputs {@code logits} takes are needed.
    */
   public float[] predict(Dataset data) {
     return engine.predictFloats(data);
+  }
+
+  /**
+   * The learning rate of {@code train}'s next update, from its schedule and update count.
+   */
+  public double learningRate() {
+    return engine.learningRate("train");
   }
 
   /**

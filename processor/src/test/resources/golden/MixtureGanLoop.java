@@ -163,15 +163,23 @@ public final class MixtureGanLoop implements AutoCloseable {
   /**
    * The output of {@code generator} for every example, flat, example after example.
    */
-  public float[] predict(float[] noise, float[] real) {
-    return engine.predictFloats(Dataset.builder().add(NOISE, noise).add(REAL, real).build());
+  public float[] predict(float[] noise) {
+    return engine.predictFloats(Dataset.builder().add(NOISE, noise).build());
   }
 
   /**
-   * The output of {@code generator} for every example of {@code data}, flat; labels are not needed.
+   * The output of {@code generator} for every example of {@code data}, flat; only the columns of
+   * the inputs {@code generator} takes are needed.
    */
   public float[] predict(Dataset data) {
     return engine.predictFloats(data);
+  }
+
+  /**
+   * The learning rate of {@code trainCritic}'s next update, from its schedule and update count.
+   */
+  public double learningRate() {
+    return engine.learningRate("trainCritic");
   }
 
   /**

@@ -162,10 +162,18 @@ public final class QuickMlpLoop implements AutoCloseable {
   }
 
   /**
-   * The output of {@code logit} for every example of {@code data}, flat; labels are not needed.
+   * The output of {@code logit} for every example of {@code data}, flat; only the columns of
+   * the inputs {@code logit} takes are needed.
    */
   public float[] predict(Dataset data) {
     return engine.predictFloats(data);
+  }
+
+  /**
+   * The learning rate of {@code train}'s next update, from its schedule and update count.
+   */
+  public double learningRate() {
+    return engine.learningRate("train");
   }
 
   /**

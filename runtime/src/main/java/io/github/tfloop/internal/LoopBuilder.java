@@ -201,6 +201,7 @@ public final class LoopBuilder {
             new ArrayList<>(inputs.values()),
             training,
             outputs.values().iterator().next(),
+            inputsOf(outputs.values().iterator().next()),
             trainSteps,
             countBatch,
             globalStep.read(),
@@ -210,6 +211,29 @@ public final class LoopBuilder {
             store,
             nonFiniteGuard);
     return new LoopEngine(loopGraph, options);
+  }
+
+  /** The inputs whose placeholders {@code output} depends on, found by walking the graph back. */
+  private Set<InputSpec> inputsOf(Operand<?> output) {
+    Set<org.tensorflow.GraphOperation> seen = new HashSet<>();
+    java.util.ArrayDeque<org.tensorflow.GraphOperation> pending = new java.util.ArrayDeque<>();
+    pending.add((org.tensorflow.GraphOperation) output.op());
+    while (!pending.isEmpty()) {
+      org.tensorflow.GraphOperation operation = pending.poll();
+      if (seen.add(operation)) {
+        for (Operand<?> input : operation.inputs()) {
+          pending.add((org.tensorflow.GraphOperation) input.op());
+        }
+        pending.addAll(operation.controlInputs());
+      }
+    }
+    Set<InputSpec> needed = new java.util.LinkedHashSet<>();
+    inputs.forEach((input, placeholder) -> {
+      if (seen.contains(placeholder.op())) {
+        needed.add(input);
+      }
+    });
+    return needed;
   }
 
   /** Closes the graph of a loop whose building failed. */

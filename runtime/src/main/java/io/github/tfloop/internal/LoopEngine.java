@@ -371,8 +371,8 @@ public final class LoopEngine implements AutoCloseable {
   }
 
   /**
-   * The column of {@code data} for each input, in input order; labels may be missing ({@code
-   * null}) only when {@code requireLabels} is false.
+   * The column of {@code data} for each input, in input order. Without {@code requireLabels} (for
+   * prediction) only the inputs the prediction depends on are needed; the others are {@code null}.
    */
   Column[] columns(Dataset data, String where, boolean requireLabels) {
     if (data == null) {
@@ -384,7 +384,7 @@ public final class LoopEngine implements AutoCloseable {
     Column[] columns = new Column[graph.inputs().size()];
     for (int i = 0; i < columns.length; i++) {
       InputSpec input = graph.inputs().get(i);
-      if (requireLabels || input.role() == InputSpec.Role.FEATURE) {
+      if (requireLabels || graph.predictionInputs().contains(input)) {
         columns[i] = data.columnFor(input, where);
       }
     }
@@ -436,6 +436,25 @@ public final class LoopEngine implements AutoCloseable {
       }
     }
     return values;
+  }
+
+  /**
+   * The learning rate the step {@code step} will use on its next update, computed from its
+   * schedule and update count.
+   *
+   * @throws IllegalArgumentException naming the steps there are, if there is none of that name
+   */
+  public double learningRate(String step) {
+    requireOpen();
+    for (LoopGraph.TrainStep trainStep : graph.steps()) {
+      if (trainStep.name().equals(step)) {
+        try (Result result = session.runner().fetch(trainStep.learningRate()).run()) {
+          return ((TFloat32) result.get(0)).getFloat();
+        }
+      }
+    }
+    throw new IllegalArgumentException("no step '" + step + "'; the steps are "
+        + graph.steps().stream().map(LoopGraph.TrainStep::name).toList());
   }
 
   /** Training steps run since the loop was created. */

@@ -23,6 +23,7 @@ record LoopGraph(
     List<Operand<?>> placeholders,
     Operand<TBool> training,
     Operand<? extends TNumber> prediction,
+    java.util.Set<InputSpec> predictionInputs,
     List<TrainStep> steps,
     Op countBatch,
     Operand<TInt64> globalStep,

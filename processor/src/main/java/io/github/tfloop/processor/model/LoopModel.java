@@ -31,11 +31,6 @@ public record LoopModel(
     List<Metric> metrics,
     List<Step> steps) {
 
-  /** The inputs fed to models, in declaration order. */
-  public List<Input> features() {
-    return inputs.stream().filter(input -> !input.label()).toList();
-  }
-
   /** The primary model: the first {@code @Model} called on the features. */
   public Call primaryModel() {
     return models.get(0);

@@ -98,6 +98,7 @@ public final class LoopWriter {
         .addMethod(evaluate())
         .addMethod(predictArrays())
         .addMethod(predictDataset())
+        .addMethod(learningRate())
         .addMethod(globalStep())
         .addMethod(exportSavedModel())
         .addMethod(close());
@@ -439,7 +440,7 @@ public final class LoopWriter {
         .addModifiers(Modifier.PUBLIC)
         .returns(arrayOf(primary.returns()));
     CodeBlock.Builder features = CodeBlock.builder().add("$T.builder()", Names.DATASET);
-    for (Input input : model.features()) {
+    for (Input input : modelInputs(primary)) {
       method.addParameter(ParameterSpec.builder(arrayOf(input.type()), input.local()).build());
       features.add(".add($L, $L)", input.constant(), input.local());
     }
@@ -448,11 +449,23 @@ public final class LoopWriter {
         .build();
   }
 
+  /** The inputs a model call takes: what predicting with it needs. */
+  private static List<Input> modelInputs(Call model) {
+    List<Input> inputs = new ArrayList<>();
+    for (Argument argument : model.arguments()) {
+      if (argument instanceof LoopModel.InputArgument input && !inputs.contains(input.input())) {
+        inputs.add(input.input());
+      }
+    }
+    return inputs;
+  }
+
   private MethodSpec predictDataset() {
     Call primary = model.primaryModel();
     return MethodSpec.methodBuilder("predict")
-        .addJavadoc("The output of {@code $L} for every example of {@code data}, flat; labels are"
-            + " not needed.\n", primary.method())
+        .addJavadoc("The output of {@code $L} for every example of {@code data}, flat; only the"
+            + " columns of\nthe inputs {@code $L} takes are needed.\n", primary.method(),
+            primary.method())
         .addModifiers(Modifier.PUBLIC)
         .returns(arrayOf(primary.returns()))
         .addParameter(Names.DATASET, "data")
@@ -462,6 +475,17 @@ public final class LoopWriter {
 
   private static String predictMethod(Call model) {
     return model.returns() == DataType.FLOAT64 ? "predictDoubles" : "predictFloats";
+  }
+
+  private MethodSpec learningRate() {
+    Step first = model.steps().get(0);
+    return MethodSpec.methodBuilder("learningRate")
+        .addJavadoc("The learning rate of {@code $L}'s next update, from its schedule and update"
+            + " count.\n", first.name())
+        .addModifiers(Modifier.PUBLIC)
+        .returns(TypeName.DOUBLE)
+        .addStatement("return engine.learningRate($S)", first.name())
+        .build();
   }
 
   private MethodSpec globalStep() {
