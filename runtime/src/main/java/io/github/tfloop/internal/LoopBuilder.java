@@ -1,6 +1,7 @@
 package io.github.tfloop.internal;
 
 import io.github.tfloop.data.InputSpec;
+import io.github.tfloop.distributed.Cluster;
 import io.github.tfloop.gradients.MissingGradients;
 import io.github.tfloop.internal.VariableStore.Kind;
 import io.github.tfloop.internal.VariableStore.Variable;
@@ -53,6 +54,8 @@ public final class LoopBuilder {
   private final List<MetricBinding> metrics = new ArrayList<>();
   private final List<StepSpec> steps = new ArrayList<>();
   private final NonFiniteGuard nonFiniteGuard;
+  private final ClusterPlacement placement;
+  private final SyncReplicasGraph syncReplicas;
 
   private record MetricBinding(
       Metric metric, Operand<? extends TNumber> predictions, Operand<? extends TNumber> labels) {}
@@ -61,15 +64,30 @@ public final class LoopBuilder {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
     }
+    Cluster cluster = options.cluster();
+    if (cluster != null) {
+      ClusterPlacement.requireTrainable(loopName, cluster, options);
+    }
     this.loopName = loopName;
-    this.batchSize = batchSize;
+    // On a cluster, each worker trains on its share of the declared (global) batch.
+    this.batchSize =
+        cluster == null ? batchSize : ClusterPlacement.replicaBatch(loopName, batchSize, cluster);
     this.options = options;
     this.seed = options.seed().orElse(declaredSeed);
     MissingGradients.register();
     this.graph = new Graph();
     Ops root = Ops.create(graph);
-    this.tf = options.device() == null ? root : root.withDevice(Devices.parse(options.device()));
-    this.store = new VariableStore(tf);
+    this.placement = cluster == null ? null : new ClusterPlacement(cluster, options.device());
+    if (placement != null) {
+      this.tf = root.withDevice(placement.compute());
+      this.store = new VariableStore(tf, placement);
+      this.syncReplicas =
+          new SyncReplicasGraph(root, placement, loopName, cluster.workers().size());
+    } else {
+      this.tf = options.device() == null ? root : root.withDevice(Devices.parse(options.device()));
+      this.store = new VariableStore(tf);
+      this.syncReplicas = null;
+    }
     this.nonFiniteGuard =
         new NonFiniteGuard(graph, store, options.nonFinite(), options.debugNumerics() != null);
     this.training =
@@ -172,6 +190,11 @@ public final class LoopBuilder {
       throw new IllegalStateException(
           loopName + ": at least one step must run on every batch (every = 1)");
     }
+    if (syncReplicas != null && steps.size() > 1) {
+      throw new IllegalStateException(loopName + ": training on a cluster supports loops with one"
+          + " @Step; this one has " + steps.size() + ": "
+          + steps.stream().map(StepSpec::name).toList());
+    }
     List<LoopGraph.TrainStep> trainSteps = new ArrayList<>();
     Set<Op> updatesRun = new HashSet<>();
     for (StepSpec step : steps) {
@@ -183,13 +206,18 @@ public final class LoopBuilder {
     Op countBatch =
         tf.withControlDependencies(List.of(counting.update())).withName("count_batch")
             .assignAddVariableOp(globalStep.handle(), tf.constant(1L));
+    if (syncReplicas != null) {
+      syncReplicas.finish(countBatch, globalStep);
+    }
 
     Map<String, MetricState> trainMetrics = buildMetrics("train");
     Map<String, MetricState> evalMetrics = buildMetrics("eval");
 
     List<Op> initializers = new ArrayList<>();
     for (Variable<?> variable : store.all()) {
-      initializers.add(variable.initializer());
+      if (placement == null || placement.initializesHere(variable.kind())) {
+        initializers.add(variable.initializer());
+      }
     }
     LoopGraph loopGraph =
         new LoopGraph(
@@ -209,7 +237,8 @@ public final class LoopBuilder {
             evalMetrics,
             tf.withControlDependencies(initializers).withName("initialize").noOp(),
             store,
-            nonFiniteGuard);
+            nonFiniteGuard,
+            syncReplicas);
     return new LoopEngine(loopGraph, options);
   }
 
@@ -271,20 +300,29 @@ public final class LoopBuilder {
       throw new IllegalStateException(
           "step '" + step.name() + "': loss '" + step.loss() + "' depends on none of " + candidates);
     }
+    List<Operand<? extends TNumber>> own = raw;
+    Ops updateScope = scope;
+    if (syncReplicas != null) {
+      // On a cluster the update applies the average of every worker's gradients, once, beside
+      // the global step.
+      raw = syncReplicas.aggregate(trained, own);
+      updateScope = scope.withDevice(placement.coordinator());
+    }
     Operand<TFloat32> gradientNorm =
-        scope.withName("gradient_norm").identity(
-            io.github.tfloop.optim.Gradients.globalNorm(scope, raw));
-    List<Operand<? extends TNumber>> clipped = step.clipping().clip(scope, raw, gradientNorm);
+        updateScope.withName("gradient_norm").identity(
+            io.github.tfloop.optim.Gradients.globalNorm(updateScope, raw));
+    List<Operand<? extends TNumber>> clipped =
+        step.clipping().clip(updateScope, raw, gradientNorm);
     // Updates apply only once the loss and that norm (so every gradient) are known to be finite.
     NonFiniteGuard.StepGuard finite =
-        nonFiniteGuard.forStep(scope, step.name(), loss, gradientNorm, trained, raw);
+        nonFiniteGuard.forStep(updateScope, step.name(), loss, gradientNorm, trained, own);
 
     Variable<TInt64> iterations =
         store.create(step.name() + "/iterations", step.name(), Kind.OPTIMIZER, TInt64.class,
             Shape.scalar(), tf.constant(0L));
-    Operand<TFloat32> learningRate = step.learningRate().value(scope, iterations.read());
+    Operand<TFloat32> learningRate = step.learningRate().value(updateScope, iterations.read());
     UpdateContext context =
-        new UpdateContext(scope, store, step.name(), learningRate, iterations.read());
+        new UpdateContext(updateScope, store, step.name(), learningRate, iterations.read());
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < trained.size(); i++) {
       updates.add(apply(step, context, trained.get(i), numeric(finite.gate(clipped.get(i)))));
@@ -300,10 +338,10 @@ public final class LoopBuilder {
     Variable<TFloat32> lastGradientNorm =
         store.create(step.name() + "/last_gradient_norm", step.name(), Kind.METRIC,
             TFloat32.class, Shape.scalar(), tf.constant(0f));
-    updates.add(scope.assignVariableOp(lastGradientNorm.handle(), gradientNorm));
+    updates.add(updateScope.assignVariableOp(lastGradientNorm.handle(), gradientNorm));
     Op update = finite.done(
-        scope.withControlDependencies(updates).withName("update")
-            .assignAddVariableOp(iterations.handle(), scope.constant(1L)));
+        updateScope.withControlDependencies(updates).withName("update")
+            .assignAddVariableOp(iterations.handle(), updateScope.constant(1L)));
     return new LoopGraph.TrainStep(
         step.name(), step.loss(), loss, update, trained, learningRate, lastGradientNorm.read(),
         step.every());

@@ -63,6 +63,7 @@ public final class LoopEngine implements AutoCloseable {
           return false;
         }
       };
+  private final SyncReplicas replicas;
   private WeightCopies weightCopies;
   private int epochsDone;
   private VariableSaver saver;
@@ -82,10 +83,17 @@ public final class LoopEngine implements AutoCloseable {
     Session opened = null;
     List<AutoCloseable> created = new ArrayList<>();
     try {
-      opened = new Session(graph.graph(), sessionConfig(options));
+      opened = options.cluster() == null
+          ? new Session(graph.graph(), sessionConfig(options))
+          : ClusterSession.open(graph.graph(), sessionConfig(options), options.cluster());
       NativeResources.sessionOpened();
       opened.run(graph.initialize());
       this.session = opened;
+      this.replicas = graph.syncReplicas() == null
+          ? null : new SyncReplicas(opened, graph, options.cluster());
+      if (replicas != null) {
+        created.add(replicas);
+      }
       this.trainingFlag = TBool.scalarOf(true);
       created.add(trainingFlag);
       Ops tf = Ops.create(graph.graph());
@@ -214,6 +222,10 @@ public final class LoopEngine implements AutoCloseable {
    */
   public float trainStep(Batch batch) {
     requireOpen();
+    if (replicas != null) {
+      throw new IllegalStateException(graph.name() + ": step() trains this process alone; on a"
+          + " cluster every worker trains with fit or resume");
+    }
     long batchNumber = ++batchesTrained;
     float loss = Float.NaN;
     boolean fetched = false;
@@ -234,6 +246,10 @@ public final class LoopEngine implements AutoCloseable {
   /** Runs every step due on this batch without reading anything back. */
   void trainStepWithoutFetch(Batch batch) {
     long batchNumber = ++batchesTrained;
+    if (replicas != null) {
+      replicas.chiefStep(batch); // one step only: checked when the loop was built
+      return;
+    }
     for (int i = 0; i < steps.length; i++) {
       if (batchNumber % graph.steps().get(i).every() == 0) {
         bind(steps[i], batch).run();
@@ -255,6 +271,9 @@ public final class LoopEngine implements AutoCloseable {
   /** Trains for the options' epochs; see {@link FitLoop}. */
   public History fit(Dataset train, Dataset validation) {
     requireOpen();
+    if (replicas != null) {
+      return ClusterFit.fit(this, replicas, train, validation, false);
+    }
     return new FitLoop(this, train, validation).run();
   }
 
@@ -265,6 +284,9 @@ public final class LoopEngine implements AutoCloseable {
    */
   public History resume(Dataset train, Dataset validation) {
     requireOpen();
+    if (replicas != null) {
+      return ClusterFit.fit(this, replicas, train, validation, true);
+    }
     return new FitLoop(this, train, validation).resume();
   }
 
@@ -673,6 +695,9 @@ public final class LoopEngine implements AutoCloseable {
     otherBatches.values().forEach(Batch::close);
     otherBatches.clear();
     trainingFlag.close();
+    if (replicas != null) {
+      replicas.close();
+    }
     session.close();
     NativeResources.sessionClosed();
     graph.graph().close();

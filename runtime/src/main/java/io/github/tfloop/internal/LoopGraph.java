@@ -13,7 +13,10 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TNumber;
 
-/** Everything {@link LoopBuilder} put in the graph that the {@link LoopEngine} runs. */
+/**
+ * Everything {@link LoopBuilder} put in the graph that the {@link LoopEngine} runs; {@code
+ * syncReplicas} is {@code null} unless the loop trains on a cluster.
+ */
 record LoopGraph(
     String name,
     int batchSize,
@@ -31,7 +34,8 @@ record LoopGraph(
     Map<String, MetricState> evalMetrics,
     Op initialize,
     VariableStore variables,
-    NonFiniteGuard nonFiniteGuard) {
+    NonFiniteGuard nonFiniteGuard,
+    SyncReplicasGraph syncReplicas) {
 
   /**
    * One built {@code @Step}: its update op, the loss it minimises, the learning rate of its next

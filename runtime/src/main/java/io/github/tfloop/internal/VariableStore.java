@@ -108,13 +108,29 @@ public final class VariableStore {
     }
   }
 
+  /**
+   * Where the ops of a variable run: a scope for its handle, initialiser and read, given the
+   * store's scope and the variable's kind. Training on a cluster puts weights on the parameter
+   * servers (see {@code ClusterPlacement}); otherwise variables stay where the store's scope is.
+   */
+  public interface Placement {
+    Ops place(Ops scope, Kind kind);
+  }
+
   private final Ops tf;
+  private final Placement placement;
   private final Map<String, Variable<?>> variables = new LinkedHashMap<>();
   private final Map<String, List<Op>> updates = new LinkedHashMap<>();
   private final Map<String, List<Operand<TFloat32>>> penalties = new LinkedHashMap<>();
 
   public VariableStore(Ops tf) {
+    this(tf, (scope, kind) -> scope);
+  }
+
+  /** A store whose variables are placed by {@code placement}. */
+  public VariableStore(Ops tf, Placement placement) {
     this.tf = tf;
+    this.placement = placement;
   }
 
   /**
@@ -127,7 +143,7 @@ public final class VariableStore {
     if (variables.containsKey(name)) {
       throw new IllegalArgumentException("a variable named '" + name + "' already exists");
     }
-    Ops scoped = scopeOf(name);
+    Ops scoped = scopeOf(placement.place(tf, kind), name);
     Operand<? extends TType> handle =
         scoped.withName("handle").varHandleOp(type, shape, VarHandleOp.sharedName(name));
     Op initializer = scoped.withName("initialize").assignVariableOp(handle, initialValue);
@@ -206,8 +222,8 @@ public final class VariableStore {
   }
 
   /** A name scope per part of {@code name}: ops of {@code a/b/c} are named {@code a/b/c/...}. */
-  private Ops scopeOf(String name) {
-    Ops scoped = tf;
+  private static Ops scopeOf(Ops scope, String name) {
+    Ops scoped = scope;
     for (String part : name.split("/")) {
       scoped = scoped.withSubScope(part.replaceAll("[^A-Za-z0-9_.-]", "_"));
     }

@@ -1,6 +1,7 @@
 package io.github.tfloop.train;
 
 import io.github.tfloop.checkpoint.CheckpointPolicy;
+import io.github.tfloop.distributed.Cluster;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,7 @@ public final class LoopOptions {
   private final NonFinite nonFinite;
   private final Path debugNumerics;
   private final CheckpointPolicy checkpoints;
+  private final Cluster cluster;
 
   private LoopOptions(Builder builder) {
     this.epochs = builder.epochs;
@@ -44,6 +46,7 @@ public final class LoopOptions {
     this.nonFinite = builder.nonFinite;
     this.debugNumerics = builder.debugNumerics;
     this.checkpoints = builder.checkpoints;
+    this.cluster = builder.cluster;
   }
 
   /** One epoch, shuffled, full batches only, TensorFlow's thread defaults, native execution. */
@@ -70,6 +73,7 @@ public final class LoopOptions {
     builder.nonFinite = nonFinite;
     builder.debugNumerics = debugNumerics;
     builder.checkpoints = checkpoints;
+    builder.cluster = cluster;
     return builder;
   }
 
@@ -136,6 +140,11 @@ public final class LoopOptions {
     return checkpoints;
   }
 
+  /** The cluster the loop trains on, or {@code null} to train in this process alone. */
+  public Cluster cluster() {
+    return cluster;
+  }
+
   /** Collects options; every setter checks its value at once. */
   public static final class Builder {
     private int epochs = 1;
@@ -150,6 +159,7 @@ public final class LoopOptions {
     private NonFinite nonFinite = NonFinite.STOP;
     private Path debugNumerics;
     private CheckpointPolicy checkpoints;
+    private Cluster cluster;
 
     private Builder() {}
 
@@ -223,6 +233,21 @@ public final class LoopOptions {
     /** Saves checkpoints as {@code policy} says; {@code resume} continues from the newest. */
     public Builder checkpoints(CheckpointPolicy policy) {
       this.checkpoints = Objects.requireNonNull(policy, "checkpoints");
+      return this;
+    }
+
+    /**
+     * Trains data-parallel on {@code cluster}, usually {@link Cluster#fromEnvironment()}: this
+     * process is one of its workers. Variables live on the parameter servers; each worker trains
+     * on its own shard of the training data (examples {@code i, i + n, i + 2n, ...} of {@code n}
+     * workers) with an equal share of the declared batch size, which is the global batch; each
+     * step applies the average of every worker's gradients once, as training on one process with
+     * that batch would. Worker 0, the chief, initialises the variables, evaluates the validation
+     * data, runs the listeners and writes checkpoints; the other workers wait for it and write
+     * nothing. Loops with several {@code @Step}s and {@code step()} calls are not supported.
+     */
+    public Builder cluster(Cluster cluster) {
+      this.cluster = Objects.requireNonNull(cluster, "cluster");
       return this;
     }
 

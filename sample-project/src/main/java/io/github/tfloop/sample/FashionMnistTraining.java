@@ -2,6 +2,8 @@ package io.github.tfloop.sample;
 
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.checkpoint.CheckpointPolicy;
+import io.github.tfloop.distributed.Cluster;
+import io.github.tfloop.distributed.ParameterServer;
 import io.github.tfloop.monitor.ConsoleLogger;
 import io.github.tfloop.monitor.Progress;
 import io.github.tfloop.monitor.TensorBoard;
@@ -10,6 +12,7 @@ import io.github.tfloop.train.History;
 import io.github.tfloop.train.LoopOptions;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -22,6 +25,7 @@ import java.util.function.Function;
  * <pre>
  * java ... io.github.tfloop.sample.FashionMnistTraining [--model mlp|cnn] [--epochs N]
  *     [--data DIR | --subset] [--logdir DIR] [--checkpoints DIR] [--export DIR]
+ *     [--cluster-timeout SECONDS]
  * </pre>
  *
  * <p>Data: {@code --data DIR} reads the IDX files in DIR; otherwise the full set from {@code
@@ -33,12 +37,17 @@ import java.util.function.Function;
  * {@code --checkpoints DIR} saves a checkpoint every 500 steps, after each epoch and on Ctrl-C, and
  * resumes from the newest one when run again; {@code --export DIR} writes the trained model as a
  * SavedModel.
+ *
+ * <p>With {@code TF_CONFIG} set (as {@code io.github.tfloop.distributed.LocalCluster} sets it), the
+ * process is one task of a cluster: a parameter server serves, a worker trains its shard of the
+ * data. Only the chief (worker 0) writes logs, checkpoints and the export; every worker evaluates the
+ * trained model on the test set.
  */
 public final class FashionMnistTraining {
 
   private FashionMnistTraining() {}
 
-  public static void main(String[] args) throws IOException {
+  public static void main(String[] args) throws IOException, InterruptedException {
     int epochs = 10;
     String model = "mlp";
     Path data = null;
@@ -46,6 +55,7 @@ public final class FashionMnistTraining {
     Path logDir = null;
     Path checkpoints = null;
     Path export = null;
+    Duration clusterTimeout = Cluster.DEFAULT_TIMEOUT;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--epochs" -> epochs = Integer.parseInt(value(args, ++i, "--epochs"));
@@ -55,10 +65,18 @@ public final class FashionMnistTraining {
         case "--logdir" -> logDir = Path.of(value(args, ++i, "--logdir"));
         case "--checkpoints" -> checkpoints = Path.of(value(args, ++i, "--checkpoints"));
         case "--export" -> export = Path.of(value(args, ++i, "--export"));
+        case "--cluster-timeout" -> clusterTimeout =
+            Duration.ofSeconds(Long.parseLong(value(args, ++i, "--cluster-timeout")));
         default -> throw new IllegalArgumentException(
             "unknown argument '" + args[i] + "'; use --model mlp|cnn, --epochs N, --data DIR,"
-                + " --subset, --logdir DIR, --checkpoints DIR or --export DIR");
+                + " --subset, --logdir DIR, --checkpoints DIR, --export DIR or"
+                + " --cluster-timeout SECONDS");
       }
+    }
+    Cluster cluster =
+        Cluster.inEnvironment() ? Cluster.fromEnvironment().withTimeout(clusterTimeout) : null;
+    if (cluster != null && cluster.isParameterServer()) {
+      ParameterServer.serve(cluster);
     }
     FashionMnist mnist =
         data != null ? FashionMnist.load(data)
@@ -76,9 +94,15 @@ public final class FashionMnistTraining {
     if (checkpoints != null) {
       options.checkpoints(CheckpointPolicy.in(checkpoints).everySteps(500));
     }
+    if (cluster != null) {
+      options.cluster(cluster);
+      System.out.println("cluster: this process is " + cluster.describeTask()
+          + (cluster.isChief() ? ", the chief" : ""));
+    }
     long started = System.nanoTime();
     LoopOptions built = options.build();
-    Job job = new Job(split, mnist.test(), checkpoints != null, export);
+    boolean exports = export != null && (cluster == null || cluster.isChief());
+    Job job = new Job(split, mnist.test(), checkpoints != null, exports ? export : null);
     Evaluation test = switch (model) {
       case "mlp" -> {
         try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(), built)) {
@@ -95,7 +119,7 @@ public final class FashionMnistTraining {
     System.out.printf(Locale.ROOT, "test (%s): loss %.4f  accuracy %.4f  (%d images, %.1f s in all)%n",
         model, test.get("loss"), test.get("accuracy"), test.examples(),
         (System.nanoTime() - started) / 1e9);
-    if (export != null) {
+    if (exports) {
       System.out.println("SavedModel written to " + export);
     }
   }

@@ -1,0 +1,37 @@
+package io.github.tfloop.internal;
+
+import io.github.tfloop.distributed.Cluster;
+import io.github.tfloop.distributed.Servers;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tensorflow.proto.ConfigProto;
+
+/**
+ * Opens a worker's session on a cluster: starts this process's TensorFlow server for its task (see
+ * {@link Servers}) and opens a session on it, which TensorFlow's distributed runtime runs across
+ * the tasks the graph's ops are placed on.
+ */
+final class ClusterSession {
+
+  private ClusterSession() {}
+
+  /**
+   * @param local the options of a session on one process (threads, soft placement)
+   */
+  static Session open(Graph graph, ConfigProto local, Cluster cluster) {
+    ConfigProto server = ConfigProto.newBuilder()
+        .setIntraOpParallelismThreads(local.getIntraOpParallelismThreads())
+        .setInterOpParallelismThreads(local.getInterOpParallelismThreads())
+        .build();
+    String target = Servers.start(cluster, server);
+    ConfigProto config = local.toBuilder()
+        // Each blocking wait (for the chief, for the other workers' gradients) ends at the timeout.
+        .setOperationTimeoutInMs(cluster.timeout().toMillis())
+        // This worker talks to the parameter servers and itself only, so that it neither waits for
+        // nor fails with another worker.
+        .addDeviceFilters("/job:" + Cluster.PS)
+        .addDeviceFilters("/job:" + Cluster.WORKER + "/task:" + cluster.taskIndex())
+        .build();
+    return NativeHandles.remoteSession(graph, target, config);
+  }
+}

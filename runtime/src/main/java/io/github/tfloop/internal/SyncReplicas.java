@@ -1,0 +1,286 @@
+package io.github.tfloop.internal;
+
+import io.github.tfloop.distributed.Cluster;
+import io.github.tfloop.metrics.MetricState;
+import io.github.tfloop.train.TrainingException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Runs the protocol of {@link SyncReplicasGraph}: one session run per step on every worker, with
+ * the round each worker is in.
+ *
+ * <p>The chief starts the protocol: once the weights are initialised or restored, it moves the
+ * accumulators to a new round (dropping whatever a previous chief left in them), and gives each
+ * other worker a token of that round. A worker joins by reading the round from parameter server 0,
+ * waiting until the chief has set one; a restarted worker joins the same way, in the middle of a
+ * fit. When the chief's fit ends, it puts a stop token in the queue for each other worker.
+ *
+ * <p>A worker that waits longer than the cluster's timeout (for the chief, for the other workers'
+ * gradients) fails with a {@link TrainingException} that says what it waited for.
+ */
+final class SyncReplicas implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger("io.github.tfloop.distributed");
+
+  /** The global step of a token telling workers that the chief's fit ended. */
+  static final long STOP = -1;
+
+  /** The global step of a token telling workers that the chief's fit failed or was interrupted. */
+  static final long ABORT = -2;
+
+  /**
+   * What a worker reads before each step: the round to contribute to and the global step it is at,
+   * or a stop.
+   */
+  record Token(long round, long globalStep) {
+    boolean stops() {
+      return globalStep < 0;
+    }
+
+    /** Whether a worker that contributed to {@code lastRound} must still take this token. */
+    boolean isFreshAfter(long lastRound) {
+      return stops() ? round >= lastRound : round > lastRound;
+    }
+  }
+
+  private final String name;
+  private final Cluster cluster;
+  private final Session session;
+  private final LoopGraph graph;
+  private final SyncReplicasGraph sync;
+  private final List<Op> trainMetricUpdates = new ArrayList<>();
+  private final TBool training = TBool.scalarOf(true);
+  private final TInt64 roundFeed = TInt64.scalarOf(0L);
+  private long round = -1;
+
+  SyncReplicas(Session session, LoopGraph graph, Cluster cluster) {
+    this.name = graph.name() + " (" + cluster.describeTask() + ")";
+    this.cluster = cluster;
+    this.session = session;
+    this.graph = graph;
+    this.sync = graph.syncReplicas();
+    for (MetricState state : graph.trainMetrics().values()) {
+      trainMetricUpdates.add(state.update());
+    }
+  }
+
+  Cluster cluster() {
+    return cluster;
+  }
+
+  /**
+   * The chief's step on {@code batch}: contributes its gradients, waits for every other worker's,
+   * applies their average and starts the next round.
+   */
+  void chiefStep(Batch batch) {
+    if (round < 0) {
+      start();
+    }
+    Session.Runner runner = stepRunner(batch);
+    trainMetricUpdates.forEach(runner::addTarget);
+    runner.addTarget(sync.advance());
+    run(runner, "the gradients of all " + sync.workers() + " workers for round " + round,
+        "a worker may have stopped; restarted within the timeout, it rejoins");
+    round++;
+  }
+
+  /**
+   * A worker's step on {@code batch}: contributes its gradients to the current round and waits for
+   * the token of the next one.
+   *
+   * @return the token: the next round, or a stop
+   */
+  Token workerStep(Batch batch) {
+    Session.Runner runner = stepRunner(batch);
+    trainMetricUpdates.forEach(runner::addTarget);
+    Token token = take(runner.fetch(sync.nextToken()));
+    while (!token.isFreshAfter(round)) {
+      token = take(session.runner().fetch(sync.anyToken()));
+    }
+    round = token.round();
+    return token;
+  }
+
+  private Session.Runner stepRunner(Batch batch) {
+    Session.Runner runner = session.runner();
+    for (int slot = 0; slot < graph.inputs().size(); slot++) {
+      runner.feed(graph.placeholders().get(slot), batch.tensor(slot));
+    }
+    roundFeed.setLong(round);
+    return runner.feed(graph.training(), training)
+        .feed(sync.round(), roundFeed)
+        .addTarget(sync.contribute());
+  }
+
+  private Token take(Session.Runner runner) {
+    try (Result result = run(runner, "the next round from the chief after round " + round,
+        "the chief, or a worker it waits for, may have stopped; a chief restarted within the"
+            + " timeout resumes from its newest checkpoint")) {
+      TInt64 token = (TInt64) result.get(0);
+      return new Token(token.getLong(0), token.getLong(1));
+    }
+  }
+
+  /**
+   * A worker joins the fit: waits until the chief has started a round, and returns it.
+   *
+   * @throws TrainingException if the chief starts none within the cluster's timeout
+   */
+  Token join() {
+    long deadline = System.nanoTime() + cluster.timeout().toNanos();
+    long pause = 50;
+    while (!roundSetYet()) {
+      if (System.nanoTime() > deadline) {
+        throw new TrainingException(name + ": the chief (worker 0 at " + cluster.workers().get(0)
+            + ") did not start training within " + cluster.timeout().toSeconds() + " s; start it,"
+            + " or give the cluster a longer timeout (Cluster.withTimeout)");
+      }
+      sleep(pause);
+      pause = Math.min(1000, pause * 2);
+    }
+    try (Result result = session.runner().fetch(sync.currentRound()).fetch(graph.globalStep())
+        .run()) {
+      round = ((TInt64) result.get(0)).getLong();
+      Token joined = new Token(round, ((TInt64) result.get(1)).getLong());
+      LOG.log(Level.INFO, "{0} joined training in round {1}, at global step {2}", name, round,
+          joined.globalStep());
+      return joined;
+    }
+  }
+
+  /** Whether the chief has set a round; not yet while parameter server 0 cannot be reached. */
+  private boolean roundSetYet() {
+    try {
+      return roundSet();
+    } catch (TensorFlowException unreachable) {
+      return false;
+    }
+  }
+
+  private boolean roundSet() {
+    try (Result result = session.runner().fetch(sync.roundInitialized()).run()) {
+      return ((TBool) result.get(0)).getBoolean();
+    }
+  }
+
+  /**
+   * The chief starts the protocol after the weights are initialised or restored: a round newer
+   * than any before, accumulators emptied of older gradients, and a token of that round, with the
+   * global step, for each other worker.
+   */
+  private void start() {
+    long previous = roundSet() ? fetchLong(sync.currentRound()) : 0;
+    // From here on, gradients of earlier rounds are dropped; those already accepted are drained.
+    setAccumulatorRounds(previous + 1);
+    drainAccumulators();
+    round = previous + 2;
+    setAccumulatorRounds(round);
+    try (TInt64 value = TInt64.scalarOf(round)) {
+      session.runner().feed(sync.newRound(), value).addTarget(sync.setRound()).run().close();
+    }
+    long globalStep = fetchLong(graph.globalStep());
+    enqueueTokens(globalStep);
+    LOG.log(Level.INFO, "{0} started round {1} at global step {2} for {3} workers", name, round,
+        globalStep, sync.workers());
+  }
+
+  /**
+   * The chief's fit is over: every other worker gets a token that stops it, {@link #STOP} if the
+   * fit ended normally, else {@link #ABORT}.
+   */
+  void finish(boolean completed) {
+    if (round < 0) {
+      start();
+    }
+    enqueueTokens(completed ? STOP : ABORT);
+  }
+
+  private void enqueueTokens(long globalStep) {
+    int others = sync.workers() - 1;
+    if (others == 0) {
+      return;
+    }
+    long[] rows = new long[2 * others];
+    for (int i = 0; i < others; i++) {
+      rows[2 * i] = round;
+      rows[2 * i + 1] = globalStep;
+    }
+    try (TInt64 tokens = TInt64.tensorOf(Shape.of(others, 2), DataBuffers.of(rows))) {
+      session.runner().feed(sync.tokens(), tokens).addTarget(sync.enqueueTokens()).run().close();
+    }
+  }
+
+  private void setAccumulatorRounds(long value) {
+    Session.Runner runner = session.runner();
+    try (TInt64 feed = TInt64.scalarOf(value)) {
+      runner.feed(sync.newRound(), feed);
+      sync.accumulators().forEach(accumulator -> runner.addTarget(accumulator.setRound()));
+      runner.run().close();
+    }
+  }
+
+  private void drainAccumulators() {
+    Session.Runner counts = session.runner();
+    sync.accumulators().forEach(accumulator -> counts.fetch(accumulator.accumulated()));
+    try (Result result = counts.run()) {
+      for (int i = 0; i < sync.accumulators().size(); i++) {
+        int accumulated = ((TInt32) result.get(i)).getInt();
+        if (accumulated > 0) {
+          SyncReplicasGraph.Accumulator accumulator = sync.accumulators().get(i);
+          try (TInt32 count = TInt32.scalarOf(accumulated)) {
+            session.runner().feed(accumulator.takeCount(), count).addTarget(accumulator.take())
+                .run().close();
+          }
+          LOG.log(Level.INFO, "{0} dropped {1} gradients of {2} left from before it started",
+              name, accumulated, accumulator.variable().name());
+        }
+      }
+    }
+  }
+
+  private long fetchLong(org.tensorflow.Operand<TInt64> value) {
+    try (Result result = session.runner().fetch(value).run()) {
+      return ((TInt64) result.get(0)).getLong();
+    }
+  }
+
+  private Result run(Session.Runner runner, String waitingFor, String hint) {
+    try {
+      return runner.run();
+    } catch (TensorFlowException e) {
+      if (String.valueOf(e.getMessage()).contains("timed out")) {
+        throw new TrainingException(name + ": waited " + cluster.timeout().toSeconds()
+            + " s for " + waitingFor + " in vain; " + hint + " (Cluster.withTimeout sets how long"
+            + " to wait)", e);
+      }
+      throw new TrainingException(name + ": the step of round " + round + " failed: "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TrainingException("interrupted while waiting for the chief", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    training.close();
+    roundFeed.close();
+  }
+}

@@ -1,0 +1,145 @@
+package io.github.tfloop.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.tfloop.distributed.Cluster;
+import io.github.tfloop.distributed.LocalCluster;
+import io.github.tfloop.optim.LearningRate;
+import io.github.tfloop.optim.Optimizers;
+import io.github.tfloop.train.LoopOptions;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Synchronous data-parallel training on a real cluster of three JVMs (one parameter server, two
+ * workers, on 127.0.0.1) against training in one process; and what a loop on a cluster refuses
+ * before it starts a server.
+ */
+class SyncReplicasTest {
+
+  private static final Cluster TWO_WORKERS =
+      Cluster.of(List.of("127.0.0.1:1"), List.of("127.0.0.1:2", "127.0.0.1:3"), "worker", 0);
+
+  /**
+   * The data is one global batch, so every epoch is one step on every example: with the average of
+   * both workers' gradients applied once per step, the weights are those of one process taking the
+   * same steps on the whole batch. Applying each worker's gradients separately would take twice the
+   * steps; summing instead of averaging would double SGD's steps.
+   */
+  @Test
+  void twoWorkersTakeTheStepsOfOneProcessOnTheWholeBatch(@TempDir Path directory)
+      throws Exception {
+    float[] initial;
+    float[] expected;
+    try (LoopEngine single =
+        Regression.sgd(ClusterRegression.options().build(), ClusterRegression.LEARNING_RATE)) {
+      initial = Regression.weights(single);
+      single.fit(ClusterRegression.data(), null);
+      expected = Regression.weights(single);
+    }
+    ConcurrentLinkedQueue<String> output = new ConcurrentLinkedQueue<>();
+    try (LocalCluster cluster = LocalCluster.builder().parameterServers(1).workers(2)
+        .javaOption("-Xmx256m").javaOption("-XX:TieredStopAtLevel=1")
+        .mainClass(ClusterRegression.class.getName()).arguments(directory.toString())
+        .output((task, line) -> output.add("[" + task + "] " + line))
+        .start()) {
+      assertTrue(cluster.awaitWorkers(Duration.ofMinutes(2)), "workers still running: " + output);
+      assertEquals(0, cluster.awaitWorkers(), "a worker failed: " + String.join("\n", output));
+    }
+    try (DataInputStream chief = open(directory, 0); DataInputStream worker = open(directory, 1)) {
+      assertEquals(ClusterRegression.EPOCHS, chief.readLong(), "one global step per batch");
+      assertEquals(ClusterRegression.EPOCHS, chief.readInt());
+      assertEquals(ClusterRegression.EPOCHS, worker.readLong());
+      assertEquals(ClusterRegression.EPOCHS, worker.readInt(), "the worker ran as many steps");
+      float[] chiefWeights = readFloats(chief, expected.length);
+      float[] workerWeights = readFloats(worker, expected.length);
+      assertArrayEquals(chiefWeights, workerWeights, 0f, "both read the parameter server");
+      // the same sums, added in another order: equal up to float rounding
+      assertArrayEquals(expected, chiefWeights, 1e-5f);
+      assertFalse(java.util.Arrays.equals(initial, chiefWeights), "trained");
+    }
+    assertTrue(output.contains("[worker 1] step(): Curve: step() trains this process alone; on a"
+        + " cluster every worker trains with fit or resume"), String.join("\n", output));
+  }
+
+  @Test
+  void aParameterServerTaskBuildsNoLoop() {
+    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+        () -> Regression.sgd(LoopOptions.builder().cluster(TWO_WORKERS.forTask("ps", 0)).build(),
+            0.1));
+    assertEquals("Curve: this process is ps 0 of 1 (workers: 2), a parameter server; it runs"
+        + " io.github.tfloop.distributed.ParameterServer, not a training loop", error.getMessage());
+  }
+
+  @Test
+  void theGlobalBatchMustDivideAmongTheWorkers() {
+    Cluster three = Cluster.of(List.of("127.0.0.1:1"),
+        List.of("127.0.0.1:2", "127.0.0.1:3", "127.0.0.1:4"), "worker", 0);
+    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+        () -> Regression.sgd(LoopOptions.builder().cluster(three).build(), 0.1));
+    assertEquals("Curve: the global batch of 8 examples does not divide among 3 workers; each"
+        + " worker trains on an equal share of every batch, so use a batchSize that is a multiple"
+        + " of 3", error.getMessage());
+  }
+
+  @Test
+  void aLoopWithSeveralStepsIsRefused() {
+    IllegalStateException error = assertThrows(IllegalStateException.class,
+        () -> TestLoops.build("Twice", 8, 1L, LoopOptions.builder().cluster(TWO_WORKERS).build(),
+            loop -> {
+              var x = loop.input(Regression.X, org.tensorflow.types.TFloat32.class);
+              var y = loop.input(Regression.Y, org.tensorflow.types.TFloat32.class);
+              var nn = loop.layers("curve");
+              var prediction = loop.output("curve", nn.dense(x, 1));
+              loop.loss("loss", io.github.tfloop.loss.Losses.meanSquaredError(loop.ops(),
+                  prediction, y));
+              for (String name : List.of("first", "second")) {
+                loop.step(StepSpec.named(name).minimizing("loss").optimizer(Optimizers.sgd())
+                    .learningRate(LearningRate.constant(0.1)));
+              }
+            }));
+    assertEquals("Twice: training on a cluster supports loops with one @Step; this one has 2:"
+        + " [first, second]", error.getMessage());
+  }
+
+  @Test
+  void aDeviceNamingAJobIsRefused() {
+    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+        () -> Regression.sgd(LoopOptions.builder().cluster(TWO_WORKERS)
+            .device("/job:worker/task:1").build(), 0.1));
+    assertEquals("device '/job:worker/task:1' names a job or task; in a cluster each worker's ops"
+        + " run on its own task, so give only a device such as /GPU:0", error.getMessage());
+  }
+
+  @Test
+  void tokensOfEarlierRoundsArePassedOver() {
+    assertTrue(new SyncReplicas.Token(5, 40).isFreshAfter(4));
+    assertFalse(new SyncReplicas.Token(4, 39).isFreshAfter(4), "a token left over from round 4");
+    assertTrue(new SyncReplicas.Token(4, SyncReplicas.STOP).isFreshAfter(4), "stop after round 4");
+    assertFalse(new SyncReplicas.Token(3, SyncReplicas.STOP).isFreshAfter(4),
+        "a stop of an earlier fit");
+  }
+
+  private static DataInputStream open(Path directory, int worker) throws IOException {
+    return new DataInputStream(Files.newInputStream(directory.resolve("worker-" + worker)));
+  }
+
+  private static float[] readFloats(DataInputStream in, int count) throws IOException {
+    float[] values = new float[count];
+    for (int i = 0; i < count; i++) {
+      values[i] = in.readFloat();
+    }
+    return values;
+  }
+}
