@@ -255,18 +255,29 @@ final class SyncReplicas implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs a step that waits for other workers.
+   *
+   * @throws TrainingException saying what it waited for, if it waited longer than allowed; other
+   *     failures (such as the non-finite check's) as they are
+   */
   private Result run(Session.Runner runner, String waitingFor, String hint) {
     try {
       return runner.run();
     } catch (TensorFlowException e) {
-      if (String.valueOf(e.getMessage()).contains("timed out")) {
-        throw new TrainingException(name + ": waited " + cluster.timeout().toSeconds()
-            + " s for " + waitingFor + " in vain; " + hint + " (Cluster.withTimeout sets how long"
-            + " to wait)", e);
+      if (isTimeout(e)) {
+        throw new TrainingException(name + ": waited "
+            + ClusterSession.waitLimit(cluster).toSeconds() + " s for " + waitingFor
+            + " in vain; " + hint + " (Cluster.withTimeout sets how long to wait)", e);
       }
-      throw new TrainingException(name + ": the step of round " + round + " failed: "
-          + e.getMessage(), e);
+      throw e;
     }
+  }
+
+  /** TensorFlow's deadline error, as a local run ("timed out") or a remote one reports it. */
+  private static boolean isTimeout(TensorFlowException e) {
+    String message = String.valueOf(e.getMessage());
+    return message.contains("Deadline Exceeded") || message.contains("timed out");
   }
 
   private static void sleep(long millis) {

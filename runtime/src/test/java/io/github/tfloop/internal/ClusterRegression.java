@@ -1,9 +1,12 @@
 package io.github.tfloop.internal;
 
 import io.github.tfloop.data.Dataset;
+import io.github.tfloop.data.FloatColumn;
 import io.github.tfloop.distributed.Cluster;
+import io.github.tfloop.train.FitControl;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.LoopOptions;
+import io.github.tfloop.train.TrainingListener;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,12 +14,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * A worker of {@link SyncReplicasTest}'s cluster: fits {@link Regression} (plain SGD) on one global
- * batch, so that every epoch is one step on the same examples, and writes the global step, the
- * number of epochs this worker ran and the final weights to {@code worker-<index>} in the directory
- * given. Before training it tries {@code step()}, and prints the error.
+ * A worker of {@link SyncReplicasTest}'s clusters, fitting {@link Regression} with plain SGD:
  *
- * <pre>TF_CONFIG=... java ... ClusterRegression OUTPUT_DIRECTORY</pre>
+ * <ul>
+ *   <li>{@code exact}: on one global batch, so that every epoch is one step on the same examples;
+ *       writes the global step, the number of epochs this worker ran and the final weights to
+ *       {@code worker-<index>} in the output directory. Before training it tries {@code step()},
+ *       and prints the error.
+ *   <li>{@code long}: on many batches, for longer than a test waits; the chief prints {@code step
+ *       N} every 10 steps.
+ *   <li>{@code nan}: as {@code long}, with a NaN in the chief's shard of the data.
+ * </ul>
+ *
+ * <pre>TF_CONFIG=... java ... ClusterRegression OUTPUT_DIRECTORY exact|long|nan TIMEOUT_SECONDS</pre>
  */
 public final class ClusterRegression {
 
@@ -35,7 +45,13 @@ public final class ClusterRegression {
   }
 
   public static void main(String[] args) throws IOException {
-    Cluster cluster = Cluster.fromEnvironment().withTimeout(Duration.ofSeconds(60));
+    String mode = args[1];
+    Cluster cluster =
+        Cluster.fromEnvironment().withTimeout(Duration.ofSeconds(Long.parseLong(args[2])));
+    if (!mode.equals("exact")) {
+      trainLong(cluster, mode.equals("nan"));
+      return;
+    }
     try (LoopEngine engine = Regression.sgd(options().cluster(cluster).build(), LEARNING_RATE)) {
       try {
         engine.trainStep(engine.batchOf(engine.batchSize()));
@@ -51,6 +67,27 @@ public final class ClusterRegression {
           out.writeFloat(weight);
         }
       }
+    }
+  }
+
+  private static void trainLong(Cluster cluster, boolean nanInChiefShard) {
+    LoopOptions options = options().epochs(1000).cluster(cluster)
+        .listener(new TrainingListener() {
+          @Override
+          public void onBatchEnd(FitControl control, int epoch, int batch) {
+            if (control.globalStep() % 10 == 0) {
+              System.out.println("step " + control.globalStep());
+              System.out.flush();
+            }
+          }
+        })
+        .build();
+    Dataset data = Regression.data(400, 7);
+    if (nanInChiefShard) {
+      ((FloatColumn) data.column("x")).values()[0] = Float.NaN; // example 0: the chief's
+    }
+    try (LoopEngine engine = Regression.sgd(options, LEARNING_RATE)) {
+      engine.fit(data, null);
     }
   }
 }

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,11 +50,7 @@ class SyncReplicasTest {
       expected = Regression.weights(single);
     }
     ConcurrentLinkedQueue<String> output = new ConcurrentLinkedQueue<>();
-    try (LocalCluster cluster = LocalCluster.builder().parameterServers(1).workers(2)
-        .javaOption("-Xmx256m").javaOption("-XX:TieredStopAtLevel=1")
-        .mainClass(ClusterRegression.class.getName()).arguments(directory.toString())
-        .output((task, line) -> output.add("[" + task + "] " + line))
-        .start()) {
+    try (LocalCluster cluster = start(directory, "exact", 60, output)) {
       assertTrue(cluster.awaitWorkers(Duration.ofMinutes(2)), "workers still running: " + output);
       assertEquals(0, cluster.awaitWorkers(), "a worker failed: " + String.join("\n", output));
     }
@@ -71,6 +68,49 @@ class SyncReplicasTest {
     }
     assertTrue(output.contains("[worker 1] step(): Curve: step() trains this process alone; on a"
         + " cluster every worker trains with fit or resume"), String.join("\n", output));
+  }
+
+  /**
+   * A worker killed and not restarted: the chief waits for its gradients for the cluster's timeout,
+   * then fails, saying what it waited for and what to do.
+   */
+  @Test
+  void aWorkerThatDoesNotComeBackStopsTheChiefAfterTheTimeout(@TempDir Path directory)
+      throws Exception {
+    ConcurrentLinkedQueue<String> output = new ConcurrentLinkedQueue<>();
+    try (LocalCluster cluster = start(directory, "long", 3, output)) {
+      awaitLine(output, "[worker 0] step 30");
+      cluster.kill(Cluster.WORKER, 1);
+      long killed = System.nanoTime();
+      assertTrue(cluster.process(Cluster.WORKER, 0).waitFor(60, TimeUnit.SECONDS),
+          "the chief still runs: " + String.join("\n", output));
+      long waited = (System.nanoTime() - killed) / 1_000_000;
+      assertTrue(waited >= 2500, "the chief gave up after " + waited + " ms, before its timeout");
+      assertEquals(1, cluster.process(Cluster.WORKER, 0).exitValue());
+      assertTrue(output.stream().anyMatch(line -> line.startsWith("[worker 0]") && line.contains(
+          "Curve (worker 0 of 2 (ps: 1)): waited 3 s for the gradients of all 2 workers for round")
+          && line.endsWith("in vain; a worker may have stopped; restarted within the timeout, it"
+          + " rejoins (Cluster.withTimeout sets how long to wait)")), String.join("\n", output));
+    }
+  }
+
+  /** When the chief's fit fails, the other workers stop too, and say why. */
+  @Test
+  void whenTheChiefFailsTheOtherWorkersStopWithIt(@TempDir Path directory) throws Exception {
+    ConcurrentLinkedQueue<String> output = new ConcurrentLinkedQueue<>();
+    try (LocalCluster cluster = start(directory, "nan", 60, output)) {
+      assertTrue(cluster.awaitWorkers(Duration.ofMinutes(1)), String.join("\n", output));
+      assertEquals(1, cluster.process(Cluster.WORKER, 0).exitValue());
+      assertEquals(1, cluster.process(Cluster.WORKER, 1).exitValue());
+    }
+    assertTrue(output.stream().anyMatch(line -> line.startsWith("[worker 0]")
+        && line.matches(".*NonFiniteException: Curve: step 'train' met a non-finite value at"
+        + " global step \\d+ .*: the first is loss of step 'train' \\(NaN\\).*")),
+        String.join("\n", output));
+    assertTrue(output.stream().anyMatch(line -> line.startsWith("[worker 1]")
+        && line.endsWith("TrainingException: Curve (worker 1 of 2 (ps: 1)): the chief stopped"
+        + " training before the end (it failed or was interrupted; see its log); this worker"
+        + " stops too")), String.join("\n", output));
   }
 
   @Test
@@ -129,6 +169,28 @@ class SyncReplicasTest {
     assertTrue(new SyncReplicas.Token(4, SyncReplicas.STOP).isFreshAfter(4), "stop after round 4");
     assertFalse(new SyncReplicas.Token(3, SyncReplicas.STOP).isFreshAfter(4),
         "a stop of an earlier fit");
+  }
+
+  private static LocalCluster start(
+      Path directory, String mode, int timeoutSeconds, ConcurrentLinkedQueue<String> output) {
+    return LocalCluster.builder().parameterServers(1).workers(2)
+        .javaOption("-Xmx256m").javaOption("-XX:+UseSerialGC")
+        .javaOption("-XX:TieredStopAtLevel=1")
+        .mainClass(ClusterRegression.class.getName())
+        .arguments(directory.toString(), mode, String.valueOf(timeoutSeconds))
+        .output((task, line) -> output.add("[" + task + "] " + line))
+        .start();
+  }
+
+  private static void awaitLine(ConcurrentLinkedQueue<String> output, String line)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (!output.contains(line)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no line '" + line + "' in:\n" + String.join("\n", output));
+      }
+      Thread.sleep(20);
+    }
   }
 
   private static DataInputStream open(Path directory, int worker) throws IOException {
