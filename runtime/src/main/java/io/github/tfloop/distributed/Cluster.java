@@ -208,11 +208,10 @@ public final class Cluster {
     return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
   }
 
-  /** A short description such as {@code worker 1 of 2 (ps: 1)}. */
+  /** This process's task, such as {@code worker 1 of 2}. */
   public String describeTask() {
-    return taskType + " " + taskIndex + " of " + (isParameterServer() ? parameterServers : workers)
-        .size() + " (" + (isParameterServer() ? "workers: " + workers.size()
-        : "ps: " + parameterServers.size()) + ")";
+    return taskType + " " + taskIndex + " of "
+        + (isParameterServer() ? parameterServers : workers).size();
   }
 
   @Override

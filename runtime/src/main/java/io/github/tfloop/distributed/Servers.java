@@ -61,11 +61,6 @@ public final class Servers {
     return target;
   }
 
-  /** The cluster this process serves, or {@code null} if it serves none. */
-  static synchronized Cluster serving() {
-    return serving;
-  }
-
   private static boolean sameTask(Cluster a, Cluster b) {
     return a.parameterServers().equals(b.parameterServers()) && a.workers().equals(b.workers())
         && a.taskType().equals(b.taskType()) && a.taskIndex() == b.taskIndex();

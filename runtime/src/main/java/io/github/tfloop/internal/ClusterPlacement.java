@@ -2,6 +2,7 @@ package io.github.tfloop.internal;
 
 import io.github.tfloop.distributed.Cluster;
 import io.github.tfloop.internal.VariableStore.Kind;
+import io.github.tfloop.train.LastBatch;
 import io.github.tfloop.train.LoopOptions;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.op.Ops;
@@ -96,12 +97,19 @@ final class ClusterPlacement implements VariableStore.Placement {
     return batchSize / workers;
   }
 
-  /** Rejects what a cluster cannot run: a parameter-server task, and options it does not support. */
+  /**
+   * Rejects what a cluster cannot run: a parameter-server task, and the options it does not
+   * support.
+   */
   static void requireTrainable(String loopName, Cluster cluster, LoopOptions options) {
     if (cluster.isParameterServer()) {
       throw new IllegalArgumentException(loopName + ": this process is " + cluster.describeTask()
           + ", a parameter server; it runs io.github.tfloop.distributed.ParameterServer, not a"
           + " training loop");
+    }
+    if (options.lastBatch() == LastBatch.PARTIAL) {
+      throw new IllegalArgumentException(loopName + ": LastBatch.PARTIAL trains a smaller last"
+          + " batch; on a cluster every step is a full global batch, so leave lastBatch at DROP");
     }
     if (options.debugNumerics() != null) {
       throw new IllegalArgumentException(loopName + ": debugNumerics checks one process's ops;"

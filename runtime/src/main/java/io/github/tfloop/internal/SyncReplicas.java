@@ -65,7 +65,7 @@ final class SyncReplicas implements AutoCloseable {
   private long round = -1;
 
   SyncReplicas(Session session, LoopGraph graph, Cluster cluster) {
-    this.name = graph.name() + " (" + cluster.describeTask() + ")";
+    this.name = graph.name() + ", " + cluster.describeTask();
     this.cluster = cluster;
     this.session = session;
     this.graph = graph;

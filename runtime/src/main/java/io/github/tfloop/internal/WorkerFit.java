@@ -29,7 +29,7 @@ final class WorkerFit {
     this.engine = engine;
     this.replicas = replicas;
     this.shard = shard;
-    this.name = engine.name() + " (" + replicas.cluster().describeTask() + ")";
+    this.name = engine.name() + ", " + replicas.cluster().describeTask();
   }
 
   History run() {
@@ -74,7 +74,7 @@ final class WorkerFit {
       throw new TrainingException(name + ": the chief stopped training before the end (it failed"
           + " or was interrupted; see its log); this worker stops too");
     }
-    LOG.log(Level.INFO, "{0}: the chief ended training; {1} epochs of this worker''s shard done",
+    LOG.log(Level.INFO, "{0}: the chief ended training; epochs of this worker''s shard done: {1}",
         name, history.epochs().size());
     return history;
   }

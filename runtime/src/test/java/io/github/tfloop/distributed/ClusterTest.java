@@ -31,7 +31,7 @@ class ClusterTest {
     assertFalse(cluster.isChief());
     assertFalse(cluster.isParameterServer());
     assertEquals(Cluster.DEFAULT_TIMEOUT, cluster.timeout());
-    assertEquals("worker 1 of 2 (ps: 1)", cluster.describeTask());
+    assertEquals("worker 1 of 2", cluster.describeTask());
   }
 
   @Test
@@ -42,7 +42,7 @@ class ClusterTest {
     Cluster ps = chief.forTask("ps", 0);
     assertTrue(ps.isParameterServer());
     assertFalse(ps.isChief());
-    assertEquals("ps 0 of 1 (workers: 2)", ps.describeTask());
+    assertEquals("ps 0 of 1", ps.describeTask());
   }
 
   @Test

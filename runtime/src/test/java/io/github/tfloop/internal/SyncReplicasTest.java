@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.tfloop.data.Column;
+import io.github.tfloop.data.Dataset;
+import io.github.tfloop.data.IntColumn;
 import io.github.tfloop.distributed.Cluster;
 import io.github.tfloop.distributed.LocalCluster;
 import io.github.tfloop.optim.LearningRate;
 import io.github.tfloop.optim.Optimizers;
+import io.github.tfloop.train.LastBatch;
 import io.github.tfloop.train.LoopOptions;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -88,7 +92,7 @@ class SyncReplicasTest {
       assertTrue(waited >= 2500, "the chief gave up after " + waited + " ms, before its timeout");
       assertEquals(1, cluster.process(Cluster.WORKER, 0).exitValue());
       assertTrue(output.stream().anyMatch(line -> line.startsWith("[worker 0]") && line.contains(
-          "Curve (worker 0 of 2 (ps: 1)): waited 3 s for the gradients of all 2 workers for round")
+          "Curve, worker 0 of 2: waited 3 s for the gradients of all 2 workers for round")
           && line.endsWith("in vain; a worker may have stopped; restarted within the timeout, it"
           + " rejoins (Cluster.withTimeout sets how long to wait)")), String.join("\n", output));
     }
@@ -108,7 +112,7 @@ class SyncReplicasTest {
         + " global step \\d+ .*: the first is loss of step 'train' \\(NaN\\).*")),
         String.join("\n", output));
     assertTrue(output.stream().anyMatch(line -> line.startsWith("[worker 1]")
-        && line.endsWith("TrainingException: Curve (worker 1 of 2 (ps: 1)): the chief stopped"
+        && line.endsWith("TrainingException: Curve, worker 1 of 2: the chief stopped"
         + " training before the end (it failed or was interrupted; see its log); this worker"
         + " stops too")), String.join("\n", output));
   }
@@ -118,7 +122,7 @@ class SyncReplicasTest {
     IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
         () -> Regression.sgd(LoopOptions.builder().cluster(TWO_WORKERS.forTask("ps", 0)).build(),
             0.1));
-    assertEquals("Curve: this process is ps 0 of 1 (workers: 2), a parameter server; it runs"
+    assertEquals("Curve: this process is ps 0 of 1, a parameter server; it runs"
         + " io.github.tfloop.distributed.ParameterServer, not a training loop", error.getMessage());
   }
 
@@ -154,12 +158,38 @@ class SyncReplicasTest {
   }
 
   @Test
+  void aPartialLastBatchIsRefused() {
+    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+        () -> Regression.sgd(LoopOptions.builder().cluster(TWO_WORKERS)
+            .lastBatch(LastBatch.PARTIAL).build(), 0.1));
+    assertEquals("Curve: LastBatch.PARTIAL trains a smaller last batch; on a cluster every step is"
+        + " a full global batch, so leave lastBatch at DROP", error.getMessage());
+  }
+
+  @Test
   void aDeviceNamingAJobIsRefused() {
     IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
         () -> Regression.sgd(LoopOptions.builder().cluster(TWO_WORKERS)
             .device("/job:worker/task:1").build(), 0.1));
     assertEquals("device '/job:worker/task:1' names a job or task; in a cluster each worker's ops"
         + " run on its own task, so give only a device such as /GPU:0", error.getMessage());
+  }
+
+  @Test
+  void eachWorkerTrainsOnEveryNthExampleAndOnAsManyAsTheOthers() {
+    Dataset data = Dataset.builder()
+        .add("index", Column.of(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10})).build();
+    int[][] shards = new int[3][];
+    for (int worker = 0; worker < 3; worker++) {
+      shards[worker] = ((IntColumn) ClusterFit.shard(data, 3, worker).column("index")).values();
+    }
+    assertArrayEquals(new int[] {0, 3, 6}, shards[0]);
+    assertArrayEquals(new int[] {1, 4, 7}, shards[1]);
+    assertArrayEquals(new int[] {2, 5, 8}, shards[2], "9 and 10 are left out: 3 each");
+    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+        () -> ClusterFit.shard(data.take(2), 3, 0));
+    assertEquals("training data has 2 examples, fewer than the 3 workers that share it",
+        error.getMessage());
   }
 
   @Test
