@@ -21,7 +21,8 @@ import java.util.Set;
  * }</pre>
  *
  * <pre>{@code
- * LoopOptions options = LoopOptions.builder().epochs(10).cluster(Cluster.fromEnvironment()).build();
+ * LoopOptions options =
+ *     LoopOptions.builder().epochs(10).cluster(Cluster.fromEnvironment()).build();
  * }</pre>
  *
  * <p>With a cluster in its options, a generated loop places its variables on the parameter
@@ -88,8 +89,8 @@ public final class Cluster {
    */
   public static Cluster parse(String tfConfig) {
     Objects.requireNonNull(tfConfig, "tfConfig");
-    Map<?, ?> root = object(Json.parse(tfConfig, ENVIRONMENT_VARIABLE), "the " + ENVIRONMENT_VARIABLE
-        + " text");
+    Map<?, ?> root =
+        object(Json.parse(tfConfig, ENVIRONMENT_VARIABLE), "the " + ENVIRONMENT_VARIABLE + " text");
     Map<?, ?> jobs = object(member(root, "cluster", ENVIRONMENT_VARIABLE), "\"cluster\"");
     for (Object job : jobs.keySet()) {
       if (!job.equals(PS) && !job.equals(WORKER)) {

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * Just enough JSON for {@code TF_CONFIG}: objects become {@link Map}s, arrays {@link List}s,
- * strings {@link String}s, numbers {@link Long}s or {@link Double}s, and {@code true}, {@code false}
- * and {@code null} themselves. Errors name the position in the text.
+ * strings {@link String}s, numbers {@link Long}s or {@link Double}s, and {@code true}, {@code
+ * false} and {@code null} themselves. Errors name the position in the text.
  */
 final class Json {
 

@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LocalCluster implements AutoCloseable {
 
-  /** Receives each line a process prints, with the task that printed it, such as {@code worker 1}. */
+  /** Receives each line a process prints, with its task, such as {@code worker 1}. */
   public interface Output {
     void line(String task, String line);
   }
@@ -72,7 +72,8 @@ public final class LocalCluster implements AutoCloseable {
    * @throws IllegalArgumentException if the arguments are wrong
    */
   public static void main(String[] args) throws Exception {
-    Builder builder = builder().output((task, line) -> System.out.println("[" + task + "] " + line));
+    Builder builder =
+        builder().output((task, line) -> System.out.println("[" + task + "] " + line));
     int i = 0;
     for (; i < args.length && !args[i].equals("--"); i++) {
       switch (args[i]) {

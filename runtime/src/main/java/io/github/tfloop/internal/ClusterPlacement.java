@@ -33,7 +33,8 @@ final class ClusterPlacement implements VariableStore.Placement {
    * @throws IllegalArgumentException if {@code device} names a job or task of its own
    */
   private static DeviceSpec computeDevice(Cluster cluster, String device) {
-    DeviceSpec.Builder builder = DeviceSpec.newBuilder().job(Cluster.WORKER).task(cluster.taskIndex());
+    DeviceSpec.Builder builder =
+        DeviceSpec.newBuilder().job(Cluster.WORKER).task(cluster.taskIndex());
     if (device != null) {
       DeviceSpec local = Devices.parse(device);
       if (local.job() != null || local.task() != null || local.replica() != null) {

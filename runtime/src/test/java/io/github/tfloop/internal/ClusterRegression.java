@@ -26,7 +26,7 @@ import java.time.Duration;
  *   <li>{@code nan}: as {@code long}, with a NaN in the chief's shard of the data.
  * </ul>
  *
- * <pre>TF_CONFIG=... java ... ClusterRegression OUTPUT_DIRECTORY exact|long|nan TIMEOUT_SECONDS</pre>
+ * <pre>TF_CONFIG=... java ... ClusterRegression OUTPUT exact|long|nan TIMEOUT_SECONDS</pre>
  */
 public final class ClusterRegression {
 

@@ -40,8 +40,8 @@ import java.util.function.Function;
  *
  * <p>With {@code TF_CONFIG} set (as {@code io.github.tfloop.distributed.LocalCluster} sets it), the
  * process is one task of a cluster: a parameter server serves, a worker trains its shard of the
- * data. Only the chief (worker 0) writes logs, checkpoints and the export; every worker evaluates the
- * trained model on the test set.
+ * data. Only the chief (worker 0) writes logs, checkpoints and the export; every worker evaluates
+ * the trained model on the test set.
  */
 public final class FashionMnistTraining {
 

@@ -63,7 +63,8 @@ public final class ClusterThroughput {
       }
       double examplesPerSecond = steps * batch / (best / 1e9);
       alone = workers == 0 ? examplesPerSecond : alone;
-      System.out.printf(Locale.ROOT, "%-14s best epoch %6.2f s  %7.0f examples/s  %5.1f ms/step%s%n",
+      System.out.printf(Locale.ROOT,
+          "%-14s best epoch %6.2f s  %7.0f examples/s  %5.1f ms/step%s%n",
           workers == 0 ? "one process" : workers + " worker" + (workers > 1 ? "s" : "") + " + ps",
           best / 1e9, examplesPerSecond, best / 1e6 / steps,
           alone > 0 && workers > 0 ? String.format(Locale.ROOT, "  (%.2fx one process)",
@@ -74,7 +75,8 @@ public final class ClusterThroughput {
   private static List<String> alone(String model, int epochs) throws Exception {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-cp", System.getProperty("java.class.path"),
+        "--enable-native-access=ALL-UNNAMED", "-Xmx2g",
+        "-cp", System.getProperty("java.class.path"),
         ClusterThroughput.class.getName(), "worker", model, String.valueOf(epochs)));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().remove(Cluster.ENVIRONMENT_VARIABLE);

@@ -27,11 +27,13 @@ import java.util.Properties;
  * step N} after every step. At the end, writes its global step, epochs and test accuracy to {@code
  * OUTPUT/worker-<index>.properties}.
  *
- * <p>With {@code poison}, every image outside the worker's shard ({@code index} modulo the number of
- * workers, as the loop shards) is NaN: if a worker fed a single one, the training step would fail
- * the non-finite check.
+ * <p>With {@code poison}, every image outside the worker's shard (its {@code index} modulo the
+ * number of workers, as the loop shards) is NaN: if a worker fed a single one, the training step
+ * would fail the non-finite check.
  *
- * <pre>TF_CONFIG=... java ... FashionMlpWorker OUTPUT EPOCHS TIMEOUT_SECONDS CHECKPOINT_STEPS [poison]</pre>
+ * <pre>
+ * TF_CONFIG=... java ... FashionMlpWorker OUTPUT EPOCHS TIMEOUT_SECONDS CHECKPOINT_STEPS [poison]
+ * </pre>
  */
 public final class FashionMlpWorker {
 
