@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.tfloop.checkpoint.Checkpoint;
 import io.github.tfloop.checkpoint.CheckpointStore;
+import io.github.tfloop.data.Dataset;
+import io.github.tfloop.data.FloatColumn;
+import io.github.tfloop.data.IntColumn;
 import io.github.tfloop.distributed.Cluster;
 import io.github.tfloop.distributed.LocalCluster;
 import java.io.IOException;
@@ -15,12 +18,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
 
 /**
  * The generated {@code FashionMlpLoop} trained by a cluster of separate JVMs on 127.0.0.1 (one
@@ -65,6 +74,8 @@ class FashionMlpClusterTest {
     System.out.printf("test accuracy after %d epochs: one process %.4f, cluster %.4f%n", epochs,
         alone, accuracy);
     assertEquals(alone, accuracy, 0.02, "cluster " + accuracy + ", one process " + alone);
+    assertEquals(accuracy, exportedModelAccuracy(directory.resolve("model-1"), data.test()), 1e-9,
+        "worker 1 exported the weights the cluster trained");
 
     Path chiefFiles = directory.resolve("worker-0");
     assertEquals(List.of(chiefFiles.resolve("checkpoints"), chiefFiles.resolve("runs")),
@@ -154,6 +165,26 @@ class FashionMlpClusterTest {
     assertTrue(cluster.awaitWorkers(LIMIT), "the workers did not finish in " + LIMIT + ":\n"
         + lines.dump());
     assertEquals(0, cluster.awaitWorkers(), "a worker failed:\n" + lines.dump());
+  }
+
+  /** The accuracy of a SavedModel on {@code test}, loaded in this process, on no cluster. */
+  private static double exportedModelAccuracy(Path model, Dataset test) {
+    float[] images = ((FloatColumn) test.column("image")).values();
+    int[] labels = ((IntColumn) test.column("label")).values();
+    try (SavedModelBundle bundle = SavedModelBundle.load(model.toString(), "serve");
+        TFloat32 input = TFloat32.tensorOf(Shape.of(test.size(), 28, 28), DataBuffers.of(images));
+        Result result = bundle.function("serving_default").call(Map.of("image", input))) {
+      TFloat32 logits = (TFloat32) result.get("output").orElseThrow();
+      int correct = 0;
+      for (int i = 0; i < labels.length; i++) {
+        int best = 0;
+        for (int k = 1; k < 10; k++) {
+          best = logits.getFloat(i, k) > logits.getFloat(i, best) ? k : best;
+        }
+        correct += best == labels[i] ? 1 : 0;
+      }
+      return correct / (double) labels.length;
+    }
   }
 
   private static Properties results(Path directory, int worker) throws IOException {

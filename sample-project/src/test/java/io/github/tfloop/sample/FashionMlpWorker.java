@@ -25,7 +25,7 @@ import java.util.Properties;
  * checkpoint policy and a TensorBoard listener of its own, under {@code OUTPUT/worker-<index>/},
  * and calls {@code resume}, as a program that may be restarted does. On the chief, prints {@code
  * step N} after every step. At the end, writes its global step, epochs and test accuracy to {@code
- * OUTPUT/worker-<index>.properties}.
+ * OUTPUT/worker-<index>.properties}, and exports the model to {@code OUTPUT/model-<index>}.
  *
  * <p>With {@code poison}, every image outside the worker's shard (its {@code index} modulo the
  * number of workers, as the loop shards) is NaN: if a worker fed a single one, the training step
@@ -65,6 +65,7 @@ public final class FashionMlpWorker {
     try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(), options)) {
       History history = loop.resume(train);
       Evaluation test = loop.evaluate(data.test());
+      loop.exportSavedModel(output.resolve("model-" + cluster.taskIndex()));
       Properties results = new Properties();
       results.setProperty("global_step", Long.toString(loop.globalStep()));
       results.setProperty("epochs", Integer.toString(history.epochs().size()));
