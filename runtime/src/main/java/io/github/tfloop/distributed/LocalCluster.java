@@ -51,15 +51,9 @@ public final class LocalCluster implements AutoCloseable {
     this.mainClass = Objects.requireNonNull(builder.mainClass, "mainClass");
     this.arguments = List.copyOf(builder.arguments);
     this.output = builder.output;
-    List<String> ps = new ArrayList<>();
-    List<String> workers = new ArrayList<>();
-    for (int i = 0; i < builder.parameterServers; i++) {
-      ps.add("127.0.0.1:" + freePort());
-    }
-    for (int i = 0; i < builder.workers; i++) {
-      workers.add("127.0.0.1:" + freePort());
-    }
-    this.cluster = Cluster.of(ps, workers, Cluster.WORKER, 0);
+    List<String> addresses = freeAddresses(builder.parameterServers + builder.workers);
+    this.cluster = Cluster.of(addresses.subList(0, builder.parameterServers),
+        addresses.subList(builder.parameterServers, addresses.size()), Cluster.WORKER, 0);
   }
 
   public static Builder builder() {
@@ -233,11 +227,30 @@ public final class LocalCluster implements AutoCloseable {
     return type + " " + index;
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
+  /**
+   * {@code count} addresses on 127.0.0.1 whose ports are free now, all different: each is held open
+   * until all are chosen, so the system cannot hand out one twice.
+   */
+  static List<String> freeAddresses(int count) {
+    List<ServerSocket> held = new ArrayList<>();
+    try {
+      List<String> addresses = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        held.add(socket);
+        addresses.add("127.0.0.1:" + socket.getLocalPort());
+      }
+      return addresses;
     } catch (IOException e) {
       throw new UncheckedIOException("no free port on 127.0.0.1: " + e.getMessage(), e);
+    } finally {
+      for (ServerSocket socket : held) {
+        try {
+          socket.close();
+        } catch (IOException e) {
+          // closing a listening socket that was never used: nothing to do
+        }
+      }
     }
   }
 

@@ -81,8 +81,7 @@ public final class LoopBuilder {
     if (placement != null) {
       this.tf = root.withDevice(placement.compute());
       this.store = new VariableStore(tf, placement);
-      this.syncReplicas =
-          new SyncReplicasGraph(root, placement, loopName, cluster.workers().size());
+      this.syncReplicas = new SyncReplicasGraph(root, placement, loopName, cluster);
     } else {
       this.tf = options.device() == null ? root : root.withDevice(Devices.parse(options.device()));
       this.store = new VariableStore(tf);

@@ -9,8 +9,6 @@ import java.util.List;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.exceptions.TensorFlowException;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TInt32;
@@ -207,17 +205,8 @@ final class SyncReplicas implements AutoCloseable {
   }
 
   private void enqueueTokens(long globalStep) {
-    int others = sync.workers() - 1;
-    if (others == 0) {
-      return;
-    }
-    long[] rows = new long[2 * others];
-    for (int i = 0; i < others; i++) {
-      rows[2 * i] = round;
-      rows[2 * i + 1] = globalStep;
-    }
-    try (TInt64 tokens = TInt64.tensorOf(Shape.of(others, 2), DataBuffers.of(rows))) {
-      session.runner().feed(sync.tokens(), tokens).addTarget(sync.enqueueTokens()).run().close();
+    try (TInt64 token = TInt64.vectorOf(round, globalStep)) {
+      session.runner().feed(sync.token(), token).addTarget(sync.enqueueToken()).run().close();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.github.tfloop.internal;
 
+import io.github.tfloop.distributed.Cluster;
 import io.github.tfloop.internal.VariableStore.Variable;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.ReadVariableOp;
 import org.tensorflow.op.core.VarHandleOp;
 import org.tensorflow.op.io.FifoQueue;
 import org.tensorflow.op.train.ResourceConditionalAccumulator;
@@ -32,8 +34,10 @@ import org.tensorflow.types.family.TType;
  *   <li>the chief's update: take the average of every worker's gradients from the accumulators
  *       (this waits until all have arrived, and moves the accumulators to the next round), apply
  *       it once, count the global step, advance the {@code round} variable and put a <em>token</em>
- *       {@code [round, global step]} in the token queue for each other worker;
- *   <li>each other worker's wait: after contributing, it takes a token to start the next round.
+ *       {@code [round, global step]} in each other worker's token queue;
+ *   <li>each other worker's wait: after contributing, it takes a token from its own queue to start
+ *       the next round. A queue per worker, so that no worker can take a token meant for another
+ *       (one that passes over a stale token would otherwise take the next worker's).
  * </ul>
  *
  * <p>The round is not the global step: a restarted chief rewinds the global step to its newest
@@ -51,6 +55,7 @@ final class SyncReplicasGraph {
   private final ClusterPlacement placement;
   private final String sharedPrefix;
   private final int workers;
+  private final int taskIndex;
   private final Placeholder<TInt64> round;
   private final Placeholder<TInt64> newRound;
   private final List<Accumulator> accumulators = new ArrayList<>();
@@ -58,6 +63,7 @@ final class SyncReplicasGraph {
 
   // The protocol's state on parameter server 0, built by finish().
   private Operand<? extends TType> roundVariable;
+  private final List<Operand<? extends TType>> queues = new ArrayList<>();
   private Op contribute;
   private Op advance;
   private Operand<TInt64> nextToken;
@@ -65,14 +71,15 @@ final class SyncReplicasGraph {
   private Operand<TBool> roundInitialized;
   private Operand<TInt64> currentRound;
   private Op setRound;
-  private Placeholder<TInt64> tokens;
-  private Op enqueueTokens;
+  private Placeholder<TInt64> token;
+  private Op enqueueToken;
 
-  SyncReplicasGraph(Ops tf, ClusterPlacement placement, String loopName, int workers) {
+  SyncReplicasGraph(Ops tf, ClusterPlacement placement, String loopName, Cluster cluster) {
     this.sync = tf.withSubScope("sync");
     this.placement = placement;
     this.sharedPrefix = loopName + "/sync/";
-    this.workers = workers;
+    this.workers = cluster.workers().size();
+    this.taskIndex = cluster.taskIndex();
     Ops here = sync.withDevice(placement.compute());
     this.round = here.withName("round").placeholder(TInt64.class,
         Placeholder.shape(Shape.scalar()));
@@ -123,44 +130,52 @@ final class SyncReplicasGraph {
     Ops coordinator = sync.withDevice(placement.coordinator());
     roundVariable = coordinator.withName("round_variable").varHandleOp(TInt64.class,
         Shape.scalar(), VarHandleOp.sharedName(sharedPrefix + "round"));
-    Operand<? extends TType> queue = coordinator.withName("tokens").io.fifoQueue(
-        List.of(TInt64.class), FifoQueue.shapes(Shape.of(2)),
-        FifoQueue.sharedName(sharedPrefix + "tokens"));
-    Ops here = sync.withDevice(placement.compute());
-    contribute = here.withControlDependencies(contributions).withName("contribute").noOp();
+    for (int worker = 1; worker < workers; worker++) {
+      queues.add(coordinator.withName("tokens_" + worker).io.fifoQueue(List.of(TInt64.class),
+          FifoQueue.shapes(Shape.of(2)), FifoQueue.sharedName(sharedPrefix + "tokens/" + worker)));
+    }
+    contribute = sync.withDevice(placement.compute()).withControlDependencies(contributions)
+        .withName("contribute").noOp();
 
     // The chief, once the update is applied and counted: the next round, and its tokens.
     Op nextRound = coordinator.withControlDependencies(List.of(countBatch)).withName("next_round")
         .assignAddVariableOp(roundVariable, coordinator.constant(1L));
-    Operand<TInt64> roundAfter = coordinator.withControlDependencies(List.of(nextRound))
+    ReadVariableOp<TInt64> roundAfter = coordinator.withControlDependencies(List.of(nextRound))
         .readVariableOp(roundVariable, TInt64.class);
     Operand<TInt64> stepAfter = coordinator.withControlDependencies(List.of(countBatch))
         .readVariableOp(globalStep.handle(), TInt64.class);
-    if (workers > 1) {
-      Operand<TInt64> token = coordinator.reshape(coordinator.stack(List.of(roundAfter, stepAfter)),
-          coordinator.constant(new long[] {1, 2}));
-      Operand<TInt64> copies = coordinator.tile(token,
-          coordinator.constant(new long[] {workers - 1, 1}));
-      advance = coordinator.withName("advance").io.queueEnqueueMany(queue, List.of(copies));
-    } else {
-      advance = coordinator.withControlDependencies(List.of(roundAfter)).withName("advance").noOp();
-    }
+    List<Op> told =
+        enqueueEverywhere(coordinator, coordinator.stack(List.of(roundAfter, stepAfter)));
+    told.add(roundAfter); // the round moves on even with no other worker to tell
+    advance = coordinator.withControlDependencies(told).withName("advance").noOp();
 
-    // The other workers: after contributing, the token of the next round (or a stop).
-    nextToken = numeric(coordinator.withControlDependencies(List.of(contribute))
-        .withName("next_token").io.queueDequeue(queue, List.of(TInt64.class)).components().get(0));
-    anyToken = numeric(coordinator.withName("any_token")
-        .io.queueDequeue(queue, List.of(TInt64.class)).components().get(0));
+    // A worker other than the chief: after contributing, the token of the next round (or a stop).
+    if (taskIndex > 0) {
+      Operand<? extends TType> own = queues.get(taskIndex - 1);
+      nextToken = numeric(coordinator.withControlDependencies(List.of(contribute))
+          .withName("next_token").io.queueDequeue(own, List.of(TInt64.class)).components().get(0));
+      anyToken = numeric(coordinator.withName("any_token")
+          .io.queueDequeue(own, List.of(TInt64.class)).components().get(0));
+    }
 
     // Starting and stopping.
     roundInitialized = coordinator.withName("round_initialized").varIsInitializedOp(roundVariable);
     currentRound = coordinator.withName("current_round").readVariableOp(roundVariable,
         TInt64.class);
     setRound = coordinator.withName("set_round").assignVariableOp(roundVariable, newRound);
-    tokens = coordinator.withName("new_tokens").placeholder(TInt64.class,
-        Placeholder.shape(Shape.of(-1, 2)));
-    enqueueTokens = coordinator.withName("enqueue_tokens").io.queueEnqueueMany(queue,
-        List.of(tokens));
+    token = coordinator.withName("new_token").placeholder(TInt64.class,
+        Placeholder.shape(Shape.of(2)));
+    enqueueToken = coordinator.withControlDependencies(enqueueEverywhere(coordinator, token))
+        .withName("enqueue_token").noOp();
+  }
+
+  /** Puts {@code token} in every other worker's queue; returns the ops that do. */
+  private List<Op> enqueueEverywhere(Ops coordinator, Operand<TInt64> token) {
+    List<Op> enqueues = new ArrayList<>();
+    for (Operand<? extends TType> queue : queues) {
+      enqueues.add(coordinator.io.queueEnqueue(queue, List.of(token)));
+    }
+    return enqueues;
   }
 
   private static DeviceSpec deviceOf(Variable<?> variable) {
@@ -201,12 +216,15 @@ final class SyncReplicasGraph {
     return advance;
   }
 
-  /** A worker's next token, taken after its contribution: {@code [round, global step]}. */
+  /**
+   * This worker's next token, taken after its contribution: {@code [round, global step]}; {@code
+   * null} on the chief.
+   */
   Operand<TInt64> nextToken() {
     return nextToken;
   }
 
-  /** The next token, without contributing: to pass over stale ones. */
+  /** This worker's next token, without contributing: to pass over stale ones. */
   Operand<TInt64> anyToken() {
     return anyToken;
   }
@@ -224,12 +242,13 @@ final class SyncReplicasGraph {
     return setRound;
   }
 
-  /** Rows of {@code [round, global step]} to enqueue with {@link #enqueueTokens()}. */
-  Placeholder<TInt64> tokens() {
-    return tokens;
+  /** A token {@code [round, global step]} for {@link #enqueueToken()}. */
+  Placeholder<TInt64> token() {
+    return token;
   }
 
-  Op enqueueTokens() {
-    return enqueueTokens;
+  /** Puts {@link #token()} in every other worker's queue. */
+  Op enqueueToken() {
+    return enqueueToken;
   }
 }

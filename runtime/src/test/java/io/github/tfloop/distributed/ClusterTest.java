@@ -120,6 +120,13 @@ class ClusterTest {
   }
 
   @Test
+  void theLauncherGivesEveryTaskItsOwnLoopbackPort() {
+    List<String> addresses = LocalCluster.freeAddresses(64);
+    assertEquals(64, new java.util.HashSet<>(addresses).size(), addresses.toString());
+    assertTrue(addresses.stream().allMatch(address -> address.startsWith("127.0.0.1:")));
+  }
+
+  @Test
   void jsonReadsEscapesNumbersAndNesting() {
     Object value = Json.parse(" {\"a\": [1, -2.5e1, true, false, null, \"x\\\"\\u00e9\\n\"],"
         + " \"b\": {}} ", "test");

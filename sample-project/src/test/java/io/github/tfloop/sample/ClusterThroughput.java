@@ -16,14 +16,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
 /**
  * Measures training throughput on Fashion-MNIST: one process, then local clusters of one parameter
  * server and 1, 2, 4 workers (separate JVMs on 127.0.0.1), each training the same model with the
- * same global batch. Prints, for each, the best epoch's time and examples per second. Not a test:
- * run it by hand (the {@code cluster-throughput} profile of sample-project).
+ * same global batch. Prints, for each, the best epoch's time and examples per second; when a worker
+ * count is listed more than once (runs interleaved, as on a machine shared with other work), the
+ * median of its runs at the end. Not a test: run it by hand (the {@code cluster-throughput} profile
+ * of sample-project).
  *
  * <pre>ClusterThroughput [mlp|cnn] [EPOCHS] [WORKER COUNTS, such as 0,1,2,4 (0: one process)]</pre>
  *
@@ -44,6 +48,7 @@ public final class ClusterThroughput {
     String counts = args.length > 2 ? args[2] : "0,1,2,4";
     int batch = model.equals("cnn") ? 64 : 32;
     double alone = 0;
+    Map<Integer, List<Double>> runs = new TreeMap<>();
     System.out.printf(Locale.ROOT, "%s, global batch %d, bundled subset (6,000 images), %d epochs,"
         + " %d cores%n", model, batch, epochs, Runtime.getRuntime().availableProcessors());
     for (String count : counts.split(",")) {
@@ -63,6 +68,7 @@ public final class ClusterThroughput {
       }
       double examplesPerSecond = steps * batch / (best / 1e9);
       alone = workers == 0 ? examplesPerSecond : alone;
+      runs.computeIfAbsent(workers, w -> new ArrayList<>()).add(examplesPerSecond);
       System.out.printf(Locale.ROOT,
           "%-14s best epoch %6.2f s  %7.0f examples/s  %5.1f ms/step%s%n",
           workers == 0 ? "one process" : workers + " worker" + (workers > 1 ? "s" : "") + " + ps",
@@ -70,6 +76,22 @@ public final class ClusterThroughput {
           alone > 0 && workers > 0 ? String.format(Locale.ROOT, "  (%.2fx one process)",
               examplesPerSecond / alone) : "");
     }
+    if (runs.values().stream().anyMatch(list -> list.size() > 1)) {
+      double medianAlone = runs.containsKey(0) ? median(runs.get(0)) : 0;
+      runs.forEach((workers, list) -> System.out.printf(Locale.ROOT,
+          "median of %d: %-14s %7.0f examples/s  %5.1f ms/step%s%n", list.size(),
+          workers == 0 ? "one process" : workers + " worker" + (workers > 1 ? "s" : "") + " + ps",
+          median(list), batch * 1e3 / median(list),
+          medianAlone > 0 && workers > 0 ? String.format(Locale.ROOT, "  (%.2fx one process)",
+              median(list) / medianAlone) : ""));
+    }
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int middle = sorted.size() / 2;
+    return sorted.size() % 2 == 1 ? sorted.get(middle)
+        : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
   }
 
   private static List<String> alone(String model, int epochs) throws Exception {
