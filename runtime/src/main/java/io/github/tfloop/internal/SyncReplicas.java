@@ -22,7 +22,7 @@ import org.tensorflow.types.TInt64;
  * accumulators to a new round (dropping whatever a previous chief left in them), and gives each
  * other worker a token of that round. A worker joins by reading the round from parameter server 0,
  * waiting until the chief has set one; a restarted worker joins the same way, in the middle of a
- * fit. When the chief's fit ends, it puts a stop token in the queue for each other worker.
+ * fit. When the chief's fit ends, it puts a stop token in each other worker's queue.
  *
  * <p>A worker that waits longer than the cluster's timeout (for the chief, for the other workers'
  * gradients) fails with a {@link TrainingException} that says what it waited for.
@@ -89,7 +89,7 @@ final class SyncReplicas implements AutoCloseable {
     trainMetricUpdates.forEach(runner::addTarget);
     runner.addTarget(sync.advance());
     run(runner, "the gradients of all " + sync.workers() + " workers for round " + round,
-        "a worker may have stopped; restarted within the timeout, it rejoins");
+        "a worker may have stopped; restarted within the timeout, it rejoins").close();
     round++;
   }
 

@@ -60,10 +60,10 @@ final class SyncReplicasGraph {
   private final Placeholder<TInt64> newRound;
   private final List<Accumulator> accumulators = new ArrayList<>();
   private final List<Op> contributions = new ArrayList<>();
+  private final List<Operand<? extends TType>> queues = new ArrayList<>();
 
   // The protocol's state on parameter server 0, built by finish().
   private Operand<? extends TType> roundVariable;
-  private final List<Operand<? extends TType>> queues = new ArrayList<>();
   private Op contribute;
   private Op advance;
   private Operand<TInt64> nextToken;
