@@ -98,6 +98,7 @@ final class NativeHandles {
    * then {@code TF_NewSession}, as {@code Session}'s own constructor does with no target. Closing
    * the returned session closes the native one.
    */
+  @SuppressWarnings("try") // the scope is there to free what is allocated in it, unreferenced
   static Session remoteSession(Graph graph, String target, ConfigProto config) {
     requireAvailable();
     TF_Session session;
