@@ -60,6 +60,9 @@ final class FitLoop implements FitControl {
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
+    if (options.stepsPerExecution() > 1) {
+      engine.inGraphTraining().load(columns);
+    }
     listeners.forEach(listener -> listener.onTrainBegin(this));
     for (int epochOfFit = 0; epochOfFit < options.epochs() && !stopRequested; epochOfFit++) {
       int epoch = engine.epochsDone() + 1;
@@ -81,6 +84,9 @@ final class FitLoop implements FitControl {
       history.add(log);
       listeners.forEach(listener -> listener.onEpochEnd(this, log));
     }
+    if (options.stepsPerExecution() > 1) {
+      engine.inGraphTraining().release();
+    }
     listeners.forEach(listener -> listener.onTrainEnd(this, history));
     return history;
   }
@@ -89,10 +95,14 @@ final class FitLoop implements FitControl {
   private int trainEpoch(int epoch, int[] order) {
     int batchSize = engine.batchSize();
     int batches = 0;
-    Batch full = engine.batchOf(batchSize);
-    for (int b = 0; b < fullBatches && !stopRequested; b++) {
-      full.load(columns, order, b * batchSize);
-      trainBatch(full, epoch, ++batches);
+    if (options.stepsPerExecution() > 1) {
+      batches = trainInGraph(epoch, order);
+    } else {
+      Batch full = engine.batchOf(batchSize);
+      for (int b = 0; b < fullBatches && !stopRequested; b++) {
+        full.load(columns, order, b * batchSize);
+        trainBatch(full, epoch, ++batches);
+      }
     }
     if (lastBatchSize > 0 && !stopRequested) {
       Batch last = engine.batchOf(lastBatchSize);
@@ -113,6 +123,31 @@ final class FitLoop implements FitControl {
     for (int i = 0; i < listeners.size(); i++) {
       listeners.get(i).onBatchEnd(this, epoch, number);
     }
+  }
+
+  /**
+   * Trains the epoch's full batches {@code stepsPerExecution} at a time in the graph; listeners see
+   * the last batch of each call. Returns the number of batches run.
+   */
+  private int trainInGraph(int epoch, int[] order) {
+    InGraphTraining inGraph = engine.inGraphTraining();
+    inGraph.order(order);
+    int done = 0;
+    while (done < fullBatches && !stopRequested) {
+      int batches = Math.min(options.stepsPerExecution(), fullBatches - done);
+      try {
+        inGraph.train(done * engine.batchSize(), batches);
+      } catch (RuntimeException e) {
+        throw new TrainingException(
+            engine.name() + ": training failed at epoch " + epoch + ", batches " + (done + 1)
+                + " to " + (done + batches) + ": " + e.getMessage(), e);
+      }
+      done += batches;
+      for (TrainingListener listener : listeners) {
+        listener.onBatchEnd(this, epoch, done);
+      }
+    }
+    return done;
   }
 
   /** The shuffle seed of an epoch: a mix of the loop's seed and the epoch's number. */

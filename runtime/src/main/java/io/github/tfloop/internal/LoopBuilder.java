@@ -58,7 +58,7 @@ public final class LoopBuilder {
       throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
     }
     this.loopName = loopName;
-    this.batchSize = batchSize;
+    this.batchSize = options.batchSize().orElse(batchSize);
     this.options = options;
     this.seed = options.seed().orElse(declaredSeed);
     MissingGradients.register();

@@ -20,6 +20,7 @@ import org.tensorflow.Tensor;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.OptimizerOptions;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
@@ -58,6 +59,7 @@ public final class LoopEngine implements AutoCloseable {
           return false;
         }
       };
+  private InGraphTraining inGraph;
   private int epochsDone;
   private boolean closed;
 
@@ -111,11 +113,17 @@ public final class LoopEngine implements AutoCloseable {
   }
 
   private static ConfigProto sessionConfig(LoopOptions options) {
-    return ConfigProto.newBuilder()
-        .setIntraOpParallelismThreads(options.intraOpThreads())
-        .setInterOpParallelismThreads(options.interOpThreads())
-        .setAllowSoftPlacement(true)
-        .build();
+    ConfigProto.Builder config =
+        ConfigProto.newBuilder()
+            .setIntraOpParallelismThreads(options.intraOpThreads())
+            .setInterOpParallelismThreads(options.interOpThreads())
+            .setAllowSoftPlacement(true)
+            .setLogDevicePlacement(options.logDevicePlacement());
+    if (options.xla()) {
+      config.getGraphOptionsBuilder().getOptimizerOptionsBuilder()
+          .setGlobalJitLevel(OptimizerOptions.GlobalJitLevel.ON_1);
+    }
+    return config.build();
   }
 
   /** Step {@code i}: its update, plus the batch's metrics on the first step and the count on the last. */
@@ -131,6 +139,22 @@ public final class LoopEngine implements AutoCloseable {
     List<Operand<?>> feeds = new ArrayList<>(graph.placeholders());
     feeds.add(graph.training());
     return new ProgramSpec(feeds, targets, null);
+  }
+
+  /**
+   * The in-graph loop that trains several batches per call ({@link
+   * LoopOptions#stepsPerExecution()}), added to the graph when first needed.
+   */
+  InGraphTraining inGraphTraining() {
+    if (inGraph == null) {
+      List<List<Op>> stepTargets = new ArrayList<>();
+      for (int i = 0; i < steps.length; i++) {
+        stepTargets.add(trainingProgram(i).targets());
+      }
+      inGraph =
+          new InGraphTraining(session, graph, stepTargets, options.execution() == Execution.NATIVE);
+    }
+    return inGraph;
   }
 
   private Program compile(ProgramSpec spec) {
@@ -435,6 +459,9 @@ public final class LoopEngine implements AutoCloseable {
       program.close();
     }
     evaluation.close();
+    if (inGraph != null) {
+      inGraph.close();
+    }
     batch.close();
     otherBatches.values().forEach(Batch::close);
     otherBatches.clear();

@@ -3,10 +3,11 @@ package io.github.tfloop.train;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
- * How a generated loop runs: epochs, shuffling, threads, device and listeners. Immutable; build one
+ * How a generated loop runs: epochs, shuffling, batching, threads, device, XLA and listeners. Immutable; build one
  * with {@link #builder()}.
  *
  * <pre>{@code
@@ -20,10 +21,14 @@ public final class LoopOptions {
   private final boolean shuffle;
   private final LastBatch lastBatch;
   private final OptionalLong seed;
+  private final OptionalInt batchSize;
+  private final int stepsPerExecution;
   private final int intraOpThreads;
   private final int interOpThreads;
   private final Execution execution;
   private final String device;
+  private final boolean xla;
+  private final boolean logDevicePlacement;
   private final List<TrainingListener> listeners;
 
   private LoopOptions(Builder builder) {
@@ -31,10 +36,14 @@ public final class LoopOptions {
     this.shuffle = builder.shuffle;
     this.lastBatch = builder.lastBatch;
     this.seed = builder.seed;
+    this.batchSize = builder.batchSize;
+    this.stepsPerExecution = builder.stepsPerExecution;
     this.intraOpThreads = builder.intraOpThreads;
     this.interOpThreads = builder.interOpThreads;
     this.execution = builder.execution;
     this.device = builder.device;
+    this.xla = builder.xla;
+    this.logDevicePlacement = builder.logDevicePlacement;
     this.listeners = List.copyOf(builder.listeners);
   }
 
@@ -54,10 +63,14 @@ public final class LoopOptions {
     builder.shuffle = shuffle;
     builder.lastBatch = lastBatch;
     builder.seed = seed;
+    builder.batchSize = batchSize;
+    builder.stepsPerExecution = stepsPerExecution;
     builder.intraOpThreads = intraOpThreads;
     builder.interOpThreads = interOpThreads;
     builder.execution = execution;
     builder.device = device;
+    builder.xla = xla;
+    builder.logDevicePlacement = logDevicePlacement;
     builder.listeners.addAll(listeners);
     return builder;
   }
@@ -79,6 +92,22 @@ public final class LoopOptions {
   /** A seed replacing the one declared in {@code @TrainingLoop}, if set. */
   public OptionalLong seed() {
     return seed;
+  }
+
+  /** A batch size replacing the one declared in {@code @TrainingLoop}, if set. */
+  public OptionalInt batchSize() {
+    return batchSize;
+  }
+
+  /**
+   * Training batches {@code fit} runs per call into TensorFlow; 1 (the default) runs one per call.
+   * With {@code K > 1} the epoch's training data is copied into the graph once per {@code fit}, and
+   * one call runs up to {@code K} batches in an in-graph loop, gathering each batch from that copy in
+   * the same shuffled order as with 1: the training is the same. Listeners see the end of the last
+   * batch of each call; a partial last batch ({@link LastBatch#PARTIAL}) runs on its own.
+   */
+  public int stepsPerExecution() {
+    return stepsPerExecution;
   }
 
   /** Threads one op may use; 0 lets TensorFlow choose (one per core). */
@@ -103,6 +132,16 @@ public final class LoopOptions {
     return device;
   }
 
+  /** Whether TensorFlow's XLA JIT compiles clusters of the graph (global JIT level ON_1). */
+  public boolean xla() {
+    return xla;
+  }
+
+  /** Whether TensorFlow logs the device each op is placed on when the session starts. */
+  public boolean logDevicePlacement() {
+    return logDevicePlacement;
+  }
+
   public List<TrainingListener> listeners() {
     return listeners;
   }
@@ -113,10 +152,14 @@ public final class LoopOptions {
     private boolean shuffle = true;
     private LastBatch lastBatch = LastBatch.DROP;
     private OptionalLong seed = OptionalLong.empty();
+    private OptionalInt batchSize = OptionalInt.empty();
+    private int stepsPerExecution = 1;
     private int intraOpThreads;
     private int interOpThreads;
     private Execution execution = Execution.NATIVE;
     private String device;
+    private boolean xla;
+    private boolean logDevicePlacement;
     private final List<TrainingListener> listeners = new ArrayList<>();
 
     private Builder() {}
@@ -144,6 +187,22 @@ public final class LoopOptions {
       return this;
     }
 
+    public Builder batchSize(int batchSize) {
+      if (batchSize < 1) {
+        throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+      }
+      this.batchSize = OptionalInt.of(batchSize);
+      return this;
+    }
+
+    public Builder stepsPerExecution(int steps) {
+      if (steps < 1) {
+        throw new IllegalArgumentException("stepsPerExecution must be at least 1, got " + steps);
+      }
+      this.stepsPerExecution = steps;
+      return this;
+    }
+
     public Builder intraOpThreads(int threads) {
       this.intraOpThreads = requireThreads("intraOpThreads", threads);
       return this;
@@ -161,6 +220,16 @@ public final class LoopOptions {
 
     public Builder device(String device) {
       this.device = device;
+      return this;
+    }
+
+    public Builder xla(boolean xla) {
+      this.xla = xla;
+      return this;
+    }
+
+    public Builder logDevicePlacement(boolean log) {
+      this.logDevicePlacement = log;
       return this;
     }
 
