@@ -255,13 +255,14 @@ public final class LoopBuilder {
         step.name(), step.loss(), loss, update, trained, learningRate, lastGradientNorm.read());
   }
 
-  /** The sum of squares of a gradient, as a float32 scalar. */
+  /**
+   * The sum of squares of a gradient, as a float32 scalar: twice its {@code L2Loss}, one fused pass
+   * over the gradient (a {@code Square} then a {@code Sum} cost about a quarter of an MLP step).
+   */
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static Operand<TFloat32> squaredNorm(Ops tf, Output<?> gradient) {
-    Operand squares = tf.math.square((Operand) gradient);
-    Operand<? extends TNumber> sum = tf.sum(squares, tf.range(tf.constant(0), tf.rank(squares),
-        tf.constant(1)));
-    return tf.dtypes.cast(sum, TFloat32.class);
+    Operand<? extends TNumber> halfSum = tf.nn.l2Loss((Operand) gradient);
+    return tf.math.mul(tf.dtypes.cast(halfSum, TFloat32.class), tf.constant(2f));
   }
 
 
