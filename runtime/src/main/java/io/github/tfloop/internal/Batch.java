@@ -78,6 +78,29 @@ public final class Batch implements AutoCloseable {
     }
   }
 
+  /**
+   * A new tensor holding every example of {@code column}, copied straight from its array: what
+   * {@link InGraphTraining} stores in the graph. The caller closes it.
+   */
+  static Tensor wholeColumn(InputSpec input, Column column) {
+    Tensor tensor = Tensor.of(input.dtype().tensorType(), input.batchShape(column.size()));
+    try {
+      ByteDataBuffer bytes = tensor.asRawTensor().data();
+      Object values = column.values();
+      switch (input.dtype()) {
+        case FLOAT32 -> bytes.asFloats().write((float[]) values);
+        case FLOAT64 -> bytes.asDoubles().write((double[]) values);
+        case INT32 -> bytes.asInts().write((int[]) values);
+        case INT64 -> bytes.asLongs().write((long[]) values);
+        default -> throw new IllegalArgumentException("unsupported type " + input.dtype());
+      }
+      return tensor;
+    } catch (RuntimeException | Error e) {
+      tensor.close();
+      throw e;
+    }
+  }
+
   private Slot slotOf(InputSpec input) {
     for (int i = 0; i < inputs.length; i++) {
       if (inputs[i] == input) {

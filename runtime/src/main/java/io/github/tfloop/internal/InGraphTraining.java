@@ -9,6 +9,7 @@ import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
+import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.IntDataBuffer;
 import org.tensorflow.op.Op;
@@ -169,10 +170,8 @@ final class InGraphTraining implements AutoCloseable {
   /** Copies every column of the training data into the graph; {@code columns} are in input order. */
   void load(Column[] columns) {
     for (int i = 0; i < columns.length; i++) {
-      try (Batch all = new Batch(List.of(graph.inputs().get(i)), columns[i].size())) {
-        all.loadRange(new Column[] {columns[i]}, 0);
-        run(session.runner().feed(dataPlaceholders.get(i), all.tensor(0))
-            .addTarget(dataAssigns.get(i)));
+      try (Tensor all = Batch.wholeColumn(graph.inputs().get(i), columns[i])) {
+        run(session.runner().feed(dataPlaceholders.get(i), all).addTarget(dataAssigns.get(i)));
       }
     }
   }

@@ -132,7 +132,11 @@ public final class LoopOptions {
     return device;
   }
 
-  /** Whether TensorFlow's XLA JIT compiles clusters of the graph (global JIT level ON_1). */
+  /**
+   * Whether TensorFlow's XLA JIT compiles clusters of the graph (global JIT level {@code ON_1}). On
+   * the CPU TensorFlow honours it only when the process starts with {@code
+   * TF_XLA_FLAGS=--tf_xla_cpu_global_jit}; see BENCHMARKS.md for what it changed there.
+   */
   public boolean xla() {
     return xla;
   }

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Reproduces every figure in BENCHMARKS.md, in one go:
+#   benchmarks/run.sh            full run (about 25 minutes on 2 cores)
+#   benchmarks/run.sh --quick    short iterations and a short memory check, to try the set-up
+# Builds the benchmarks (with PyTorch's native library for DJL, used offline), then runs, pinned
+# with taskset to the CPUs in BENCH_CPUS (default: all of them):
+#   1. the JMH report (io.github.tfloop.benchmarks.Report): steps/s, ratios taken within the run,
+#      heap bytes per step (JMH's GC profiler), time to first step, thread and XLA settings;
+#   2. the native-memory check: resident memory after 200,000 steps against after 20,000.
+# Results go to benchmarks/target/benchmarks.md, with the machine and its load before and after.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=""
+memory_steps=(20000 200000)
+if [[ "${1:-}" == "--quick" ]]; then
+  quick="--quick"
+  memory_steps=(2000 20000)
+fi
+cpus="${BENCH_CPUS:-0-$(($(nproc) - 1))}"
+out=benchmarks/target/benchmarks.md
+
+mvn -B -q -Prun-benchmarks -DskipTests package dependency:build-classpath \
+  -Dmdep.outputFile=target/classpath.txt -pl benchmarks -am
+classpath="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
+export TF_CPP_MIN_LOG_LEVEL=1
+# Lets the xla=true runs compile on the CPU; sessions without XLA are unaffected.
+export TF_XLA_FLAGS=--tf_xla_cpu_global_jit
+java_flags=(--enable-native-access=ALL-UNNAMED -Dai.djl.offline=true -cp "$classpath")
+
+machine() {
+  echo "- CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; pinned: taskset -c $cpus"
+  echo "- memory: $(free -g | awk '/^Mem:/ {print $2}') GiB; $(uname -sr)"
+  echo "- Java: $(java -version 2>&1 | head -1)"
+}
+
+{
+  echo "## Run of $(date -u '+%Y-%m-%d %H:%M UTC')${quick:+ (quick)}"
+  echo
+  machine
+  echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+} > "$out.head"
+
+taskset -c "$cpus" java "${java_flags[@]}" io.github.tfloop.benchmarks.Report $quick "$out.body"
+
+echo "### Native memory: MlpLoop.step() at batch 32" > "$out.memory"
+echo '```' >> "$out.memory"
+taskset -c "$cpus" java -Xms512m -Xmx512m -XX:+AlwaysPreTouch "${java_flags[@]}" \
+  io.github.tfloop.benchmarks.NativeMemoryCheck "${memory_steps[@]}" | tee -a "$out.memory"
+echo '```' >> "$out.memory"
+
+{
+  cat "$out.head" "$out.body" "$out.memory"
+  echo
+  echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$out"
+rm -f "$out.head" "$out.body" "$out.memory"
+echo "Results: $out"
