@@ -10,6 +10,7 @@ import io.github.tfloop.train.LastBatch;
 import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.TrainingException;
 import io.github.tfloop.train.TrainingListener;
+import io.github.tfloop.train.WeightSnapshot;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,7 +61,7 @@ final class FitLoop implements FitControl {
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    if (options.stepsPerExecution() > 1) {
+    if (engine.trainsInGraph()) {
       engine.inGraphTraining().load(columns);
     }
     listeners.forEach(listener -> listener.onTrainBegin(this));
@@ -84,7 +85,7 @@ final class FitLoop implements FitControl {
       history.add(log);
       listeners.forEach(listener -> listener.onEpochEnd(this, log));
     }
-    if (options.stepsPerExecution() > 1) {
+    if (engine.trainsInGraph()) {
       engine.inGraphTraining().release();
     }
     listeners.forEach(listener -> listener.onTrainEnd(this, history));
@@ -95,7 +96,7 @@ final class FitLoop implements FitControl {
   private int trainEpoch(int epoch, int[] order) {
     int batchSize = engine.batchSize();
     int batches = 0;
-    if (options.stepsPerExecution() > 1) {
+    if (engine.trainsInGraph()) {
       batches = trainInGraph(epoch, order);
     } else {
       Batch full = engine.batchOf(batchSize);
@@ -113,6 +114,9 @@ final class FitLoop implements FitControl {
   }
 
   private void trainBatch(Batch batch, int epoch, int number) {
+    for (int i = 0; i < listeners.size(); i++) {
+      listeners.get(i).onBatchBegin(this, epoch, number);
+    }
     try {
       engine.trainStepWithoutFetch(batch);
     } catch (RuntimeException e) {
@@ -127,16 +131,18 @@ final class FitLoop implements FitControl {
 
   /**
    * Trains the epoch's full batches {@code stepsPerExecution} at a time in the graph; listeners see
-   * the last batch of each call. Returns the number of batches run.
+   * the first batch of each call begin and its last end. Returns the number of batches run.
    */
   private int trainInGraph(int epoch, int[] order) {
-    InGraphTraining inGraph = engine.inGraphTraining();
-    inGraph.order(order);
+    engine.inGraphTraining().order(order);
     int done = 0;
     while (done < fullBatches && !stopRequested) {
       int batches = Math.min(options.stepsPerExecution(), fullBatches - done);
+      for (TrainingListener listener : listeners) {
+        listener.onBatchBegin(this, epoch, done + 1);
+      }
       try {
-        inGraph.train(done * engine.batchSize(), batches);
+        engine.trainInGraph(done * engine.batchSize(), batches);
       } catch (RuntimeException e) {
         throw new TrainingException(
             engine.name() + ": training failed at epoch " + epoch + ", batches " + (done + 1)
@@ -173,6 +179,16 @@ final class FitLoop implements FitControl {
   @Override
   public Map<String, Double> currentMetrics() {
     return engine.readTrainMetrics();
+  }
+
+  @Override
+  public WeightSnapshot snapshotWeights() {
+    return engine.snapshotWeights();
+  }
+
+  @Override
+  public void restoreWeights(WeightSnapshot snapshot) {
+    engine.restoreWeights(snapshot);
   }
 
   @Override

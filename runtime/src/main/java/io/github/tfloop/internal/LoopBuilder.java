@@ -12,9 +12,11 @@ import io.github.tfloop.nn.Layers;
 import io.github.tfloop.optim.UpdateContext;
 import io.github.tfloop.train.LoopOptions;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -44,6 +46,7 @@ public final class LoopBuilder {
   private final Ops tf;
   private final VariableStore store;
   private final Operand<TBool> training;
+  private final Variable<TInt64> globalStep;
   private final Map<InputSpec, Operand<?>> inputs = new LinkedHashMap<>();
   private final Map<String, Operand<? extends TNumber>> outputs = new LinkedHashMap<>();
   private final Map<String, Operand<? extends TNumber>> losses = new LinkedHashMap<>();
@@ -68,6 +71,9 @@ public final class LoopBuilder {
     this.store = new VariableStore(tf);
     this.training =
         tf.withName("training").placeholderWithDefault(tf.constant(false), Shape.scalar());
+    this.globalStep =
+        store.create("global_step", "loop", Kind.OPTIMIZER, TInt64.class, Shape.scalar(),
+            tf.constant(0L));
   }
 
   /**
@@ -102,7 +108,7 @@ public final class LoopBuilder {
 
   /** The layers of the {@code @Model} method {@code model}, whose variables form its group. */
   public Layers layers(String model) {
-    return new Layers(tf.withSubScope(model), store, model, training, seed);
+    return new Layers(tf.withSubScope(model), store, model, training, globalStep.read(), seed);
   }
 
   /** Records {@code output} as what {@code model} computes; the first one is what predict returns. */
@@ -159,14 +165,21 @@ public final class LoopBuilder {
     if (outputs.isEmpty() || losses.isEmpty() || steps.isEmpty()) {
       throw new IllegalStateException(loopName + " needs a model output, a loss and a step");
     }
-    List<LoopGraph.TrainStep> trainSteps = new ArrayList<>();
-    for (StepSpec step : steps) {
-      trainSteps.add(buildStep(step));
+    if (steps.stream().noneMatch(step -> step.every() == 1)) {
+      throw new IllegalStateException(
+          loopName + ": at least one step must run on every batch (every = 1)");
     }
-    Variable<TInt64> globalStep =
-        store.create("global_step", "loop", Kind.OPTIMIZER, TInt64.class, Shape.scalar(),
-            tf.constant(0L));
-    Op countBatch = tf.assignAddVariableOp(globalStep.handle(), tf.constant(1L));
+    List<LoopGraph.TrainStep> trainSteps = new ArrayList<>();
+    Set<Op> updatesRun = new HashSet<>();
+    for (StepSpec step : steps) {
+      trainSteps.add(buildStep(step, updatesRun));
+    }
+    // Counted after the step that runs on every batch has updated everything it reads.
+    LoopGraph.TrainStep counting =
+        trainSteps.stream().filter(step -> step.every() == 1).findFirst().orElseThrow();
+    Op countBatch =
+        tf.withControlDependencies(List.of(counting.update())).withName("count_batch")
+            .assignAddVariableOp(globalStep.handle(), tf.constant(1L));
 
     Map<String, MetricState> trainMetrics = buildMetrics("train");
     Map<String, MetricState> evalMetrics = buildMetrics("eval");
@@ -200,50 +213,59 @@ public final class LoopBuilder {
     graph.close();
   }
 
-  private LoopGraph.TrainStep buildStep(StepSpec step) {
+  private LoopGraph.TrainStep buildStep(StepSpec step, Set<Op> updatesRun) {
     Ops scope = tf.withSubScope(step.name());
     Operand<? extends TNumber> loss = losses.get(step.loss());
+    Operand<? extends TNumber> objective = withPenalties(scope, loss, step.variableGroups());
     List<Variable<?>> candidates = store.trainable(step.variableGroups());
-    List<Operand<?>> reads = new ArrayList<>();
-    for (Variable<?> variable : candidates) {
-      reads.add(variable.read());
-    }
-    if (reads.isEmpty()) {
+    if (candidates.isEmpty()) {
       throw new IllegalStateException(
           "step '" + step.name() + "' has no variables to train"
               + (step.variableGroups().isEmpty()
                   ? ": the models create none"
                   : " in the models " + step.variableGroups()));
     }
-    Gradients gradients = scope.withName("gradients").gradients(loss, reads);
+    List<Operand<?>> reads = new ArrayList<>();
+    for (Variable<?> variable : candidates) {
+      reads.add(variable.read());
+    }
+    Gradients gradients = scope.withName("gradients").gradients(objective, reads);
+    List<Variable<?>> trained = new ArrayList<>();
+    List<Operand<? extends TNumber>> raw = new ArrayList<>();
+    for (int i = 0; i < candidates.size(); i++) {
+      Output<?> gradient = gradients.dy(i);
+      if (gradient != null) { // null: this loss does not depend on the variable
+        trained.add(candidates.get(i));
+        raw.add(numeric(gradient));
+      }
+    }
+    if (trained.isEmpty()) {
+      throw new IllegalStateException(
+          "step '" + step.name() + "': loss '" + step.loss() + "' depends on none of " + candidates);
+    }
+    Operand<TFloat32> gradientNorm =
+        scope.withName("gradient_norm").identity(
+            io.github.tfloop.optim.Gradients.globalNorm(scope, raw));
+    List<Operand<? extends TNumber>> clipped = step.clipping().clip(scope, raw, gradientNorm);
 
     Variable<TInt64> iterations =
         store.create(step.name() + "/iterations", step.name(), Kind.OPTIMIZER, TInt64.class,
             Shape.scalar(), tf.constant(0L));
     Operand<TFloat32> learningRate = step.learningRate().value(scope, iterations.read());
-    Operand<TFloat32> iteration =
-        scope.dtypes.cast(scope.math.add(iterations.read(), scope.constant(1L)), TFloat32.class);
-    UpdateContext context = new UpdateContext(scope, store, step.name(), learningRate, iteration);
-
+    UpdateContext context =
+        new UpdateContext(scope, store, step.name(), learningRate, iterations.read());
     List<Op> updates = new ArrayList<>();
-    List<Variable<?>> trained = new ArrayList<>();
-    List<Operand<TFloat32>> squaredNorms = new ArrayList<>();
-    for (int i = 0; i < candidates.size(); i++) {
-      Output<?> gradient = gradients.dy(i);
-      if (gradient == null) {
-        continue; // this loss does not depend on the variable
-      }
-      updates.add(apply(step, context, candidates.get(i), gradient));
-      trained.add(candidates.get(i));
-      squaredNorms.add(squaredNorm(scope, gradient));
+    for (int i = 0; i < trained.size(); i++) {
+      updates.add(apply(step, context, trained.get(i), clipped.get(i)));
     }
-    if (updates.isEmpty()) {
-      throw new IllegalStateException(
-          "step '" + step.name() + "': loss '" + step.loss() + "' depends on none of " + candidates);
+    // Model state updates (batch normalisation's moving averages) of the models this step trains,
+    // unless an earlier step already runs them.
+    for (Op update : store.updates(step.variableGroups())) {
+      if (updatesRun.add(update)) {
+        updates.add(update);
+      }
     }
     // The global norm of this update's gradients, kept for monitoring without a fetch per step.
-    Operand<TFloat32> gradientNorm =
-        scope.withName("gradient_norm").math.sqrt(scope.math.addN(squaredNorms));
     Variable<TFloat32> lastGradientNorm =
         store.create(step.name() + "/last_gradient_norm", step.name(), Kind.METRIC,
             TFloat32.class, Shape.scalar(), tf.constant(0f));
@@ -252,23 +274,31 @@ public final class LoopBuilder {
         scope.withControlDependencies(updates).withName("update")
             .assignAddVariableOp(iterations.handle(), scope.constant(1L));
     return new LoopGraph.TrainStep(
-        step.name(), step.loss(), loss, update, trained, learningRate, lastGradientNorm.read());
+        step.name(), step.loss(), loss, update, trained, learningRate, lastGradientNorm.read(),
+        step.every());
   }
 
-  /**
-   * The sum of squares of a gradient, as a float32 scalar: twice its {@code L2Loss}, one fused pass
-   * over the gradient (a {@code Square} then a {@code Sum} cost about a quarter of an MLP step).
-   */
+  /** {@code loss} plus the regularisation penalties of the models the step trains. */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static Operand<TFloat32> squaredNorm(Ops tf, Output<?> gradient) {
-    Operand<? extends TNumber> halfSum = tf.nn.l2Loss((Operand) gradient);
-    return tf.math.mul(tf.dtypes.cast(halfSum, TFloat32.class), tf.constant(2f));
+  private Operand<? extends TNumber> withPenalties(
+      Ops scope, Operand<? extends TNumber> loss, List<String> groups) {
+    List<Operand<TFloat32>> penalties = store.penalties(groups);
+    if (penalties.isEmpty()) {
+      return loss;
+    }
+    Operand total = scope.math.addN(penalties);
+    return scope.withName("objective").math.add((Operand) loss, scope.dtypes.cast(total, loss.type()));
   }
 
+  @SuppressWarnings("unchecked")
+  private static Operand<? extends TNumber> numeric(Output<?> gradient) {
+    return (Operand<? extends TNumber>) gradient;
+  }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static Op apply(
-      StepSpec step, UpdateContext context, Variable<?> variable, Output<?> gradient) {
+      StepSpec step, UpdateContext context, Variable<?> variable,
+      Operand<? extends TNumber> gradient) {
     return step.optimizer().apply(context, (Variable) variable, (Operand) gradient);
   }
 

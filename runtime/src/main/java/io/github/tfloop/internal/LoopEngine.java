@@ -9,6 +9,7 @@ import io.github.tfloop.train.Execution;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.NativeResources;
+import io.github.tfloop.train.WeightSnapshot;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,7 +61,9 @@ public final class LoopEngine implements AutoCloseable {
         }
       };
   private InGraphTraining inGraph;
+  private WeightCopies weightCopies;
   private int epochsDone;
+  private long batchesTrained;
   private boolean closed;
 
   LoopEngine(LoopGraph graph, LoopOptions options) {
@@ -126,14 +129,15 @@ public final class LoopEngine implements AutoCloseable {
     return config.build();
   }
 
-  /** Step {@code i}: its update, plus the batch's metrics on the first step and the count on the last. */
+  /**
+   * Step {@code i}: its update, plus the batch's metrics and count on the first step that runs on
+   * every batch.
+   */
   private ProgramSpec trainingProgram(int i) {
     List<Op> targets = new ArrayList<>();
     targets.add(graph.steps().get(i).update());
-    if (i == 0) {
+    if (i == countingStep()) {
       targets.addAll(updates(graph.trainMetrics()));
-    }
-    if (i == graph.steps().size() - 1) {
       targets.add(graph.countBatch());
     }
     List<Operand<?>> feeds = new ArrayList<>(graph.placeholders());
@@ -142,9 +146,23 @@ public final class LoopEngine implements AutoCloseable {
   }
 
   /**
-   * The in-graph loop that trains several batches per call ({@link
-   * LoopOptions#stepsPerExecution()}), added to the graph when first needed.
+   * Whether {@code fit} trains {@link LoopOptions#stepsPerExecution()} batches per call in the
+   * graph: when that is more than one and every step runs on every batch (steps with a frequency
+   * {@code every > 1} train one batch per call).
    */
+  boolean trainsInGraph() {
+    if (options.stepsPerExecution() < 2) {
+      return false;
+    }
+    for (LoopGraph.TrainStep step : graph.steps()) {
+      if (step.every() != 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The in-graph loop of {@link #trainsInGraph()}, added to the graph when first needed. */
   InGraphTraining inGraphTraining() {
     if (inGraph == null) {
       List<List<Op>> stepTargets = new ArrayList<>();
@@ -155,6 +173,12 @@ public final class LoopEngine implements AutoCloseable {
           new InGraphTraining(session, graph, stepTargets, options.execution() == Execution.NATIVE);
     }
     return inGraph;
+  }
+
+  /** Trains {@code batches} batches in the graph, from position {@code from} of the epoch's order. */
+  void trainInGraph(int from, int batches) {
+    inGraphTraining().train(from, batches);
+    batchesTrained += batches;
   }
 
   private Program compile(ProgramSpec spec) {
@@ -212,24 +236,45 @@ public final class LoopEngine implements AutoCloseable {
     return other;
   }
 
-  /** Runs every step on {@code batch} and returns the first step's loss. */
+  private int countingStep() {
+    for (int i = 0; i < graph.steps().size(); i++) {
+      if (graph.steps().get(i).every() == 1) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("no step runs on every batch");
+  }
+
+  /**
+   * Runs, in order, every step due on this batch (a step with {@code every = n} runs on every
+   * n-th batch) and returns the loss of the first of them, computed before its update.
+   */
   public float trainStep(Batch batch) {
     requireOpen();
-    float loss = 0;
+    long batchNumber = ++batchesTrained;
+    float loss = Float.NaN;
+    boolean fetched = false;
     for (int i = 0; i < steps.length; i++) {
-      if (i == 0) {
-        loss = bind(stepsWithLoss[i], batch).runAndFetchScalar();
-      } else {
+      if (batchNumber % graph.steps().get(i).every() != 0) {
+        continue;
+      }
+      if (fetched) {
         bind(steps[i], batch).run();
+      } else {
+        loss = bind(stepsWithLoss[i], batch).runAndFetchScalar();
+        fetched = true;
       }
     }
     return loss;
   }
 
-  /** Runs every step on {@code batch} without reading anything back. */
+  /** Runs every step due on this batch without reading anything back. */
   void trainStepWithoutFetch(Batch batch) {
-    for (Program step : steps) {
-      bind(step, batch).run();
+    long batchNumber = ++batchesTrained;
+    for (int i = 0; i < steps.length; i++) {
+      if (batchNumber % graph.steps().get(i).every() == 0) {
+        bind(steps[i], batch).run();
+      }
     }
   }
 
@@ -425,6 +470,45 @@ public final class LoopEngine implements AutoCloseable {
     try (Result result = session.runner().fetch(graph.globalStep()).run()) {
       return ((TInt64) result.get(0)).getLong();
     }
+  }
+
+  /** A copy of the trainable variables and model state; see {@link WeightSnapshot}. */
+  public WeightSnapshot snapshotWeights() {
+    requireOpen();
+    return weightCopies().snapshot(batchesTrained);
+  }
+
+  /** Puts the weights and model state of {@code snapshot} back. */
+  public void restoreWeights(WeightSnapshot snapshot) {
+    requireOpen();
+    weightCopies().restore(snapshot);
+  }
+
+  private WeightCopies weightCopies() {
+    if (weightCopies == null) {
+      weightCopies = new WeightCopies(graph.graph(), session, graph.variables());
+    }
+    return weightCopies;
+  }
+
+  /** The current value of the variable {@code name}, flat, as doubles (for tests and debugging). */
+  double[] variableValues(String name) {
+    requireOpen();
+    VariableStore.Variable<?> variable = graph.variables().find(name);
+    if (variable == null) {
+      throw new IllegalArgumentException("no variable '" + name + "'");
+    }
+    try (Result result = session.runner().fetch(
+        tf().dtypes.cast(variable.read(), TFloat64.class)).run()) {
+      TFloat64 values = (TFloat64) result.get(0);
+      double[] copy = new double[(int) values.size()];
+      values.asRawTensor().data().asDoubles().read(copy);
+      return copy;
+    }
+  }
+
+  private Ops tf() {
+    return Ops.create(graph.graph());
   }
 
   int epochsDone() {

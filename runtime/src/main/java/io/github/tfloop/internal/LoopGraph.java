@@ -34,7 +34,7 @@ record LoopGraph(
   /**
    * One built {@code @Step}: its update op, the loss it minimises, the learning rate of its next
    * update and the global norm of the gradients of its last update (before any clipping), kept in
-   * a variable.
+   * a variable. It runs on every {@code every}-th batch.
    */
   record TrainStep(
       String name,
@@ -43,5 +43,6 @@ record LoopGraph(
       Op update,
       List<Variable<?>> variables,
       Operand<TFloat32> learningRate,
-      Operand<TFloat32> gradientNorm) {}
+      Operand<TFloat32> gradientNorm,
+      int every) {}
 }

@@ -1,5 +1,6 @@
 package io.github.tfloop.internal;
 
+import io.github.tfloop.optim.Clipping;
 import io.github.tfloop.optim.LearningRate;
 import io.github.tfloop.optim.Optimizer;
 import java.util.List;
@@ -16,6 +17,8 @@ public final class StepSpec {
   private Optimizer optimizer;
   private LearningRate learningRate;
   private List<String> variableGroups = List.of();
+  private Clipping clipping = Clipping.none();
+  private int every = 1;
 
   private StepSpec(String name) {
     this.name = Objects.requireNonNull(name, "name");
@@ -47,6 +50,24 @@ public final class StepSpec {
     return this;
   }
 
+  /** How the step clips its gradients; none by default. */
+  public StepSpec clipping(Clipping clipping) {
+    this.clipping = Objects.requireNonNull(clipping, "clipping");
+    return this;
+  }
+
+  /**
+   * Runs the step on every {@code every}-th batch only (the {@code every}-th, {@code 2 * every}-th,
+   * ...), for schedules such as five critic updates per generator update.
+   */
+  public StepSpec every(int every) {
+    if (every < 1) {
+      throw new IllegalArgumentException("step '" + name + "': every must be >= 1, got " + every);
+    }
+    this.every = every;
+    return this;
+  }
+
   String name() {
     return name;
   }
@@ -65,6 +86,14 @@ public final class StepSpec {
 
   List<String> variableGroups() {
     return variableGroups;
+  }
+
+  Clipping clipping() {
+    return clipping;
+  }
+
+  int every() {
+    return every;
   }
 
   void requireComplete() {

@@ -11,6 +11,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.VarHandleOp;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
 
 /**
@@ -109,6 +110,8 @@ public final class VariableStore {
 
   private final Ops tf;
   private final Map<String, Variable<?>> variables = new LinkedHashMap<>();
+  private final Map<String, List<Op>> updates = new LinkedHashMap<>();
+  private final Map<String, List<Operand<TFloat32>>> penalties = new LinkedHashMap<>();
 
   public VariableStore(Ops tf) {
     this.tf = tf;
@@ -164,6 +167,41 @@ public final class VariableStore {
         selected.add(variable);
       }
     }
+    return selected;
+  }
+
+  /**
+   * Registers an op that training runs must run for the model {@code group}, such as batch
+   * normalisation's moving-average update.
+   */
+  public void addUpdate(String group, Op update) {
+    updates.computeIfAbsent(group, g -> new ArrayList<>()).add(update);
+  }
+
+  /** The training-time updates of the given groups, or of every group if {@code groups} is empty. */
+  public List<Op> updates(Collection<String> groups) {
+    List<Op> selected = new ArrayList<>();
+    updates.forEach((group, ops) -> {
+      if (groups.isEmpty() || groups.contains(group)) {
+        selected.addAll(ops);
+      }
+    });
+    return selected;
+  }
+
+  /** Registers a regularisation penalty on a weight of the model {@code group}. */
+  public void addPenalty(String group, Operand<TFloat32> penalty) {
+    penalties.computeIfAbsent(group, g -> new ArrayList<>()).add(penalty);
+  }
+
+  /** The regularisation penalties of the given groups, or of every group if none is named. */
+  public List<Operand<TFloat32>> penalties(Collection<String> groups) {
+    List<Operand<TFloat32>> selected = new ArrayList<>();
+    penalties.forEach((group, terms) -> {
+      if (groups.isEmpty() || groups.contains(group)) {
+        selected.addAll(terms);
+      }
+    });
     return selected;
   }
 

@@ -14,6 +14,9 @@ import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TNumber;
 
 /**
@@ -43,7 +46,9 @@ public final class Layers {
   private final VariableStore store;
   private final String group;
   private final Operand<TBool> training;
+  private final Operand<TInt64> step;
   private final long seed;
+  private Regularizer kernelRegularizer;
   private final Map<String, Integer> layerCounts = new HashMap<>();
   private final Set<String> namesUsed = new HashSet<>();
 
@@ -51,14 +56,21 @@ public final class Layers {
    * For generated code: layers of the model {@code group}, whose variables go to {@code store}.
    *
    * @param training true while the loop trains, false while it evaluates or predicts
-   * @param seed the loop's seed, from which every initial weight is derived
+   * @param step the number of batches trained so far, which seeds per-batch randomness
+   * @param seed the loop's seed, from which every initial weight and random mask is derived
    */
   public Layers(
-      Ops tf, VariableStore store, String group, Operand<TBool> training, long seed) {
+      Ops tf,
+      VariableStore store,
+      String group,
+      Operand<TBool> training,
+      Operand<TInt64> step,
+      long seed) {
     this.tf = tf;
     this.store = store;
     this.group = group;
     this.training = training;
+    this.step = step;
     this.seed = seed;
   }
 
@@ -86,6 +98,15 @@ public final class Layers {
    */
   public <T extends TNumber> Operand<T> variable(
       String name, Shape shape, Class<T> type, Initializer initializer) {
+    return weight(name, shape, type, initializer, null);
+  }
+
+  /**
+   * A trainable variable as {@link #variable}, penalised by {@code regularizer} (if not null) in
+   * every step that trains it.
+   */
+  private <T extends TNumber> Operand<T> weight(
+      String name, Shape shape, Class<T> type, Initializer initializer, Regularizer regularizer) {
     String fullName = group + "/" + name;
     if (!namesUsed.add(fullName)) {
       throw new IllegalArgumentException(
@@ -103,7 +124,44 @@ public final class Layers {
     }
     Operand<T> initialValue =
         initializer.initialValue(tf, shape, type, new long[] {seed, stableHash(fullName)});
-    return store.create(fullName, group, Kind.TRAINABLE, type, shape, initialValue).read();
+    Operand<T> read = store.create(fullName, group, Kind.TRAINABLE, type, shape, initialValue).read();
+    if (regularizer != null) {
+      store.addPenalty(group, regularizer.penalty(tf, read));
+    }
+    return read;
+  }
+
+  /**
+   * A non-trainable state variable of this model, such as a moving average, created on the first
+   * build and shared afterwards; {@code created} tells the caller which.
+   */
+  private <T extends TNumber> Variable<?> state(
+      String name, Shape shape, Class<T> type, Initializer initializer) {
+    String fullName = group + "/" + name;
+    Variable<?> existing = store.find(fullName);
+    if (existing != null) {
+      return existing;
+    }
+    Operand<T> initialValue = initializer.initialValue(tf, shape, type, new long[] {seed, 0});
+    return store.create(fullName, group, Kind.MODEL_STATE, type, shape, initialValue);
+  }
+
+  /**
+   * Penalises the kernels of the dense and convolution layers built after this call with {@code
+   * regularizer} ({@code null}: no penalty).
+   */
+  public Layers kernelRegularizer(Regularizer regularizer) {
+    this.kernelRegularizer = regularizer;
+    return this;
+  }
+
+  /**
+   * Adds {@code regularizer}'s penalty of {@code weight}, one of this model's variables, to the loss
+   * of every step that trains this model.
+   */
+  public <T extends TNumber> Operand<T> regularize(Operand<T> weight, Regularizer regularizer) {
+    store.addPenalty(group, regularizer.penalty(tf, weight));
+    return weight;
   }
 
   @SuppressWarnings("unchecked")
@@ -134,7 +192,8 @@ public final class Layers {
     String layer = nextLayerName("dense");
     Class<T> type = x.type();
     Operand<T> kernel =
-        variable(layer + "/kernel", Shape.of(shape.get(1), units), type, kernelInitializer);
+        weight(layer + "/kernel", Shape.of(shape.get(1), units), type, kernelInitializer,
+            kernelRegularizer);
     Operand<T> bias = variable(layer + "/bias", Shape.of(units), type, Initializer.zeros());
     return activation.apply(tf, tf.nn.biasAdd(tf.linalg.matMul(x, kernel), bias));
   }
@@ -158,11 +217,12 @@ public final class Layers {
     String layer = nextLayerName("conv2d");
     Class<T> type = x.type();
     Operand<T> kernel =
-        variable(
+        weight(
             layer + "/kernel",
             Shape.of(kernelSize, kernelSize, channels, filters),
             type,
-            defaultKernelInitializer(activation));
+            defaultKernelInitializer(activation),
+            kernelRegularizer);
     Operand<T> bias = variable(layer + "/bias", Shape.of(filters), type, Initializer.zeros());
     Operand<T> convolved =
         tf.nn.conv2d(x, kernel, List.of(1L, (long) stride, (long) stride, 1L), padding.name());
@@ -201,6 +261,162 @@ public final class Layers {
     return tf.nn.avgPool(
         x, List.of(1L, (long) size, (long) size, 1L), List.of(1L, (long) stride, (long) stride, 1L),
         padding.name());
+  }
+
+  /**
+   * Dropout: while training, zeroes each element with probability {@code rate} and scales the rest
+   * by {@code 1 / (1 - rate)}; otherwise the identity. The mask is drawn by a stateless random op
+   * seeded by the loop's seed, the layer and the batch number, so runs (and resumed runs) repeat.
+   */
+  public <T extends TNumber> Operand<T> dropout(Operand<T> x, double rate) {
+    if (!(rate >= 0 && rate < 1)) {
+      throw new IllegalArgumentException("dropout rate must be in [0, 1), got " + rate);
+    }
+    String layer = nextLayerName("dropout");
+    Class<T> type = x.type();
+    Operand<T> uniform =
+        tf.random.statelessRandomUniform(tf.shape(x, TInt64.class), batchSeed(layer), type);
+    Operand<T> keep = tf.dtypes.cast(
+        tf.math.greaterEqual(uniform, tf.dtypes.cast(tf.constant(rate), type)), type);
+    Operand<T> dropped =
+        tf.math.mul(tf.math.mul(x, keep), tf.dtypes.cast(tf.constant(1 / (1 - rate)), type));
+    return tf.select(training, dropped, x);
+  }
+
+  /**
+   * Batch normalisation over the last dimension (Ioffe and Szegedy, 2015), with Keras's defaults:
+   * momentum 0.99, epsilon 0.001. While training it normalises with the batch's statistics and
+   * updates moving averages of them (the step that trains this model runs the update); while
+   * evaluating or predicting it uses the moving averages.
+   */
+  public <T extends TNumber> Operand<T> batchNorm(Operand<T> x) {
+    return batchNorm(x, 0.99, 1e-3);
+  }
+
+  /** Batch normalisation with the given moving-average momentum and epsilon. */
+  public <T extends TNumber> Operand<T> batchNorm(Operand<T> x, double momentum, double epsilon) {
+    if (!(momentum >= 0 && momentum < 1) || !(epsilon > 0)) {
+      throw new IllegalArgumentException(
+          "batchNorm needs momentum in [0, 1) and epsilon > 0, got " + momentum + ", " + epsilon);
+    }
+    Shape shape = x.shape();
+    int rank = shape.numDimensions();
+    if (rank < 2 || shape.get(rank - 1) < 0) {
+      throw new IllegalArgumentException(
+          "batchNorm: the input needs a known last dimension, got " + shape);
+    }
+    String layer = nextLayerName("batch_norm");
+    Class<T> type = x.type();
+    Shape features = Shape.of(shape.get(rank - 1));
+    Operand<T> gamma = variable(layer + "/gamma", features, type, Initializer.ones());
+    Operand<T> beta = variable(layer + "/beta", features, type, Initializer.zeros());
+    boolean firstBuild = store.find(group + "/" + layer + "/moving_mean") == null;
+    Variable<?> movingMean = state(layer + "/moving_mean", features, type, Initializer.zeros());
+    Variable<?> movingVariance = state(layer + "/moving_variance", features, type, Initializer.ones());
+
+    Operand<TInt32> axes = tf.range(tf.constant(0), tf.constant(rank - 1), tf.constant(1));
+    Operand<T> mean = tf.math.mean(x, axes);
+    Operand<T> variance = tf.math.mean(tf.math.squaredDifference(x, tf.stopGradient(mean)), axes);
+    Operand<T> eps = tf.dtypes.cast(tf.constant(epsilon), type);
+    Operand<T> training = normalise(x, mean, variance, gamma, beta, eps);
+    Operand<T> inference =
+        normalise(x, castRead(movingMean, type), castRead(movingVariance, type), gamma, beta, eps);
+    if (firstBuild) {
+      Operand<T> keep = tf.dtypes.cast(tf.constant(momentum), type);
+      Operand<T> take = tf.dtypes.cast(tf.constant(1 - momentum), type);
+      store.addUpdate(group, tf.assignVariableOp(movingMean.handle(),
+          tf.math.add(tf.math.mul(castRead(movingMean, type), keep), tf.math.mul(mean, take))));
+      store.addUpdate(group, tf.assignVariableOp(movingVariance.handle(),
+          tf.math.add(tf.math.mul(castRead(movingVariance, type), keep),
+              tf.math.mul(variance, take))));
+    }
+    return tf.select(this.training, training, inference);
+  }
+
+  private <T extends TNumber> Operand<T> normalise(
+      Operand<T> x, Operand<T> mean, Operand<T> variance, Operand<T> gamma, Operand<T> beta,
+      Operand<T> epsilon) {
+    Operand<T> scale = tf.math.mul(gamma, tf.math.rsqrt(tf.math.add(variance, epsilon)));
+    return tf.math.add(tf.math.mul(tf.math.sub(x, mean), scale), beta);
+  }
+
+  /**
+   * Augmentation: while training, mirrors each image of a {@code [batch, height, width, channels]}
+   * (or {@code [batch, height, width]}) batch left to right with probability 0.5; otherwise the
+   * identity.
+   */
+  public <T extends TNumber> Operand<T> randomFlipHorizontal(Operand<T> images) {
+    int rank = images.shape().numDimensions();
+    if (rank != 3 && rank != 4) {
+      throw new IllegalArgumentException(
+          "randomFlipHorizontal: the input must be [batch, height, width(, channels)], got "
+              + images.shape());
+    }
+    String layer = nextLayerName("random_flip");
+    Operand<TInt64> batchShape = tf.gather(tf.shape(images, TInt64.class), tf.constant(new int[] {0}),
+        tf.constant(0));
+    Operand<TFloat32> coin = tf.random.statelessRandomUniform(batchShape, batchSeed(layer), TFloat32.class);
+    long[] maskShape = new long[rank];
+    java.util.Arrays.fill(maskShape, 1);
+    maskShape[0] = -1;
+    Operand<TBool> flip = tf.reshape(tf.math.less(coin, tf.constant(0.5f)), tf.constant(maskShape));
+    Operand<T> flipped = tf.reverse(images, tf.constant(new int[] {2}));
+    return tf.select(training, tf.select(flip, flipped, images), images);
+  }
+
+  /**
+   * Augmentation: while training, shifts each image of a {@code [batch, height, width, channels]}
+   * float32 batch by a random whole number of pixels, up to {@code maxFraction} of its height and
+   * width in each direction, filling with zeros; otherwise the identity.
+   */
+  public Operand<TFloat32> randomTranslation(Operand<TFloat32> images, double maxFraction) {
+    Shape shape = images.shape();
+    if (shape.numDimensions() != 4 || shape.get(1) < 0 || shape.get(2) < 0) {
+      throw new IllegalArgumentException(
+          "randomTranslation: the input must be [batch, height, width, channels] with known height"
+              + " and width, got " + shape);
+    }
+    if (!(maxFraction >= 0 && maxFraction < 1)) {
+      throw new IllegalArgumentException(
+          "randomTranslation maxFraction must be in [0, 1), got " + maxFraction);
+    }
+    String layer = nextLayerName("random_translation");
+    Operand<TInt64> batch = tf.gather(tf.shape(images, TInt64.class), tf.constant(new int[] {0}),
+        tf.constant(0));
+    Operand<TInt64> offsetsShape = tf.concat(List.of(batch, tf.constant(new long[] {2})), tf.constant(0));
+    Operand<TFloat32> unit =
+        tf.random.statelessRandomUniform(offsetsShape, batchSeed(layer), TFloat32.class);
+    // whole pixels in [-max, max] along height (column 0) and width (column 1)
+    Operand<TFloat32> limits = tf.constant(new float[] {
+        (float) Math.floor(maxFraction * shape.get(1)), (float) Math.floor(maxFraction * shape.get(2))});
+    Operand<TFloat32> offsets = tf.math.round(
+        tf.math.mul(tf.math.sub(tf.math.mul(unit, tf.constant(2f)), tf.constant(1f)), limits));
+    Operand<TFloat32> dy = tf.reshape(tf.gather(offsets, tf.constant(new int[] {0}), tf.constant(1)),
+        tf.constant(new long[] {-1, 1}));
+    Operand<TFloat32> dx = tf.reshape(tf.gather(offsets, tf.constant(new int[] {1}), tf.constant(1)),
+        tf.constant(new long[] {-1, 1}));
+    Operand<TFloat32> ones = tf.onesLike(dx);
+    Operand<TFloat32> zeros = tf.zerosLike(dx);
+    // output pixel (x, y) reads input pixel (x - dx, y - dy)
+    Operand<TFloat32> transforms = tf.concat(
+        List.of(ones, zeros, tf.math.neg(dx), zeros, ones, tf.math.neg(dy), zeros, zeros),
+        tf.constant(1));
+    Operand<TFloat32> shifted = tf.image.imageProjectiveTransformV3(
+        images, transforms, tf.constant(new int[] {(int) shape.get(1), (int) shape.get(2)}),
+        tf.constant(0f), "NEAREST",
+        org.tensorflow.op.image.ImageProjectiveTransformV3.fillMode("CONSTANT"));
+    return tf.select(training, shifted, images);
+  }
+
+  /** A stateless-random seed for {@code layer} on this batch: {@code [seed ^ hash(layer), step]}. */
+  private Operand<TInt64> batchSeed(String layer) {
+    Operand<TInt64> first = tf.constant(new long[] {seed ^ stableHash(group + "/" + layer)});
+    return tf.concat(List.of(first, tf.reshape(step, tf.constant(new long[] {1}))), tf.constant(0));
+  }
+
+  /** {@code activation} applied to {@code x}, for activations after a normalisation. */
+  public <T extends TNumber> Operand<T> activation(Operand<T> x, Activation activation) {
+    return activation.apply(tf, x);
   }
 
   /** Flattens every example to a vector: {@code [batch, d1, d2, ...] -> [batch, d1 * d2 * ...]}. */

@@ -7,6 +7,7 @@ import io.github.tfloop.nn.Initializer;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TNumber;
 import org.tensorflow.types.family.TType;
 
@@ -18,22 +19,25 @@ public final class UpdateContext {
   private final String stepName;
   private final Operand<TFloat32> learningRate;
   private final Operand<TFloat32> iteration;
+  private final Operand<TInt64> iterationCount;
 
   /**
    * @param learningRate this update's learning rate
-   * @param iteration the 1-based number of this update, as a float: 1 on the first
+   * @param iterationCount updates made before this one
    */
   public UpdateContext(
       Ops tf,
       VariableStore store,
       String stepName,
       Operand<TFloat32> learningRate,
-      Operand<TFloat32> iteration) {
+      Operand<TInt64> iterationCount) {
     this.tf = tf;
     this.store = store;
     this.stepName = stepName;
     this.learningRate = learningRate;
-    this.iteration = iteration;
+    this.iterationCount = iterationCount;
+    this.iteration =
+        tf.dtypes.cast(tf.math.add(iterationCount, tf.constant(1L)), TFloat32.class);
   }
 
   public Ops ops() {
@@ -48,6 +52,11 @@ public final class UpdateContext {
   /** The 1-based number of this update (Adam's {@code t}), in the variable's type. */
   public <T extends TNumber> Operand<T> iteration(Class<T> type) {
     return cast(iteration, type);
+  }
+
+  /** Updates made before this one, as TensorFlow's {@code global_step} arguments take it. */
+  public Operand<TInt64> iterationCount() {
+    return iterationCount;
   }
 
   /** A scalar constant of the variable's type. */

@@ -20,6 +20,12 @@ public interface FitControl {
    */
   Map<String, Double> currentMetrics();
 
+  /** A copy of the current weights and model state; close it when no longer needed. */
+  WeightSnapshot snapshotWeights();
+
+  /** Sets the weights and model state back to {@code snapshot}. */
+  void restoreWeights(WeightSnapshot snapshot);
+
   /** Asks the fit to stop after the current batch. */
   void stop();
 

@@ -103,8 +103,9 @@ public final class LoopOptions {
    * Training batches {@code fit} runs per call into TensorFlow; 1 (the default) runs one per call.
    * With {@code K > 1} the epoch's training data is copied into the graph once per {@code fit}, and
    * one call runs up to {@code K} batches in an in-graph loop, gathering each batch from that copy in
-   * the same shuffled order as with 1: the training is the same. Listeners see the end of the last
-   * batch of each call; a partial last batch ({@link LastBatch#PARTIAL}) runs on its own.
+   * the same shuffled order as with 1: the training is the same. Listeners see the first batch of
+   * each call begin and its last batch end; a partial last batch ({@link LastBatch#PARTIAL}) runs on
+   * its own, and so does every batch of a loop with a step that does not run on every batch.
    */
   public int stepsPerExecution() {
     return stepsPerExecution;

@@ -5,8 +5,8 @@ package io.github.tfloop.train;
  * default. Listeners run on the training thread, in the order they were added to the
  * {@link LoopOptions}. A listener that stops training calls {@link FitControl#stop()}.
  *
- * <p>{@link #onBatchEnd} runs after every batch: keep it cheap and allocation-free, or the loop is
- * no longer either.
+ * <p>{@link #onBatchBegin} and {@link #onBatchEnd} run for every batch: keep them cheap and
+ * allocation-free, or the loop is no longer either.
  */
 public interface TrainingListener {
 
@@ -15,6 +15,9 @@ public interface TrainingListener {
 
   /** Before each epoch; {@code epoch} counts from 1. */
   default void onEpochBegin(FitControl control, int epoch) {}
+
+  /** Before each batch; {@code batch} counts from 1 within the epoch. */
+  default void onBatchBegin(FitControl control, int epoch, int batch) {}
 
   /** After each batch; {@code batch} counts from 1 within the epoch. */
   default void onBatchEnd(FitControl control, int epoch, int batch) {}

@@ -8,8 +8,8 @@ import io.github.tfloop.train.Execution;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.LastBatch;
 import io.github.tfloop.train.LoopOptions;
-import io.github.tfloop.train.TrainingListener;
 import io.github.tfloop.train.FitControl;
+import io.github.tfloop.train.TrainingListener;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,12 +31,17 @@ class InGraphTrainingTest {
       expectedHistory = engine.fit(train, null);
       expected = engine.predictFloats(probe);
     }
-    List<Integer> batchEnds = new ArrayList<>();
+    List<String> batchEvents = new ArrayList<>();
     TrainingListener recorder =
         new TrainingListener() {
           @Override
+          public void onBatchBegin(FitControl fit, int epoch, int batch) {
+            batchEvents.add("begin " + batch);
+          }
+
+          @Override
           public void onBatchEnd(FitControl fit, int epoch, int batch) {
-            batchEnds.add(batch);
+            batchEvents.add("end " + batch);
           }
         };
     LoopOptions inGraph =
@@ -47,14 +52,15 @@ class InGraphTrainingTest {
       assertEquals(expectedHistory.last().get("loss"), history.last().get("loss"), 0.0);
       assertEquals(3 * 13, engine.globalStep());
     }
-    List<Integer> expectedEnds = new ArrayList<>();
+    List<String> expectedEvents = new ArrayList<>();
     for (int epoch = 0; epoch < 3; epoch++) {
-      for (int done = stepsPerExecution; done < 12; done += stepsPerExecution) {
-        expectedEnds.add(done);
+      for (int first = 1; first <= 12; first += stepsPerExecution) {
+        expectedEvents.add("begin " + first);
+        expectedEvents.add("end " + Math.min(12, first + stepsPerExecution - 1));
       }
-      expectedEnds.add(12);
-      expectedEnds.add(13); // the partial batch, on its own
+      expectedEvents.add("begin 13"); // the partial batch, on its own
+      expectedEvents.add("end 13");
     }
-    assertEquals(expectedEnds, batchEnds);
+    assertEquals(expectedEvents, batchEvents);
   }
 }

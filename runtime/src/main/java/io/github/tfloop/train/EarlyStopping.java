@@ -1,0 +1,190 @@
+package io.github.tfloop.train;
+
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Stops training when a monitored value has not improved for {@code patience} epochs, and
+ * optionally puts back the weights of the best epoch (Keras's {@code EarlyStopping}).
+ *
+ * <pre>{@code
+ * EarlyStopping stopping = EarlyStopping.monitoring("val_loss").patience(3).restoreBestWeights(true).build();
+ * LoopOptions options = LoopOptions.builder().epochs(50).listener(stopping).build();
+ * }</pre>
+ *
+ * <p>An epoch improves on the best so far when it beats it by more than {@code minDelta}. Values
+ * whose name ends in {@code accuracy}, {@code precision}, {@code recall}, {@code f1} or {@code auc}
+ * improve upwards, others (losses and errors) downwards, unless a {@link Mode} is given.
+ */
+public final class EarlyStopping implements TrainingListener {
+
+  /** The direction in which the monitored value improves. */
+  public enum Mode {
+    /** Lower is better: losses, errors. */
+    MIN,
+    /** Higher is better: accuracy, AUC. */
+    MAX,
+    /** From the value's name. */
+    AUTO
+  }
+
+  private final String monitor;
+  private final int patience;
+  private final double minDelta;
+  private final boolean maximise;
+  private final boolean restoreBestWeights;
+
+  private double best;
+  private int bestEpoch;
+  private int epochsWithoutImprovement;
+  private int stoppedEpoch;
+  private WeightSnapshot bestWeights;
+
+  private EarlyStopping(Builder builder) {
+    this.monitor = builder.monitor;
+    this.patience = builder.patience;
+    this.minDelta = builder.minDelta;
+    this.maximise = switch (builder.mode) {
+      case MAX -> true;
+      case MIN -> false;
+      case AUTO -> improvesUpwards(builder.monitor);
+    };
+    this.restoreBestWeights = builder.restoreBestWeights;
+    reset();
+  }
+
+  /** Starts an early stopping on the value {@code monitor}, such as {@code val_loss}. */
+  public static Builder monitoring(String monitor) {
+    return new Builder(monitor);
+  }
+
+  static boolean improvesUpwards(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    for (String suffix : new String[] {"accuracy", "precision", "recall", "f1", "auc"}) {
+      if (lower.endsWith(suffix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void reset() {
+    best = maximise ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    bestEpoch = 0;
+    epochsWithoutImprovement = 0;
+    stoppedEpoch = 0;
+    closeBestWeights();
+  }
+
+  @Override
+  public void onTrainBegin(FitControl control) {
+    reset();
+  }
+
+  @Override
+  public void onEpochEnd(FitControl control, EpochLog log) {
+    double value = log.get(monitor);
+    boolean improved = maximise ? value > best + minDelta : value < best - minDelta;
+    if (improved) {
+      best = value;
+      bestEpoch = log.epoch();
+      epochsWithoutImprovement = 0;
+      if (restoreBestWeights) {
+        closeBestWeights();
+        bestWeights = control.snapshotWeights();
+      }
+    } else if (++epochsWithoutImprovement >= patience) {
+      stoppedEpoch = log.epoch();
+      control.stop();
+    }
+  }
+
+  @Override
+  public void onTrainEnd(FitControl control, History history) {
+    if (restoreBestWeights && bestWeights != null) {
+      if (history.epochs().isEmpty() || history.last().epoch() != bestEpoch) {
+        control.restoreWeights(bestWeights);
+      }
+      closeBestWeights();
+    }
+  }
+
+  private void closeBestWeights() {
+    if (bestWeights != null) {
+      bestWeights.close();
+      bestWeights = null;
+    }
+  }
+
+  /** The best value seen, or ±infinity before the first epoch. */
+  public double best() {
+    return best;
+  }
+
+  /** The epoch of the best value, or 0. */
+  public int bestEpoch() {
+    return bestEpoch;
+  }
+
+  /** The epoch after which training was stopped, or 0 if it ran to the end. */
+  public int stoppedEpoch() {
+    return stoppedEpoch;
+  }
+
+  /** Whether higher values of the monitored value are better. */
+  public boolean maximises() {
+    return maximise;
+  }
+
+  @Override
+  public String toString() {
+    return "EarlyStopping[" + monitor + (maximise ? " max" : " min") + ", patience " + patience
+        + ", minDelta " + minDelta + (restoreBestWeights ? ", restores best weights]" : "]");
+  }
+
+  /** Configures an {@link EarlyStopping}. */
+  public static final class Builder {
+    private final String monitor;
+    private int patience = 5;
+    private double minDelta;
+    private Mode mode = Mode.AUTO;
+    private boolean restoreBestWeights;
+
+    private Builder(String monitor) {
+      this.monitor = Objects.requireNonNull(monitor, "monitor");
+    }
+
+    /** Epochs without improvement before stopping (default 5). */
+    public Builder patience(int patience) {
+      if (patience < 1) {
+        throw new IllegalArgumentException("patience must be at least 1, got " + patience);
+      }
+      this.patience = patience;
+      return this;
+    }
+
+    /** The smallest change that counts as an improvement (default 0). */
+    public Builder minDelta(double minDelta) {
+      if (!(minDelta >= 0)) {
+        throw new IllegalArgumentException("minDelta must be >= 0, got " + minDelta);
+      }
+      this.minDelta = minDelta;
+      return this;
+    }
+
+    public Builder mode(Mode mode) {
+      this.mode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /** Whether to put back the weights of the best epoch when training ends (default false). */
+    public Builder restoreBestWeights(boolean restore) {
+      this.restoreBestWeights = restore;
+      return this;
+    }
+
+    public EarlyStopping build() {
+      return new EarlyStopping(this);
+    }
+  }
+}
