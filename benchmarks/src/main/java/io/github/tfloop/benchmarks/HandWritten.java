@@ -93,15 +93,18 @@ final class HandWritten implements Contender {
   public float step(float[] imageBatch, int[] labelBatch) {
     imageTensor.copyFrom(DataBuffers.of(imageBatch, true, false));
     labelTensor.copyFrom(DataBuffers.of(labelBatch, true, false));
-    try (Result result =
-        session.runner()
-            .feed(images, imageTensor)
-            .feed(labels, labelTensor)
-            .addTarget(minimize)
-            .fetch(loss)
-            .run()) {
+    try (Result result = runner().run()) {
       return ((TFloat32) result.get(0)).getFloat();
     }
+  }
+
+  /** One step's run, built as the loop builds it every step: both feeds, the update, the loss. */
+  Session.Runner runner() {
+    return session.runner()
+        .feed(images, imageTensor)
+        .feed(labels, labelTensor)
+        .addTarget(minimize)
+        .fetch(loss);
   }
 
   @Override
