@@ -6,16 +6,19 @@
 # with taskset to the CPUs in BENCH_CPUS (default: all of them):
 #   1. the JMH report (io.github.tfloop.benchmarks.Report): steps/s, ratios taken within the run,
 #      heap bytes per step (JMH's GC profiler), time to first step, thread and XLA settings;
-#   2. the native-memory check: resident memory after 200,000 steps against after 20,000.
+#   2. the step profile: where the baseline's step time goes, by TensorFlow's own trace;
+#   3. the native-memory check: resident memory after 200,000 steps against after 20,000.
 # Results go to benchmarks/target/benchmarks.md, with the machine and its load before and after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=""
 memory_steps=(20000 200000)
+profile_steps=1000
 if [[ "${1:-}" == "--quick" ]]; then
   quick="--quick"
   memory_steps=(2000 20000)
+  profile_steps=200
 fi
 cpus="${BENCH_CPUS:-0-$(($(nproc) - 1))}"
 out=benchmarks/target/benchmarks.md
@@ -44,6 +47,14 @@ machine() {
 
 taskset -c "$cpus" java "${java_flags[@]}" io.github.tfloop.benchmarks.Report $quick "$out.body"
 
+{
+  echo "### Where the baseline's step goes (hand-written loop, TensorFlow's trace)"
+  echo
+  taskset -c "$cpus" java "${java_flags[@]}" io.github.tfloop.benchmarks.StepProfile "$profile_steps" \
+    | grep '^|'
+  echo
+} > "$out.profile"
+
 echo "### Native memory: MlpLoop.step() at batch 32" > "$out.memory"
 echo '```' >> "$out.memory"
 taskset -c "$cpus" java -Xms512m -Xmx512m -XX:+AlwaysPreTouch "${java_flags[@]}" \
@@ -51,9 +62,9 @@ taskset -c "$cpus" java -Xms512m -Xmx512m -XX:+AlwaysPreTouch "${java_flags[@]}"
 echo '```' >> "$out.memory"
 
 {
-  cat "$out.head" "$out.body" "$out.memory"
+  cat "$out.head" "$out.body" "$out.profile" "$out.memory"
   echo
   echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$out"
-rm -f "$out.head" "$out.body" "$out.memory"
+rm -f "$out.head" "$out.body" "$out.profile" "$out.memory"
 echo "Results: $out"
