@@ -21,12 +21,14 @@ log=benchmarks/target/gpu-check.log
 table=benchmarks/target/gpu-check.md
 
 TF_CPP_MIN_LOG_LEVEL=0 java --enable-native-access=ALL-UNNAMED -cp "$classpath" \
-  io.github.tfloop.benchmarks.GpuCheck --log-placement > "$log" 2>&1
+  io.github.tfloop.benchmarks.GpuCheck --log-placement "${GPU_CHECK_SECONDS:-10}" > "$log" 2>&1
 grep '^|' "$log" > "$table"
 
 status=0
 for op in MatMul Conv2D ResourceApplyAdam; do
-  on_gpu=$(grep -cE "\($op\).*device:GPU:0" "$log" || true)
+  # The placer's own lines, "placer.cc:...] name: (Type): /job:.../device:GPU:0", not the
+  # "user-requested devices" lines that soft placement also prints.
+  on_gpu=$(grep -cE "placer\.cc.*\] [^ ]+: \($op\): /job:[^ ]*device:GPU:0" "$log" || true)
   echo "$op ops placed on GPU:0: $on_gpu"
   if [[ "$on_gpu" -eq 0 ]]; then
     status=1

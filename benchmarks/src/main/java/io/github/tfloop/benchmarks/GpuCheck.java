@@ -2,6 +2,7 @@ package io.github.tfloop.benchmarks;
 
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.train.LoopOptions;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -13,20 +14,26 @@ import java.util.Locale;
  */
 public final class GpuCheck {
 
-  private static final double SECONDS = 10;
-
   private GpuCheck() {}
 
+  /** {@code [--log-placement] [seconds per figure, default 10]}. */
   public static void main(String[] args) {
-    boolean logPlacement = java.util.List.of(args).contains("--log-placement");
+    boolean logPlacement = List.of(args).contains("--log-placement");
+    double seconds = 10;
+    for (String arg : args) {
+      if (!arg.startsWith("--")) {
+        seconds = Double.parseDouble(arg);
+      }
+    }
     System.out.println("| network | batch | batches/call | GPU steps/s | CPU steps/s | GPU / CPU |");
     System.out.println("|---|---:|---:|---:|---:|---:|");
     for (Object[] c : new Object[][] {{Network.MLP, 32}, {Network.MLP, 512}, {Network.CNN, 64}}) {
       for (int stepsPerExecution : new int[] {1, 16}) {
         Network network = (Network) c[0];
         int batchSize = (Integer) c[1];
-        double gpu = stepsPerSecond(network, batchSize, stepsPerExecution, "/GPU:0", logPlacement);
-        double cpu = stepsPerSecond(network, batchSize, stepsPerExecution, "/CPU:0", false);
+        double gpu =
+            stepsPerSecond(network, batchSize, stepsPerExecution, "/GPU:0", logPlacement, seconds);
+        double cpu = stepsPerSecond(network, batchSize, stepsPerExecution, "/CPU:0", false, seconds);
         System.out.printf(
             Locale.ROOT,
             "| %s | %d | %d | %.0f | %.0f | %.2f× |%n",
@@ -36,7 +43,12 @@ public final class GpuCheck {
   }
 
   private static double stepsPerSecond(
-      Network network, int batchSize, int stepsPerExecution, String device, boolean log) {
+      Network network,
+      int batchSize,
+      int stepsPerExecution,
+      String device,
+      boolean log,
+      double seconds) {
     TrainingData batches = TrainingData.batches(batchSize, TrainingStepBenchmark.BATCHES);
     Dataset data = batches.asDataset();
     LoopOptions options =
@@ -50,7 +62,7 @@ public final class GpuCheck {
       loop.fit(data); // warm-up: first runs, kernel selection
       long started = System.nanoTime();
       int steps = 0;
-      while (System.nanoTime() - started < SECONDS * 1e9) {
+      while (System.nanoTime() - started < seconds * 1e9) {
         loop.fit(data);
         steps += batches.count();
       }
