@@ -14,7 +14,8 @@ public final class Gradients {
 
   /**
    * The sum of the squares of every element of {@code gradient}: twice its {@code L2Loss}, one fused
-   * pass over the gradient (a {@code Square} then a {@code Sum} cost about a quarter of an MLP step).
+   * pass over the gradient (a {@code Square} then a {@code Sum} took twice as long; see
+   * BENCHMARKS.md).
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static Operand<TFloat32> squaredNorm(Ops tf, Operand<? extends TNumber> gradient) {
