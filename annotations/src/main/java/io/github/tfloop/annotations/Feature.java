@@ -22,10 +22,14 @@ public @interface Feature {
 
   /**
    * Shape of one example, without the batch dimension: {@code {28, 28}} for a grey image,
-   * {@code {}} for a scalar. Every dimension must be positive.
+   * {@code {}} for a scalar. Every dimension must be positive, and one example must hold at most
+   * {@code Integer.MAX_VALUE} values.
    */
   int[] shape() default {};
 
-  /** The input's name; empty means the parameter's name. */
+  /**
+   * The input's name, which dataset columns and the generated input constant use; empty means the
+   * parameter's name. Must be a valid Java identifier.
+   */
   String name() default "";
 }

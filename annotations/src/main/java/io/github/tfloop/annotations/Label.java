@@ -17,9 +17,15 @@ import java.lang.annotation.Target;
 @Target(ElementType.PARAMETER)
 public @interface Label {
 
-  /** Shape of one example's label, without the batch dimension; {@code {}} for a class index. */
+  /**
+   * Shape of one example's label, without the batch dimension; {@code {}} for a class index (which
+   * {@link Metric#ACCURACY} requires of the first label). Every dimension must be positive.
+   */
   int[] shape() default {};
 
-  /** The label's name; empty means the parameter's name. */
+  /**
+   * The label's name, which dataset columns and the generated input constant use; empty means the
+   * parameter's name. Must be a valid Java identifier.
+   */
   String name() default "";
 }

@@ -19,8 +19,9 @@ import java.lang.annotation.Target;
  *   <li>{@link Label} and {@link Feature} parameters: inputs the loop feeds.
  * </ul>
  *
- * <p>The loss is identified by the method's name, which {@link Step#loss()} refers to. It must not
- * be private, static or abstract.
+ * <p>The loss is identified by the method's name, which {@link Step#loss()} refers to and under
+ * which it is reported; the name is unique among the {@code @Loss} methods. It must not be
+ * private, static, abstract or generic, nor declare checked exceptions.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)

@@ -6,15 +6,17 @@ import io.github.tfloop.processor.model.LoopModelFactory;
 import io.github.tfloop.processor.parse.LoopDeclaration;
 import io.github.tfloop.processor.parse.LoopParser;
 import io.github.tfloop.processor.parse.TypeNames;
-import io.github.tfloop.processor.parse.TypeShape;
 import io.github.tfloop.processor.validate.Diagnostics;
+import io.github.tfloop.processor.validate.LocalLoopClasses;
 import io.github.tfloop.processor.validate.LoopValidator;
 import io.github.tfloop.processor.validate.Message;
+import io.github.tfloop.processor.validate.PlacementValidator;
 import io.github.tfloop.processor.write.LoopWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -24,17 +26,14 @@ import javax.annotation.processing.RoundEnvironment;
 import javax.annotation.processing.SupportedAnnotationTypes;
 import javax.lang.model.SourceVersion;
 import javax.lang.model.element.Element;
-import javax.lang.model.element.ElementKind;
-import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.TypeElement;
-import javax.lang.model.element.VariableElement;
-import javax.lang.model.util.ElementFilter;
+import javax.tools.Diagnostic;
 
 /**
  * Generates a training loop for every class annotated {@code @TrainingLoop}: parse, validate,
- * model, write. Classes whose signatures refer to types not generated yet wait for a later round;
- * an unexpected exception becomes one "internal error" diagnostic on its class, and processing
- * goes on with the next class.
+ * model, write. Classes whose declarations refer to types or constants not generated yet wait for
+ * a later round; an unexpected exception becomes one "internal error" diagnostic on its class, and
+ * processing goes on with the next class.
  */
 @AutoService(Processor.class)
 @SupportedAnnotationTypes({
@@ -44,14 +43,19 @@ import javax.lang.model.util.ElementFilter;
   TypeNames.STEP,
   TypeNames.FEATURE,
   TypeNames.LABEL,
+  TypeNames.STANDARD_LOSS,
   TfloopProcessor.GENERATED
 })
 public final class TfloopProcessor extends AbstractProcessor {
 
   static final String GENERATED = "javax.annotation.processing.Generated";
 
-  /** Qualified names of classes waiting for their types to resolve. */
+  /** Qualified names of classes waiting for their declarations to resolve. */
   private final Set<String> deferred = new LinkedHashSet<>();
+  /** Qualified names of the user's own top-level types, which a loop class must not clash with. */
+  private final Set<String> userTypes = new HashSet<>();
+  /** Qualified names of the loop classes written so far. */
+  private final Set<String> written = new HashSet<>();
 
   @Override
   public SourceVersion getSupportedSourceVersion() {
@@ -61,19 +65,63 @@ public final class TfloopProcessor extends AbstractProcessor {
   @Override
   public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
     Diagnostics diagnostics = new Diagnostics(processingEnv.getMessager());
-    LoopParser parser = new LoopParser(processingEnv.getElementUtils());
-    for (TypeElement type : loopClasses(round)) {
-      if (hasUnresolvedTypes(type, parser)) {
-        if (!round.processingOver()) {
+    try {
+      rememberUserTypes(round);
+      LoopParser parser =
+          new LoopParser(processingEnv.getElementUtils(), processingEnv.getTypeUtils());
+      for (TypeElement type : loopClasses(round)) {
+        process(type, parser, diagnostics, round.processingOver());
+      }
+      new PlacementValidator(processingEnv.getElementUtils(), diagnostics).check(round);
+      LocalLoopClasses.report(processingEnv, round);
+    } catch (RuntimeException | LinkageError | AssertionError e) {
+      processingEnv.getMessager().printMessage(
+          Diagnostic.Kind.ERROR, Message.INTERNAL_ERROR.format("this round", trace(e)));
+    }
+    return claims(annotations, round);
+  }
+
+  /** Parses, validates, models and writes one loop class, or defers it to the next round. */
+  private void process(
+      TypeElement type, LoopParser parser, Diagnostics diagnostics, boolean lastRound) {
+    try {
+      LoopDeclaration loop = parser.parse(type, LoopParser.find(type, TypeNames.TRAINING_LOOP));
+      String loopClassName = LoopModelFactory.loopClassName(loop);
+      if (!loop.unresolved().isEmpty()) {
+        if (lastRound) {
+          diagnostics.report(
+              Message.UNRESOLVED, type, loop.annotation(), loop.unresolved().get(0), loopClassName);
+        } else {
           deferred.add(type.getQualifiedName().toString());
         }
-        // In the last round javac itself reports the type that never resolved.
-        continue;
+        return;
       }
-      generate(type, parser, diagnostics);
+      LoopValidator validator = new LoopValidator(diagnostics, this::isTaken);
+      if (!validator.validate(loop, loopClassName)) {
+        return;
+      }
+      LoopModel model = LoopModelFactory.create(loop);
+      try {
+        LoopWriter.write(model).writeTo(processingEnv.getFiler());
+        written.add(qualifiedName(model.packageName(), model.loopClassName()));
+      } catch (IOException e) {
+        diagnostics.report(Message.WRITE_FAILED, type, loopClassName, e.getMessage());
+      }
+    } catch (RuntimeException | LinkageError | AssertionError e) {
+      diagnostics.report(Message.INTERNAL_ERROR, type, type.getQualifiedName(), trace(e));
     }
-    reportOrphans(round, diagnostics);
-    return claims(annotations, round);
+  }
+
+  private boolean isTaken(String qualifiedName) {
+    return userTypes.contains(qualifiedName) || written.contains(qualifiedName);
+  }
+
+  private void rememberUserTypes(RoundEnvironment round) {
+    for (Element root : round.getRootElements()) {
+      if (root instanceof TypeElement type && !LoopWriter.isGeneratedByTfloop(type)) {
+        userTypes.add(type.getQualifiedName().toString());
+      }
+    }
   }
 
   /**
@@ -115,87 +163,13 @@ public final class TfloopProcessor extends AbstractProcessor {
     return classes;
   }
 
-  private static boolean hasUnresolvedTypes(TypeElement type, LoopParser parser) {
-    for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
-      if (!hasTfloopAnnotation(method)) {
-        continue;
-      }
-      if (parser.typeShape(method.getReturnType()).kind() == TypeShape.Kind.UNRESOLVED) {
-        return true;
-      }
-      for (VariableElement parameter : method.getParameters()) {
-        if (parser.typeShape(parameter.asType()).kind() == TypeShape.Kind.UNRESOLVED) {
-          return true;
-        }
-      }
-    }
-    return false;
+  private static String qualifiedName(String packageName, String simpleName) {
+    return packageName.isEmpty() ? simpleName : packageName + "." + simpleName;
   }
 
-  private static boolean hasTfloopAnnotation(Element element) {
-    return LoopParser.find(element, TypeNames.MODEL) != null
-        || LoopParser.find(element, TypeNames.LOSS) != null
-        || LoopParser.find(element, TypeNames.STEP) != null;
-  }
-
-  private void generate(TypeElement type, LoopParser parser, Diagnostics diagnostics) {
-    try {
-      LoopDeclaration loop = parser.parse(type, LoopParser.find(type, TypeNames.TRAINING_LOOP));
-      String loopClassName = LoopModelFactory.loopClassName(loop);
-      if (!new LoopValidator(diagnostics).validate(loop, loopClassName)) {
-        return;
-      }
-      LoopModel model = LoopModelFactory.create(loop);
-      try {
-        LoopWriter.write(model).writeTo(processingEnv.getFiler());
-      } catch (IOException e) {
-        diagnostics.error(Message.WRITE_FAILED, type, loopClassName, e.getMessage());
-      }
-    } catch (RuntimeException e) {
-      StringWriter trace = new StringWriter();
-      e.printStackTrace(new PrintWriter(trace));
-      diagnostics.error(Message.INTERNAL_ERROR, type, type.getQualifiedName(), trace);
-    }
-  }
-
-  /** Method and parameter annotations outside a loop class. */
-  private void reportOrphans(RoundEnvironment round, Diagnostics diagnostics) {
-    for (String name : List.of(TypeNames.MODEL, TypeNames.LOSS, TypeNames.STEP)) {
-      TypeElement annotation = processingEnv.getElementUtils().getTypeElement(name);
-      if (annotation == null) {
-        continue;
-      }
-      for (Element method : round.getElementsAnnotatedWith(annotation)) {
-        Element owner = method.getEnclosingElement();
-        if (LoopParser.find(owner, TypeNames.TRAINING_LOOP) == null) {
-          diagnostics.error(
-              Message.ORPHAN_ANNOTATION, method, LoopParser.find(method, name),
-              "@" + annotation.getSimpleName(), owner.getSimpleName());
-        }
-      }
-    }
-    for (String name : List.of(TypeNames.FEATURE, TypeNames.LABEL)) {
-      TypeElement annotation = processingEnv.getElementUtils().getTypeElement(name);
-      if (annotation == null) {
-        continue;
-      }
-      for (Element parameter : round.getElementsAnnotatedWith(annotation)) {
-        Element method = parameter.getEnclosingElement();
-        boolean inLoopMethod = method.getKind() == ElementKind.METHOD
-            && (LoopParser.find(method, TypeNames.MODEL) != null
-                || LoopParser.find(method, TypeNames.LOSS) != null);
-        if (!inLoopMethod) {
-          diagnostics.error(
-              Message.ORPHAN_INPUT, parameter, LoopParser.find(parameter, name),
-              "@" + annotation.getSimpleName(), describe(method));
-        }
-      }
-    }
-  }
-
-  private static String describe(Element element) {
-    return element.getKind() == ElementKind.METHOD
-        ? element.getSimpleName() + "()"
-        : element.getSimpleName().toString();
+  private static String trace(Throwable e) {
+    StringWriter trace = new StringWriter();
+    e.printStackTrace(new PrintWriter(trace));
+    return trace.toString();
   }
 }

@@ -28,7 +28,7 @@ final class Sources {
           "import org.tensorflow.types.TInt32;",
           "import org.tensorflow.types.TInt64;",
           "import java.util.List;",
-          "// (line 13)",
+          "import io.github.tfloop.nn.Network;",
           "// (line 14)");
 
   /** The first line of a body written after {@link #HEADER}. */
@@ -38,8 +38,12 @@ final class Sources {
 
   /** {@code example.<name>}: the header, then {@code lines}, the first on line 15. */
   static JavaFileObject source(String name, String... lines) {
-    return JavaFileObjects.forSourceString(
-        "example." + name, HEADER + "\n" + String.join("\n", lines) + "\n");
+    return JavaFileObjects.forSourceString("example." + name, text(lines));
+  }
+
+  /** The text of a source in package {@code example}: the header, then {@code lines}. */
+  static String text(String... lines) {
+    return HEADER + "\n" + String.join("\n", lines) + "\n";
   }
 
   /** A test resource as a source file of the given qualified name. */
@@ -53,27 +57,6 @@ final class Sources {
         throw new IllegalArgumentException("no test resource " + path);
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /**
-   * The files the processor writes for {@code sources}, found by running javac ({@code -proc:only})
-   * into a scratch directory: compile-testing hides generated files of failed compilations.
-   */
-  static java.util.List<java.nio.file.Path> generatedFiles(JavaFileObject... sources) {
-    try {
-      java.nio.file.Path directory = java.nio.file.Files.createTempDirectory("tfloop-generated");
-      javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
-      java.util.List<String> options =
-          java.util.List.of("-proc:only", "-s", directory.toString(),
-              "-classpath", System.getProperty("java.class.path"));
-      javac.getTask(null, null, diagnostic -> { }, options, null, java.util.List.of(sources))
-          .call();
-      try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(directory)) {
-        return files.filter(java.nio.file.Files::isRegularFile).toList();
-      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -72,11 +72,19 @@ public final class IdxFile {
    *     a complete IDX file
    */
   public static IdxFile read(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      throw new IOException(file + ": no such file");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new IOException(file + ": not a regular file (a directory?)");
+    }
     if (!Files.isReadable(file)) {
-      throw new IOException(file + ": no such readable file");
+      throw new IOException(file + ": not readable (check its permissions)");
     }
     try (InputStream in = Files.newInputStream(file)) {
       return read(in, file.toString());
+    } catch (java.nio.file.FileSystemException e) {
+      throw new IOException(file + ": cannot be read: " + e.getReason(), e);
     }
   }
 
@@ -124,6 +132,46 @@ public final class IdxFile {
       return new IdxFile(source, type, dimensions, data);
     } catch (EOFException e) {
       throw new IOException(source + ": truncated inside the IDX header", e);
+    }
+  }
+
+  /**
+   * Writes {@code examples} examples of {@code exampleShape} as an IDX file that {@link #read}
+   * reads back: {@code float[]} as IDX floats, {@code double[]} as doubles, {@code int[]} as ints.
+   * IDX has no 64-bit integers: {@code long[]} values are written as doubles, exact up to 2^53.
+   *
+   * @param values a flat {@code float[]}, {@code double[]}, {@code int[]} or {@code long[]} of
+   *     {@code dtype}
+   * @throws IOException if the file cannot be written
+   */
+  public static void write(Path file, Object values, DType dtype, int examples, int[] exampleShape)
+      throws IOException {
+    int length = java.lang.reflect.Array.getLength(values);
+    ElementType type = switch (dtype) {
+      case FLOAT32 -> ElementType.FLOAT;
+      case FLOAT64, INT64 -> ElementType.DOUBLE;
+      case INT32 -> ElementType.INT;
+    };
+    ByteBuffer header = ByteBuffer.allocate(4 + 4 * (exampleShape.length + 1));
+    header.put((byte) 0).put((byte) 0).put((byte) type.code).put((byte) (exampleShape.length + 1));
+    header.putInt(examples);
+    for (int dimension : exampleShape) {
+      header.putInt(dimension);
+    }
+    ByteBuffer data = ByteBuffer.allocate(length * type.bytes).order(ByteOrder.BIG_ENDIAN);
+    switch (dtype) {
+      case FLOAT32 -> data.asFloatBuffer().put((float[]) values);
+      case FLOAT64 -> data.asDoubleBuffer().put((double[]) values);
+      case INT32 -> data.asIntBuffer().put((int[]) values);
+      case INT64 -> {
+        for (long value : (long[]) values) {
+          data.putDouble(value);
+        }
+      }
+    }
+    try (var out = Files.newOutputStream(file)) {
+      out.write(header.array());
+      out.write(data.array());
     }
   }
 

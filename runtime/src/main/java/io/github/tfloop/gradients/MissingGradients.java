@@ -4,6 +4,8 @@ import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.OnesLike;
+import org.tensorflow.op.core.ZerosLike;
 import org.tensorflow.op.nn.SparseSoftmaxCrossEntropyWithLogits;
 import org.tensorflow.types.family.TNumber;
 
@@ -25,6 +27,12 @@ public final class MissingGradients {
     }
     TensorFlow.registerCustomGradient(
         SparseSoftmaxCrossEntropyWithLogits.Inputs.class, MissingGradients::sparseSoftmaxCrossEntropy);
+    // onesLike(x) and zerosLike(x) build targets such as a GAN's "all real" labels: their value
+    // does not depend on x, so x's gradient is zero; TensorFlow Java has no gradient for either.
+    TensorFlow.registerCustomGradient(
+        OnesLike.Inputs.class, (tf, op, upstream) -> List.of(tf.zerosLike(op.x)));
+    TensorFlow.registerCustomGradient(
+        ZerosLike.Inputs.class, (tf, op, upstream) -> List.of(tf.zerosLike(op.x)));
     registered = true;
   }
 

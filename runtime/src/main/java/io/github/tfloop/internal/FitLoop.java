@@ -5,13 +5,17 @@ import io.github.tfloop.data.Dataset;
 import io.github.tfloop.train.EpochLog;
 import io.github.tfloop.train.Evaluation;
 import io.github.tfloop.train.FitControl;
+import io.github.tfloop.train.FitInterruptedException;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.LastBatch;
 import io.github.tfloop.train.LoopOptions;
+import io.github.tfloop.train.NonFinite;
 import io.github.tfloop.train.TrainingException;
 import io.github.tfloop.train.TrainingListener;
 import io.github.tfloop.train.WeightSnapshot;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +24,8 @@ import java.util.SplittableRandom;
 /**
  * One {@code fit}: epochs of seeded, shuffled batches, each trained without reading anything back;
  * the epoch's loss and metrics are read from the graph once it ends, then the validation data is
- * evaluated. Listeners see each stage.
+ * evaluated. Listeners see each stage. With a checkpoint policy, {@link FitCheckpoints} saves the
+ * fit's {@link Position} as it goes, and {@link #resume()} starts from the newest checkpoint.
  */
 final class FitLoop implements FitControl {
 
@@ -32,7 +37,22 @@ final class FitLoop implements FitControl {
   private final Column[] columns;
   private final int fullBatches;
   private final int lastBatchSize;
+  private final FitCheckpoints checkpoints;
   private boolean stopRequested;
+
+  // Where the fit is: what a checkpoint saves and a resume restores.
+  private final History history = new History();
+  private final int[] order;
+  private long globalStep;
+  private int firstEpoch;
+  private int epoch;
+  private int batchesDone;
+  private int orderEpoch;
+  private long epochNanosBefore;
+  private long epochStarted;
+  private long skippedBefore;
+  /** The order last stored in the graph for {@code stepsPerExecution}, or {@code null}. */
+  private int[] orderInGraph;
 
   FitLoop(LoopEngine engine, Dataset train, Dataset validation) {
     this.engine = engine;
@@ -53,112 +73,240 @@ final class FitLoop implements FitControl {
           "training data has " + train.size() + " examples, fewer than one batch of " + batchSize
               + "; use a smaller batchSize or LoopOptions.lastBatch(LastBatch.PARTIAL)");
     }
-  }
-
-  History run() {
-    History history = new History();
-    int[] order = new int[train.size()];
+    this.order = new int[train.size()];
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
+    // Inputs are all checked: only now may anything saved be touched.
+    this.checkpoints =
+        options.checkpoints() == null ? null : new FitCheckpoints(engine, options.checkpoints());
+    this.globalStep = engine.globalStep();
+    this.firstEpoch = engine.epochsDone() + 1;
+    this.epoch = firstEpoch;
+    this.skippedBefore = engine.skippedBatches();
+  }
+
+  /** Trains the options' epochs from where the loop is. */
+  History run() {
+    return train();
+  }
+
+  /** Restores the newest usable checkpoint, if any, then trains to the end of its fit. */
+  History resume() {
+    if (checkpoints == null) {
+      throw new IllegalStateException(
+          "resume needs a checkpoint directory: LoopOptions.builder().checkpoints(...)");
+    }
+    checkpoints.restoreLatest(this);
+    return train();
+  }
+
+  private History train() {
     if (engine.trainsInGraph()) {
       engine.inGraphTraining().load(columns);
     }
     listeners.forEach(listener -> listener.onTrainBegin(this));
-    for (int epochOfFit = 0; epochOfFit < options.epochs() && !stopRequested; epochOfFit++) {
-      int epoch = engine.epochsDone() + 1;
-      listeners.forEach(listener -> listener.onEpochBegin(this, epoch));
-      long started = System.nanoTime();
-      if (options.shuffle()) {
-        Dataset.shuffle(order, new SplittableRandom(epochSeed(engine.seed(), epoch)));
+    if (checkpoints != null) {
+      checkpoints.restoreListeners();
+    }
+    int lastEpoch = firstEpoch + options.epochs() - 1;
+    try (InterruptHook interrupt = checkpoints == null ? null : checkpoints.interruptHook()) {
+      while (epoch <= lastEpoch && !stopRequested) {
+        listeners.forEach(listener -> listener.onEpochBegin(this, epoch));
+        epochStarted = System.nanoTime();
+        if (batchesDone == 0) {
+          startEpoch();
+        }
+        int steps = trainEpoch(interrupt);
+        if (interrupt != null && interrupt.requested()) {
+          Path saved = checkpoints.save(this, "interrupt");
+          throw new FitInterruptedException(engine.name() + ": the JVM is shutting down; stopped at"
+              + " global step " + globalStep + " (epoch " + epoch + ", batch " + batchesDone
+              + ") and saved " + saved + "; resume() continues from there", saved);
+        }
+        finishEpoch(steps);
+        if (checkpoints != null && checkpoints.dueAfterEpoch(epoch - 1)) {
+          checkpoints.save(this, "epoch");
+        }
       }
-      engine.resetTrainMetrics();
-      int steps = trainEpoch(epoch, order);
-      Map<String, Double> metrics = new LinkedHashMap<>(engine.readTrainMetrics());
-      if (validation != null) {
-        Evaluation evaluation = engine.evaluate(validation, "validation data");
-        evaluation.metrics().forEach((name, value) -> metrics.put("val_" + name, value));
+      listeners.forEach(listener -> listener.onTrainEnd(this, history));
+      if (checkpoints != null) {
+        checkpoints.save(this, "end");
       }
-      engine.epochDone();
-      EpochLog log =
-          new EpochLog(epoch, metrics, steps, Duration.ofNanos(System.nanoTime() - started));
-      history.add(log);
-      listeners.forEach(listener -> listener.onEpochEnd(this, log));
     }
     if (engine.trainsInGraph()) {
       engine.inGraphTraining().release();
     }
-    listeners.forEach(listener -> listener.onTrainEnd(this, history));
     return history;
   }
 
-  /** Trains one epoch; returns the number of batches run. */
-  private int trainEpoch(int epoch, int[] order) {
-    int batchSize = engine.batchSize();
-    int batches = 0;
-    if (engine.trainsInGraph()) {
-      batches = trainInGraph(epoch, order);
-    } else {
-      Batch full = engine.batchOf(batchSize);
-      for (int b = 0; b < fullBatches && !stopRequested; b++) {
-        full.load(columns, order, b * batchSize);
-        trainBatch(full, epoch, ++batches);
-      }
+  private void startEpoch() {
+    if (options.shuffle() && orderEpoch != epoch) {
+      Dataset.shuffle(order, new SplittableRandom(epochSeed(engine.seed(), epoch)));
     }
-    if (lastBatchSize > 0 && !stopRequested) {
-      Batch last = engine.batchOf(lastBatchSize);
-      last.load(columns, order, fullBatches * batchSize);
-      trainBatch(last, epoch, ++batches);
-    }
-    return batches;
+    orderEpoch = epoch;
+    engine.resetTrainMetrics();
+    epochNanosBefore = 0;
+    skippedBefore = engine.skippedBatches();
   }
 
-  private void trainBatch(Batch batch, int epoch, int number) {
+  private void finishEpoch(int steps) {
+    long nanos = epochNanos();
+    Map<String, Double> metrics = new LinkedHashMap<>(engine.readTrainMetrics());
+    if (engine.nonFinitePolicy() == NonFinite.SKIP) {
+      metrics.put("skipped_batches", (double) (engine.skippedBatches() - skippedBefore));
+    }
+    if (validation != null) {
+      Evaluation evaluation = engine.evaluate(validation, "validation data");
+      evaluation.metrics().forEach((name, value) -> metrics.put("val_" + name, value));
+    }
+    engine.epochDone();
+    EpochLog log = new EpochLog(epoch, metrics, steps, Duration.ofNanos(nanos));
+    history.add(log);
+    epoch++;
+    batchesDone = 0;
+    epochNanosBefore = 0;
+    listeners.forEach(listener -> listener.onEpochEnd(this, log));
+  }
+
+  /** Trains the rest of the epoch; returns the number of batches it ran in all. */
+  private int trainEpoch(InterruptHook interrupt) {
+    int batchSize = engine.batchSize();
+    Batch full = engine.batchOf(batchSize);
+    while (batchesDone < fullBatches && !stopRequested) {
+      if (engine.trainsInGraph()) {
+        trainBatchesInGraph();
+      } else {
+        full.load(columns, order, batchesDone * batchSize);
+        trainBatch(full, batchesDone * batchSize);
+      }
+      if (interrupt != null && interrupt.requested()) {
+        return batchesDone;
+      }
+    }
+    if (lastBatchSize > 0 && batchesDone == fullBatches && !stopRequested) {
+      Batch last = engine.batchOf(lastBatchSize);
+      last.load(columns, order, fullBatches * batchSize);
+      trainBatch(last, fullBatches * batchSize);
+    }
+    return batchesDone;
+  }
+
+  private void trainBatch(Batch batch, int from) {
     for (int i = 0; i < listeners.size(); i++) {
-      listeners.get(i).onBatchBegin(this, epoch, number);
+      listeners.get(i).onBatchBegin(this, epoch, batchesDone + 1);
     }
     try {
       engine.trainStepWithoutFetch(batch);
     } catch (RuntimeException e) {
-      throw new TrainingException(
-          engine.name() + ": training failed at epoch " + epoch + ", batch " + number + ": "
-              + e.getMessage(), e);
+      throw StepFailures.translate(
+          engine, e, batch, new StepFailures.Where(globalStep + 1, epoch, batchesDone + 1),
+          columns, order, from, options.debugNumerics());
     }
+    globalStep++;
+    batchesDone++;
     for (int i = 0; i < listeners.size(); i++) {
-      listeners.get(i).onBatchEnd(this, epoch, number);
+      listeners.get(i).onBatchEnd(this, epoch, batchesDone);
+    }
+    if (checkpoints != null && checkpoints.dueAfterStep(globalStep)) {
+      checkpoints.save(this, "steps");
     }
   }
 
   /**
-   * Trains the epoch's full batches {@code stepsPerExecution} at a time in the graph; listeners see
-   * the first batch of each call begin and its last end. Returns the number of batches run.
+   * Trains up to {@code stepsPerExecution} full batches in one call into the graph, stopping at the
+   * end of the epoch and at the next step a checkpoint is due after; listeners see the first batch
+   * begin and the last end.
    */
-  private int trainInGraph(int epoch, int[] order) {
-    engine.inGraphTraining().order(order);
-    int done = 0;
-    while (done < fullBatches && !stopRequested) {
-      int batches = Math.min(options.stepsPerExecution(), fullBatches - done);
-      for (TrainingListener listener : listeners) {
-        listener.onBatchBegin(this, epoch, done + 1);
-      }
-      try {
-        engine.trainInGraph(done * engine.batchSize(), batches);
-      } catch (RuntimeException e) {
-        throw new TrainingException(
-            engine.name() + ": training failed at epoch " + epoch + ", batches " + (done + 1)
-                + " to " + (done + batches) + ": " + e.getMessage(), e);
-      }
-      done += batches;
-      for (TrainingListener listener : listeners) {
-        listener.onBatchEnd(this, epoch, done);
-      }
+  private void trainBatchesInGraph() {
+    if (orderInGraph == null || !Arrays.equals(order, orderInGraph)) {
+      engine.inGraphTraining().order(order);
+      orderInGraph = order.clone();
     }
-    return done;
+    int batches = 1;
+    while (batches < options.stepsPerExecution()
+        && batchesDone + batches < fullBatches
+        && (checkpoints == null || !checkpoints.dueAfterStep(globalStep + batches))) {
+      batches++;
+    }
+    for (int i = 0; i < listeners.size(); i++) {
+      listeners.get(i).onBatchBegin(this, epoch, batchesDone + 1);
+    }
+    try {
+      engine.trainInGraph(batchesDone * engine.batchSize(), batches);
+    } catch (RuntimeException e) {
+      throw new TrainingException(
+          engine.name() + ": training failed in batches " + (batchesDone + 1) + " to "
+              + (batchesDone + batches) + " of epoch " + epoch + " (global steps "
+              + (globalStep + 1) + " to " + (globalStep + batches) + "), trained "
+              + batches + " per call; with stepsPerExecution(1) the failure names its batch: "
+              + e.getMessage(), e);
+    }
+    globalStep += batches;
+    batchesDone += batches;
+    for (int i = 0; i < listeners.size(); i++) {
+      listeners.get(i).onBatchEnd(this, epoch, batchesDone);
+    }
+    if (checkpoints != null && checkpoints.dueAfterStep(globalStep)) {
+      checkpoints.save(this, "steps");
+    }
   }
 
   /** The shuffle seed of an epoch: a mix of the loop's seed and the epoch's number. */
   static long epochSeed(long seed, int epoch) {
     return new SplittableRandom(seed).split().nextLong() ^ (epoch * 0x9E3779B97F4A7C15L);
+  }
+
+  /**
+   * Where a fit is, as a checkpoint records it.
+   *
+   * @param globalStep training steps run since the loop was created
+   * @param firstEpoch the first epoch of the fit (epochs count over the loop's life, from 1)
+   * @param epoch the epoch in progress, or the next one when {@code batchesDone} is 0
+   * @param batchesDone batches of {@code epoch} already trained
+   * @param orderEpoch the epoch {@code order} was shuffled for
+   * @param epochNanos time spent in {@code epoch} so far
+   * @param skippedBefore the loop's skipped-batch count when {@code epoch} began
+   * @param order the training examples in the order of {@code orderEpoch}
+   * @param history the epochs of this fit already done
+   */
+  record Position(
+      long globalStep, int firstEpoch, int epoch, int batchesDone, int orderEpoch,
+      long epochNanos, long skippedBefore, int[] order, History history) {}
+
+  Position position() {
+    return new Position(globalStep, firstEpoch, epoch, batchesDone, orderEpoch,
+        batchesDone == 0 ? 0 : epochNanos(), skippedBefore, order, history);
+  }
+
+  private long epochNanos() {
+    return epochNanosBefore + System.nanoTime() - epochStarted;
+  }
+
+  /** Moves the fit to {@code position}, read from a checkpoint of a fit on the same data. */
+  void restore(Position position) {
+    if (position.order().length != order.length) {
+      throw new IllegalStateException("the checkpoint's fit had " + position.order().length
+          + " training examples; this one has " + order.length);
+    }
+    System.arraycopy(position.order(), 0, order, 0, order.length);
+    globalStep = position.globalStep();
+    firstEpoch = position.firstEpoch();
+    epoch = position.epoch();
+    batchesDone = position.batchesDone();
+    orderEpoch = position.orderEpoch();
+    epochNanosBefore = position.epochNanos();
+    skippedBefore = position.skippedBefore();
+    position.history().epochs().forEach(history::add);
+    engine.restoreProgress(epoch - 1, globalStep);
+  }
+
+  String loopName() {
+    return engine.name();
+  }
+
+  int trainSize() {
+    return order.length;
   }
 
   @Override
@@ -171,14 +319,25 @@ final class FitLoop implements FitControl {
     return fullBatches + (lastBatchSize > 0 ? 1 : 0);
   }
 
+  /** Counted on the Java side: no session run. */
   @Override
   public long globalStep() {
-    return engine.globalStep();
+    return globalStep;
   }
 
   @Override
   public Map<String, Double> currentMetrics() {
     return engine.readTrainMetrics();
+  }
+
+  @Override
+  public Map<String, Double> stepScalars() {
+    return engine.stepScalars();
+  }
+
+  @Override
+  public Map<String, float[]> weights() {
+    return engine.trainableWeights();
   }
 
   @Override

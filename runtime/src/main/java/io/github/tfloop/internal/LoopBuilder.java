@@ -52,6 +52,7 @@ public final class LoopBuilder {
   private final Map<String, Operand<? extends TNumber>> losses = new LinkedHashMap<>();
   private final List<MetricBinding> metrics = new ArrayList<>();
   private final List<StepSpec> steps = new ArrayList<>();
+  private final NonFiniteGuard nonFiniteGuard;
 
   private record MetricBinding(
       Metric metric, Operand<? extends TNumber> predictions, Operand<? extends TNumber> labels) {}
@@ -69,6 +70,8 @@ public final class LoopBuilder {
     Ops root = Ops.create(graph);
     this.tf = options.device() == null ? root : root.withDevice(Devices.parse(options.device()));
     this.store = new VariableStore(tf);
+    this.nonFiniteGuard =
+        new NonFiniteGuard(graph, store, options.nonFinite(), options.debugNumerics() != null);
     this.training =
         tf.withName("training").placeholderWithDefault(tf.constant(false), Shape.scalar());
     this.globalStep =
@@ -198,14 +201,39 @@ public final class LoopBuilder {
             new ArrayList<>(inputs.values()),
             training,
             outputs.values().iterator().next(),
+            inputsOf(outputs.values().iterator().next()),
             trainSteps,
             countBatch,
             globalStep.read(),
             trainMetrics,
             evalMetrics,
             tf.withControlDependencies(initializers).withName("initialize").noOp(),
-            store);
+            store,
+            nonFiniteGuard);
     return new LoopEngine(loopGraph, options);
+  }
+
+  /** The inputs whose placeholders {@code output} depends on, found by walking the graph back. */
+  private Set<InputSpec> inputsOf(Operand<?> output) {
+    Set<org.tensorflow.GraphOperation> seen = new HashSet<>();
+    java.util.ArrayDeque<org.tensorflow.GraphOperation> pending = new java.util.ArrayDeque<>();
+    pending.add((org.tensorflow.GraphOperation) output.op());
+    while (!pending.isEmpty()) {
+      org.tensorflow.GraphOperation operation = pending.poll();
+      if (seen.add(operation)) {
+        for (Operand<?> input : operation.inputs()) {
+          pending.add((org.tensorflow.GraphOperation) input.op());
+        }
+        pending.addAll(operation.controlInputs());
+      }
+    }
+    Set<InputSpec> needed = new java.util.LinkedHashSet<>();
+    inputs.forEach((input, placeholder) -> {
+      if (seen.contains(placeholder.op())) {
+        needed.add(input);
+      }
+    });
+    return needed;
   }
 
   /** Closes the graph of a loop whose building failed. */
@@ -247,6 +275,9 @@ public final class LoopBuilder {
         scope.withName("gradient_norm").identity(
             io.github.tfloop.optim.Gradients.globalNorm(scope, raw));
     List<Operand<? extends TNumber>> clipped = step.clipping().clip(scope, raw, gradientNorm);
+    // Updates apply only once the loss and that norm (so every gradient) are known to be finite.
+    NonFiniteGuard.StepGuard finite =
+        nonFiniteGuard.forStep(scope, step.name(), loss, gradientNorm, trained, raw);
 
     Variable<TInt64> iterations =
         store.create(step.name() + "/iterations", step.name(), Kind.OPTIMIZER, TInt64.class,
@@ -256,7 +287,7 @@ public final class LoopBuilder {
         new UpdateContext(scope, store, step.name(), learningRate, iterations.read());
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < trained.size(); i++) {
-      updates.add(apply(step, context, trained.get(i), clipped.get(i)));
+      updates.add(apply(step, context, trained.get(i), numeric(finite.gate(clipped.get(i)))));
     }
     // Model state updates (batch normalisation's moving averages) of the models this step trains,
     // unless an earlier step already runs them.
@@ -270,9 +301,9 @@ public final class LoopBuilder {
         store.create(step.name() + "/last_gradient_norm", step.name(), Kind.METRIC,
             TFloat32.class, Shape.scalar(), tf.constant(0f));
     updates.add(scope.assignVariableOp(lastGradientNorm.handle(), gradientNorm));
-    Op update =
+    Op update = finite.done(
         scope.withControlDependencies(updates).withName("update")
-            .assignAddVariableOp(iterations.handle(), scope.constant(1L));
+            .assignAddVariableOp(iterations.handle(), scope.constant(1L)));
     return new LoopGraph.TrainStep(
         step.name(), step.loss(), loss, update, trained, learningRate, lastGradientNorm.read(),
         step.every());
@@ -291,7 +322,7 @@ public final class LoopBuilder {
   }
 
   @SuppressWarnings("unchecked")
-  private static Operand<? extends TNumber> numeric(Output<?> gradient) {
+  private static Operand<? extends TNumber> numeric(Operand<?> gradient) {
     return (Operand<? extends TNumber>) gradient;
   }
 

@@ -3,12 +3,15 @@ package io.github.tfloop.internal;
 import io.github.tfloop.data.Column;
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.data.InputSpec;
+import io.github.tfloop.export.SavedModelExport;
 import io.github.tfloop.metrics.MetricState;
 import io.github.tfloop.train.Evaluation;
 import io.github.tfloop.train.Execution;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.NativeResources;
+import io.github.tfloop.train.NonFinite;
+import java.nio.file.Path;
 import io.github.tfloop.train.WeightSnapshot;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,6 +29,7 @@ import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TNumber;
 
 /**
  * Runs a built loop: one session over the graph, a prepared {@link Program} per training step and
@@ -63,6 +67,9 @@ public final class LoopEngine implements AutoCloseable {
   private InGraphTraining inGraph;
   private WeightCopies weightCopies;
   private int epochsDone;
+  private VariableSaver saver;
+  private LabelRanges labelRanges;
+  private List<Operand<TFloat32>> weightsAsFloats;
   private long batchesTrained;
   private boolean closed;
 
@@ -295,6 +302,16 @@ public final class LoopEngine implements AutoCloseable {
     return new FitLoop(this, train, validation).run();
   }
 
+  /**
+   * Continues the fit saved in the newest usable checkpoint of the options' checkpoint directory,
+   * exactly where it stopped, to the end of its epochs; with no checkpoint there, fits from the
+   * start. See {@link FitCheckpoints}.
+   */
+  public History resume(Dataset train, Dataset validation) {
+    requireOpen();
+    return new FitLoop(this, train, validation).resume();
+  }
+
   /** Loss and metrics over every example of {@code data}, which needs every input's column. */
   public Evaluation evaluate(Dataset data) {
     requireOpen();
@@ -398,8 +415,8 @@ public final class LoopEngine implements AutoCloseable {
   }
 
   /**
-   * The column of {@code data} for each input, in input order; labels may be missing ({@code
-   * null}) only when {@code requireLabels} is false.
+   * The column of {@code data} for each input, in input order. Without {@code requireLabels} (for
+   * prediction) only the inputs the prediction depends on are needed; the others are {@code null}.
    */
   Column[] columns(Dataset data, String where, boolean requireLabels) {
     if (data == null) {
@@ -411,10 +428,11 @@ public final class LoopEngine implements AutoCloseable {
     Column[] columns = new Column[graph.inputs().size()];
     for (int i = 0; i < columns.length; i++) {
       InputSpec input = graph.inputs().get(i);
-      if (requireLabels || input.role() == InputSpec.Role.FEATURE) {
+      if (requireLabels || graph.predictionInputs().contains(input)) {
         columns[i] = data.columnFor(input, where);
       }
     }
+    labelRanges().check(columns, graph.inputs(), where);
     return columns;
   }
 
@@ -462,6 +480,25 @@ public final class LoopEngine implements AutoCloseable {
       }
     }
     return values;
+  }
+
+  /**
+   * The learning rate the step {@code step} will use on its next update, computed from its
+   * schedule and update count.
+   *
+   * @throws IllegalArgumentException naming the steps there are, if there is none of that name
+   */
+  public double learningRate(String step) {
+    requireOpen();
+    for (LoopGraph.TrainStep trainStep : graph.steps()) {
+      if (trainStep.name().equals(step)) {
+        try (Result result = session.runner().fetch(trainStep.learningRate()).run()) {
+          return ((TFloat32) result.get(0)).getFloat();
+        }
+      }
+    }
+    throw new IllegalArgumentException("no step '" + step + "'; the steps are "
+        + graph.steps().stream().map(LoopGraph.TrainStep::name).toList());
   }
 
   /** Training steps run since the loop was created. */
@@ -513,6 +550,139 @@ public final class LoopEngine implements AutoCloseable {
 
   int epochsDone() {
     return epochsDone;
+  }
+
+  /** Sets the Java-side counters to those of a restored checkpoint. */
+  void restoreProgress(int epochs, long batches) {
+    epochsDone = epochs;
+    batchesTrained = batches;
+  }
+
+  List<InputSpec> inputs() {
+    return graph.inputs();
+  }
+
+  NonFinite nonFinitePolicy() {
+    return graph.nonFiniteGuard().policy();
+  }
+
+  List<NonFiniteGuard.StepGuard> nonFiniteGuards() {
+    return graph.nonFiniteGuard().steps();
+  }
+
+  /** The first non-finite tensor {@code guard} checks, for the batch in {@code batch}; or null. */
+  String firstNonFinite(NonFiniteGuard.StepGuard guard, Batch batch) {
+    Session.Runner runner = session.runner();
+    for (int slot = 0; slot < graph.inputs().size(); slot++) {
+      runner.feed(graph.placeholders().get(slot), batch.tensor(slot));
+    }
+    runner.feed(graph.training(), trainingFlag);
+    return guard.firstNonFinite(Ops.create(graph.graph()), runner);
+  }
+
+  /** Batches skipped as non-finite since the loop was created; 0 unless the policy skips. */
+  long skippedBatches() {
+    if (nonFinitePolicy() != NonFinite.SKIP) {
+      return 0;
+    }
+    Session.Runner runner = session.runner();
+    List<NonFiniteGuard.StepGuard> guards = nonFiniteGuards();
+    guards.forEach(guard -> runner.fetch(guard.skippedBatches()));
+    long skipped = 0;
+    try (Result result = runner.run()) {
+      for (int i = 0; i < guards.size(); i++) {
+        skipped += ((TInt64) result.get(i)).getLong();
+      }
+    }
+    return skipped;
+  }
+
+  private LabelRanges labelRanges() {
+    if (labelRanges == null) {
+      labelRanges = new LabelRanges(graph.graph(), graph.inputs(), graph.placeholders());
+    }
+    return labelRanges;
+  }
+
+  private VariableSaver saver() {
+    if (saver == null) {
+      saver = new VariableSaver(graph.graph(), graph.variables());
+    }
+    return saver;
+  }
+
+  /** Writes every variable to the checkpoint files at {@code prefix}. */
+  void saveVariables(Path prefix) {
+    saver().save(session, prefix.toString());
+  }
+
+  /** Sets every variable to its value in the checkpoint files at {@code prefix}. */
+  void restoreVariables(Path prefix) {
+    saver().restore(session, prefix.toString());
+  }
+
+  /** Every variable's name, type and shape, as checkpoints record them. */
+  Map<String, String> variableInventory() {
+    return saver().inventory();
+  }
+
+  /**
+   * Exports the model as a SavedModel in {@code directory}, which must not exist: the prediction's
+   * graph from the feature inputs, with the weights as they are now frozen into constants, and a
+   * {@code serving_default} signature from each feature's name to {@code output}. See {@link
+   * SavedModelExport}.
+   */
+  public void exportSavedModel(Path directory) {
+    requireOpen();
+    Map<String, String> inputs = new LinkedHashMap<>();
+    for (int slot = 0; slot < graph.inputs().size(); slot++) {
+      if (graph.inputs().get(slot).role() == InputSpec.Role.FEATURE) {
+        inputs.put(graph.inputs().get(slot).name(), graph.placeholders().get(slot).op().name());
+      }
+    }
+    List<VariableStore.Variable<?>> frozen = new ArrayList<>(
+        graph.variables().ofKind(VariableStore.Kind.TRAINABLE));
+    frozen.addAll(graph.variables().ofKind(VariableStore.Kind.MODEL_STATE));
+    Session.Runner runner = session.runner();
+    frozen.forEach(variable -> runner.fetch(variable.read()));
+    try (Result values = runner.run()) {
+      Map<String, Tensor> byOp = new LinkedHashMap<>();
+      for (int i = 0; i < frozen.size(); i++) {
+        byOp.put(frozen.get(i).read().op().name(), values.get(i));
+      }
+      SavedModelExport.export(graph.graph(), inputs,
+          Map.entry("output", graph.prediction().op().name()), byOp, directory);
+    }
+  }
+
+  /** The value of every trainable variable, flat, as floats; one session run. */
+  public Map<String, float[]> trainableWeights() {
+    requireOpen();
+    List<VariableStore.Variable<?>> trainable =
+        graph.variables().ofKind(VariableStore.Kind.TRAINABLE);
+    if (weightsAsFloats == null) {
+      weightsAsFloats = new ArrayList<>();
+      for (VariableStore.Variable<?> variable : trainable) {
+        weightsAsFloats.add(tf().dtypes.cast(numeric(variable.read()), TFloat32.class));
+      }
+    }
+    Session.Runner runner = session.runner();
+    weightsAsFloats.forEach(runner::fetch);
+    Map<String, float[]> weights = new LinkedHashMap<>();
+    try (Result result = runner.run()) {
+      for (int i = 0; i < trainable.size(); i++) {
+        var values = ((TFloat32) result.get(i)).asRawTensor().data().asFloats();
+        float[] flat = new float[(int) values.size()];
+        values.read(flat);
+        weights.put(trainable.get(i).name(), flat);
+      }
+    }
+    return weights;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Operand<? extends TNumber> numeric(Operand<?> operand) {
+    return (Operand<? extends TNumber>) operand;
   }
 
   void epochDone() {

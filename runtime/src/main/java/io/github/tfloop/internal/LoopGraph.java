@@ -23,13 +23,15 @@ record LoopGraph(
     List<Operand<?>> placeholders,
     Operand<TBool> training,
     Operand<? extends TNumber> prediction,
+    java.util.Set<InputSpec> predictionInputs,
     List<TrainStep> steps,
     Op countBatch,
     Operand<TInt64> globalStep,
     Map<String, MetricState> trainMetrics,
     Map<String, MetricState> evalMetrics,
     Op initialize,
-    VariableStore variables) {
+    VariableStore variables,
+    NonFiniteGuard nonFiniteGuard) {
 
   /**
    * One built {@code @Step}: its update op, the loss it minimises, the learning rate of its next

@@ -1,7 +1,10 @@
 package io.github.tfloop.internal;
 
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_TensorData;
+
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import org.bytedeco.javacpp.Pointer;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operation;
 import org.tensorflow.RawTensor;
@@ -66,6 +69,11 @@ final class NativeHandles {
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The address of {@code tensor}'s data, valid while the tensor is open. */
+  static Pointer tensorData(Tensor tensor) {
+    return TF_TensorData(tensor(tensor));
   }
 
   static TF_Operation operation(Operation operation) {

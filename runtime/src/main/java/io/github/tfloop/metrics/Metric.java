@@ -24,4 +24,23 @@ public interface Metric {
       MetricContext context,
       Operand<? extends TNumber> predictions,
       Operand<? extends TNumber> labels);
+
+  /** This metric reported under another name, such as {@code accuracy} for a binary accuracy. */
+  default Metric named(String name) {
+    Metric metric = this;
+    return new Metric() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public MetricState build(
+          MetricContext context,
+          Operand<? extends TNumber> predictions,
+          Operand<? extends TNumber> labels) {
+        return metric.build(context, predictions, labels);
+      }
+    };
+  }
 }

@@ -1,6 +1,7 @@
 package io.github.tfloop.train;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,8 +16,12 @@ import java.util.Objects;
  * <p>An epoch improves on the best so far when it beats it by more than {@code minDelta}. Values
  * whose name ends in {@code accuracy}, {@code precision}, {@code recall}, {@code f1} or {@code auc}
  * improve upwards, others (losses and errors) downwards, unless a {@link Mode} is given.
+ *
+ * <p>Its state (best value and epoch, epochs without improvement) travels with checkpoints, so a
+ * resumed fit stops where the uninterrupted one would. The best weights do not: they are a copy in
+ * memory, and after a resume only an epoch that improves on the restored best is put back.
  */
-public final class EarlyStopping implements TrainingListener {
+public final class EarlyStopping implements StatefulListener {
 
   /** The direction in which the monitored value improves. */
   public enum Mode {
@@ -114,6 +119,28 @@ public final class EarlyStopping implements TrainingListener {
       bestWeights.close();
       bestWeights = null;
     }
+  }
+
+  @Override
+  public String stateKey() {
+    return "early_stopping." + monitor;
+  }
+
+  @Override
+  public Map<String, String> saveState() {
+    return Map.of(
+        "best", Double.toString(best),
+        "best_epoch", Integer.toString(bestEpoch),
+        "epochs_without_improvement", Integer.toString(epochsWithoutImprovement),
+        "stopped_epoch", Integer.toString(stoppedEpoch));
+  }
+
+  @Override
+  public void restoreState(Map<String, String> state) {
+    best = Double.parseDouble(state.get("best"));
+    bestEpoch = Integer.parseInt(state.get("best_epoch"));
+    epochsWithoutImprovement = Integer.parseInt(state.get("epochs_without_improvement"));
+    stoppedEpoch = Integer.parseInt(state.get("stopped_epoch"));
   }
 
   /** The best value seen, or ±infinity before the first epoch. */

@@ -11,7 +11,10 @@ public interface FitControl {
   /** Batches per epoch. */
   int batchesPerEpoch();
 
-  /** Training steps done since the loop was created, over every fit. */
+  /**
+   * Training steps done since the loop was created, over every fit. Counted on the Java side: no
+   * session run, no allocation, so it can be read after every batch.
+   */
   long globalStep();
 
   /**
@@ -19,6 +22,16 @@ public interface FitControl {
    * session run and allocates: call it at log intervals, not after every batch.
    */
   Map<String, Double> currentMetrics();
+
+  /**
+   * Each step's learning rate and the global norm of its last gradients ({@code learning_rate},
+   * {@code gradient_norm}, prefixed {@code <step>/} with several steps). One session run: call it
+   * at log intervals.
+   */
+  Map<String, Double> stepScalars();
+
+  /** The value of every trainable variable, by name, flat, as floats. One session run; copies. */
+  Map<String, float[]> weights();
 
   /** A copy of the current weights and model state; close it when no longer needed. */
   WeightSnapshot snapshotWeights();

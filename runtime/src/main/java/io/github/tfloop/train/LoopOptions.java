@@ -1,5 +1,7 @@
 package io.github.tfloop.train;
 
+import io.github.tfloop.checkpoint.CheckpointPolicy;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -30,6 +32,9 @@ public final class LoopOptions {
   private final boolean xla;
   private final boolean logDevicePlacement;
   private final List<TrainingListener> listeners;
+  private final NonFinite nonFinite;
+  private final Path debugNumerics;
+  private final CheckpointPolicy checkpoints;
 
   private LoopOptions(Builder builder) {
     this.epochs = builder.epochs;
@@ -45,6 +50,9 @@ public final class LoopOptions {
     this.xla = builder.xla;
     this.logDevicePlacement = builder.logDevicePlacement;
     this.listeners = List.copyOf(builder.listeners);
+    this.nonFinite = builder.nonFinite;
+    this.debugNumerics = builder.debugNumerics;
+    this.checkpoints = builder.checkpoints;
   }
 
   /** One epoch, shuffled, full batches only, TensorFlow's thread defaults, native execution. */
@@ -72,6 +80,9 @@ public final class LoopOptions {
     builder.xla = xla;
     builder.logDevicePlacement = logDevicePlacement;
     builder.listeners.addAll(listeners);
+    builder.nonFinite = nonFinite;
+    builder.debugNumerics = debugNumerics;
+    builder.checkpoints = checkpoints;
     return builder;
   }
 
@@ -151,6 +162,24 @@ public final class LoopOptions {
     return listeners;
   }
 
+  /** What training does with a batch whose loss or gradients are not finite. */
+  public NonFinite nonFinite() {
+    return nonFinite;
+  }
+
+  /**
+   * Where a batch that made any value non-finite is dumped when every op's numerics are checked, or
+   * {@code null} when they are not (the default).
+   */
+  public Path debugNumerics() {
+    return debugNumerics;
+  }
+
+  /** When and where a fit saves checkpoints, or {@code null} for never. */
+  public CheckpointPolicy checkpoints() {
+    return checkpoints;
+  }
+
   /** Collects options; every setter checks its value at once. */
   public static final class Builder {
     private int epochs = 1;
@@ -166,6 +195,9 @@ public final class LoopOptions {
     private boolean xla;
     private boolean logDevicePlacement;
     private final List<TrainingListener> listeners = new ArrayList<>();
+    private NonFinite nonFinite = NonFinite.STOP;
+    private Path debugNumerics;
+    private CheckpointPolicy checkpoints;
 
     private Builder() {}
 
@@ -240,6 +272,31 @@ public final class LoopOptions {
 
     public Builder listener(TrainingListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * What to do when a batch's loss or a gradient is NaN or infinite: {@link NonFinite#STOP} (the
+     * default) or {@link NonFinite#SKIP} the batch.
+     */
+    public Builder nonFinite(NonFinite policy) {
+      this.nonFinite = Objects.requireNonNull(policy, "nonFinite");
+      return this;
+    }
+
+    /**
+     * Checks every floating-point value the loss and gradients depend on, op by op, and stops at
+     * the first NaN or infinity, naming it; the offending batch is written to {@code dumpDirectory}
+     * as IDX files. Slow: for debugging.
+     */
+    public Builder debugNumerics(Path dumpDirectory) {
+      this.debugNumerics = Objects.requireNonNull(dumpDirectory, "dumpDirectory");
+      return this;
+    }
+
+    /** Saves checkpoints as {@code policy} says; {@code resume} continues from the newest. */
+    public Builder checkpoints(CheckpointPolicy policy) {
+      this.checkpoints = Objects.requireNonNull(policy, "checkpoints");
       return this;
     }
 

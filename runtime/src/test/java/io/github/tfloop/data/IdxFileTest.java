@@ -65,6 +65,27 @@ class IdxFileTest {
   }
 
   @Test
+  void unreadableFileIsNamed(@TempDir Path directory) throws Exception {
+    Path notAFile = Files.createDirectory(directory.resolve("labels.idx"));
+    IOException error = assertThrows(IOException.class, () -> IdxFile.read(notAFile));
+    assertEquals(notAFile + ": not a regular file (a directory?)", error.getMessage());
+  }
+
+  @Test
+  void writtenFilesReadBack(@TempDir Path directory) throws Exception {
+    float[] floats = {0.5f, -1, 3e9f, Float.NaN, 7, 8};
+    Path file = directory.resolve("x.idx");
+    IdxFile.write(file, floats, DType.FLOAT32, 3, new int[] {2});
+    IdxFile read = IdxFile.read(file);
+    assertArrayEquals(new int[] {3, 2}, read.dimensions());
+    assertArrayEquals(floats, read.toFloatColumn(1).values());
+    IdxFile.write(file, new long[] {4, -2}, DType.INT64, 2, new int[0]);
+    IdxFile longs = IdxFile.read(file); // IDX has no 64-bit integers: doubles, exact to 2^53
+    assertEquals(4.0, longs.value(0));
+    assertEquals(-2.0, longs.value(1));
+  }
+
+  @Test
   void notAnIdxFile() {
     byte[] text = "hello, world".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     IOException error =
@@ -84,7 +105,7 @@ class IdxFileTest {
   void missingFile(@TempDir Path directory) {
     Path missing = directory.resolve("nothing-here.gz");
     IOException error = assertThrows(IOException.class, () -> IdxFile.read(missing));
-    assertEquals(missing + ": no such readable file", error.getMessage());
+    assertEquals(missing + ": no such file", error.getMessage());
   }
 
   @Test

@@ -93,7 +93,9 @@ class GradientCoverageTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"mse", "mae", "huber", "bceLogits", "bce", "cceLogits", "cce"})
+  @ValueSource(strings = {
+      "mse", "mae", "huber", "bceLogits", "bce", "cceLogits", "cce", "onesLikeTarget",
+      "zerosLikeTarget"})
   void everyLoss(String loss) {
     MissingGradients.register();
     try (Graph graph = new Graph()) {
@@ -111,6 +113,11 @@ class GradientCoverageTest {
         case "bceLogits" -> Losses.binaryCrossentropy(tf, logits, targets, true, Reduction.MEAN);
         case "bce" -> Losses.binaryCrossentropy(tf, probabilities, targets, false, Reduction.SUM);
         case "cceLogits" -> Losses.categoricalCrossentropy(tf, logits, targets, true, Reduction.MEAN);
+        // a GAN's losses: the targets are built from the very output they judge
+        case "onesLikeTarget" ->
+            Losses.binaryCrossentropy(tf, logits, tf.onesLike(logits), true, Reduction.MEAN);
+        case "zerosLikeTarget" ->
+            Losses.binaryCrossentropy(tf, logits, tf.zerosLike(logits), true, Reduction.MEAN);
         default -> Losses.categoricalCrossentropy(tf, probabilities, targets, false, Reduction.MEAN);
       };
       List<Operand<?>> weights = new ArrayList<>();

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.tfloop.checkpoint.CheckpointPolicy;
+import io.github.tfloop.checkpoint.CheckpointStore;
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.loss.Losses;
 import io.github.tfloop.optim.LearningRate;
@@ -15,9 +17,14 @@ import io.github.tfloop.train.History;
 import io.github.tfloop.train.LastBatch;
 import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.TrainingListener;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.tensorflow.Operand;
@@ -125,6 +132,45 @@ class InGraphTrainingTest {
       assertFalse(engine.trainsInGraph());
       engine.fit(LoopEngineTest.line(96, 23), null);
       assertEquals(1.0 * 12 / 3, engine.variableValues("trainB/iterations")[0]);
+    }
+  }
+
+  @Test
+  void checkpointsLandOnTheirStepsAndResumeTrainsTheSame(@TempDir Path root) throws IOException {
+    Dataset train = LoopEngineTest.line(192, 24); // 12 batches of 16 per epoch
+    Dataset probe = Dataset.builder().add(LoopEngineTest.X, new float[] {0.5f, -1}).build();
+    LoopOptions oneAtATime = LoopOptions.builder().epochs(2).build();
+    float[] expected;
+    try (LoopEngine engine = LoopEngineTest.regression(oneAtATime)) {
+      engine.fit(train, null);
+      expected = engine.predictFloats(probe);
+    }
+    Path all = root.resolve("all");
+    LoopOptions inGraph =
+        oneAtATime.toBuilder()
+            .stepsPerExecution(4)
+            .checkpoints(CheckpointPolicy.in(all).everySteps(5).everyEpochs(0).keepLast(100))
+            .build();
+    try (LoopEngine engine = LoopEngineTest.regression(inGraph)) {
+      engine.fit(train, null);
+      assertArrayEquals(expected, engine.predictFloats(probe), 0f);
+    }
+    List<Path> checkpoints = CheckpointStore.open(all).checkpoints();
+    // after steps 5, 10, 15 and 20 (calls end there), and at the end
+    assertEquals(24 / 5 + 1, checkpoints.size(), checkpoints.toString());
+    Path fromStepTen = root.resolve("from-step-10");
+    Path checkpoint = checkpoints.get(1);
+    Files.createDirectories(fromStepTen.resolve(checkpoint.getFileName()));
+    try (Stream<Path> files = Files.list(checkpoint)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        Files.copy(file, fromStepTen.resolve(checkpoint.getFileName()).resolve(file.getFileName()));
+      }
+    }
+    LoopOptions resume = inGraph.toBuilder().checkpoints(CheckpointPolicy.in(fromStepTen)).build();
+    try (LoopEngine engine = LoopEngineTest.regression(resume)) {
+      engine.resume(train, null);
+      assertArrayEquals(expected, engine.predictFloats(probe), 0f);
+      assertEquals(24, engine.globalStep());
     }
   }
 }

@@ -1,12 +1,19 @@
 package io.github.tfloop.sample;
 
 import io.github.tfloop.data.Dataset;
+import io.github.tfloop.checkpoint.CheckpointPolicy;
 import io.github.tfloop.monitor.ConsoleLogger;
+import io.github.tfloop.monitor.Progress;
+import io.github.tfloop.monitor.TensorBoard;
 import io.github.tfloop.train.Evaluation;
+import io.github.tfloop.train.History;
 import io.github.tfloop.train.LoopOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The main job: trains {@link FashionMlp} (or {@link FashionCnn}) on Fashion-MNIST and prints each
@@ -14,13 +21,18 @@ import java.util.Locale;
  *
  * <pre>
  * java ... io.github.tfloop.sample.FashionMnistTraining [--model mlp|cnn] [--epochs N]
- *     [--data DIR | --subset]
+ *     [--data DIR | --subset] [--logdir DIR] [--checkpoints DIR] [--export DIR]
  * </pre>
  *
  * <p>Data: {@code --data DIR} reads the IDX files in DIR; otherwise the full set from {@code
  * /usr/share/datasets/fashion-mnist} when installed, else the bundled subset ({@code --subset}
  * forces it). A tenth of the training images, chosen by a seeded shuffle, is held out for
  * validation.
+ *
+ * <p>{@code --logdir DIR} writes TensorBoard event files ({@code tensorboard --logdir DIR});
+ * {@code --checkpoints DIR} saves a checkpoint every 500 steps, after each epoch and on Ctrl-C, and
+ * resumes from the newest one when run again; {@code --export DIR} writes the trained model as a
+ * SavedModel.
  */
 public final class FashionMnistTraining {
 
@@ -31,15 +43,21 @@ public final class FashionMnistTraining {
     String model = "mlp";
     Path data = null;
     boolean subset = false;
+    Path logDir = null;
+    Path checkpoints = null;
+    Path export = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--epochs" -> epochs = Integer.parseInt(value(args, ++i, "--epochs"));
         case "--model" -> model = value(args, ++i, "--model");
         case "--data" -> data = Path.of(value(args, ++i, "--data"));
         case "--subset" -> subset = true;
+        case "--logdir" -> logDir = Path.of(value(args, ++i, "--logdir"));
+        case "--checkpoints" -> checkpoints = Path.of(value(args, ++i, "--checkpoints"));
+        case "--export" -> export = Path.of(value(args, ++i, "--export"));
         default -> throw new IllegalArgumentException(
-            "unknown argument '" + args[i]
-                + "'; use --model mlp|cnn, --epochs N, --data DIR or --subset");
+            "unknown argument '" + args[i] + "'; use --model mlp|cnn, --epochs N, --data DIR,"
+                + " --subset, --logdir DIR, --checkpoints DIR or --export DIR");
       }
     }
     FashionMnist mnist =
@@ -49,20 +67,27 @@ public final class FashionMnistTraining {
     System.out.printf(Locale.ROOT, "Fashion-MNIST (%s): %d training, %d validation, %d test images%n",
         mnist.source(), split.train().size(), split.validation().size(), mnist.test().size());
 
-    LoopOptions options =
-        LoopOptions.builder().epochs(epochs).listener(new ConsoleLogger()).build();
+    LoopOptions.Builder options =
+        LoopOptions.builder().epochs(epochs).listener(Progress.toConsole())
+            .listener(new ConsoleLogger());
+    if (logDir != null) {
+      options.listener(TensorBoard.to(logDir).everySteps(100).histograms(1));
+    }
+    if (checkpoints != null) {
+      options.checkpoints(CheckpointPolicy.in(checkpoints).everySteps(500));
+    }
     long started = System.nanoTime();
+    LoopOptions built = options.build();
+    Job job = new Job(split, mnist.test(), checkpoints != null, export);
     Evaluation test = switch (model) {
       case "mlp" -> {
-        try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(), options)) {
-          loop.fit(split.train(), split.validation());
-          yield loop.evaluate(mnist.test());
+        try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(), built)) {
+          yield job.run(loop::fit, loop::resume, loop::exportSavedModel, loop::evaluate);
         }
       }
       case "cnn" -> {
-        try (FashionCnnLoop loop = FashionCnnLoop.create(new FashionCnn(), options)) {
-          loop.fit(split.train(), split.validation());
-          yield loop.evaluate(mnist.test());
+        try (FashionCnnLoop loop = FashionCnnLoop.create(new FashionCnn(), built)) {
+          yield job.run(loop::fit, loop::resume, loop::exportSavedModel, loop::evaluate);
         }
       }
       default -> throw new IllegalArgumentException("--model must be mlp or cnn, got " + model);
@@ -70,6 +95,23 @@ public final class FashionMnistTraining {
     System.out.printf(Locale.ROOT, "test (%s): loss %.4f  accuracy %.4f  (%d images, %.1f s in all)%n",
         model, test.get("loss"), test.get("accuracy"), test.examples(),
         (System.nanoTime() - started) / 1e9);
+    if (export != null) {
+      System.out.println("SavedModel written to " + export);
+    }
+  }
+
+  /** What the main job does with a loop, whichever model it trains. */
+  private record Job(Dataset.Split split, Dataset test, boolean resume, Path export) {
+
+    Evaluation run(
+        BiFunction<Dataset, Dataset, History> fit, BiFunction<Dataset, Dataset, History> resume,
+        Consumer<Path> exporter, Function<Dataset, Evaluation> evaluate) {
+      (this.resume ? resume : fit).apply(split.train(), split.validation());
+      if (export != null) {
+        exporter.accept(export);
+      }
+      return evaluate.apply(test);
+    }
   }
 
   private static String value(String[] args, int index, String option) {

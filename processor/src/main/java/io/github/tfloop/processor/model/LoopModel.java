@@ -11,6 +11,10 @@ import javax.lang.model.element.TypeElement;
  * @param definition the annotated class, the generated file's one originating element
  * @param loopClassName the generated class's simple name
  * @param definitionName the annotated class's name inside its package, as the loop reports it
+ * @param models the models called on the features, first the primary one, whose output predict
+ *     returns
+ * @param functionModels the models losses apply through {@code Network} parameters
+ * @param standardLoss the {@code @StandardLoss}, or {@code null}
  */
 public record LoopModel(
     TypeElement definition,
@@ -21,16 +25,13 @@ public record LoopModel(
     long seed,
     List<Input> inputs,
     List<Call> models,
+    List<Call> functionModels,
+    StandardLoss standardLoss,
     List<Call> losses,
     List<Metric> metrics,
     List<Step> steps) {
 
-  /** The inputs fed to models, in declaration order. */
-  public List<Input> features() {
-    return inputs.stream().filter(input -> !input.label()).toList();
-  }
-
-  /** The primary model: the first {@code @Model}, whose output predict returns. */
+  /** The primary model: the first {@code @Model} called on the features. */
   public Call primaryModel() {
     return models.get(0);
   }
@@ -47,7 +48,7 @@ public record LoopModel(
   /**
    * A call of a {@code @Model} or {@code @Loss} method while the graph is built.
    *
-   * @param local the variable its result is kept in
+   * @param local the variable its result (or, for a function model, its {@code Network}) is kept in
    */
   public record Call(String method, String local, DataType returns, List<Argument> arguments) {}
 
@@ -66,10 +67,40 @@ public record LoopModel(
   /** The output of an earlier model call. */
   public record OutputArgument(Call model) implements Argument {}
 
-  /** A built-in metric (by its {@code Metric} constant) of the primary output and first label. */
-  public record Metric(String constant, Call predictions, Input labels) {}
+  /** The operand a function model is applied to: its lambda's parameter. */
+  public record FunctionInputArgument() implements Argument {}
 
-  /** A {@code @Step}. */
+  /** A function model, as the {@code Network} that applies it. */
+  public record NetworkArgument(Call model) implements Argument {}
+
+  /**
+   * A {@code @StandardLoss}: the runtime {@code Losses} method and its arguments after the
+   * predictions and labels.
+   */
+  public record StandardLoss(
+      String name, String method, Call model, Input label, List<String> options) {}
+
+  /**
+   * A built-in metric of the primary output and the metric label: the runtime {@code Metrics}
+   * factory, its arguments, and the name it is reported under if the factory's differs.
+   */
+  public record Metric(
+      String factory, String arguments, String reportedAs, Call predictions, Input labels) {}
+
+  /**
+   * A {@code @Step}, its optimizer and schedule as runtime factory calls with every argument, and
+   * its clipping, {@code null} for none.
+   */
   public record Step(
-      String name, String loss, String optimizer, double learningRate, List<String> variables) {}
+      String name,
+      String loss,
+      String optimizer,
+      String optimizerFactory,
+      List<String> optimizerArguments,
+      String scheduleFactory,
+      List<String> scheduleArguments,
+      String clipping,
+      Double clipLimit,
+      int every,
+      List<String> variables) {}
 }

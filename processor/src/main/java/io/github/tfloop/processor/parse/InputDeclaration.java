@@ -12,6 +12,7 @@ import javax.lang.model.element.AnnotationValue;
  * @param shape the example shape, as declared
  * @param nameValue the {@code name} value when it was given, else {@code null}
  * @param shapeValue the {@code shape} value when it was given, else {@code null}
+ * @param dimensionValues the {@code shape} elements as written, one per dimension
  */
 public record InputDeclaration(
     boolean label,
@@ -19,10 +20,16 @@ public record InputDeclaration(
     String name,
     List<Integer> shape,
     AnnotationValue nameValue,
-    AnnotationValue shapeValue) {
+    AnnotationValue shapeValue,
+    List<AnnotationValue> dimensionValues) {
 
   /** {@code @Label} or {@code @Feature}. */
   public String annotationName() {
     return label ? "@Label" : "@Feature";
+  }
+
+  /** The shape as messages show it: {@code [28, 28]}, or {@code scalar}. */
+  public String displayShape() {
+    return shape.isEmpty() ? "scalar" : shape.toString();
   }
 }

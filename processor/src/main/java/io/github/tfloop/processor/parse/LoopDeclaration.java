@@ -11,6 +11,11 @@ import javax.lang.model.element.TypeElement;
  *
  * @param flatName the class's name inside its package with dots replaced by underscores:
  *     {@code Outer_Inner} for a nested class
+ * @param metricValues the {@code metrics} elements as written, one per metric; empty if defaulted
+ * @param logits whether the primary model outputs logits, for binary metrics
+ * @param standardLoss the class's {@code @StandardLoss}, or {@code null}
+ * @param unresolved what in the declaration did not resolve (yet), such as {@code the return type
+ *     of logits()}; a class with anything here is not validated but deferred to a later round
  */
 public record LoopDeclaration(
     TypeElement element,
@@ -24,10 +29,43 @@ public record LoopDeclaration(
     AnnotationValue loopNameValue,
     List<String> metrics,
     AnnotationValue metricsValue,
-    List<MethodDeclaration> methods) {
+    List<AnnotationValue> metricValues,
+    boolean logits,
+    StandardLossDeclaration standardLoss,
+    List<MethodDeclaration> methods,
+    List<String> unresolved) {
 
   /** The methods of one role, in declaration order. */
   public List<MethodDeclaration> methods(MethodDeclaration.Role role) {
     return methods.stream().filter(method -> method.role() == role).toList();
+  }
+
+  /** The names of every loss: the {@code @StandardLoss} first, then the {@code @Loss} methods. */
+  public List<String> lossNames() {
+    List<String> names = new java.util.ArrayList<>();
+    if (standardLoss != null) {
+      names.add(standardLoss.name());
+    }
+    names.addAll(names(MethodDeclaration.Role.LOSS));
+    return names;
+  }
+
+  /** The {@code @Model} methods that are applied as functions (see {@code MethodDeclaration}). */
+  public List<MethodDeclaration> functionModels() {
+    return methods(MethodDeclaration.Role.MODEL).stream()
+        .filter(MethodDeclaration::isFunctionModel)
+        .toList();
+  }
+
+  /** The {@code @Model} methods the loop calls once on its features, in declaration order. */
+  public List<MethodDeclaration> featureModels() {
+    return methods(MethodDeclaration.Role.MODEL).stream()
+        .filter(model -> !model.isFunctionModel())
+        .toList();
+  }
+
+  /** The names of the methods of one role, in declaration order. */
+  public List<String> names(MethodDeclaration.Role role) {
+    return methods(role).stream().map(MethodDeclaration::name).toList();
   }
 }

@@ -3,41 +3,45 @@ package io.github.tfloop.processor.parse;
 import io.github.tfloop.processor.parse.MethodDeclaration.Role;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import javax.lang.model.element.AnnotationMirror;
-import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.ExecutableElement;
-import javax.lang.model.element.PackageElement;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.ArrayType;
 import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
+import javax.lang.model.type.WildcardType;
 import javax.lang.model.util.Elements;
+import javax.lang.model.util.Types;
 
 /**
  * Reads a {@code @TrainingLoop} class into a {@link LoopDeclaration}: plain values, no judgement.
- * Whether those values make sense is the validators' business.
+ * Whether those values make sense is the validators' business. What does not resolve (yet) is
+ * listed in {@link LoopDeclaration#unresolved()} instead of being guessed at.
  */
 public final class LoopParser {
 
   private final Elements elements;
+  private final Types types;
 
-  public LoopParser(Elements elements) {
+  public LoopParser(Elements elements, Types types) {
     this.elements = elements;
+    this.types = types;
   }
 
   /** Parses {@code type}, which carries {@code loopAnnotation}. */
   public LoopDeclaration parse(TypeElement type, AnnotationMirror loopAnnotation) {
-    Map<String, AnnotationValue> values = valuesWithDefaults(loopAnnotation);
-    Map<String, AnnotationValue> explicit = explicitValues(loopAnnotation);
+    List<String> unresolved = new ArrayList<>();
+    AnnotationReader values =
+        new AnnotationReader(elements, loopAnnotation, "@TrainingLoop", unresolved);
     List<MethodDeclaration> methods = new ArrayList<>();
     for (Element member : type.getEnclosedElements()) {
       if (member.getKind() == ElementKind.METHOD) {
-        MethodDeclaration method = parseMethod((ExecutableElement) member);
+        MethodDeclaration method = parseMethod((ExecutableElement) member, unresolved);
         if (method != null) {
           methods.add(method);
         }
@@ -46,20 +50,24 @@ public final class LoopParser {
     return new LoopDeclaration(
         type,
         loopAnnotation,
-        packageOf(type).getQualifiedName().toString(),
+        elements.getPackageOf(type).getQualifiedName().toString(),
         flatName(type),
-        (Integer) values.get("batchSize").getValue(),
-        explicit.get("batchSize"),
-        (Long) values.get("seed").getValue(),
-        (String) values.get("name").getValue(),
-        explicit.get("name"),
-        enumConstants(values.get("metrics")),
-        explicit.get("metrics"),
-        List.copyOf(methods));
+        values.integer("batchSize"),
+        values.explicit("batchSize"),
+        values.longValue("seed"),
+        values.string("name"),
+        values.explicit("name"),
+        values.enumConstants("metrics"),
+        values.explicit("metrics"),
+        values.explicitElements("metrics"),
+        values.bool("logits"),
+        parseStandardLoss(type, unresolved),
+        List.copyOf(methods),
+        List.copyOf(unresolved));
   }
 
   /** The method's declaration, or {@code null} if it has no tfloop method annotation. */
-  private MethodDeclaration parseMethod(ExecutableElement method) {
+  private MethodDeclaration parseMethod(ExecutableElement method, List<String> unresolved) {
     List<AnnotationMirror> roles = new ArrayList<>();
     List<Role> kinds = new ArrayList<>();
     for (Role role : Role.values()) {
@@ -72,9 +80,22 @@ public final class LoopParser {
     if (roles.isEmpty()) {
       return null;
     }
+    String name = method.getSimpleName() + "()";
+    TypeShape returnType = typeShape(method.getReturnType());
+    if (returnType.kind() == TypeShape.Kind.UNRESOLVED) {
+      unresolved.add("the return type of " + name);
+    }
     List<ParameterDeclaration> parameters = new ArrayList<>();
     for (VariableElement parameter : method.getParameters()) {
-      parameters.add(parseParameter(parameter));
+      parameters.add(parseParameter(parameter, name, unresolved));
+    }
+    List<String> checkedExceptions = new ArrayList<>();
+    for (TypeMirror thrown : method.getThrownTypes()) {
+      if (containsError(thrown)) {
+        unresolved.add("the exception " + display(thrown) + " thrown by " + name);
+      } else if (isChecked(thrown)) {
+        checkedExceptions.add(display(thrown));
+      }
     }
     Role role = kinds.get(0);
     return new MethodDeclaration(
@@ -83,14 +104,16 @@ public final class LoopParser {
         roles.get(0),
         List.copyOf(roles.subList(1, roles.size())),
         method.getSimpleName().toString(),
-        typeShape(method.getReturnType()),
+        returnType,
         List.copyOf(parameters),
         method.getModifiers(),
         !method.getTypeParameters().isEmpty(),
-        role == Role.STEP ? parseStep(roles.get(0)) : null);
+        List.copyOf(checkedExceptions),
+        role == Role.STEP ? parseStep(roles.get(0), name, unresolved) : null);
   }
 
-  private ParameterDeclaration parseParameter(VariableElement parameter) {
+  private ParameterDeclaration parseParameter(
+      VariableElement parameter, String methodName, List<String> unresolved) {
     AnnotationMirror feature = find(parameter, TypeNames.FEATURE);
     AnnotationMirror label = find(parameter, TypeNames.LABEL);
     List<AnnotationMirror> inputAnnotations = new ArrayList<>();
@@ -103,83 +126,156 @@ public final class LoopParser {
     InputDeclaration input = null;
     AnnotationMirror first = feature != null ? feature : label;
     if (first != null) {
-      Map<String, AnnotationValue> values = valuesWithDefaults(first);
-      Map<String, AnnotationValue> explicit = explicitValues(first);
-      String declaredName = (String) values.get("name").getValue();
+      String annotation = (first == label ? "@Label" : "@Feature") + " on "
+          + parameter.getSimpleName() + " of " + methodName;
+      AnnotationReader values = new AnnotationReader(elements, first, annotation, unresolved);
+      String declaredName = values.string("name");
       input =
           new InputDeclaration(
               first == label,
               first,
               declaredName.isEmpty() ? parameter.getSimpleName().toString() : declaredName,
-              integers(values.get("shape")),
-              explicit.get("name"),
-              explicit.get("shape"));
+              values.integers("shape"),
+              values.explicit("name"),
+              values.explicit("shape"),
+              values.explicitElements("shape"));
+    }
+    TypeShape type = typeShape(parameter.asType());
+    if (type.kind() == TypeShape.Kind.UNRESOLVED) {
+      unresolved.add("the type of parameter " + parameter.getSimpleName() + " of " + methodName);
     }
     return new ParameterDeclaration(
-        parameter,
-        parameter.getSimpleName().toString(),
-        typeShape(parameter.asType()),
-        input,
-        List.copyOf(inputAnnotations));
+        parameter, parameter.getSimpleName().toString(), type, input, List.copyOf(inputAnnotations));
   }
 
-  private StepDeclaration parseStep(AnnotationMirror step) {
-    Map<String, AnnotationValue> values = valuesWithDefaults(step);
-    Map<String, AnnotationValue> explicit = explicitValues(step);
+  private StepDeclaration parseStep(
+      AnnotationMirror step, String methodName, List<String> unresolved) {
+    AnnotationReader values =
+        new AnnotationReader(elements, step, "@Step on " + methodName, unresolved);
+    List<StepDeclaration.Clip> clipping = new ArrayList<>();
+    for (String attribute : List.of("clipValue", "clipNorm", "clipGlobalNorm")) {
+      if (values.explicit(attribute) != null) {
+        clipping.add(new StepDeclaration.Clip(
+            attribute, values.doubleValue(attribute), values.explicit(attribute)));
+      }
+    }
     return new StepDeclaration(
-        (String) values.get("loss").getValue(),
-        explicit.get("loss"),
-        enumConstant(values.get("optimizer")),
-        explicit.get("optimizer"),
-        (Double) values.get("learningRate").getValue(),
-        explicit.get("learningRate"),
-        strings(values.get("variables")),
-        explicit.get("variables"));
+        values.string("loss"),
+        values.explicit("loss"),
+        values.enumConstant("optimizer"),
+        values.explicit("optimizer"),
+        values.strings("params"),
+        values.explicitElements("params"),
+        values.doubleValue("learningRate"),
+        values.explicit("learningRate"),
+        values.enumConstant("schedule"),
+        values.explicit("schedule"),
+        values.strings("scheduleParams"),
+        values.explicitElements("scheduleParams"),
+        List.copyOf(clipping),
+        values.integer("every"),
+        values.explicit("every"),
+        values.strings("variables"),
+        values.explicit("variables"),
+        values.explicitElements("variables"));
+  }
+
+  /** The class's {@code @StandardLoss}, or {@code null}. */
+  private StandardLossDeclaration parseStandardLoss(TypeElement type, List<String> unresolved) {
+    AnnotationMirror mirror = find(type, TypeNames.STANDARD_LOSS);
+    if (mirror == null) {
+      return null;
+    }
+    AnnotationReader values = new AnnotationReader(elements, mirror, "@StandardLoss", unresolved);
+    return new StandardLossDeclaration(
+        mirror,
+        values.enumConstant("value"),
+        values.string("name"),
+        values.explicit("name"),
+        values.string("model"),
+        values.explicit("model"),
+        values.string("label"),
+        values.explicit("label"),
+        values.integers("labelShape"),
+        values.explicit("labelShape"),
+        values.bool("fromLogits"),
+        values.enumConstant("reduction"),
+        values.doubleValue("delta"),
+        values.explicit("delta"));
   }
 
   /** What {@code type} is, as far as tfloop signatures are concerned. */
   public TypeShape typeShape(TypeMirror type) {
     String display = display(type);
+    if (containsError(type)) {
+      return new TypeShape(TypeShape.Kind.UNRESOLVED, null, display);
+    }
     if (type.getKind() == TypeKind.VOID) {
       return new TypeShape(TypeShape.Kind.VOID, null, display);
-    }
-    if (type.getKind() == TypeKind.ERROR) {
-      return new TypeShape(TypeShape.Kind.UNRESOLVED, null, display);
     }
     if (type.getKind() != TypeKind.DECLARED) {
       return new TypeShape(TypeShape.Kind.OTHER, null, display);
     }
     DeclaredType declared = (DeclaredType) type;
     String name = ((TypeElement) declared.asElement()).getQualifiedName().toString();
-    switch (name) {
-      case TypeNames.OPS:
-        return new TypeShape(TypeShape.Kind.OPS, null, display);
-      case TypeNames.LAYERS:
-        return new TypeShape(TypeShape.Kind.LAYERS, null, display);
-      case TypeNames.OPERAND:
-        return operandShape(declared, display);
-      default:
-        return new TypeShape(TypeShape.Kind.OTHER, null, display);
-    }
+    return switch (name) {
+      case TypeNames.OPS -> new TypeShape(TypeShape.Kind.OPS, null, display);
+      case TypeNames.LAYERS -> new TypeShape(TypeShape.Kind.LAYERS, null, display);
+      case TypeNames.NETWORK -> networkShape(declared, display);
+      case TypeNames.OPERAND -> operandShape(declared, display);
+      default -> new TypeShape(TypeShape.Kind.OTHER, null, display);
+    };
   }
 
   private static TypeShape operandShape(DeclaredType operand, String display) {
-    List<? extends TypeMirror> arguments = operand.getTypeArguments();
-    if (arguments.size() != 1) {
-      return new TypeShape(TypeShape.Kind.OPERAND_OF_OTHER, null, display);
+    DataType dataType = typeArgument(operand);
+    return dataType != null
+        ? new TypeShape(TypeShape.Kind.OPERAND, dataType, display)
+        : new TypeShape(TypeShape.Kind.OPERAND_OF_OTHER, null, display);
+  }
+
+  /** {@code Network<T>}: a function model a loss applies; {@code T} must be a known type. */
+  private static TypeShape networkShape(DeclaredType network, String display) {
+    DataType dataType = typeArgument(network);
+    return dataType != null
+        ? new TypeShape(TypeShape.Kind.NETWORK, dataType, display)
+        : new TypeShape(TypeShape.Kind.OTHER, null, display);
+  }
+
+  /** The data type of a single type argument such as {@code TFloat32}, or {@code null}. */
+  private static DataType typeArgument(DeclaredType type) {
+    List<? extends TypeMirror> arguments = type.getTypeArguments();
+    if (arguments.size() == 1 && arguments.get(0).getKind() == TypeKind.DECLARED) {
+      TypeElement element = (TypeElement) ((DeclaredType) arguments.get(0)).asElement();
+      return DataType.ofTensorClass(element.getQualifiedName().toString());
     }
-    TypeMirror argument = arguments.get(0);
-    if (argument.getKind() == TypeKind.ERROR) {
-      return new TypeShape(TypeShape.Kind.UNRESOLVED, null, display);
-    }
-    if (argument.getKind() == TypeKind.DECLARED) {
-      TypeElement element = (TypeElement) ((DeclaredType) argument).asElement();
-      DataType dataType = DataType.ofTensorClass(element.getQualifiedName().toString());
-      if (dataType != null) {
-        return new TypeShape(TypeShape.Kind.OPERAND, dataType, display);
+    return null;
+  }
+
+  /** Whether {@code type}, or any type inside it, did not resolve. */
+  static boolean containsError(TypeMirror type) {
+    return switch (type.getKind()) {
+      case ERROR -> true;
+      case DECLARED -> ((DeclaredType) type).getTypeArguments().stream()
+          .anyMatch(LoopParser::containsError);
+      case ARRAY -> containsError(((ArrayType) type).getComponentType());
+      case WILDCARD -> {
+        WildcardType wildcard = (WildcardType) type;
+        yield (wildcard.getExtendsBound() != null && containsError(wildcard.getExtendsBound()))
+            || (wildcard.getSuperBound() != null && containsError(wildcard.getSuperBound()));
       }
-    }
-    return new TypeShape(TypeShape.Kind.OPERAND_OF_OTHER, null, display);
+      default -> false;
+    };
+  }
+
+  private boolean isChecked(TypeMirror thrown) {
+    return !isSubtypeOf(thrown, "java.lang.RuntimeException")
+        && !isSubtypeOf(thrown, "java.lang.Error");
+  }
+
+  private boolean isSubtypeOf(TypeMirror type, String qualifiedName) {
+    TypeElement supertype = elements.getTypeElement(qualifiedName);
+    return supertype != null && types.isSubtype(type, types.erasure(supertype.asType()));
   }
 
   /** A type as a user reads it: simple names, type arguments kept. */
@@ -195,8 +291,11 @@ public final class LoopParser {
               .map(LoopParser::display)
               .collect(Collectors.joining(", ", "<", ">"));
     }
+    if (type.getKind() == TypeKind.ARRAY) {
+      return display(((ArrayType) type).getComponentType()) + "[]";
+    }
     if (type.getKind() == TypeKind.WILDCARD) {
-      javax.lang.model.type.WildcardType wildcard = (javax.lang.model.type.WildcardType) type;
+      WildcardType wildcard = (WildcardType) type;
       if (wildcard.getExtendsBound() != null) {
         return "? extends " + display(wildcard.getExtendsBound());
       }
@@ -219,55 +318,13 @@ public final class LoopParser {
     return null;
   }
 
-  private static String annotationOf(Role role) {
+  /** The qualified name of the annotation that gives a method {@code role}. */
+  public static String annotationOf(Role role) {
     return switch (role) {
       case MODEL -> TypeNames.MODEL;
       case LOSS -> TypeNames.LOSS;
       case STEP -> TypeNames.STEP;
     };
-  }
-
-  private Map<String, AnnotationValue> valuesWithDefaults(AnnotationMirror mirror) {
-    return byName(elements.getElementValuesWithDefaults(mirror));
-  }
-
-  private static Map<String, AnnotationValue> explicitValues(AnnotationMirror mirror) {
-    return byName(mirror.getElementValues());
-  }
-
-  private static Map<String, AnnotationValue> byName(
-      Map<? extends ExecutableElement, ? extends AnnotationValue> values) {
-    Map<String, AnnotationValue> byName = new java.util.HashMap<>();
-    values.forEach((element, value) -> byName.put(element.getSimpleName().toString(), value));
-    return byName;
-  }
-
-  private static List<?> list(AnnotationValue value) {
-    return (List<?>) value.getValue();
-  }
-
-  private static List<Integer> integers(AnnotationValue value) {
-    return list(value).stream()
-        .map(element -> (Integer) ((AnnotationValue) element).getValue())
-        .toList();
-  }
-
-  private static List<String> strings(AnnotationValue value) {
-    return list(value).stream()
-        .map(element -> (String) ((AnnotationValue) element).getValue())
-        .toList();
-  }
-
-  private static String enumConstant(AnnotationValue value) {
-    return ((VariableElement) value.getValue()).getSimpleName().toString();
-  }
-
-  private static List<String> enumConstants(AnnotationValue value) {
-    return list(value).stream().map(element -> enumConstant((AnnotationValue) element)).toList();
-  }
-
-  private PackageElement packageOf(TypeElement type) {
-    return elements.getPackageOf(type);
   }
 
   /** {@code Outer_Inner} for {@code Outer.Inner}; the simple name for a top-level class. */

@@ -12,6 +12,7 @@ import javax.lang.model.element.Modifier;
  * @param role what its annotation makes it
  * @param annotation that annotation
  * @param otherRoles any further tfloop method annotation on the same method
+ * @param checkedExceptions the checked exceptions its {@code throws} clause declares, as written
  * @param step the {@code @Step} values, for a step; else {@code null}
  */
 public record MethodDeclaration(
@@ -24,7 +25,43 @@ public record MethodDeclaration(
     List<ParameterDeclaration> parameters,
     Set<Modifier> modifiers,
     boolean generic,
+    List<String> checkedExceptions,
     StepDeclaration step) {
+
+  /** {@code logits()}: the method's name as messages show it. */
+  public String displayName() {
+    return name + "()";
+  }
+
+  /** Whether it takes {@code Layers}, so that it can create trainable variables. */
+  public boolean takesLayers() {
+    return parameters.stream()
+        .anyMatch(parameter -> parameter.input() == null
+            && parameter.type().kind() == TypeShape.Kind.LAYERS);
+  }
+
+  /**
+   * Whether this {@code @Model} is a function model: it takes an un-annotated {@code Operand}, its
+   * input, and losses apply it through {@code Network<T>} parameters, as often as they like.
+   */
+  public boolean isFunctionModel() {
+    return role == Role.MODEL && functionInput() != null;
+  }
+
+  /** The un-annotated operand parameter of a function model, or {@code null}. */
+  public ParameterDeclaration functionInput() {
+    if (role != Role.MODEL) {
+      return null;
+    }
+    for (ParameterDeclaration parameter : parameters) {
+      if (parameter.input() == null
+          && (parameter.type().kind() == TypeShape.Kind.OPERAND
+              || parameter.type().kind() == TypeShape.Kind.OPERAND_OF_OTHER)) {
+        return parameter;
+      }
+    }
+    return null;
+  }
 
   /** The tfloop method annotations. */
   public enum Role {

@@ -17,6 +17,8 @@ public record TypeShape(Kind kind, DataType dataType, String display) {
     LAYERS,
     /** {@code Operand<T>} with {@code T} one of the {@link DataType}s. */
     OPERAND,
+    /** {@code Network<T>}: a function model a {@code @Loss} applies as it likes. */
+    NETWORK,
     /** {@code Operand} of another, wildcard or missing type argument. */
     OPERAND_OF_OTHER,
     /** {@code void}. */

@@ -7,8 +7,8 @@ import javax.lang.model.element.Element;
 import javax.tools.Diagnostic;
 
 /**
- * Reports {@link Message}s on the most precise position javac can show, the annotation value if
- * there is one, else the annotation, else the element, and counts the errors.
+ * Reports {@link Message}s on the most precise position javac can show (the annotation value if
+ * there is one, else the annotation, else the element) and counts the errors.
  */
 public final class Diagnostics {
 
@@ -19,40 +19,33 @@ public final class Diagnostics {
     this.messager = messager;
   }
 
-  public void error(Message message, Element element, Object... arguments) {
-    report(Diagnostic.Kind.ERROR, message, element, null, null, arguments);
+  /** Reports {@code message} on {@code element}. */
+  public void report(Message message, Element element, Object... arguments) {
+    report(message, element, null, null, arguments);
   }
 
-  public void error(
+  /** Reports {@code message} on {@code annotation} of {@code element}. */
+  public void report(
       Message message, Element element, AnnotationMirror annotation, Object... arguments) {
-    report(Diagnostic.Kind.ERROR, message, element, annotation, null, arguments);
+    report(message, element, annotation, null, arguments);
   }
 
-  public void error(
+  /**
+   * Reports {@code message} on {@code value} of {@code annotation}, or on the annotation where the
+   * value is {@code null} (a defaulted value has no position of its own).
+   */
+  public void report(
       Message message,
       Element element,
       AnnotationMirror annotation,
       AnnotationValue value,
       Object... arguments) {
-    report(Diagnostic.Kind.ERROR, message, element, annotation, value, arguments);
-  }
-
-  public void warning(Message message, Element element, Object... arguments) {
-    report(Diagnostic.Kind.WARNING, message, element, null, null, arguments);
-  }
-
-  private void report(
-      Diagnostic.Kind kind,
-      Message message,
-      Element element,
-      AnnotationMirror annotation,
-      AnnotationValue value,
-      Object[] arguments) {
+    Diagnostic.Kind kind = message.kind();
     if (kind == Diagnostic.Kind.ERROR) {
       errors++;
     }
     String text = message.format(arguments);
-    if (value != null) {
+    if (annotation != null && value != null) {
       messager.printMessage(kind, text, element, annotation, value);
     } else if (annotation != null) {
       messager.printMessage(kind, text, element, annotation);

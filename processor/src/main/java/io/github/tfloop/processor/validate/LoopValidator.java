@@ -1,12 +1,12 @@
 package io.github.tfloop.processor.validate;
 
-import io.github.tfloop.processor.parse.DataType;
 import io.github.tfloop.processor.parse.LoopDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration.Role;
 import io.github.tfloop.processor.parse.ParameterDeclaration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Runs every validator over one loop class. All problems are reported, not just the first;
@@ -15,15 +15,23 @@ import java.util.Set;
 public final class LoopValidator {
 
   private final Diagnostics diagnostics;
+  private final Predicate<String> existingTypes;
 
-  public LoopValidator(Diagnostics diagnostics) {
+  /**
+   * @param existingTypes whether a type of a qualified name is declared already, other than by
+   *     tfloop in an earlier compile: the loop class must not clash with it
+   */
+  public LoopValidator(Diagnostics diagnostics, Predicate<String> existingTypes) {
     this.diagnostics = diagnostics;
+    this.existingTypes = existingTypes;
   }
 
   /** Validates {@code loop}; returns whether it is free of errors. */
   public boolean validate(LoopDeclaration loop, String loopClassName) {
     int errorsBefore = diagnostics.errorCount();
     TrainingLoopValidator.check(loop, loopClassName, diagnostics);
+    checkLoopName(loop, loopClassName);
+    MethodRules.checkUniqueNames(loop, diagnostics);
     for (MethodDeclaration method : loop.methods()) {
       switch (method.role()) {
         case MODEL -> ModelValidator.check(method, loopClassName, diagnostics);
@@ -31,70 +39,69 @@ public final class LoopValidator {
         case STEP -> StepValidator.check(method, loop, loopClassName, diagnostics);
       }
     }
+    StandardLossValidator.check(loop, diagnostics);
+    StepValidator.checkSomeStepRunsEveryBatch(loop, diagnostics);
     InputsValidator.check(loop, diagnostics);
-    checkHasFeature(loop);
-    checkMetrics(loop);
-    if (diagnostics.errorCount() == errorsBefore) {
-      warnAboutUnusedLosses(loop);
-      return true;
+    PlacementValidator.checkInputsIn(loop.element(), diagnostics);
+    checkStepsTrainSomething(loop);
+    if (diagnostics.errorCount() > errorsBefore) {
+      return false;
     }
-    return false;
+    warnAboutUnusedMethods(loop);
+    return true;
   }
 
-  private void checkHasFeature(LoopDeclaration loop) {
-    if (loop.methods(Role.MODEL).isEmpty()) {
-      return; // already reported as MissingModel
-    }
-    for (MethodDeclaration method : loop.methods()) {
-      for (ParameterDeclaration parameter : method.parameters()) {
-        if (parameter.input() != null && !parameter.input().label()) {
-          return;
-        }
-      }
-    }
-    diagnostics.error(
-        Message.MISSING_FEATURE, loop.element(), loop.annotation(), loop.element().getSimpleName());
-  }
-
-  private void checkMetrics(LoopDeclaration loop) {
-    if (loop.metrics().isEmpty()) {
-      return;
-    }
-    ParameterDeclaration label = firstLabel(loop);
-    if (label == null) {
-      diagnostics.error(
-          Message.METRIC_NEEDS_LABEL, loop.element(), loop.annotation(), loop.metricsValue(),
-          loop.element().getSimpleName());
-      return;
-    }
-    DataType type = label.type().dataType();
-    if (loop.metrics().contains("ACCURACY") && type != null && type.isFloating()) {
-      diagnostics.error(
-          Message.METRIC_LABEL_TYPE, loop.element(), loop.annotation(), loop.metricsValue(),
-          "ACCURACY", label.name(), label.type().display());
+  private void checkLoopName(LoopDeclaration loop, String loopClassName) {
+    String qualified = loop.packageName().isEmpty()
+        ? loopClassName
+        : loop.packageName() + "." + loopClassName;
+    if (existingTypes.test(qualified)) {
+      diagnostics.report(
+          Message.LOOP_NAME_TAKEN, loop.element(), loop.annotation(), loop.loopNameValue(),
+          loopClassName, qualified);
     }
   }
 
-  /** The first {@code @Label} parameter in declaration order, or {@code null}. */
-  public static ParameterDeclaration firstLabel(LoopDeclaration loop) {
-    for (MethodDeclaration method : loop.methods()) {
-      for (ParameterDeclaration parameter : method.parameters()) {
-        if (parameter.input() != null && parameter.input().label()) {
-          return parameter;
-        }
-      }
+  /**
+   * Each step's loss must depend on a variable the step trains; checked only for steps whose loss
+   * and variable groups exist, once some model can have variables at all.
+   */
+  private void checkStepsTrainSomething(LoopDeclaration loop) {
+    if (loop.methods(Role.MODEL).stream().noneMatch(MethodDeclaration::takesLayers)) {
+      return; // reported as NothingToTrain
     }
-    return null;
-  }
-
-  private void warnAboutUnusedLosses(LoopDeclaration loop) {
-    Set<String> minimised = new HashSet<>();
     for (MethodDeclaration step : loop.methods(Role.STEP)) {
-      minimised.add(StepValidator.lossOf(step, loop));
+      if (StepValidator.lossExists(step, loop)
+          && loop.names(Role.MODEL).containsAll(step.step().variables())) {
+        StepValidator.checkTrainsSomething(step, loop, diagnostics);
+      }
+    }
+  }
+
+  private void warnAboutUnusedMethods(LoopDeclaration loop) {
+    Set<MethodDeclaration> minimised = new HashSet<>();
+    Set<MethodDeclaration> usedModels = new HashSet<>();
+    for (MethodDeclaration step : loop.methods(Role.STEP)) {
+      MethodDeclaration loss = StepValidator.lossOf(step, loop);
+      if (loss != null) {
+        minimised.add(loss);
+      }
     }
     for (MethodDeclaration loss : loop.methods(Role.LOSS)) {
-      if (!minimised.contains(loss.name())) {
-        diagnostics.warning(Message.UNUSED_LOSS, loss.element(), loss.name() + "()");
+      usedModels.addAll(LossValidator.modelsUsedBy(loss, loop));
+      if (!minimised.contains(loss) && !loop.methods(Role.STEP).isEmpty()) {
+        diagnostics.report(Message.UNUSED_LOSS, loss.element(), loss.displayName());
+      }
+    }
+    if (StandardLossValidator.modelOf(loop) != null) {
+      usedModels.add(StandardLossValidator.modelOf(loop));
+    }
+    if (loop.lossNames().isEmpty()) {
+      return; // reported as MissingLoss
+    }
+    for (MethodDeclaration model : loop.methods(Role.MODEL)) {
+      if (!usedModels.contains(model)) {
+        diagnostics.report(Message.UNUSED_MODEL, model.element(), model.displayName());
       }
     }
   }

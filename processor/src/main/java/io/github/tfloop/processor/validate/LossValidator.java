@@ -5,6 +5,7 @@ import io.github.tfloop.processor.parse.MethodDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration.Role;
 import io.github.tfloop.processor.parse.ParameterDeclaration;
 import io.github.tfloop.processor.parse.TypeShape;
+import java.util.ArrayList;
 import java.util.List;
 
 /** {@code @Loss} methods: what they return and take, and which model output each operand is. */
@@ -17,8 +18,7 @@ final class LossValidator {
     MethodRules.check(method, loopClass, diagnostics);
     TypeShape returns = method.returnType();
     if (!returns.isOperand() || !returns.dataType().isFloating()) {
-      diagnostics.error(
-          Message.LOSS_RETURN_TYPE, method.element(), method.annotation(), returns.display());
+      diagnostics.report(Message.LOSS_RETURN_TYPE, method.element(), returns.display());
     }
     for (ParameterDeclaration parameter : method.parameters()) {
       if (parameter.input() != null) {
@@ -27,10 +27,11 @@ final class LossValidator {
       }
       switch (parameter.type().kind()) {
         case OPS -> { }
-        case LAYERS -> diagnostics.error(Message.LAYERS_IN_LOSS, parameter.element());
+        case LAYERS -> diagnostics.report(Message.LAYERS_IN_LOSS, parameter.element());
         case OPERAND -> checkModelOutput(parameter, loop, diagnostics);
+        case NETWORK -> checkNetwork(parameter, loop, diagnostics);
         default ->
-            diagnostics.error(
+            diagnostics.report(
                 Message.PARAMETER_TYPE, parameter.element(), "@Loss", "",
                 parameter.type().display(), parameter.name());
       }
@@ -43,24 +44,68 @@ final class LossValidator {
     MethodDeclaration model = modelFor(parameter, models);
     if (model == null) {
       if (!models.isEmpty()) {
-        List<String> names = models.stream().map(MethodDeclaration::name).toList();
-        diagnostics.error(
+        List<String> names = loop.names(Role.MODEL);
+        diagnostics.report(
             Message.OUTPUT_UNKNOWN, parameter.element(), parameter.name(), names,
             Suggestions.didYouMean(parameter.name(), names));
       }
       return;
     }
     TypeShape output = model.returnType();
+    if (model.isFunctionModel()) {
+      String type = output.isOperand() ? output.dataType().simpleName() : "T";
+      diagnostics.report(
+          Message.OUTPUT_OF_FUNCTION_MODEL, parameter.element(), model.displayName(),
+          model.functionInput().name(), type, parameter.name(), type,
+          model.functionInput().name());
+      return;
+    }
     if (output.isOperand() && output.dataType() != parameter.type().dataType()) {
-      diagnostics.error(
+      diagnostics.report(
           Message.OUTPUT_TYPE, parameter.element(), parameter.name(), parameter.type().display(),
-          model.name() + "()", output.display(), output.display());
+          model.displayName(), output.display(), output.display());
+    }
+  }
+
+  private static void checkNetwork(
+      ParameterDeclaration parameter, LoopDeclaration loop, Diagnostics diagnostics) {
+    MethodDeclaration model = networkFor(parameter, loop);
+    if (model == null) {
+      List<String> names = loop.functionModels().stream().map(MethodDeclaration::name).toList();
+      diagnostics.report(
+          Message.NETWORK_UNKNOWN, parameter.element(), parameter.name(), names,
+          Suggestions.didYouMean(parameter.name(), names));
+      return;
+    }
+    TypeShape output = model.returnType();
+    if (output.isOperand() && output.dataType() != parameter.type().dataType()) {
+      String network = "Network<" + output.dataType().simpleName() + ">";
+      diagnostics.report(
+          Message.NETWORK_TYPE, parameter.element(), parameter.name(), parameter.type().display(),
+          model.displayName(), output.display(), network);
     }
   }
 
   /**
+   * The function {@code @Model} a {@code Network<T>} parameter applies: the only function model,
+   * or the one of the parameter's name; {@code null} if none.
+   */
+  static MethodDeclaration networkFor(ParameterDeclaration parameter, LoopDeclaration loop) {
+    List<MethodDeclaration> functions = loop.functionModels();
+    if (functions.size() == 1) {
+      return functions.get(0);
+    }
+    for (MethodDeclaration model : functions) {
+      if (model.name().equals(parameter.name())) {
+        return model;
+      }
+    }
+    return null;
+  }
+
+  /**
    * The {@code @Model} whose output an un-annotated operand parameter is: the only model, or the
-   * one of the parameter's name.
+   * one of the parameter's name; {@code null} if none.
    */
   static MethodDeclaration modelFor(ParameterDeclaration parameter, List<MethodDeclaration> models) {
     if (models.size() == 1) {
@@ -72,5 +117,22 @@ final class LossValidator {
       }
     }
     return null;
+  }
+
+  /** The models whose outputs {@code loss} takes or which it applies, in parameter order. */
+  static List<MethodDeclaration> modelsUsedBy(MethodDeclaration loss, LoopDeclaration loop) {
+    List<MethodDeclaration> used = new ArrayList<>();
+    for (ParameterDeclaration parameter : loss.parameters()) {
+      MethodDeclaration model = null;
+      if (parameter.input() == null && parameter.type().isOperand()) {
+        model = modelFor(parameter, loop.methods(Role.MODEL));
+      } else if (parameter.input() == null && parameter.type().kind() == TypeShape.Kind.NETWORK) {
+        model = networkFor(parameter, loop);
+      }
+      if (model != null && !used.contains(model)) {
+        used.add(model);
+      }
+    }
+    return used;
   }
 }

@@ -1,8 +1,15 @@
 package io.github.tfloop.processor.validate;
 
+import io.github.tfloop.processor.parse.LoopDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration;
+import io.github.tfloop.processor.parse.MethodDeclaration.Role;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.Modifier;
+import javax.lang.model.element.TypeParameterElement;
 
 /** Rules every {@code @Model}, {@code @Loss} and {@code @Step} method follows. */
 final class MethodRules {
@@ -12,21 +19,50 @@ final class MethodRules {
   static void check(MethodDeclaration method, String loopClass, Diagnostics diagnostics) {
     String role = method.role().annotation();
     if (method.modifiers().contains(Modifier.PRIVATE)) {
-      diagnostics.error(
-          Message.METHOD_PRIVATE, method.element(), role, loopClass, method.name() + "()");
+      diagnostics.report(Message.METHOD_PRIVATE, method.element(), role, loopClass,
+          method.displayName());
     }
     if (method.modifiers().contains(Modifier.STATIC)) {
-      diagnostics.error(Message.METHOD_STATIC, method.element(), role, method.name() + "()");
+      diagnostics.report(Message.METHOD_STATIC, method.element(), role, method.displayName());
     }
     if (method.modifiers().contains(Modifier.ABSTRACT)) {
-      diagnostics.error(Message.METHOD_ABSTRACT, method.element(), role, method.name() + "()");
+      diagnostics.report(Message.METHOD_ABSTRACT, method.element(), role, method.displayName());
     }
     if (method.generic()) {
-      diagnostics.error(Message.METHOD_GENERIC, method.element(), role, method.name() + "()");
+      diagnostics.report(Message.METHOD_GENERIC, method.element(), role, method.displayName(),
+          typeParameters(method.element().getTypeParameters()));
+    }
+    if (!method.checkedExceptions().isEmpty()) {
+      diagnostics.report(Message.METHOD_THROWS, method.element(), role, method.displayName(),
+          String.join(", ", method.checkedExceptions()));
     }
     for (AnnotationMirror other : method.otherRoles()) {
-      diagnostics.error(
-          Message.DUPLICATE_ROLE, method.element(), other, method.name() + "()", role);
+      diagnostics.report(
+          Message.DUPLICATE_ROLE, method.element(), other, method.displayName(), role);
+    }
+  }
+
+  /** {@code <T, U>}, as written. */
+  static String typeParameters(List<? extends TypeParameterElement> parameters) {
+    return parameters.stream()
+        .map(parameter -> parameter.getSimpleName().toString())
+        .collect(Collectors.joining(", ", "<", ">"));
+  }
+
+  /**
+   * Methods of one role are identified by name (a loss by {@code @Step(loss)}, a model by {@code
+   * @Step(variables)} and by the loss parameters named after it), so overloads cannot share a role.
+   */
+  static void checkUniqueNames(LoopDeclaration loop, Diagnostics diagnostics) {
+    for (Role role : Role.values()) {
+      Set<String> seen = new HashSet<>();
+      for (MethodDeclaration method : loop.methods(role)) {
+        if (!seen.add(method.name())) {
+          diagnostics.report(
+              Message.DUPLICATE_NAME, method.element(), role.annotation(), role.annotation(),
+              method.name());
+        }
+      }
     }
   }
 }

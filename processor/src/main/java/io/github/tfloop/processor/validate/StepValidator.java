@@ -1,13 +1,25 @@
 package io.github.tfloop.processor.validate;
 
+import io.github.tfloop.processor.model.Hyperparameters;
+import io.github.tfloop.processor.model.Hyperparameters.Parameter;
+import io.github.tfloop.processor.model.Hyperparameters.Signature;
 import io.github.tfloop.processor.parse.LoopDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration.Role;
 import io.github.tfloop.processor.parse.StepDeclaration;
 import io.github.tfloop.processor.parse.TypeShape;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import javax.lang.model.element.AnnotationValue;
 
-/** {@code @Step} methods and the values of their annotation. */
+/**
+ * {@code @Step} methods and the values of their annotation, one check per attribute, each
+ * reporting on the attribute's value (or the array element at fault). Conflicts between
+ * attributes (two clipping modes at once) are reported on the second one. Optimizer and schedule
+ * parameters are checked against {@link Hyperparameters}.
+ */
 final class StepValidator {
 
   private StepValidator() {}
@@ -16,45 +28,277 @@ final class StepValidator {
       MethodDeclaration method, LoopDeclaration loop, String loopClass, Diagnostics diagnostics) {
     MethodRules.check(method, loopClass, diagnostics);
     if (method.returnType().kind() != TypeShape.Kind.VOID || !method.parameters().isEmpty()) {
-      diagnostics.error(
-          Message.STEP_SIGNATURE, method.element(), method.annotation(), signature(method));
+      diagnostics.report(Message.STEP_SIGNATURE, method.element(), signature(method));
     }
+    checkLoss(method, loop, diagnostics);
+    checkOptimizerParams(method, diagnostics);
+    checkLearningRate(method, diagnostics);
+    checkSchedule(method, diagnostics);
+    checkClipping(method, diagnostics);
+    checkEvery(method, diagnostics);
+    checkVariables(method, loop, diagnostics);
+  }
+
+  private static void checkLoss(
+      MethodDeclaration method, LoopDeclaration loop, Diagnostics diagnostics) {
     StepDeclaration step = method.step();
-    List<String> losses = loop.methods(Role.LOSS).stream().map(MethodDeclaration::name).toList();
+    List<String> losses = loop.lossNames();
     if (step.loss().isEmpty()) {
       if (losses.size() > 1) {
-        diagnostics.error(
+        diagnostics.report(
             Message.STEP_LOSS_AMBIGUOUS, method.element(), method.annotation(), losses);
       }
     } else if (!losses.contains(step.loss())) {
-      diagnostics.error(
+      diagnostics.report(
           Message.STEP_LOSS_UNKNOWN, method.element(), method.annotation(), step.lossValue(),
           step.loss(), losses, Suggestions.didYouMean(step.loss(), losses));
     }
+  }
+
+  private static void checkLearningRate(MethodDeclaration method, Diagnostics diagnostics) {
+    StepDeclaration step = method.step();
     if (!(step.learningRate() > 0) || Double.isInfinite(step.learningRate())) {
-      diagnostics.error(
+      diagnostics.report(
           Message.STEP_LEARNING_RATE, method.element(), method.annotation(),
           step.learningRateValue(), step.learningRate());
     }
-    List<String> models = loop.methods(Role.MODEL).stream().map(MethodDeclaration::name).toList();
-    for (String group : step.variables()) {
-      if (!models.contains(group)) {
-        diagnostics.error(
-            Message.STEP_VARIABLES_UNKNOWN, method.element(), method.annotation(),
-            step.variablesValue(), group, models, Suggestions.didYouMean(group, models));
+  }
+
+  private static void checkOptimizerParams(MethodDeclaration method, Diagnostics diagnostics) {
+    StepDeclaration step = method.step();
+    if (step.optimizer().isEmpty()) {
+      return; // did not resolve
+    }
+    checkEntries(method, step.params(), step.paramValues(),
+        Hyperparameters.optimizer(step.optimizer()), step.optimizer(),
+        Message.OPTIMIZER_PARAMETER, Message.OPTIMIZER_PARAMETER_VALUE, diagnostics);
+  }
+
+  private static void checkSchedule(MethodDeclaration method, Diagnostics diagnostics) {
+    StepDeclaration step = method.step();
+    if (step.schedule().isEmpty()) {
+      return; // did not resolve
+    }
+    Signature schedule = Hyperparameters.schedule(step.schedule());
+    Map<String, String> given = checkEntries(method, step.scheduleParams(),
+        step.scheduleParamValues(), schedule, step.schedule(), Message.SCHEDULE_PARAMETER,
+        Message.SCHEDULE_PARAMETER_VALUE, diagnostics);
+    for (Parameter parameter : schedule.parameters()) {
+      if (parameter.required() && !given.containsKey(parameter.name())) {
+        diagnostics.report(
+            Message.SCHEDULE_PARAMETER_MISSING, method.element(), method.annotation(),
+            step.scheduleValue(), step.schedule(), parameter.name(), parameter.name(),
+            example(parameter));
+      }
+    }
+    if (given.containsKey("boundaries") && given.containsKey("values")) {
+      int boundaries = Hyperparameters.listItems(given.get("boundaries")).size();
+      int values = Hyperparameters.listItems(given.get("values")).size();
+      if (boundaries != values) {
+        int index = indexOf(step.scheduleParams(), "values");
+        diagnostics.report(
+            Message.SCHEDULE_PARAMETER_VALUE, method.element(), method.annotation(),
+            element(step.scheduleParamValues(), index, step.scheduleValue()), step.schedule(),
+            "values", "one rate per boundary (" + boundaries + ")",
+            step.scheduleParams().get(index));
       }
     }
   }
 
-  /** The loss a step minimises: the named one, or the only one. */
-  static String lossOf(MethodDeclaration step, LoopDeclaration loop) {
+  private static String example(Parameter parameter) {
+    return switch (parameter.kind()) {
+      case COUNT -> "1000";
+      case INCREASING_COUNTS -> "1000 5000";
+      case POSITIVE_NUMBERS -> "1e-4 1e-5";
+      default -> "0.5";
+    };
+  }
+
+  /**
+   * Checks {@code name=value} entries against {@code signature}; returns the valid ones by name.
+   * Each error points at the entry at fault.
+   */
+  private static Map<String, String> checkEntries(
+      MethodDeclaration method,
+      List<String> entries,
+      List<AnnotationValue> values,
+      Signature signature,
+      String algorithm,
+      Message unknown,
+      Message badValue,
+      Diagnostics diagnostics) {
+    Map<String, String> valid = new LinkedHashMap<>();
+    List<String> seen = new ArrayList<>();
+    for (int i = 0; i < entries.size(); i++) {
+      AnnotationValue value = element(values, i, null);
+      String[] pair = Hyperparameters.split(entries.get(i));
+      Parameter parameter = pair == null ? null : signature.parameter(pair[0]);
+      if (parameter == null) {
+        String hint = pair == null ? "" : Suggestions.didYouMean(pair[0], signature.names());
+        diagnostics.report(
+            unknown, method.element(), method.annotation(), value, algorithm,
+            signature.names().isEmpty() ? "none" : String.join(", ", signature.names()),
+            entries.get(i), hint);
+      } else if (seen.contains(parameter.name())) {
+        diagnostics.report(
+            Message.PARAMETER_REPEATED, method.element(), method.annotation(), value,
+            method.displayName(), parameter.name());
+      } else if (!parameter.kind().accepts(pair[1])) {
+        seen.add(parameter.name());
+        diagnostics.report(
+            badValue, method.element(), method.annotation(), value, algorithm, parameter.name(),
+            parameter.kind().description(), pair[1]);
+      } else {
+        seen.add(parameter.name());
+        valid.put(parameter.name(), pair[1]);
+      }
+    }
+    return valid;
+  }
+
+  private static AnnotationValue element(
+      List<AnnotationValue> values, int index, AnnotationValue fallback) {
+    return index >= 0 && index < values.size() ? values.get(index) : fallback;
+  }
+
+  private static int indexOf(List<String> entries, String name) {
+    for (int i = 0; i < entries.size(); i++) {
+      String[] pair = Hyperparameters.split(entries.get(i));
+      if (pair != null && pair[0].equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static void checkClipping(MethodDeclaration method, Diagnostics diagnostics) {
+    StepDeclaration.Clip first = null;
+    for (StepDeclaration.Clip clip : method.step().clipping()) {
+      if (!(clip.limit() >= 0) || Double.isInfinite(clip.limit())) {
+        diagnostics.report(
+            Message.CLIPPING_VALUE, method.element(), method.annotation(), clip.value(),
+            clip.attribute(), clip.limit());
+      } else if (clip.limit() > 0) {
+        if (first == null) {
+          first = clip;
+        } else {
+          diagnostics.report(
+              Message.CLIPPING_CONFLICT, method.element(), method.annotation(), clip.value(),
+              first.attribute(), clip.attribute());
+        }
+      }
+    }
+  }
+
+  private static void checkEvery(MethodDeclaration method, Diagnostics diagnostics) {
+    if (method.step().every() < 1) {
+      diagnostics.report(
+          Message.STEP_EVERY, method.element(), method.annotation(), method.step().everyValue(),
+          method.step().every());
+    }
+  }
+
+  /** At least one step runs on every batch; reported on the first step's {@code every}. */
+  static void checkSomeStepRunsEveryBatch(LoopDeclaration loop, Diagnostics diagnostics) {
+    List<MethodDeclaration> steps = loop.methods(Role.STEP);
+    if (steps.isEmpty() || steps.stream().anyMatch(step -> step.step().every() == 1)) {
+      return;
+    }
+    MethodDeclaration first = steps.get(0);
+    diagnostics.report(
+        Message.STEP_EVERY_NONE, first.element(), first.annotation(), first.step().everyValue(),
+        steps.stream().map(MethodDeclaration::displayName).toList());
+  }
+
+  private static void checkVariables(
+      MethodDeclaration method, LoopDeclaration loop, Diagnostics diagnostics) {
+    StepDeclaration step = method.step();
+    List<String> models = loop.names(Role.MODEL);
+    List<String> seen = new ArrayList<>();
+    for (int i = 0; i < step.variables().size(); i++) {
+      String group = step.variables().get(i);
+      AnnotationValue value = i < step.variableValues().size()
+          ? step.variableValues().get(i)
+          : step.variablesValue();
+      if (!models.contains(group)) {
+        diagnostics.report(
+            Message.STEP_VARIABLES_UNKNOWN, method.element(), method.annotation(), value, group,
+            models, Suggestions.didYouMean(group, models));
+      } else if (seen.contains(group)) {
+        diagnostics.report(
+            Message.STEP_VARIABLES_REPEATED, method.element(), method.annotation(), value, group);
+      }
+      seen.add(group);
+    }
+  }
+
+  /**
+   * Cross-checks a step whose loss and variables are known to exist: the loss must depend on a
+   * variable the step trains. A loss depends exactly on the variables of the models whose outputs
+   * it takes, and only models that take {@code Layers} have variables.
+   */
+  static void checkTrainsSomething(
+      MethodDeclaration method, LoopDeclaration loop, Diagnostics diagnostics) {
+    List<String> lossDependsOn = modelsTheLossTrains(method, loop);
+    List<String> trains = method.step().variables().isEmpty()
+        ? loop.names(Role.MODEL)
+        : method.step().variables();
+    if (trains.stream().anyMatch(lossDependsOn::contains)) {
+      return;
+    }
+    String lossName = lossDisplayName(method, loop);
+    String hint = lossDependsOn.isEmpty()
+        ? "take the output of a @Model that takes Layers in " + lossName
+        : "add " + lossDependsOn.get(0) + " to @Step(variables)";
+    diagnostics.report(
+        Message.STEP_TRAINS_NOTHING, method.element(), method.annotation(),
+        method.step().variablesValue(), lossName, lossDependsOn, method.displayName(),
+        trains, hint);
+  }
+
+  /** The models with variables (they take {@code Layers}) that a step's loss depends on. */
+  private static List<String> modelsTheLossTrains(MethodDeclaration step, LoopDeclaration loop) {
+    MethodDeclaration loss = lossOf(step, loop);
+    List<MethodDeclaration> models = loss != null
+        ? LossValidator.modelsUsedBy(loss, loop)
+        : StandardLossValidator.modelOf(loop) == null
+            ? List.of()
+            : List.of(StandardLossValidator.modelOf(loop));
+    return models.stream()
+        .filter(MethodDeclaration::takesLayers)
+        .map(MethodDeclaration::name)
+        .toList();
+  }
+
+  private static String lossDisplayName(MethodDeclaration step, LoopDeclaration loop) {
+    MethodDeclaration loss = lossOf(step, loop);
+    return loss != null ? loss.displayName() : "@StandardLoss " + loop.standardLoss().name();
+  }
+
+  /** Whether a step's loss exists: a {@code @Loss} method or the {@code @StandardLoss}. */
+  static boolean lossExists(MethodDeclaration step, LoopDeclaration loop) {
     String named = step.step().loss();
-    return named.isEmpty() ? loop.methods(Role.LOSS).get(0).name() : named;
+    return named.isEmpty() ? loop.lossNames().size() == 1 : loop.lossNames().contains(named);
+  }
+
+  /**
+   * The {@code @Loss} method a step minimises: the named one, or the only loss; {@code null} if
+   * neither, or if the loss is the {@code @StandardLoss}.
+   */
+  static MethodDeclaration lossOf(MethodDeclaration step, LoopDeclaration loop) {
+    String named = step.step().loss();
+    List<MethodDeclaration> losses = loop.methods(Role.LOSS);
+    for (MethodDeclaration loss : losses) {
+      if (named.isEmpty() ? loop.lossNames().size() == 1 : loss.name().equals(named)) {
+        return loss;
+      }
+    }
+    return null;
   }
 
   private static String signature(MethodDeclaration method) {
-    StringBuilder text =
-        new StringBuilder(method.returnType().display()).append(' ').append(method.name()).append('(');
+    StringBuilder text = new StringBuilder(method.returnType().display())
+        .append(' ').append(method.name()).append('(');
     for (int i = 0; i < method.parameters().size(); i++) {
       text.append(i == 0 ? "" : ", ").append(method.parameters().get(i).type().display())
           .append(' ').append(method.parameters().get(i).name());

@@ -1,67 +1,250 @@
 package io.github.tfloop.processor.validate;
 
 import io.github.tfloop.processor.parse.LoopDeclaration;
+import io.github.tfloop.processor.parse.MethodDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration.Role;
+import io.github.tfloop.processor.parse.ParameterDeclaration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import javax.lang.model.SourceVersion;
+import javax.lang.model.element.AnnotationValue;
+import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.Modifier;
 import javax.lang.model.element.NestingKind;
 import javax.lang.model.element.TypeElement;
+import javax.lang.model.util.ElementFilter;
 
-/** The {@code @TrainingLoop} annotation and the class it is on. */
+/** The {@code @TrainingLoop} annotation, its values, and the class it is on. */
 final class TrainingLoopValidator {
 
   private TrainingLoopValidator() {}
 
   static void check(LoopDeclaration loop, String loopClassName, Diagnostics diagnostics) {
+    if (checkClass(loop, loopClassName, diagnostics)) {
+      checkValues(loop, diagnostics);
+      checkRoles(loop, diagnostics);
+      checkMetrics(loop, diagnostics);
+    }
+  }
+
+  /** The class's kind, nesting, modifiers and constructors; false if it is no class at all. */
+  private static boolean checkClass(
+      LoopDeclaration loop, String loopClassName, Diagnostics diagnostics) {
     TypeElement type = loop.element();
     String name = type.getSimpleName().toString();
     if (type.getKind() != ElementKind.CLASS) {
-      diagnostics.error(
+      diagnostics.report(
           Message.LOOP_CLASS_KIND, type, loop.annotation(), name,
-          "an " + type.getKind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
-      return;
+          article(type.getKind().name().toLowerCase(Locale.ROOT).replace('_', ' ')));
+      return false;
     }
     NestingKind nesting = type.getNestingKind();
     if (nesting == NestingKind.LOCAL || nesting == NestingKind.ANONYMOUS) {
-      diagnostics.error(
+      diagnostics.report(
           Message.LOOP_CLASS_LOCAL, type, loop.annotation(), name,
-          "a " + nesting.name().toLowerCase(java.util.Locale.ROOT) + " class");
-      return;
+          "a " + nesting.name().toLowerCase(Locale.ROOT) + " class");
+      return true;
     }
     if (type.getModifiers().contains(Modifier.ABSTRACT)) {
-      diagnostics.error(
-          Message.LOOP_CLASS_MODIFIERS, type, loop.annotation(), "abstract", loopClassName);
+      diagnostics.report(
+          Message.LOOP_CLASS_MODIFIERS, type, "abstract",
+          "the loop is generated from this class's own methods and runs on an instance of it",
+          "abstract");
     }
     if (type.getModifiers().contains(Modifier.PRIVATE)) {
-      diagnostics.error(
-          Message.LOOP_CLASS_MODIFIERS, type, loop.annotation(), "private", loopClassName);
+      diagnostics.report(
+          Message.LOOP_CLASS_MODIFIERS, type, "private",
+          "the generated " + loopClassName + " cannot refer to a private class", "private");
     }
     if (nesting == NestingKind.MEMBER && !type.getModifiers().contains(Modifier.STATIC)) {
-      diagnostics.error(Message.LOOP_CLASS_INNER, type, loop.annotation(), name);
+      diagnostics.report(Message.LOOP_CLASS_INNER, type, name);
+    }
+    String hidden = hiddenEnclosing(type);
+    if (hidden != null) {
+      diagnostics.report(Message.LOOP_CLASS_ENCLOSING, type, name, hidden);
     }
     if (!type.getTypeParameters().isEmpty()) {
-      diagnostics.error(
-          Message.LOOP_CLASS_GENERIC, type, loop.annotation(), name, type.getTypeParameters());
+      diagnostics.report(
+          Message.LOOP_CLASS_GENERIC, type, loopClassName + ".create",
+          MethodRules.typeParameters(type.getTypeParameters()));
     }
+    ExecutableElement unusable = unusableConstructor(type);
+    if (unusable != null && !type.getModifiers().contains(Modifier.ABSTRACT)) {
+      diagnostics.report(Message.LOOP_CLASS_CONSTRUCTOR, unusable, loopClassName, name);
+    }
+    return true;
+  }
+
+  /** The first enclosing type that hides the class from its package, described, or null. */
+  private static String hiddenEnclosing(TypeElement type) {
+    for (Element outer = type.getEnclosingElement();
+        outer instanceof TypeElement enclosing;
+        outer = enclosing.getEnclosingElement()) {
+      if (enclosing.getModifiers().contains(Modifier.PRIVATE)) {
+        return "private " + enclosing.getSimpleName();
+      }
+      NestingKind nesting = enclosing.getNestingKind();
+      if (nesting == NestingKind.LOCAL || nesting == NestingKind.ANONYMOUS) {
+        return "the " + nesting.name().toLowerCase(Locale.ROOT) + " class "
+            + enclosing.getSimpleName();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A private constructor, if every constructor is private and nothing could ever call one: the
+   * class is top-level and has no static method or field and no nested class (which could hold a
+   * factory). Such a class can never be passed to the generated {@code create}.
+   */
+  private static ExecutableElement unusableConstructor(TypeElement type) {
+    if (type.getNestingKind() != NestingKind.TOP_LEVEL) {
+      return null; // the enclosing class may call a private constructor
+    }
+    List<ExecutableElement> constructors = ElementFilter.constructorsIn(type.getEnclosedElements());
+    for (ExecutableElement constructor : constructors) {
+      if (!constructor.getModifiers().contains(Modifier.PRIVATE)) {
+        return null;
+      }
+    }
+    for (Element member : type.getEnclosedElements()) {
+      boolean staticMember =
+          (member.getKind() == ElementKind.METHOD || member.getKind() == ElementKind.FIELD)
+              && member.getModifiers().contains(Modifier.STATIC);
+      if (staticMember || member instanceof TypeElement) {
+        return null;
+      }
+    }
+    return constructors.isEmpty() ? null : constructors.get(0);
+  }
+
+  private static void checkValues(LoopDeclaration loop, Diagnostics diagnostics) {
+    TypeElement type = loop.element();
     if (loop.batchSize() <= 0) {
-      diagnostics.error(
+      diagnostics.report(
           Message.BATCH_SIZE, type, loop.annotation(), loop.batchSizeValue(), loop.batchSize());
     }
     if (!loop.loopName().isEmpty()
-        && (!SourceVersion.isName(loop.loopName()) || loop.loopName().contains(".")
+        && (!SourceVersion.isIdentifier(loop.loopName())
+            || SourceVersion.isKeyword(loop.loopName())
             || loop.loopName().equals(loop.flatName()))) {
-      diagnostics.error(
+      diagnostics.report(
           Message.LOOP_NAME, type, loop.annotation(), loop.loopNameValue(), loop.loopName());
     }
+  }
+
+  private static void checkRoles(LoopDeclaration loop, Diagnostics diagnostics) {
+    TypeElement type = loop.element();
+    String name = type.getSimpleName().toString();
     if (loop.methods(Role.MODEL).isEmpty()) {
-      diagnostics.error(Message.MISSING_MODEL, type, loop.annotation(), name);
+      diagnostics.report(Message.MISSING_MODEL, type, loop.annotation(), name);
+    } else if (loop.featureModels().isEmpty()) {
+      diagnostics.report(
+          Message.FEATURE_MODEL_MISSING, type, loop.annotation(), name,
+          loop.methods(Role.MODEL).stream().map(MethodDeclaration::displayName).toList());
+    } else if (loop.methods(Role.MODEL).stream().noneMatch(model -> model.takesLayers())) {
+      diagnostics.report(
+          Message.NOTHING_TO_TRAIN, type, loop.annotation(),
+          loop.methods(Role.MODEL).stream().map(model -> model.displayName()).toList());
     }
-    if (loop.methods(Role.LOSS).isEmpty()) {
-      diagnostics.error(Message.MISSING_LOSS, type, loop.annotation(), name);
+    if (loop.lossNames().isEmpty()) {
+      diagnostics.report(Message.MISSING_LOSS, type, loop.annotation(), name);
     }
     if (loop.methods(Role.STEP).isEmpty()) {
-      diagnostics.error(Message.MISSING_STEP, type, loop.annotation(), name);
+      diagnostics.report(Message.MISSING_STEP, type, loop.annotation(), name);
     }
+  }
+
+  private static void checkMetrics(LoopDeclaration loop, Diagnostics diagnostics) {
+    TypeElement type = loop.element();
+    List<String> seen = new ArrayList<>();
+    for (int i = 0; i < loop.metrics().size(); i++) {
+      String metric = loop.metrics().get(i);
+      if (seen.contains(metric)) {
+        diagnostics.report(
+            Message.METRIC_DUPLICATE, type, loop.annotation(), elementValue(loop, i), metric);
+      }
+      seen.add(metric);
+      String reportedAs = metric.toLowerCase(Locale.ROOT);
+      if (loop.names(Role.LOSS).contains(reportedAs)) {
+        diagnostics.report(
+            Message.RESULT_NAME_CONFLICT,
+            loop.methods(Role.LOSS).get(loop.names(Role.LOSS).indexOf(reportedAs)).element(),
+            "@Loss " + reportedAs + "()", "metric " + metric + " (reported as \"" + reportedAs
+                + "\")");
+      } else if (loop.standardLoss() != null && loop.standardLoss().name().equals(reportedAs)) {
+        diagnostics.report(
+            Message.RESULT_NAME_CONFLICT, type, loop.standardLoss().annotation(),
+            loop.standardLoss().nameValue(), "@StandardLoss " + reportedAs,
+            "metric " + metric + " (reported as \"" + reportedAs + "\")");
+      }
+    }
+    if (loop.metrics().isEmpty()) {
+      return;
+    }
+    Label label = Label.of(loop);
+    if (label == null) {
+      diagnostics.report(
+          Message.METRIC_NEEDS_LABEL, type, loop.annotation(), loop.metricsValue(),
+          type.getSimpleName());
+      return;
+    }
+    for (int i = 0; i < loop.metrics().size(); i++) {
+      checkMetricLabel(loop, loop.metrics().get(i), elementValue(loop, i), label, diagnostics);
+    }
+  }
+
+  /** Whether the first label suits a metric: its type, then its shape. */
+  private static void checkMetricLabel(
+      LoopDeclaration loop, String metric, AnnotationValue value, Label label,
+      Diagnostics diagnostics) {
+    if (label.type() == null) {
+      return; // reported as InputType
+    }
+    boolean integer = !label.type().isFloating();
+    int rank = label.shape().size();
+    boolean binaryShape = rank == 0 || (rank == 1 && label.shape().get(0) == 1);
+    String neededType = switch (metric) {
+      case "SPARSE_CATEGORICAL_ACCURACY" -> integer ? null : "integer class";
+      case "CATEGORICAL_ACCURACY", "MAE", "RMSE" -> integer ? "float" : null;
+      default -> null;
+    };
+    if (neededType != null) {
+      diagnostics.report(
+          Message.METRIC_LABEL_TYPE, loop.element(), loop.annotation(), value, metric,
+          neededType + " (" + (integer ? "Operand<TFloat32>" : "Operand<TInt32>") + ")",
+          label.name(), label.displayType());
+      return;
+    }
+    String neededShape = switch (metric) {
+      case "ACCURACY" -> integer
+          ? (rank == 0 ? null : "shape {} (one class index per example)")
+          : (rank == 1 ? null : binaryShape ? null
+              : "shape {}, {1} (binary) or {classes} (one-hot)");
+      case "SPARSE_CATEGORICAL_ACCURACY" ->
+          rank == 0 ? null : "shape {} (one class index per example)";
+      case "CATEGORICAL_ACCURACY" -> rank == 1 ? null : "shape {classes} (one-hot)";
+      case "BINARY_ACCURACY", "PRECISION", "RECALL", "F1", "AUC" ->
+          binaryShape ? null : "shape {} or {1} (one 0/1 value per example)";
+      default -> null;
+    };
+    if (neededShape != null) {
+      diagnostics.report(
+          Message.METRIC_LABEL_SHAPE, loop.element(), loop.annotation(), value, metric,
+          neededShape, label.name(), label.displayShape());
+    }
+  }
+
+
+  /** The {@code metrics} element at {@code index}, or the whole value. */
+  private static AnnotationValue elementValue(LoopDeclaration loop, int index) {
+    return index < loop.metricValues().size() ? loop.metricValues().get(index) : loop.metricsValue();
+  }
+
+  private static String article(String noun) {
+    return ("aeiou".indexOf(noun.charAt(0)) >= 0 ? "an " : "a ") + noun;
   }
 }

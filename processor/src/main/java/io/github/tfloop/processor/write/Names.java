@@ -11,6 +11,7 @@ public final class Names {
 
   static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
   static final ClassName OBJECTS = ClassName.get("java.util", "Objects");
+  static final ClassName PATH = ClassName.get("java.nio.file", "Path");
 
   static final ClassName OPERAND = ClassName.get("org.tensorflow", "Operand");
   static final ClassName OPS = ClassName.get("org.tensorflow.op", "Ops");
@@ -24,7 +25,11 @@ public final class Names {
   static final ClassName STEP_SPEC = ClassName.get("io.github.tfloop.internal", "StepSpec");
   static final ClassName METRICS = ClassName.get("io.github.tfloop.metrics", "Metrics");
   static final ClassName OPTIMIZERS = ClassName.get("io.github.tfloop.optim", "Optimizers");
-  static final ClassName LEARNING_RATE = ClassName.get("io.github.tfloop.optim", "LearningRate");
+  static final ClassName LEARNING_RATES = ClassName.get("io.github.tfloop.optim", "LearningRates");
+  static final ClassName CLIPPING = ClassName.get("io.github.tfloop.optim", "Clipping");
+  static final ClassName LOSSES = ClassName.get("io.github.tfloop.loss", "Losses");
+  static final ClassName REDUCTION = ClassName.get("io.github.tfloop.loss", "Reduction");
+  static final ClassName NETWORK = ClassName.get("io.github.tfloop.nn", "Network");
   static final ClassName LOOP_OPTIONS = ClassName.get("io.github.tfloop.train", "LoopOptions");
   static final ClassName HISTORY = ClassName.get("io.github.tfloop.train", "History");
   static final ClassName EVALUATION = ClassName.get("io.github.tfloop.train", "Evaluation");
