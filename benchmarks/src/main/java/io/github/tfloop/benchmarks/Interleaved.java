@@ -2,6 +2,7 @@ package io.github.tfloop.benchmarks;
 
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.train.LoopOptions;
+import io.github.tfloop.train.NonFinite;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -54,6 +55,13 @@ public final class Interleaved {
         stepping(
             "tfloop `step()`, native",
             Tfloop.create(network, LoopOptions.builder().batchSize(batchSize).build()),
+            data));
+    turns.add(
+        stepping(
+            "tfloop `step()`, native, non-finite check off",
+            Tfloop.create(
+                network,
+                LoopOptions.builder().batchSize(batchSize).nonFinite(NonFinite.OFF).build()),
             data));
     for (int stepsPerExecution : new int[] {1, 16}) {
       turns.add(

@@ -116,7 +116,9 @@ public final class LoopOptions {
    * one call runs up to {@code K} batches in an in-graph loop, gathering each batch from that copy in
    * the same shuffled order as with 1: the training is the same. Listeners see the first batch of
    * each call begin and its last batch end; a partial last batch ({@link LastBatch#PARTIAL}) runs on
-   * its own, and so does every batch of a loop with a step that does not run on every batch.
+   * its own, and so does every batch of a loop with a step that does not run on every batch. A call
+   * ends early at a step a checkpoint is due after. A failure (a non-finite value under {@code
+   * NonFinite.STOP}, say) names the call's batches, not the one batch: train with 1 to find it.
    */
   public int stepsPerExecution() {
     return stepsPerExecution;
