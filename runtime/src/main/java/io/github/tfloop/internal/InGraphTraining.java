@@ -44,6 +44,7 @@ final class InGraphTraining implements AutoCloseable {
   private final Op releaseData;
   private final Placeholder<TInt32> orderPlaceholder;
   private final Op assignOrder;
+  private final List<ConcreteFunction> functions = new ArrayList<>();
   private final Program loop;
   private final TInt32 count;
   private final TInt32 offset;
@@ -82,6 +83,9 @@ final class InGraphTraining implements AutoCloseable {
     }
     ConcreteFunction condition = ConcreteFunction.create(InGraphTraining::condition);
     ConcreteFunction body = ConcreteFunction.create(ops -> body(ops, steps));
+    functions.addAll(steps);
+    functions.add(condition);
+    functions.add(body);
 
     Placeholder<TInt32> countInput = tf.withName("count").placeholder(TInt32.class);
     Placeholder<TInt32> offsetInput = tf.withName("offset").placeholder(TInt32.class);
@@ -203,6 +207,7 @@ final class InGraphTraining implements AutoCloseable {
 
   @Override
   public void close() {
+    functions.forEach(ConcreteFunction::close); // the graph keeps its own copies
     loop.close();
     count.close();
     offset.close();
