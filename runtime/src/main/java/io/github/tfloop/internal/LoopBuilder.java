@@ -271,9 +271,13 @@ public final class LoopBuilder {
       throw new IllegalStateException(
           "step '" + step.name() + "': loss '" + step.loss() + "' depends on none of " + candidates);
     }
-    Operand<TFloat32> gradientNorm =
-        scope.withName("gradient_norm").identity(
-            io.github.tfloop.optim.Gradients.globalNorm(scope, raw));
+    // The global norm costs a pass over every gradient: only when something reads it.
+    boolean keepNorm = options.gradientNorm() || options.debugNumerics() != null
+        || step.clipping().needsGlobalNorm();
+    Operand<TFloat32> gradientNorm = keepNorm
+        ? scope.withName("gradient_norm").identity(
+            io.github.tfloop.optim.Gradients.globalNorm(scope, raw))
+        : null;
     List<Operand<? extends TNumber>> clipped = step.clipping().clip(scope, raw, gradientNorm);
     // Updates apply only once the loss and that norm (so every gradient) are known to be finite.
     NonFiniteGuard.StepGuard finite =
@@ -297,16 +301,19 @@ public final class LoopBuilder {
       }
     }
     // The global norm of this update's gradients, kept for monitoring without a fetch per step.
-    Variable<TFloat32> lastGradientNorm =
-        store.create(step.name() + "/last_gradient_norm", step.name(), Kind.METRIC,
-            TFloat32.class, Shape.scalar(), tf.constant(0f));
-    updates.add(scope.assignVariableOp(lastGradientNorm.handle(), gradientNorm));
+    Operand<TFloat32> lastNorm = null;
+    if (gradientNorm != null) {
+      Variable<TFloat32> lastGradientNorm =
+          store.create(step.name() + "/last_gradient_norm", step.name(), Kind.MONITOR,
+              TFloat32.class, Shape.scalar(), tf.constant(0f));
+      updates.add(scope.assignVariableOp(lastGradientNorm.handle(), gradientNorm));
+      lastNorm = lastGradientNorm.read();
+    }
     Op update = finite.done(
         scope.withControlDependencies(updates).withName("update")
             .assignAddVariableOp(iterations.handle(), scope.constant(1L)));
     return new LoopGraph.TrainStep(
-        step.name(), step.loss(), loss, update, trained, learningRate, lastGradientNorm.read(),
-        step.every());
+        step.name(), step.loss(), loss, update, trained, learningRate, lastNorm, step.every());
   }
 
   /** {@code loss} plus the regularisation penalties of the models the step trains. */

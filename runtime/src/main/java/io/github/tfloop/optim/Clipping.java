@@ -40,10 +40,16 @@ public abstract class Clipping {
     return new ByGlobalNorm(maxNorm);
   }
 
+  /** Whether {@link #clip} needs the global norm of the gradients (else it may be null). */
+  public boolean needsGlobalNorm() {
+    return this instanceof ByGlobalNorm;
+  }
+
   /**
    * The clipped gradients.
    *
-   * @param globalNorm the global norm of {@code gradients}, already computed
+   * @param globalNorm the global norm of {@code gradients}, already computed; null unless {@link
+   *     #needsGlobalNorm()}
    */
   public abstract List<Operand<? extends TNumber>> clip(
       Ops tf, List<Operand<? extends TNumber>> gradients, Operand<TFloat32> globalNorm);

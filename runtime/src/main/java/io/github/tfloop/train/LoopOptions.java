@@ -33,6 +33,7 @@ public final class LoopOptions {
   private final boolean logDevicePlacement;
   private final List<TrainingListener> listeners;
   private final NonFinite nonFinite;
+  private final boolean gradientNorm;
   private final Path debugNumerics;
   private final CheckpointPolicy checkpoints;
 
@@ -51,6 +52,7 @@ public final class LoopOptions {
     this.logDevicePlacement = builder.logDevicePlacement;
     this.listeners = List.copyOf(builder.listeners);
     this.nonFinite = builder.nonFinite;
+    this.gradientNorm = builder.gradientNorm;
     this.debugNumerics = builder.debugNumerics;
     this.checkpoints = builder.checkpoints;
   }
@@ -81,6 +83,7 @@ public final class LoopOptions {
     builder.logDevicePlacement = logDevicePlacement;
     builder.listeners.addAll(listeners);
     builder.nonFinite = nonFinite;
+    builder.gradientNorm = gradientNorm;
     builder.debugNumerics = debugNumerics;
     builder.checkpoints = checkpoints;
     return builder;
@@ -170,6 +173,17 @@ public final class LoopOptions {
   }
 
   /**
+   * Whether every step keeps the global norm of its gradients for {@code stepScalars()}: asked for
+   * here, by a listener ({@link TrainingListener#readsGradientNorm()}), or needed by global-norm
+   * clipping or the non-finite check. Off otherwise: it costs a pass over every gradient.
+   */
+  public boolean gradientNorm() {
+    return gradientNorm
+        || nonFinite != NonFinite.OFF
+        || listeners.stream().anyMatch(TrainingListener::readsGradientNorm);
+  }
+
+  /**
    * Where a batch that made any value non-finite is dumped when every op's numerics are checked, or
    * {@code null} when they are not (the default).
    */
@@ -197,7 +211,8 @@ public final class LoopOptions {
     private boolean xla;
     private boolean logDevicePlacement;
     private final List<TrainingListener> listeners = new ArrayList<>();
-    private NonFinite nonFinite = NonFinite.STOP;
+    private NonFinite nonFinite = NonFinite.OFF;
+    private boolean gradientNorm;
     private Path debugNumerics;
     private CheckpointPolicy checkpoints;
 
@@ -278,9 +293,16 @@ public final class LoopOptions {
     }
 
     /**
-     * What to do when a batch's loss or a gradient is NaN or infinite: {@link NonFinite#STOP} (the
-     * default) or {@link NonFinite#SKIP} the batch.
+     * What to do when a batch's loss or a gradient is NaN or infinite: nothing ({@link
+     * NonFinite#OFF}, the default), {@link NonFinite#STOP} training or {@link NonFinite#SKIP} the
+     * batch.
      */
+    /** Keeps every step's global gradient norm for {@code stepScalars()}; see {@link #gradientNorm()}. */
+    public Builder gradientNorm(boolean keep) {
+      this.gradientNorm = keep;
+      return this;
+    }
+
     public Builder nonFinite(NonFinite policy) {
       this.nonFinite = Objects.requireNonNull(policy, "nonFinite");
       return this;
