@@ -3,6 +3,11 @@ package io.github.tfloop.internal;
 import io.github.tfloop.data.Column;
 import io.github.tfloop.data.InputSpec;
 import java.util.List;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.buffer.ByteDataBuffer;
 import org.tensorflow.ndarray.buffer.DataBuffer;
@@ -83,6 +88,29 @@ public final class Batch implements AutoCloseable {
     }
   }
 
+  /**
+   * A new tensor holding every example of {@code column}, copied straight from its array: what
+   * {@link InGraphTraining} stores in the graph. The caller closes it.
+   */
+  static Tensor wholeColumn(InputSpec input, Column column) {
+    Tensor tensor = Tensor.of(input.dtype().tensorType(), input.batchShape(column.size()));
+    try {
+      ByteDataBuffer bytes = tensor.asRawTensor().data();
+      Object values = column.values();
+      switch (input.dtype()) {
+        case FLOAT32 -> bytes.asFloats().write((float[]) values);
+        case FLOAT64 -> bytes.asDoubles().write((double[]) values);
+        case INT32 -> bytes.asInts().write((int[]) values);
+        case INT64 -> bytes.asLongs().write((long[]) values);
+        default -> throw new IllegalArgumentException("unsupported type " + input.dtype());
+      }
+      return tensor;
+    } catch (RuntimeException | Error e) {
+      tensor.close();
+      throw e;
+    }
+  }
+
   private Slot slotOf(InputSpec input) {
     for (int i = 0; i < inputs.length; i++) {
       if (inputs[i] == input) {
@@ -101,52 +129,75 @@ public final class Batch implements AutoCloseable {
     }
   }
 
-  /** One input's tensor, its staging array, and both seen as data buffers. */
+  /**
+   * One input's tensor and its staging array. {@link #flush} copies the array into the tensor with
+   * one JNI call into the tensor's memory ({@code FloatPointer.put} and its siblings), which
+   * allocates nothing whatever the JIT inlines; where the native handles cannot be read it falls
+   * back to ndarray's {@code DataBuffer.copyTo}.
+   */
   private static final class Slot {
     private final InputSpec input;
     private final int exampleLength;
     private final int length;
     private final Object staging;
-    private final DataBuffer<Object> stagingBuffer;
-    private final DataBuffer<Object> tensorBuffer;
+    private final Runnable flush;
 
     Slot(Tensor tensor, InputSpec input, int size) {
       this.input = input;
       this.exampleLength = input.exampleLength();
       this.length = size * exampleLength;
-      ByteDataBuffer bytes = tensor.asRawTensor().data();
-      switch (input.dtype()) {
-        case FLOAT32 -> {
-          float[] array = new float[length];
-          staging = array;
-          stagingBuffer = untyped(DataBuffers.of(array, false, false));
-          tensorBuffer = untyped(bytes.asFloats());
-        }
-        case FLOAT64 -> {
-          double[] array = new double[length];
-          staging = array;
-          stagingBuffer = untyped(DataBuffers.of(array, false, false));
-          tensorBuffer = untyped(bytes.asDoubles());
-        }
-        case INT32 -> {
-          int[] array = new int[length];
-          staging = array;
-          stagingBuffer = untyped(DataBuffers.of(array, false, false));
-          tensorBuffer = untyped(bytes.asInts());
-        }
-        case INT64 -> {
-          long[] array = new long[length];
-          staging = array;
-          stagingBuffer = untyped(DataBuffers.of(array, false, false));
-          tensorBuffer = untyped(bytes.asLongs());
-        }
-        default -> throw new IllegalArgumentException("unsupported type " + input.dtype());
+      this.staging =
+          switch (input.dtype()) {
+            case FLOAT32 -> new float[length];
+            case FLOAT64 -> new double[length];
+            case INT32 -> new int[length];
+            case INT64 -> new long[length];
+            default -> throw new IllegalArgumentException("unsupported type " + input.dtype());
+          };
+      this.flush =
+          NativeHandles.available()
+              ? nativeCopy(NativeHandles.tensorData(tensor), staging, length)
+              : bufferCopy(tensor, staging, length);
+    }
+
+    private static Runnable nativeCopy(Pointer data, Object staging, int length) {
+      if (staging instanceof float[] values) {
+        FloatPointer target = new FloatPointer(data);
+        return () -> target.put(values, 0, length);
+      } else if (staging instanceof double[] values) {
+        DoublePointer target = new DoublePointer(data);
+        return () -> target.put(values, 0, length);
+      } else if (staging instanceof int[] values) {
+        IntPointer target = new IntPointer(data);
+        return () -> target.put(values, 0, length);
+      } else {
+        LongPointer target = new LongPointer(data);
+        long[] values = (long[]) staging;
+        return () -> target.put(values, 0, length);
       }
     }
 
     @SuppressWarnings("unchecked")
-    private static DataBuffer<Object> untyped(DataBuffer<?> buffer) {
-      return (DataBuffer<Object>) buffer;
+    private static Runnable bufferCopy(Tensor tensor, Object staging, int length) {
+      ByteDataBuffer bytes = tensor.asRawTensor().data();
+      DataBuffer<?> source;
+      DataBuffer<?> target;
+      if (staging instanceof float[] values) {
+        source = DataBuffers.of(values, false, false);
+        target = bytes.asFloats();
+      } else if (staging instanceof double[] values) {
+        source = DataBuffers.of(values, false, false);
+        target = bytes.asDoubles();
+      } else if (staging instanceof int[] values) {
+        source = DataBuffers.of(values, false, false);
+        target = bytes.asInts();
+      } else {
+        source = DataBuffers.of((long[]) staging, false, false);
+        target = bytes.asLongs();
+      }
+      DataBuffer<Object> from = (DataBuffer<Object>) source;
+      DataBuffer<Object> to = (DataBuffer<Object>) target;
+      return () -> from.copyTo(to, length);
     }
 
     void put(Object values) {
@@ -157,7 +208,7 @@ public final class Batch implements AutoCloseable {
       }
       input.requireExamples(java.lang.reflect.Array.getLength(values), length / exampleLength);
       System.arraycopy(values, 0, staging, 0, length);
-      flush();
+      flush.run();
     }
 
     void gather(Object source, int[] order, int from) {
@@ -165,16 +216,12 @@ public final class Batch implements AutoCloseable {
         System.arraycopy(
             source, order[from++] * exampleLength, staging, target, exampleLength);
       }
-      flush();
+      flush.run();
     }
 
     void copyRange(Object source, int from) {
       System.arraycopy(source, from * exampleLength, staging, 0, length);
-      flush();
-    }
-
-    private void flush() {
-      stagingBuffer.copyTo(tensorBuffer, length);
+      flush.run();
     }
   }
 }

@@ -12,8 +12,8 @@ import org.tensorflow.op.Ops;
  * placed them: the forward and backward passes on this worker's task; weights and model state on
  * the parameter servers, one after the other (round robin); optimizer slots on the parameter
  * server of the weight they serve (TensorFlow's placer keeps ops that share a resource together,
- * and a slot asks for any {@code ps} task); loss and metric accumulators on this worker, so each
- * worker measures its own shard. The optimizer's update, which every step runs once for all
+ * and a slot asks for any {@code ps} task); loss and metric accumulators, and values kept for
+ * monitoring, on this worker, so each worker measures its own shard. The optimizer's update, which every step runs once for all
  * workers, runs on parameter server 0 beside the global step.
  */
 final class ClusterPlacement implements VariableStore.Placement {
@@ -71,16 +71,16 @@ final class ClusterPlacement implements VariableStore.Placement {
       case TRAINABLE, MODEL_STATE -> scope.withDevice(
           parameterServer(nextParameterServer++ % cluster.parameterServers().size()));
       case OPTIMIZER -> scope.withDevice(DeviceSpec.newBuilder().job(Cluster.PS).build());
-      case METRIC -> scope.withDevice(compute);
+      case METRIC, MONITOR -> scope.withDevice(compute);
     };
   }
 
   /**
    * Whether this process initialises {@code kind}'s variables: the chief initialises them all, the
-   * other workers only their own accumulators; the weights they wait for.
+   * other workers only their own accumulators and monitored values; the weights they wait for.
    */
   boolean initializesHere(Kind kind) {
-    return cluster.isChief() || kind == Kind.METRIC;
+    return cluster.isChief() || kind == Kind.METRIC || kind == Kind.MONITOR;
   }
 
   /**
@@ -111,6 +111,11 @@ final class ClusterPlacement implements VariableStore.Placement {
     if (options.lastBatch() == LastBatch.PARTIAL) {
       throw new IllegalArgumentException(loopName + ": LastBatch.PARTIAL trains a smaller last"
           + " batch; on a cluster every step is a full global batch, so leave lastBatch at DROP");
+    }
+    if (options.stepsPerExecution() > 1) {
+      throw new IllegalArgumentException(loopName + ": stepsPerExecution runs several steps in one"
+          + " call of this process alone; on a cluster every step is a round with the other"
+          + " workers, so leave it at 1");
     }
     if (options.debugNumerics() != null) {
       throw new IllegalArgumentException(loopName + ": debugNumerics checks one process's ops;"

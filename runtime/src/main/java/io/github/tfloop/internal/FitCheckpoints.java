@@ -5,6 +5,7 @@ import io.github.tfloop.checkpoint.CheckpointPolicy;
 import io.github.tfloop.checkpoint.CheckpointStore;
 import io.github.tfloop.train.EpochLog;
 import io.github.tfloop.train.History;
+import io.github.tfloop.train.NonFiniteException;
 import io.github.tfloop.train.StatefulListener;
 import io.github.tfloop.train.TrainingListener;
 import java.io.DataInputStream;
@@ -76,6 +77,28 @@ final class FitCheckpoints {
   }
 
   /**
+   * Refuses to checkpoint weights that are no longer finite (possible when the non-finite check is
+   * off): writing them would push a good checkpoint out of the kept ones.
+   *
+   * @throws NonFiniteException naming the variable, the place and the newest good checkpoint
+   */
+  private void requireFiniteWeights(FitLoop.Position position) {
+    String variable = engine.firstNonFiniteVariable();
+    if (variable == null) {
+      return;
+    }
+    String newest = lastSaved == null ? "none was written by this fit" : "the newest is " + lastSaved;
+    throw new NonFiniteException(
+        engine.name() + ": the weights are no longer finite at global step "
+            + position.globalStep() + " (epoch " + position.epoch() + ", batch "
+            + position.batchesDone() + "): " + variable + " holds a NaN or an infinity, so no"
+            + " checkpoint was written and the saved ones are untouched (" + newest + "); use"
+            + " LoopOptions.nonFinite(NonFinite.STOP) to stop at the first non-finite update",
+        null, position.globalStep(), position.epoch(), position.batchesDone(), variable, null,
+        null);
+  }
+
+  /**
    * Writes a checkpoint of the fit where it is, unless the last one is at the same place.
    *
    * @return the checkpoint that holds this place
@@ -85,6 +108,7 @@ final class FitCheckpoints {
     if (position.globalStep() == lastSavedStep && position.epoch() == lastSavedEpoch) {
       return lastSaved;
     }
+    requireFiniteWeights(position);
     Map<String, String> state = new LinkedHashMap<>();
     state.put("format", FORMAT);
     state.put("loop", engine.name());

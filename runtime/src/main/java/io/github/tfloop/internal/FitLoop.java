@@ -10,10 +10,12 @@ import io.github.tfloop.train.History;
 import io.github.tfloop.train.LastBatch;
 import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.NonFinite;
+import io.github.tfloop.train.TrainingException;
 import io.github.tfloop.train.TrainingListener;
 import io.github.tfloop.train.WeightSnapshot;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +51,8 @@ final class FitLoop implements FitControl {
   private long epochNanosBefore;
   private long epochStarted;
   private long skippedBefore;
+  /** The order last stored in the graph for {@code stepsPerExecution}, or {@code null}. */
+  private int[] orderInGraph;
 
   FitLoop(LoopEngine engine, Dataset train, Dataset validation) {
     this.engine = engine;
@@ -98,6 +102,9 @@ final class FitLoop implements FitControl {
   }
 
   private History train() {
+    if (engine.trainsInGraph()) {
+      engine.inGraphTraining().load(columns);
+    }
     listeners.forEach(listener -> listener.onTrainBegin(this));
     if (checkpoints != null) {
       checkpoints.restoreListeners();
@@ -126,6 +133,9 @@ final class FitLoop implements FitControl {
       if (checkpoints != null) {
         checkpoints.save(this, "end");
       }
+    }
+    if (engine.trainsInGraph()) {
+      engine.inGraphTraining().release();
     }
     return history;
   }
@@ -164,8 +174,12 @@ final class FitLoop implements FitControl {
     int batchSize = engine.batchSize();
     Batch full = engine.batchOf(batchSize);
     while (batchesDone < fullBatches && !stopRequested) {
-      full.load(columns, order, batchesDone * batchSize);
-      trainBatch(full, batchesDone * batchSize);
+      if (engine.trainsInGraph()) {
+        trainBatchesInGraph();
+      } else {
+        full.load(columns, order, batchesDone * batchSize);
+        trainBatch(full, batchesDone * batchSize);
+      }
       if (interrupt != null && interrupt.requested()) {
         return batchesDone;
       }
@@ -191,6 +205,45 @@ final class FitLoop implements FitControl {
     }
     globalStep++;
     batchesDone++;
+    for (int i = 0; i < listeners.size(); i++) {
+      listeners.get(i).onBatchEnd(this, epoch, batchesDone);
+    }
+    if (checkpoints != null && checkpoints.dueAfterStep(globalStep)) {
+      checkpoints.save(this, "steps");
+    }
+  }
+
+  /**
+   * Trains up to {@code stepsPerExecution} full batches in one call into the graph, stopping at the
+   * end of the epoch and at the next step a checkpoint is due after; listeners see the first batch
+   * begin and the last end.
+   */
+  private void trainBatchesInGraph() {
+    if (orderInGraph == null || !Arrays.equals(order, orderInGraph)) {
+      engine.inGraphTraining().order(order);
+      orderInGraph = order.clone();
+    }
+    int batches = 1;
+    while (batches < options.stepsPerExecution()
+        && batchesDone + batches < fullBatches
+        && (checkpoints == null || !checkpoints.dueAfterStep(globalStep + batches))) {
+      batches++;
+    }
+    for (int i = 0; i < listeners.size(); i++) {
+      listeners.get(i).onBatchBegin(this, epoch, batchesDone + 1);
+    }
+    try {
+      engine.trainInGraph(batchesDone * engine.batchSize(), batches);
+    } catch (RuntimeException e) {
+      throw new TrainingException(
+          engine.name() + ": training failed in batches " + (batchesDone + 1) + " to "
+              + (batchesDone + batches) + " of epoch " + epoch + " (global steps "
+              + (globalStep + 1) + " to " + (globalStep + batches) + "), trained "
+              + batches + " per call; with stepsPerExecution(1) the failure names its batch: "
+              + e.getMessage(), e);
+    }
+    globalStep += batches;
+    batchesDone += batches;
     for (int i = 0; i < listeners.size(); i++) {
       listeners.get(i).onBatchEnd(this, epoch, batchesDone);
     }

@@ -69,9 +69,10 @@ public final class LoopBuilder {
       ClusterPlacement.requireTrainable(loopName, cluster, options);
     }
     this.loopName = loopName;
-    // On a cluster, each worker trains on its share of the declared (global) batch.
-    this.batchSize =
-        cluster == null ? batchSize : ClusterPlacement.replicaBatch(loopName, batchSize, cluster);
+    // On a cluster, each worker trains on its share of the (global) batch.
+    int globalBatch = options.batchSize().orElse(batchSize);
+    this.batchSize = cluster == null
+        ? globalBatch : ClusterPlacement.replicaBatch(loopName, globalBatch, cluster);
     this.options = options;
     this.seed = options.seed().orElse(declaredSeed);
     MissingGradients.register();
@@ -307,9 +308,13 @@ public final class LoopBuilder {
       raw = syncReplicas.aggregate(trained, own);
       updateScope = scope.withDevice(placement.coordinator());
     }
-    Operand<TFloat32> gradientNorm =
-        updateScope.withName("gradient_norm").identity(
-            io.github.tfloop.optim.Gradients.globalNorm(updateScope, raw));
+    // The global norm costs a pass over every gradient: only when something reads it.
+    boolean keepNorm = options.gradientNorm() || options.debugNumerics() != null
+        || step.clipping().needsGlobalNorm();
+    Operand<TFloat32> gradientNorm = keepNorm
+        ? updateScope.withName("gradient_norm").identity(
+            io.github.tfloop.optim.Gradients.globalNorm(updateScope, raw))
+        : null;
     List<Operand<? extends TNumber>> clipped =
         step.clipping().clip(updateScope, raw, gradientNorm);
     // Updates apply only once the loss and that norm (so every gradient) are known to be finite.
@@ -334,16 +339,19 @@ public final class LoopBuilder {
       }
     }
     // The global norm of this update's gradients, kept for monitoring without a fetch per step.
-    Variable<TFloat32> lastGradientNorm =
-        store.create(step.name() + "/last_gradient_norm", step.name(), Kind.METRIC,
-            TFloat32.class, Shape.scalar(), tf.constant(0f));
-    updates.add(updateScope.assignVariableOp(lastGradientNorm.handle(), gradientNorm));
+    Operand<TFloat32> lastNorm = null;
+    if (gradientNorm != null) {
+      Variable<TFloat32> lastGradientNorm =
+          store.create(step.name() + "/last_gradient_norm", step.name(), Kind.MONITOR,
+              TFloat32.class, Shape.scalar(), tf.constant(0f));
+      updates.add(updateScope.assignVariableOp(lastGradientNorm.handle(), gradientNorm));
+      lastNorm = lastGradientNorm.read();
+    }
     Op update = finite.done(
         updateScope.withControlDependencies(updates).withName("update")
             .assignAddVariableOp(iterations.handle(), updateScope.constant(1L)));
     return new LoopGraph.TrainStep(
-        step.name(), step.loss(), loss, update, trained, learningRate, lastGradientNorm.read(),
-        step.every());
+        step.name(), step.loss(), loss, update, trained, learningRate, lastNorm, step.every());
   }
 
   /** {@code loss} plus the regularisation penalties of the models the step trains. */

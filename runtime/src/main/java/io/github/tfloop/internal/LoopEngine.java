@@ -24,6 +24,7 @@ import org.tensorflow.Tensor;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.OptimizerOptions;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
@@ -64,7 +65,9 @@ public final class LoopEngine implements AutoCloseable {
         }
       };
   private final SyncReplicas replicas;
+  private InGraphTraining inGraph;
   private WeightCopies weightCopies;
+  private Map<String, Operand<TBool>> finiteChecks;
   private int epochsDone;
   private VariableSaver saver;
   private LabelRanges labelRanges;
@@ -129,11 +132,17 @@ public final class LoopEngine implements AutoCloseable {
   }
 
   private static ConfigProto sessionConfig(LoopOptions options) {
-    return ConfigProto.newBuilder()
-        .setIntraOpParallelismThreads(options.intraOpThreads())
-        .setInterOpParallelismThreads(options.interOpThreads())
-        .setAllowSoftPlacement(true)
-        .build();
+    ConfigProto.Builder config =
+        ConfigProto.newBuilder()
+            .setIntraOpParallelismThreads(options.intraOpThreads())
+            .setInterOpParallelismThreads(options.interOpThreads())
+            .setAllowSoftPlacement(true)
+            .setLogDevicePlacement(options.logDevicePlacement());
+    if (options.xla()) {
+      config.getGraphOptionsBuilder().getOptimizerOptionsBuilder()
+          .setGlobalJitLevel(OptimizerOptions.GlobalJitLevel.ON_1);
+    }
+    return config.build();
   }
 
   /**
@@ -150,6 +159,42 @@ public final class LoopEngine implements AutoCloseable {
     List<Operand<?>> feeds = new ArrayList<>(graph.placeholders());
     feeds.add(graph.training());
     return new ProgramSpec(feeds, targets, null);
+  }
+
+  /**
+   * Whether {@code fit} trains {@link LoopOptions#stepsPerExecution()} batches per call in the
+   * graph: when that is more than one and every step runs on every batch (steps with a frequency
+   * {@code every > 1} train one batch per call).
+   */
+  boolean trainsInGraph() {
+    if (options.stepsPerExecution() < 2) {
+      return false;
+    }
+    for (LoopGraph.TrainStep step : graph.steps()) {
+      if (step.every() != 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The in-graph loop of {@link #trainsInGraph()}, added to the graph when first needed. */
+  InGraphTraining inGraphTraining() {
+    if (inGraph == null) {
+      List<List<Op>> stepTargets = new ArrayList<>();
+      for (int i = 0; i < steps.length; i++) {
+        stepTargets.add(trainingProgram(i).targets());
+      }
+      inGraph =
+          new InGraphTraining(session, graph, stepTargets, options.execution() == Execution.NATIVE);
+    }
+    return inGraph;
+  }
+
+  /** Trains {@code batches} batches in the graph, from position {@code from} of the epoch's order. */
+  void trainInGraph(int from, int batches) {
+    inGraphTraining().train(from, batches);
+    batchesTrained += batches;
   }
 
   private Program compile(ProgramSpec spec) {
@@ -438,23 +483,31 @@ public final class LoopEngine implements AutoCloseable {
   }
 
   /**
-   * Each step's learning rate (of its next update) and the global norm of its last update's
-   * gradients: {@code learning_rate} and {@code gradient_norm}, prefixed with {@code <step>/} when
-   * the loop has several steps. One session run; call it at log intervals.
+   * Each step's learning rate (of its next update) and, when the loop keeps it ({@code
+   * LoopOptions.gradientNorm()}), the global norm of its last update's gradients: {@code
+   * learning_rate} and {@code gradient_norm}, prefixed with {@code <step>/} when the loop has
+   * several steps. One session run; call it at log intervals.
    */
   public Map<String, Double> stepScalars() {
     requireOpen();
     List<LoopGraph.TrainStep> trainSteps = graph.steps();
     Session.Runner runner = session.runner();
     for (LoopGraph.TrainStep step : trainSteps) {
-      runner.fetch(step.learningRate()).fetch(step.gradientNorm());
+      runner.fetch(step.learningRate());
+      if (step.gradientNorm() != null) {
+        runner.fetch(step.gradientNorm());
+      }
     }
     Map<String, Double> values = new LinkedHashMap<>();
     try (Result result = runner.run()) {
-      for (int i = 0; i < trainSteps.size(); i++) {
-        String prefix = trainSteps.size() == 1 ? "" : trainSteps.get(i).name() + "/";
-        values.put(prefix + "learning_rate", (double) ((TFloat32) result.get(2 * i)).getFloat());
-        values.put(prefix + "gradient_norm", (double) ((TFloat32) result.get(2 * i + 1)).getFloat());
+      int index = 0;
+      for (LoopGraph.TrainStep step : trainSteps) {
+        String prefix = trainSteps.size() == 1 ? "" : step.name() + "/";
+        values.put(prefix + "learning_rate", (double) ((TFloat32) result.get(index++)).getFloat());
+        if (step.gradientNorm() != null) {
+          values.put(prefix + "gradient_norm",
+              (double) ((TFloat32) result.get(index++)).getFloat());
+        }
       }
     }
     return values;
@@ -485,6 +538,47 @@ public final class LoopEngine implements AutoCloseable {
     try (Result result = session.runner().fetch(graph.globalStep()).run()) {
       return ((TInt64) result.get(0)).getLong();
     }
+  }
+
+  /**
+   * The first floating-point variable (weight, model state or optimizer slot) holding a NaN or an
+   * infinity, or {@code null} if all are finite. One session run over every variable: for
+   * checkpoints, not steps.
+   */
+  public String firstNonFiniteVariable() {
+    requireOpen();
+    if (finiteChecks == null) {
+      Ops tf = tf().withSubScope("finite_checks");
+      finiteChecks = new LinkedHashMap<>();
+      for (VariableStore.Variable<?> variable : graph.variables().all()) {
+        if (variable.kind() != VariableStore.Kind.METRIC
+            && variable.kind() != VariableStore.Kind.MONITOR
+            && (variable.type() == TFloat32.class || variable.type() == TFloat64.class)) {
+          Operand<TBool> finite = tf.math.isFinite(floating(variable.read()));
+          finiteChecks.put(variable.name(),
+              tf.reduceAll(finite, tf.range(tf.constant(0), tf.rank(finite), tf.constant(1))));
+        }
+      }
+    }
+    if (finiteChecks.isEmpty()) {
+      return null;
+    }
+    Session.Runner runner = session.runner();
+    finiteChecks.values().forEach(runner::fetch);
+    try (Result result = runner.run()) {
+      int index = 0;
+      for (String name : finiteChecks.keySet()) {
+        if (!((TBool) result.get(index++)).getBoolean()) {
+          return name;
+        }
+      }
+    }
+    return null;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Operand<org.tensorflow.types.family.TNumber> floating(Operand<?> read) {
+    return (Operand<org.tensorflow.types.family.TNumber>) read;
   }
 
   /** A copy of the trainable variables and model state; see {@link WeightSnapshot}. */
@@ -691,6 +785,9 @@ public final class LoopEngine implements AutoCloseable {
       program.close();
     }
     evaluation.close();
+    if (inGraph != null) {
+      inGraph.close();
+    }
     batch.close();
     otherBatches.values().forEach(Batch::close);
     otherBatches.clear();

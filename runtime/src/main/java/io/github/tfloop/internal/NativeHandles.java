@@ -2,12 +2,14 @@ package io.github.tfloop.internal;
 
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetConfig;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetTarget;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_TensorData;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
@@ -121,6 +123,11 @@ final class NativeHandles {
       session.releaseReference();
       throw new IllegalStateException("cannot wrap the session on " + target, e);
     }
+  }
+
+  /** The address of {@code tensor}'s data, valid while the tensor is open. */
+  static Pointer tensorData(Tensor tensor) {
+    return TF_TensorData(tensor(tensor));
   }
 
   static TF_Operation operation(Operation operation) {

@@ -32,7 +32,7 @@ final class VariableSaver {
 
   VariableSaver(Graph graph, VariableStore store) {
     this.graph = graph;
-    this.variables = new ArrayList<>(store.all());
+    this.variables = new ArrayList<>(store.checkpointed());
   }
 
   /** Writes {@code <prefix>.index} and {@code <prefix>.data-00000-of-00001}. */

@@ -33,7 +33,12 @@ public final class VariableStore {
     /** An optimizer slot (Adam's moments) or step counter. */
     OPTIMIZER,
     /** An accumulator of a loss or metric. */
-    METRIC
+    METRIC,
+    /**
+     * A value kept only for monitoring, such as the last gradient norm: not saved in checkpoints,
+     * so loops that keep different ones can resume each other's checkpoints.
+     */
+    MONITOR
   }
 
   /** One variable: its resource handle, its one read, and the op that initialises it. */
@@ -157,6 +162,17 @@ public final class VariableStore {
   /** The variable of that name, or {@code null}. */
   public Variable<?> find(String name) {
     return variables.get(name);
+  }
+
+  /** Every variable a checkpoint holds, in creation order: all but {@link Kind#MONITOR} ones. */
+  public List<Variable<?>> checkpointed() {
+    List<Variable<?>> selected = new ArrayList<>();
+    for (Variable<?> variable : variables.values()) {
+      if (variable.kind() != Kind.MONITOR) {
+        selected.add(variable);
+      }
+    }
+    return selected;
   }
 
   /** Every variable, in creation order. */

@@ -74,6 +74,12 @@ public final class TensorBoard implements TrainingListener, AutoCloseable {
     return logDir.resolve("validation");
   }
 
+  /** Every N steps it logs each step's {@code gradient_norm}, which the loop then keeps. */
+  @Override
+  public boolean readsGradientNorm() {
+    return true;
+  }
+
   @Override
   public void onTrainBegin(FitControl control) {
     close();

@@ -12,13 +12,15 @@ public final class Gradients {
 
   private Gradients() {}
 
-  /** The sum of the squares of every element of {@code gradient}. */
+  /**
+   * The sum of the squares of every element of {@code gradient}: twice its {@code L2Loss}, one fused
+   * pass over the gradient (a {@code Square} then a {@code Sum} took twice as long; see
+   * BENCHMARKS.md).
+   */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static Operand<TFloat32> squaredNorm(Ops tf, Operand<? extends TNumber> gradient) {
-    Operand squares = tf.math.square((Operand) gradient);
-    Operand<? extends TNumber> sum =
-        tf.sum(squares, tf.range(tf.constant(0), tf.rank(squares), tf.constant(1)));
-    return tf.dtypes.cast(sum, TFloat32.class);
+    Operand<? extends TNumber> halfSum = tf.nn.l2Loss((Operand) gradient);
+    return tf.math.mul(tf.dtypes.cast(halfSum, TFloat32.class), tf.constant(2f));
   }
 
   /** The L2 norm of one gradient tensor. */

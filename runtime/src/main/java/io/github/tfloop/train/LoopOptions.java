@@ -6,10 +6,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
- * How a generated loop runs: epochs, shuffling, threads, device and listeners. Immutable; build one
+ * How a generated loop runs: epochs, shuffling, batching, threads, device, XLA and listeners. Immutable; build one
  * with {@link #builder()}.
  *
  * <pre>{@code
@@ -23,12 +24,17 @@ public final class LoopOptions {
   private final boolean shuffle;
   private final LastBatch lastBatch;
   private final OptionalLong seed;
+  private final OptionalInt batchSize;
+  private final int stepsPerExecution;
   private final int intraOpThreads;
   private final int interOpThreads;
   private final Execution execution;
   private final String device;
+  private final boolean xla;
+  private final boolean logDevicePlacement;
   private final List<TrainingListener> listeners;
   private final NonFinite nonFinite;
+  private final boolean gradientNorm;
   private final Path debugNumerics;
   private final CheckpointPolicy checkpoints;
   private final Cluster cluster;
@@ -38,12 +44,17 @@ public final class LoopOptions {
     this.shuffle = builder.shuffle;
     this.lastBatch = builder.lastBatch;
     this.seed = builder.seed;
+    this.batchSize = builder.batchSize;
+    this.stepsPerExecution = builder.stepsPerExecution;
     this.intraOpThreads = builder.intraOpThreads;
     this.interOpThreads = builder.interOpThreads;
     this.execution = builder.execution;
     this.device = builder.device;
+    this.xla = builder.xla;
+    this.logDevicePlacement = builder.logDevicePlacement;
     this.listeners = List.copyOf(builder.listeners);
     this.nonFinite = builder.nonFinite;
+    this.gradientNorm = builder.gradientNorm;
     this.debugNumerics = builder.debugNumerics;
     this.checkpoints = builder.checkpoints;
     this.cluster = builder.cluster;
@@ -65,12 +76,17 @@ public final class LoopOptions {
     builder.shuffle = shuffle;
     builder.lastBatch = lastBatch;
     builder.seed = seed;
+    builder.batchSize = batchSize;
+    builder.stepsPerExecution = stepsPerExecution;
     builder.intraOpThreads = intraOpThreads;
     builder.interOpThreads = interOpThreads;
     builder.execution = execution;
     builder.device = device;
+    builder.xla = xla;
+    builder.logDevicePlacement = logDevicePlacement;
     builder.listeners.addAll(listeners);
     builder.nonFinite = nonFinite;
+    builder.gradientNorm = gradientNorm;
     builder.debugNumerics = debugNumerics;
     builder.checkpoints = checkpoints;
     builder.cluster = cluster;
@@ -96,6 +112,25 @@ public final class LoopOptions {
     return seed;
   }
 
+  /** A batch size replacing the one declared in {@code @TrainingLoop}, if set. */
+  public OptionalInt batchSize() {
+    return batchSize;
+  }
+
+  /**
+   * Training batches {@code fit} runs per call into TensorFlow; 1 (the default) runs one per call.
+   * With {@code K > 1} the epoch's training data is copied into the graph once per {@code fit}, and
+   * one call runs up to {@code K} batches in an in-graph loop, gathering each batch from that copy in
+   * the same shuffled order as with 1: the training is the same. Listeners see the first batch of
+   * each call begin and its last batch end; a partial last batch ({@link LastBatch#PARTIAL}) runs on
+   * its own, and so does every batch of a loop with a step that does not run on every batch. A call
+   * ends early at a step a checkpoint is due after. A failure (a non-finite value under {@code
+   * NonFinite.STOP}, say) names the call's batches, not the one batch: train with 1 to find it.
+   */
+  public int stepsPerExecution() {
+    return stepsPerExecution;
+  }
+
   /** Threads one op may use; 0 lets TensorFlow choose (one per core). */
   public int intraOpThreads() {
     return intraOpThreads;
@@ -118,6 +153,20 @@ public final class LoopOptions {
     return device;
   }
 
+  /**
+   * Whether TensorFlow's XLA JIT compiles clusters of the graph (global JIT level {@code ON_1}). On
+   * the CPU TensorFlow honours it only when the process starts with {@code
+   * TF_XLA_FLAGS=--tf_xla_cpu_global_jit}; see BENCHMARKS.md for what it changed there.
+   */
+  public boolean xla() {
+    return xla;
+  }
+
+  /** Whether TensorFlow logs the device each op is placed on when the session starts. */
+  public boolean logDevicePlacement() {
+    return logDevicePlacement;
+  }
+
   public List<TrainingListener> listeners() {
     return listeners;
   }
@@ -125,6 +174,17 @@ public final class LoopOptions {
   /** What training does with a batch whose loss or gradients are not finite. */
   public NonFinite nonFinite() {
     return nonFinite;
+  }
+
+  /**
+   * Whether every step keeps the global norm of its gradients for {@code stepScalars()}: asked for
+   * here, by a listener ({@link TrainingListener#readsGradientNorm()}), or needed by global-norm
+   * clipping or the non-finite check. Off otherwise: it costs a pass over every gradient.
+   */
+  public boolean gradientNorm() {
+    return gradientNorm
+        || nonFinite != NonFinite.OFF
+        || listeners.stream().anyMatch(TrainingListener::readsGradientNorm);
   }
 
   /**
@@ -151,12 +211,17 @@ public final class LoopOptions {
     private boolean shuffle = true;
     private LastBatch lastBatch = LastBatch.DROP;
     private OptionalLong seed = OptionalLong.empty();
+    private OptionalInt batchSize = OptionalInt.empty();
+    private int stepsPerExecution = 1;
     private int intraOpThreads;
     private int interOpThreads;
     private Execution execution = Execution.NATIVE;
     private String device;
+    private boolean xla;
+    private boolean logDevicePlacement;
     private final List<TrainingListener> listeners = new ArrayList<>();
-    private NonFinite nonFinite = NonFinite.STOP;
+    private NonFinite nonFinite = NonFinite.OFF;
+    private boolean gradientNorm;
     private Path debugNumerics;
     private CheckpointPolicy checkpoints;
     private Cluster cluster;
@@ -186,6 +251,22 @@ public final class LoopOptions {
       return this;
     }
 
+    public Builder batchSize(int batchSize) {
+      if (batchSize < 1) {
+        throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+      }
+      this.batchSize = OptionalInt.of(batchSize);
+      return this;
+    }
+
+    public Builder stepsPerExecution(int steps) {
+      if (steps < 1) {
+        throw new IllegalArgumentException("stepsPerExecution must be at least 1, got " + steps);
+      }
+      this.stepsPerExecution = steps;
+      return this;
+    }
+
     public Builder intraOpThreads(int threads) {
       this.intraOpThreads = requireThreads("intraOpThreads", threads);
       return this;
@@ -206,15 +287,32 @@ public final class LoopOptions {
       return this;
     }
 
+    public Builder xla(boolean xla) {
+      this.xla = xla;
+      return this;
+    }
+
+    public Builder logDevicePlacement(boolean log) {
+      this.logDevicePlacement = log;
+      return this;
+    }
+
     public Builder listener(TrainingListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
     }
 
     /**
-     * What to do when a batch's loss or a gradient is NaN or infinite: {@link NonFinite#STOP} (the
-     * default) or {@link NonFinite#SKIP} the batch.
+     * What to do when a batch's loss or a gradient is NaN or infinite: nothing ({@link
+     * NonFinite#OFF}, the default), {@link NonFinite#STOP} training or {@link NonFinite#SKIP} the
+     * batch.
      */
+    /** Keeps every step's global gradient norm for {@code stepScalars()}; see {@link #gradientNorm()}. */
+    public Builder gradientNorm(boolean keep) {
+      this.gradientNorm = keep;
+      return this;
+    }
+
     public Builder nonFinite(NonFinite policy) {
       this.nonFinite = Objects.requireNonNull(policy, "nonFinite");
       return this;

@@ -10,6 +10,14 @@ package io.github.tfloop.train;
  */
 public interface TrainingListener {
 
+  /**
+   * Whether this listener reads the steps' gradient norms ({@code gradient_norm} in {@link
+   * FitControl#stepScalars()}), which the loop then keeps; false by default.
+   */
+  default boolean readsGradientNorm() {
+    return false;
+  }
+
   /** Before the first epoch. */
   default void onTrainBegin(FitControl control) {}
 

@@ -6,6 +6,7 @@ import io.github.tfloop.distributed.Cluster;
 import io.github.tfloop.train.FitControl;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.LoopOptions;
+import io.github.tfloop.train.NonFinite;
 import io.github.tfloop.train.TrainingListener;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -71,7 +72,7 @@ public final class ClusterRegression {
   }
 
   private static void trainLong(Cluster cluster, boolean nanInChiefShard) {
-    LoopOptions options = options().epochs(1000).cluster(cluster)
+    LoopOptions options = options().epochs(1000).cluster(cluster).nonFinite(NonFinite.STOP)
         .listener(new TrainingListener() {
           @Override
           public void onBatchEnd(FitControl control, int epoch, int batch) {

@@ -109,7 +109,7 @@ class LoopEngineTest {
 
   @Test
   void stepScalarsReportTheLearningRateAndTheLastGradientNorm() {
-    try (LoopEngine engine = regression(LoopOptions.defaults())) {
+    try (LoopEngine engine = regression(LoopOptions.builder().gradientNorm(true).build())) {
       assertEquals(0.0, engine.stepScalars().get("gradient_norm"));
       Dataset data = line(16, 6);
       float[] x = (float[]) data.column("x").values();

@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.data.IdxFile;
+import io.github.tfloop.train.FitControl;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.NonFinite;
 import io.github.tfloop.train.NonFiniteException;
+import io.github.tfloop.train.TrainingListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -27,7 +29,7 @@ class NonFiniteGuardTest {
 
   @Test
   void stopNamesTheStepEpochBatchAndFirstNonFiniteTensor() {
-    LoopOptions options = LoopOptions.builder().epochs(5).build();
+    LoopOptions options = LoopOptions.builder().epochs(5).nonFinite(NonFinite.STOP).build();
     try (LoopEngine engine = Regression.sgd(options, EXPLODING)) {
       NonFiniteException error =
           assertThrows(NonFiniteException.class, () -> engine.fit(DATA, null));
@@ -44,6 +46,57 @@ class NonFiniteGuardTest {
       // the refused update left every weight finite: the weights of the step before
       for (float weight : Regression.weights(engine)) {
         assertTrue(Float.isFinite(weight), "weights were updated with a non-finite gradient");
+      }
+    }
+  }
+
+  @Test
+  void theCheckIsOffByDefaultAndNoGradientNormIsKept() {
+    LoopOptions options = LoopOptions.defaults();
+    assertEquals(NonFinite.OFF, options.nonFinite());
+    try (LoopEngine engine = Regression.sgd(options, 0.05)) {
+      assertEquals(java.util.Set.of("learning_rate"), engine.stepScalars().keySet());
+    }
+    try (LoopEngine engine =
+        Regression.sgd(LoopOptions.builder().nonFinite(NonFinite.STOP).build(), 0.05)) {
+      assertEquals(java.util.Set.of("learning_rate", "gradient_norm"),
+          engine.stepScalars().keySet(), "the check needs the norm, so it is kept");
+    }
+  }
+
+  @Test
+  void withTheCheckOffNoCheckpointIsWrittenFromNonFiniteWeights(@TempDir Path directory)
+      throws Exception {
+    io.github.tfloop.checkpoint.CheckpointPolicy checkpoints =
+        io.github.tfloop.checkpoint.CheckpointPolicy.in(directory).everySteps(4).keepLast(2);
+    LoopOptions options = LoopOptions.builder().epochs(5).checkpoints(checkpoints).build();
+    try (LoopEngine engine = Regression.sgd(options, EXPLODING)) {
+      NonFiniteException error =
+          assertThrows(NonFiniteException.class, () -> engine.fit(DATA, null));
+      assertTrue(error.getMessage().contains("so no checkpoint was written and the saved ones are"
+          + " untouched"), error.getMessage());
+      assertTrue(error.tensor().startsWith("curve/"), error.tensor());
+      assertEquals(0, error.globalStep() % 4, "found when a checkpoint was due");
+    }
+    // the newest checkpoint is the last one before the weights went bad, and it holds finite
+    // weights: restore it (a listener stops the resumed fit before its first batch) and look
+    io.github.tfloop.checkpoint.Checkpoint newest =
+        io.github.tfloop.checkpoint.CheckpointStore.open(directory).latest().orElseThrow();
+    long saved = newest.getLong("global_step");
+    assertTrue(saved > 0 && saved < 8, "saved at step " + saved);
+    TrainingListener stopAtOnce = new TrainingListener() {
+      @Override
+      public void onTrainBegin(FitControl control) {
+        control.stop();
+      }
+    };
+    LoopOptions restore =
+        LoopOptions.builder().epochs(5).checkpoints(checkpoints).listener(stopAtOnce).build();
+    try (LoopEngine engine = Regression.sgd(restore, EXPLODING)) {
+      engine.resume(DATA, null);
+      assertEquals(saved, engine.globalStep());
+      for (float weight : Regression.weights(engine)) {
+        assertTrue(Float.isFinite(weight), "a checkpoint holds a non-finite weight");
       }
     }
   }

@@ -167,6 +167,16 @@ class SyncReplicasTest {
   }
 
   @Test
+  void severalStepsPerExecutionAreRefused() {
+    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+        () -> Regression.sgd(LoopOptions.builder().cluster(TWO_WORKERS).stepsPerExecution(8)
+            .build(), 0.1));
+    assertEquals("Curve: stepsPerExecution runs several steps in one call of this process alone;"
+        + " on a cluster every step is a round with the other workers, so leave it at 1",
+        error.getMessage());
+  }
+
+  @Test
   void aDeviceNamingAJobIsRefused() {
     IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
         () -> Regression.sgd(LoopOptions.builder().cluster(TWO_WORKERS)

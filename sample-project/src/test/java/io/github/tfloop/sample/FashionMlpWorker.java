@@ -10,6 +10,7 @@ import io.github.tfloop.train.Evaluation;
 import io.github.tfloop.train.FitControl;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.LoopOptions;
+import io.github.tfloop.train.NonFinite;
 import io.github.tfloop.train.TrainingListener;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -80,10 +81,12 @@ public final class FashionMlpWorker {
   /**
    * The options every run of the test shares, in a cluster or not. Without shuffling, global batch
    * {@code k} is examples {@code 32k .. 32k + 31} in one process, and the union of both workers'
-   * batches {@code k} on a two-worker cluster (the even and the odd ones): the same batches.
+   * batches {@code k} on a two-worker cluster (the even and the odd ones): the same batches. The
+   * non-finite check stops a fit that feeds a NaN image.
    */
   static LoopOptions.Builder options(int epochs) {
-    return LoopOptions.builder().epochs(epochs).shuffle(false).intraOpThreads(1).interOpThreads(2);
+    return LoopOptions.builder().epochs(epochs).shuffle(false).nonFinite(NonFinite.STOP)
+        .intraOpThreads(1).interOpThreads(2);
   }
 
   /** {@code data} with every image outside this worker's shard made NaN. */

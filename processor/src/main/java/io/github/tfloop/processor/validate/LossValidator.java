@@ -91,16 +91,7 @@ final class LossValidator {
    * or the one of the parameter's name; {@code null} if none.
    */
   static MethodDeclaration networkFor(ParameterDeclaration parameter, LoopDeclaration loop) {
-    List<MethodDeclaration> functions = loop.functionModels();
-    if (functions.size() == 1) {
-      return functions.get(0);
-    }
-    for (MethodDeclaration model : functions) {
-      if (model.name().equals(parameter.name())) {
-        return model;
-      }
-    }
-    return null;
+    return onlyOrNamed(loop.functionModels(), parameter.name());
   }
 
   /**
@@ -108,12 +99,17 @@ final class LossValidator {
    * one of the parameter's name; {@code null} if none.
    */
   static MethodDeclaration modelFor(ParameterDeclaration parameter, List<MethodDeclaration> models) {
-    if (models.size() == 1) {
-      return models.get(0);
+    return onlyOrNamed(models, parameter.name());
+  }
+
+  /** The only candidate, or the one named {@code name}; {@code null} if neither. */
+  private static MethodDeclaration onlyOrNamed(List<MethodDeclaration> candidates, String name) {
+    if (candidates.size() == 1) {
+      return candidates.get(0);
     }
-    for (MethodDeclaration model : models) {
-      if (model.name().equals(parameter.name())) {
-        return model;
+    for (MethodDeclaration candidate : candidates) {
+      if (candidate.name().equals(name)) {
+        return candidate;
       }
     }
     return null;
