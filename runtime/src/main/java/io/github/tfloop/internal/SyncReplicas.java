@@ -25,7 +25,10 @@ import org.tensorflow.types.TInt64;
  * fit. When the chief's fit ends, it puts a stop token in each other worker's queue.
  *
  * <p>A worker that waits longer than the cluster's timeout (for the chief, for the other workers'
- * gradients) fails with a {@link TrainingException} that says what it waited for.
+ * gradients) fails with a {@link TrainingException} that says what it waited for. A step that
+ * TensorFlow's runtime aborts for a transient reason (a connection dropped and a request sent twice,
+ * under heavy load) is recovered as TensorFlow's own monitored sessions recover: the chief starts a
+ * new round and trains the batch again; another worker joins the round in progress.
  */
 final class SyncReplicas implements AutoCloseable {
 
@@ -36,6 +39,9 @@ final class SyncReplicas implements AutoCloseable {
 
   /** The global step of a token telling workers that the chief's fit failed or was interrupted. */
   static final long ABORT = -2;
+
+  /** How many times the chief tries a step that fails for a transient reason. */
+  private static final int ATTEMPTS = 3;
 
   /**
    * What a worker reads before each step: the round to contribute to and the global step it is at,
@@ -85,12 +91,24 @@ final class SyncReplicas implements AutoCloseable {
     if (round < 0) {
       start();
     }
-    Session.Runner runner = stepRunner(batch);
-    trainMetricUpdates.forEach(runner::addTarget);
-    runner.addTarget(sync.advance());
-    run(runner, "the gradients of all " + sync.workers() + " workers for round " + round,
-        "a worker may have stopped; restarted within the timeout, it rejoins").close();
-    round++;
+    for (int attempt = 1; ; attempt++) {
+      Session.Runner runner = stepRunner(batch);
+      trainMetricUpdates.forEach(runner::addTarget);
+      runner.addTarget(sync.advance());
+      try {
+        run(runner, "the gradients of all " + sync.workers() + " workers for round " + round,
+            "a worker may have stopped; restarted within the timeout, it rejoins").close();
+        round++;
+        return;
+      } catch (TensorFlowException e) {
+        if (!isTransient(e) || attempt == ATTEMPTS) {
+          throw e;
+        }
+        LOG.log(Level.WARNING, "{0}: round {1} was aborted ({2}); starting a new round for the"
+            + " same batch", name, round, firstLine(e));
+        start();
+      }
+    }
   }
 
   /**
@@ -100,14 +118,23 @@ final class SyncReplicas implements AutoCloseable {
    * @return the token: the next round, or a stop
    */
   Token workerStep(Batch batch) {
-    Session.Runner runner = stepRunner(batch);
-    trainMetricUpdates.forEach(runner::addTarget);
-    Token token = take(runner.fetch(sync.nextToken()));
-    while (!token.isFreshAfter(round)) {
-      token = take(session.runner().fetch(sync.anyToken()));
+    try {
+      Session.Runner runner = stepRunner(batch);
+      trainMetricUpdates.forEach(runner::addTarget);
+      Token token = take(runner.fetch(sync.nextToken()));
+      while (!token.isFreshAfter(round)) {
+        token = take(session.runner().fetch(sync.anyToken()));
+      }
+      round = token.round();
+      return token;
+    } catch (TensorFlowException e) {
+      if (!isTransient(e)) {
+        throw e;
+      }
+      LOG.log(Level.WARNING, "{0}: round {1} was aborted ({2}); joining the round in progress",
+          name, round, firstLine(e));
+      return join();
     }
-    round = token.round();
-    return token;
   }
 
   private Session.Runner stepRunner(Batch batch) {
@@ -261,6 +288,22 @@ final class SyncReplicas implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * Whether TensorFlow's runtime aborted a run for a reason that passes: a request it received
+   * twice (its gRPC client retried it after a dropped connection), or a task briefly unavailable.
+   * TensorFlow Java reports both codes as plain {@code TensorFlowException}s; the message tells.
+   */
+  static boolean isTransient(TensorFlowException e) {
+    String message = String.valueOf(e.getMessage());
+    return message.contains("ABORTED") || message.contains("UNAVAILABLE")
+        || message.contains("request was received twice");
+  }
+
+  private static String firstLine(TensorFlowException e) {
+    return String.valueOf(e.getMessage()).strip().lines()
+        .filter(line -> !line.isBlank() && !line.startsWith("=")).findFirst().orElse("");
   }
 
   /** TensorFlow's deadline error, as a local run ("timed out") or a remote one reports it. */

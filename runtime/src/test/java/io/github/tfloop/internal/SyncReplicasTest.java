@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.exceptions.TensorFlowException;
 
 /**
  * Synchronous data-parallel training on a real cluster of three JVMs (one parameter server, two
@@ -200,6 +201,20 @@ class SyncReplicasTest {
         () -> ClusterFit.shard(data.take(2), 3, 0));
     assertEquals("training data has 2 examples, fewer than the 3 workers that share it",
         error.getMessage());
+  }
+
+  /** Messages TensorFlow gave for runs it aborted under load, and ones that are not transient. */
+  @Test
+  void abortedAndUnavailableRunsAreTransientOthersAreNot() {
+    assertTrue(SyncReplicas.isTransient(new TensorFlowException("\n=====\nCANCELLED: From"
+        + " /job:worker/replica:0/task:0:\nRecvFromRemoteAsync is cancelled.\nABORTED: From"
+        + " /job:ps/replica:0/task:0:\nThe same RunGraph (Worker) request was received twice.")));
+    assertTrue(SyncReplicas.isTransient(
+        new TensorFlowException("The same RunGraph (Worker) request was received twice. step_id")));
+    assertTrue(SyncReplicas.isTransient(new TensorFlowException("UNAVAILABLE: Socket closed")));
+    assertFalse(SyncReplicas.isTransient(new TensorFlowException("Deadline Exceeded")));
+    assertFalse(SyncReplicas.isTransient(
+        new TensorFlowException("assertion failed: [tfloop:non-finite step <train>]")));
   }
 
   @Test
