@@ -13,8 +13,8 @@ import org.tensorflow.op.Ops;
  * the parameter servers, one after the other (round robin); optimizer slots on the parameter
  * server of the weight they serve (TensorFlow's placer keeps ops that share a resource together,
  * and a slot asks for any {@code ps} task); loss and metric accumulators, and values kept for
- * monitoring, on this worker, so each worker measures its own shard. The optimizer's update, which every step runs once for all
- * workers, runs on parameter server 0 beside the global step.
+ * monitoring, on this worker, so each worker measures its own shard. The optimizer's update, which
+ * every step runs once for all workers, runs on parameter server 0 beside the global step.
  */
 final class ClusterPlacement implements VariableStore.Placement {
 

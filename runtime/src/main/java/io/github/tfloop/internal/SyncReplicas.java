@@ -26,9 +26,9 @@ import org.tensorflow.types.TInt64;
  *
  * <p>A worker that waits longer than the cluster's timeout (for the chief, for the other workers'
  * gradients) fails with a {@link TrainingException} that says what it waited for. A step that
- * TensorFlow's runtime aborts for a transient reason (a connection dropped and a request sent twice,
- * under heavy load) is recovered as TensorFlow's own monitored sessions recover: the chief starts a
- * new round and trains the batch again; another worker joins the round in progress.
+ * TensorFlow's runtime aborts for a transient reason (a connection dropped and a request sent
+ * twice, under heavy load) is recovered as TensorFlow's own monitored sessions recover: the chief
+ * starts a new round and trains the batch again; another worker joins the round in progress.
  */
 final class SyncReplicas implements AutoCloseable {
 
