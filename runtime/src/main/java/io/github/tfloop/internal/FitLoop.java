@@ -142,7 +142,7 @@ final class FitLoop implements FitControl {
 
   private void startEpoch() {
     if (options.shuffle() && orderEpoch != epoch) {
-      Dataset.shuffle(order, new SplittableRandom(epochSeed(engine.seed(), epoch)));
+      shuffleForEpoch(order, engine.seed(), epoch);
     }
     orderEpoch = epoch;
     engine.resetTrainMetrics();
@@ -250,6 +250,14 @@ final class FitLoop implements FitControl {
     if (checkpoints != null && checkpoints.dueAfterStep(globalStep)) {
       checkpoints.save(this, "steps");
     }
+  }
+
+  /**
+   * Shuffles the previous epoch's order into this epoch's, with a seed mixed from the loop's seed
+   * and the epoch's number: the same seed gives the same orders, and each epoch another one.
+   */
+  static void shuffleForEpoch(int[] order, long seed, int epoch) {
+    Dataset.shuffle(order, new SplittableRandom(epochSeed(seed, epoch)));
   }
 
   /** The shuffle seed of an epoch: a mix of the loop's seed and the epoch's number. */

@@ -133,6 +133,38 @@ class LayersTest {
   }
 
   @Test
+  void everyInitializerHasItsDistribution() {
+    Layers nn = layers("m");
+    Shape shape = Shape.of(400, 200);
+    double fanIn = 400;
+    double fanAverage = 300;
+    Operand<TFloat32> heUniformKernel =
+        nn.variable("a", shape, TFloat32.class, Initializer.heUniform());
+    Operand<TFloat32> glorotNormalKernel =
+        nn.variable("b", shape, TFloat32.class, Initializer.glorotNormal());
+    Operand<TFloat32> truncatedKernel =
+        nn.variable("c", shape, TFloat32.class, Initializer.truncatedNormal(0.5));
+    Operand<TFloat32> zerosVector = nn.variable("d", Shape.of(3), TFloat32.class, Initializer.zeros());
+    Operand<TFloat32> onesVector = nn.variable("e", Shape.of(3), TFloat32.class, Initializer.ones());
+
+    float[] heUniform = eval(heUniformKernel, false, 0);
+    assertEquals(0, mean(heUniform), 0.003);
+    assertEquals(Math.sqrt(2 / fanIn), stddev(heUniform), Math.sqrt(2 / fanIn) * 0.03);
+    // normal ones are truncated at two deviations, which the scale makes up for
+    float[] glorotNormal = eval(glorotNormalKernel, false, 0);
+    assertEquals(0, mean(glorotNormal), 0.003);
+    assertEquals(Math.sqrt(1 / fanAverage), stddev(glorotNormal), Math.sqrt(1 / fanAverage) * 0.03);
+    // a plain truncated normal keeps its scale, so truncation shrinks its deviation to 0.8796 of it
+    float[] truncated = eval(truncatedKernel, false, 0);
+    assertEquals(0.5 * 0.87962566, stddev(truncated), 0.5 * 0.03);
+    for (float value : truncated) {
+      assertTrue(Math.abs(value) <= 1.0, "truncated at two deviations: " + value);
+    }
+    assertArrayEquals(new float[3], eval(zerosVector, false, 0), 0f);
+    assertArrayEquals(new float[] {1, 1, 1}, eval(onesVector, false, 0), 0f);
+  }
+
+  @Test
   void buildingAModelTwiceSharesItsVariables() {
     Operand<TFloat32> x = constant(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
     Operand<TFloat32> first = layers("critic").dense(x, 4, Activation.RELU);
