@@ -7,7 +7,6 @@ import io.github.tfloop.train.History;
 import io.github.tfloop.train.TrainingException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.SplittableRandom;
 
 /**
  * The fit of a worker other than the chief: epochs over its shard of the training data, each step
@@ -50,7 +49,7 @@ final class WorkerFit {
     SyncReplicas.Token token = replicas.join();
     for (int epoch = 1; ; epoch++) {
       if (engine.options().shuffle()) {
-        Dataset.shuffle(order, new SplittableRandom(FitLoop.epochSeed(seed, epoch)));
+        FitLoop.shuffleForEpoch(order, seed, epoch);
       }
       engine.resetTrainMetrics();
       long started = System.nanoTime();
