@@ -58,7 +58,7 @@ taskset -c "$cpus" java "${java_flags[@]}" io.github.tfloop.benchmarks.Report $q
   echo "### Interleaved: the contenders take turns in one JVM (median of ${interleaved[0]} rounds)"
   echo
   taskset -c "$cpus" java "${java_flags[@]}" io.github.tfloop.benchmarks.Interleaved \
-    "${interleaved[@]}" | grep '^|'
+    "${interleaved[@]}" | grep -E '^(\||$)'
   echo
 } > "$out.interleaved"
 

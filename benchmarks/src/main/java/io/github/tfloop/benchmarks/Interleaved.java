@@ -58,10 +58,10 @@ public final class Interleaved {
             data));
     turns.add(
         stepping(
-            "tfloop `step()`, native, non-finite check off",
+            "tfloop `step()`, native, `NonFinite.STOP`",
             Tfloop.create(
                 network,
-                LoopOptions.builder().batchSize(batchSize).nonFinite(NonFinite.OFF).build()),
+                LoopOptions.builder().batchSize(batchSize).nonFinite(NonFinite.STOP).build()),
             data));
     for (int stepsPerExecution : new int[] {1, 16}) {
       turns.add(
