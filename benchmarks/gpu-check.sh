@@ -15,7 +15,7 @@ if ! nvidia-smi -L; then
 fi
 
 mvn -B -q -Pgpu -DskipTests package dependency:build-classpath \
-  -Dmdep.outputFile=target/classpath.txt -pl benchmarks -am
+  -Dmdep.outputFile=target/classpath.txt -pl processor,benchmarks -am
 classpath="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 log=benchmarks/target/gpu-check.log
 table=benchmarks/target/gpu-check.md

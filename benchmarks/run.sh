@@ -28,7 +28,7 @@ cpus="${BENCH_CPUS:-0-$(($(nproc) - 1))}"
 out=benchmarks/target/benchmarks.md
 
 mvn -B -q -Prun-benchmarks -DskipTests package dependency:build-classpath \
-  -Dmdep.outputFile=target/classpath.txt -pl benchmarks -am
+  -Dmdep.outputFile=target/classpath.txt -pl processor,benchmarks -am
 classpath="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 export TF_CPP_MIN_LOG_LEVEL=1
 # Lets the xla=true runs compile on the CPU; sessions without XLA are unaffected.
