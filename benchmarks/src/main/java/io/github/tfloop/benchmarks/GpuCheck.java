@@ -28,12 +28,13 @@ public final class GpuCheck {
     System.out.println("| network | batch | batches/call | GPU steps/s | CPU steps/s | GPU / CPU |");
     System.out.println("|---|---:|---:|---:|---:|---:|");
     for (Object[] c : new Object[][] {{Network.MLP, 32}, {Network.MLP, 512}, {Network.CNN, 64}}) {
+      Network network = (Network) c[0];
+      int batchSize = (Integer) c[1];
+      TrainingData data = TrainingData.batches(batchSize, TrainingStepBenchmark.BATCHES);
       for (int stepsPerExecution : new int[] {1, 16}) {
-        Network network = (Network) c[0];
-        int batchSize = (Integer) c[1];
         double gpu =
-            stepsPerSecond(network, batchSize, stepsPerExecution, "/GPU:0", logPlacement, seconds);
-        double cpu = stepsPerSecond(network, batchSize, stepsPerExecution, "/CPU:0", false, seconds);
+            stepsPerSecond(network, data, stepsPerExecution, "/GPU:0", logPlacement, seconds);
+        double cpu = stepsPerSecond(network, data, stepsPerExecution, "/CPU:0", false, seconds);
         System.out.printf(
             Locale.ROOT,
             "| %s | %d | %d | %.0f | %.0f | %.2f× |%n",
@@ -44,29 +45,27 @@ public final class GpuCheck {
 
   private static double stepsPerSecond(
       Network network,
-      int batchSize,
+      TrainingData data,
       int stepsPerExecution,
       String device,
       boolean log,
       double seconds) {
-    TrainingData batches = TrainingData.batches(batchSize, TrainingStepBenchmark.BATCHES);
-    Dataset data = batches.asDataset();
     LoopOptions options =
         LoopOptions.builder()
-            .batchSize(batchSize)
+            .batchSize(data.batchSize())
             .stepsPerExecution(stepsPerExecution)
             .device(device)
             .logDevicePlacement(log)
             .build();
+    Dataset dataset = data.asDataset();
     try (Tfloop loop = Tfloop.create(network, options)) {
-      loop.fit(data); // warm-up: first runs, kernel selection
-      long started = System.nanoTime();
-      int steps = 0;
-      while (System.nanoTime() - started < seconds * 1e9) {
-        loop.fit(data);
-        steps += batches.count();
-      }
-      return steps / ((System.nanoTime() - started) / 1e9);
+      loop.fit(dataset); // warm-up: first runs, kernel selection
+      return Interleaved.stepsPerSecond(
+          () -> {
+            loop.fit(dataset);
+            return data.count();
+          },
+          seconds);
     }
   }
 }

@@ -50,15 +50,15 @@ public final class Interleaved {
   private void contenders(Network network, int batchSize) throws Exception {
     TrainingData data = TrainingData.batches(batchSize, TrainingStepBenchmark.BATCHES);
     List<Turn> turns = new ArrayList<>();
-    turns.add(stepping("hand-written TF Java (baseline)", new HandWritten(network, batchSize), data));
+    turns.add(stepping(Labels.HAND_WRITTEN, new HandWritten(network, batchSize), data));
     turns.add(
         stepping(
-            "tfloop `step()`, native",
+            Labels.tfloopStep("native"),
             Tfloop.create(network, LoopOptions.builder().batchSize(batchSize).build()),
             data));
     turns.add(
         stepping(
-            "tfloop `step()`, native, `NonFinite.STOP`",
+            Labels.tfloopStep("native") + ", `NonFinite.STOP`",
             Tfloop.create(
                 network,
                 LoopOptions.builder().batchSize(batchSize).nonFinite(NonFinite.STOP).build()),
@@ -66,12 +66,12 @@ public final class Interleaved {
     for (int stepsPerExecution : new int[] {1, 16}) {
       turns.add(
           fitting(
-              "tfloop `fit`, " + stepsPerExecution + " batch(es)/call",
+              Labels.tfloopFit(stepsPerExecution),
               network,
               LoopOptions.builder().batchSize(batchSize).stepsPerExecution(stepsPerExecution),
               data));
     }
-    turns.add(stepping("DJL 0.36, PyTorch", new Djl(network, batchSize), data));
+    turns.add(stepping(Labels.DJL, new Djl(network, batchSize), data));
     double[] medians = medians(turns);
     for (int i = 0; i < turns.size(); i++) {
       System.out.printf(
@@ -86,15 +86,11 @@ public final class Interleaved {
     TrainingData data = TrainingData.batches(batchSize, TrainingStepBenchmark.BATCHES);
     List<Turn> turns = new ArrayList<>();
     for (String threads : new String[] {"0:0", "1:1", "1:2", "2:1"}) {
-      String[] intraInter = threads.split(":");
       turns.add(
           fitting(
               threads,
               network,
-              LoopOptions.builder()
-                  .batchSize(batchSize)
-                  .intraOpThreads(Integer.parseInt(intraInter[0]))
-                  .interOpThreads(Integer.parseInt(intraInter[1])),
+              Tfloop.threads(LoopOptions.builder().batchSize(batchSize), threads),
               data));
     }
     double[] medians = medians(turns);
@@ -137,7 +133,7 @@ public final class Interleaved {
     try {
       for (int round = -1; round < rounds; round++) {
         for (int i = 0; i < turns.size(); i++) {
-          double rate = turn(turns.get(i).trainBatches());
+          double rate = stepsPerSecond(turns.get(i).trainBatches(), secondsPerTurn);
           if (round >= 0) {
             rates[i][round] = rate;
           }
@@ -156,9 +152,13 @@ public final class Interleaved {
     return medians;
   }
 
-  private double turn(IntSupplier trainBatches) {
+  /**
+   * Steps per second of {@code trainBatches} (which returns how many batches it trained), called
+   * until {@code seconds} have passed, at least once.
+   */
+  static double stepsPerSecond(IntSupplier trainBatches, double seconds) {
     long started = System.nanoTime();
-    long deadline = started + (long) (secondsPerTurn * 1e9);
+    long deadline = started + (long) (seconds * 1e9);
     int steps = 0;
     do {
       steps += trainBatches.getAsInt();

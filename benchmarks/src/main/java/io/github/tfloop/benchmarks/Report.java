@@ -152,11 +152,11 @@ public final class Report {
   private static String contender(BenchmarkParams params) {
     String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
     return switch (method) {
-      case "handWritten" -> "hand-written TF Java (baseline)";
-      case "tfloopStep" -> "tfloop `step()`, " + params.getParam("execution").toLowerCase(Locale.ROOT);
-      case "tfloopFit" -> "tfloop `fit`, " + params.getParam("stepsPerExecution") + " batch(es)/call";
+      case "handWritten" -> Labels.HAND_WRITTEN;
+      case "tfloopStep" -> Labels.tfloopStep(params.getParam("execution"));
+      case "tfloopFit" -> Labels.tfloopFit(params.getParam("stepsPerExecution"));
       case "tfloop" -> "tfloop";
-      case "djl" -> "DJL 0.36, PyTorch";
+      case "djl" -> Labels.DJL;
       default -> method;
     };
   }

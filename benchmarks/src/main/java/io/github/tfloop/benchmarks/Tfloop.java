@@ -20,6 +20,14 @@ final class Tfloop implements Contender {
         : new Tfloop(null, CnnLoop.create(new Cnn(), options));
   }
 
+  /** {@code options} with the intra-op and inter-op threads of {@code threads}, "intra:inter". */
+  static LoopOptions.Builder threads(LoopOptions.Builder options, String threads) {
+    String[] intraInter = threads.split(":");
+    return options
+        .intraOpThreads(Integer.parseInt(intraInter[0]))
+        .interOpThreads(Integer.parseInt(intraInter[1]));
+  }
+
   @Override
   public float step(float[] images, int[] labels) {
     return mlp != null ? mlp.step(images, labels) : cnn.step(images, labels);

@@ -15,30 +15,34 @@ final class TrainingData {
   /** Pixels per image. */
   static final int PIXELS = 28 * 28;
 
+  /** The bundled training set, read once per JVM. */
+  private static final Dataset BUNDLED = bundled();
+
+  private final Dataset examples;
   private final float[][] images;
   private final int[][] labels;
 
-  private TrainingData(float[][] images, int[][] labels) {
+  private TrainingData(Dataset examples, float[][] images, int[][] labels) {
+    this.examples = examples;
     this.images = images;
     this.labels = labels;
   }
 
   /** {@code count} batches of {@code batchSize} examples. */
   static TrainingData batches(int batchSize, int count) {
-    Dataset train = bundled();
-    float[] allImages = (float[]) train.column("image").values();
-    int[] allLabels = (int[]) train.column("label").values();
-    float[][] images = new float[count][batchSize * PIXELS];
-    int[][] labels = new int[count][batchSize];
-    int example = 0;
-    for (int b = 0; b < count; b++) {
-      for (int i = 0; i < batchSize; i++) {
-        System.arraycopy(allImages, example * PIXELS, images[b], i * PIXELS, PIXELS);
-        labels[b][i] = allLabels[example];
-        example = (example + 1) % train.size();
-      }
+    int[] inOrder = new int[count * batchSize];
+    for (int i = 0; i < inOrder.length; i++) {
+      inOrder[i] = i % BUNDLED.size();
     }
-    return new TrainingData(images, labels);
+    Dataset examples = BUNDLED.select(inOrder);
+    float[][] images = new float[count][];
+    int[][] labels = new int[count][];
+    for (int b = 0; b < count; b++) {
+      Dataset batch = examples.slice(b * batchSize, (b + 1) * batchSize);
+      images[b] = (float[]) batch.column("image").values();
+      labels[b] = (int[]) batch.column("label").values();
+    }
+    return new TrainingData(examples, images, labels);
   }
 
   private static Dataset bundled() {
@@ -53,6 +57,10 @@ final class TrainingData {
     return images.length;
   }
 
+  int batchSize() {
+    return labels[0].length;
+  }
+
   /** Batch {@code index}'s images, {@code batchSize × 784} floats in [0, 1]. */
   float[] images(int index) {
     return images[index];
@@ -65,13 +73,6 @@ final class TrainingData {
 
   /** Every batch as one data set, in order, for {@code fit}. */
   Dataset asDataset() {
-    int batchSize = labels[0].length;
-    float[] allImages = new float[count() * batchSize * PIXELS];
-    int[] allLabels = new int[count() * batchSize];
-    for (int b = 0; b < count(); b++) {
-      System.arraycopy(images[b], 0, allImages, b * batchSize * PIXELS, batchSize * PIXELS);
-      System.arraycopy(labels[b], 0, allLabels, b * batchSize, batchSize);
-    }
-    return MlpLoop.dataset(allImages, allLabels);
+    return examples;
   }
 }

@@ -125,14 +125,11 @@ public class TrainingStepBenchmark {
 
     @Setup(Level.Trial)
     public void open(TrainingStepBenchmark run) {
-      String[] intraInter = threads.split(":");
       LoopOptions options =
-          LoopOptions.builder()
+          Tfloop.threads(LoopOptions.builder(), threads)
               .batchSize(run.batchSize)
               .epochs(FIT_EPOCHS)
               .stepsPerExecution(stepsPerExecution)
-              .intraOpThreads(Integer.parseInt(intraInter[0]))
-              .interOpThreads(Integer.parseInt(intraInter[1]))
               .xla(xla)
               .build();
       data = TrainingData.batches(run.batchSize, BATCHES).asDataset();
