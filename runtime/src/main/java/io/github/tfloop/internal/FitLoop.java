@@ -15,7 +15,6 @@ import io.github.tfloop.train.TrainingListener;
 import io.github.tfloop.train.WeightSnapshot;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +50,8 @@ final class FitLoop implements FitControl {
   private long epochNanosBefore;
   private long epochStarted;
   private long skippedBefore;
-  /** The order last stored in the graph for {@code stepsPerExecution}, or {@code null}. */
-  private int[] orderInGraph;
+  /** Whether {@code order} changed since it was last stored in the graph for stepsPerExecution. */
+  private boolean orderStale = true;
 
   FitLoop(LoopEngine engine, Dataset train, Dataset validation) {
     this.engine = engine;
@@ -143,6 +142,7 @@ final class FitLoop implements FitControl {
   private void startEpoch() {
     if (options.shuffle() && orderEpoch != epoch) {
       shuffleForEpoch(order, engine.seed(), epoch);
+      orderStale = true;
     }
     orderEpoch = epoch;
     engine.resetTrainMetrics();
@@ -219,9 +219,9 @@ final class FitLoop implements FitControl {
    * begin and the last end.
    */
   private void trainBatchesInGraph() {
-    if (orderInGraph == null || !Arrays.equals(order, orderInGraph)) {
+    if (orderStale) {
       engine.inGraphTraining().order(order);
-      orderInGraph = order.clone();
+      orderStale = false;
     }
     int batches = 1;
     while (batches < options.stepsPerExecution()
@@ -298,6 +298,7 @@ final class FitLoop implements FitControl {
           + " training examples; this one has " + order.length);
     }
     System.arraycopy(position.order(), 0, order, 0, order.length);
+    orderStale = true;
     globalStep = position.globalStep();
     firstEpoch = position.firstEpoch();
     epoch = position.epoch();
