@@ -65,6 +65,7 @@ public final class LoopEngine implements AutoCloseable {
         }
       };
   private final SyncReplicas replicas;
+  private final boolean trainsInGraph;
   private InGraphTraining inGraph;
   private WeightCopies weightCopies;
   private Map<String, Operand<TBool>> finiteChecks;
@@ -78,6 +79,8 @@ public final class LoopEngine implements AutoCloseable {
   LoopEngine(LoopGraph graph, LoopOptions options) {
     this.graph = graph;
     this.options = options;
+    this.trainsInGraph = options.stepsPerExecution() >= 2
+        && graph.steps().stream().allMatch(step -> step.every() == 1);
     for (InputSpec input : graph.inputs()) {
       if (input.role() == InputSpec.Role.FEATURE) {
         features.add(input);
@@ -167,15 +170,7 @@ public final class LoopEngine implements AutoCloseable {
    * {@code every > 1} train one batch per call).
    */
   boolean trainsInGraph() {
-    if (options.stepsPerExecution() < 2) {
-      return false;
-    }
-    for (LoopGraph.TrainStep step : graph.steps()) {
-      if (step.every() != 1) {
-        return false;
-      }
-    }
-    return true;
+    return trainsInGraph;
   }
 
   /** The in-graph loop of {@link #trainsInGraph()}, added to the graph when first needed. */
