@@ -549,9 +549,8 @@ public final class LoopEngine implements AutoCloseable {
         if (variable.kind() != VariableStore.Kind.METRIC
             && variable.kind() != VariableStore.Kind.MONITOR
             && (variable.type() == TFloat32.class || variable.type() == TFloat64.class)) {
-          Operand<TBool> finite = tf.math.isFinite(floating(variable.read()));
           finiteChecks.put(variable.name(),
-              tf.reduceAll(finite, tf.range(tf.constant(0), tf.rank(finite), tf.constant(1))));
+              NonFiniteGuard.allFinite(tf, variable.read().asOutput()));
         }
       }
     }
@@ -569,11 +568,6 @@ public final class LoopEngine implements AutoCloseable {
       }
     }
     return null;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Operand<org.tensorflow.types.family.TNumber> floating(Operand<?> read) {
-    return (Operand<org.tensorflow.types.family.TNumber>) read;
   }
 
   /** A copy of the trainable variables and model state; see {@link WeightSnapshot}. */

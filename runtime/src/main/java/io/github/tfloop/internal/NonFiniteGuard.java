@@ -157,7 +157,8 @@ final class NonFiniteGuard {
     return steps;
   }
 
-  private static Operand<TBool> allFinite(Ops tf, Output<?> value) {
+  /** Whether every element of {@code value}, a floating-point tensor of any rank, is finite. */
+  static Operand<TBool> allFinite(Ops tf, Output<?> value) {
     Operand<? extends TNumber> numbers = numeric(value);
     return tf.reduceAll(
         tf.math.isFinite(numbers), tf.range(tf.constant(0), tf.rank(numbers), tf.constant(1)));
