@@ -34,6 +34,7 @@ final class FitLoop implements FitControl {
   private final LoopOptions options;
   private final List<TrainingListener> listeners;
   private final Column[] columns;
+  private final Column[] validationColumns;
   private final int fullBatches;
   private final int lastBatchSize;
   private final FitCheckpoints checkpoints;
@@ -60,9 +61,8 @@ final class FitLoop implements FitControl {
     this.options = engine.options();
     this.listeners = options.listeners();
     this.columns = engine.columns(train, "training data", true);
-    if (validation != null) {
-      engine.columns(validation, "validation data", true);
-    }
+    this.validationColumns =
+        validation == null ? null : engine.columns(validation, "validation data", true);
     int batchSize = engine.batchSize();
     this.fullBatches = train.size() / batchSize;
     int remainder = train.size() % batchSize;
@@ -157,7 +157,7 @@ final class FitLoop implements FitControl {
       metrics.put("skipped_batches", (double) (engine.skippedBatches() - skippedBefore));
     }
     if (validation != null) {
-      Evaluation evaluation = engine.evaluate(validation, "validation data");
+      Evaluation evaluation = engine.evaluate(validation, validationColumns);
       evaluation.metrics().forEach((name, value) -> metrics.put("val_" + name, value));
     }
     engine.epochDone();

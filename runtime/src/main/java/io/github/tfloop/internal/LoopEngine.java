@@ -333,11 +333,11 @@ public final class LoopEngine implements AutoCloseable {
   /** Loss and metrics over every example of {@code data}, which needs every input's column. */
   public Evaluation evaluate(Dataset data) {
     requireOpen();
-    return evaluate(data, "evaluation data");
+    return evaluate(data, columns(data, "evaluation data", true));
   }
 
-  Evaluation evaluate(Dataset data, String where) {
-    Column[] columns = columns(data, where, true);
+  /** Loss and metrics over every example of {@code data}, whose {@link #columns} are given. */
+  Evaluation evaluate(Dataset data, Column[] columns) {
     session.run(resetEvalMetrics);
     forEachBatchInOrder(data.size(), columns, batch -> bind(evaluation, batch).run());
     return new Evaluation(read(graph.evalMetrics()), data.size());
