@@ -201,7 +201,7 @@ final class FitLoop implements FitControl {
     } catch (RuntimeException e) {
       throw StepFailures.translate(
           engine, e, batch, new StepFailures.Where(globalStep + 1, epoch, batchesDone + 1),
-          columns, order, from, options.debugNumerics());
+          order, from, options.debugNumerics());
     }
     globalStep++;
     batchesDone++;
