@@ -291,12 +291,11 @@ final class FitLoop implements FitControl {
     return epochNanosBefore + System.nanoTime() - epochStarted;
   }
 
-  /** Moves the fit to {@code position}, read from a checkpoint of a fit on the same data. */
+  /**
+   * Moves the fit to {@code position}, read from a checkpoint of a fit on the same data: {@link
+   * FitCheckpoints} has checked that its order is as long as this fit's.
+   */
   void restore(Position position) {
-    if (position.order().length != order.length) {
-      throw new IllegalStateException("the checkpoint's fit had " + position.order().length
-          + " training examples; this one has " + order.length);
-    }
     System.arraycopy(position.order(), 0, order, 0, order.length);
     orderStale = true;
     globalStep = position.globalStep();
@@ -308,10 +307,6 @@ final class FitLoop implements FitControl {
     skippedBefore = position.skippedBefore();
     position.history().epochs().forEach(history::add);
     engine.restoreProgress(epoch - 1, globalStep);
-  }
-
-  String loopName() {
-    return engine.name();
   }
 
   int trainSize() {

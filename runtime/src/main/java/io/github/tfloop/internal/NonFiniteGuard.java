@@ -203,6 +203,7 @@ final class NonFiniteGuard {
   /** The check of one step. */
   abstract static class StepGuard {
     private final String stepName;
+    /** The tensors checked, in graph order: where a diagnosis looks for the first bad one. */
     private final List<Candidate> candidates;
     private final Operand<TInt64> skippedBatches;
     private Operand<TBool> finiteFlags;
@@ -224,11 +225,6 @@ final class NonFiniteGuard {
 
     String stepName() {
       return stepName;
-    }
-
-    /** The tensors checked, in graph order: where a diagnosis looks for the first bad one. */
-    List<Candidate> candidates() {
-      return candidates;
     }
 
     /** Batches skipped so far ({@link NonFinite#SKIP}), or {@code null}. */
