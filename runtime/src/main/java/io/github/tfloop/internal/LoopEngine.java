@@ -701,9 +701,7 @@ public final class LoopEngine implements AutoCloseable {
         inputs.put(graph.inputs().get(slot).name(), graph.placeholders().get(slot).op().name());
       }
     }
-    List<VariableStore.Variable<?>> frozen = new ArrayList<>(
-        graph.variables().ofKind(VariableStore.Kind.TRAINABLE));
-    frozen.addAll(graph.variables().ofKind(VariableStore.Kind.MODEL_STATE));
+    List<VariableStore.Variable<?>> frozen = graph.variables().weights();
     Session.Runner runner = session.runner();
     frozen.forEach(variable -> runner.fetch(variable.read()));
     try (Result values = runner.run()) {

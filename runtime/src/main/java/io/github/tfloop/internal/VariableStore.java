@@ -191,6 +191,13 @@ public final class VariableStore {
     return selected;
   }
 
+  /** The model's weights: the trainable variables, then the model state, each in creation order. */
+  List<Variable<?>> weights() {
+    List<Variable<?>> weights = ofKind(Kind.TRAINABLE);
+    weights.addAll(ofKind(Kind.MODEL_STATE));
+    return weights;
+  }
+
   /** Trainable variables of the given groups, or of every group if {@code groups} is empty. */
   public List<Variable<?>> trainable(Collection<String> groups) {
     List<Variable<?>> selected = new ArrayList<>();
