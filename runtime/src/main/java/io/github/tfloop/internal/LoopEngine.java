@@ -95,13 +95,13 @@ public final class LoopEngine implements AutoCloseable {
       NativeResources.sessionOpened();
       opened.run(graph.initialize());
       this.session = opened;
-      this.replicas = graph.syncReplicas() == null
-          ? null : new SyncReplicas(opened, graph, options.cluster());
+      this.trainingFlag = TBool.scalarOf(true);
+      created.add(trainingFlag);
+      this.replicas = graph.syncReplicas() == null ? null
+          : new SyncReplicas(this, opened, graph, options.cluster(), updates(graph.trainMetrics()));
       if (replicas != null) {
         created.add(replicas);
       }
-      this.trainingFlag = TBool.scalarOf(true);
-      created.add(trainingFlag);
       Ops tf = Ops.create(graph.graph());
       this.resetTrainMetrics = group(tf, "reset_train_metrics", graph.trainMetrics());
       this.resetEvalMetrics = group(tf, "reset_eval_metrics", graph.evalMetrics());
@@ -633,12 +633,16 @@ public final class LoopEngine implements AutoCloseable {
 
   /** The first non-finite tensor {@code guard} checks, for the batch in {@code batch}; or null. */
   String firstNonFinite(NonFiniteGuard.StepGuard guard, Batch batch) {
+    return guard.firstNonFinite(Ops.create(graph.graph()), batchRunner(batch));
+  }
+
+  /** A runner with {@code batch} fed to the inputs and the training flag on. */
+  Session.Runner batchRunner(Batch batch) {
     Session.Runner runner = session.runner();
     for (int slot = 0; slot < graph.inputs().size(); slot++) {
       runner.feed(graph.placeholders().get(slot), batch.tensor(slot));
     }
-    runner.feed(graph.training(), trainingFlag);
-    return guard.firstNonFinite(Ops.create(graph.graph()), runner);
+    return runner.feed(graph.training(), trainingFlag);
   }
 
   /** Batches skipped as non-finite since the loop was created; 0 unless the policy skips. */

@@ -1,10 +1,8 @@
 package io.github.tfloop.internal;
 
 import io.github.tfloop.distributed.Cluster;
-import io.github.tfloop.metrics.MetricState;
 import io.github.tfloop.train.TrainingException;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -60,23 +58,28 @@ final class SyncReplicas implements AutoCloseable {
 
   private final String name;
   private final Cluster cluster;
+  private final LoopEngine engine;
   private final Session session;
   private final LoopGraph graph;
   private final SyncReplicasGraph sync;
-  private final List<Op> trainMetricUpdates = new ArrayList<>();
-  private final TBool training = TBool.scalarOf(true);
+  private final List<Op> trainMetricUpdates;
   private final TInt64 roundFeed = TInt64.scalarOf(0L);
   private long round = -1;
 
-  SyncReplicas(Session session, LoopGraph graph, Cluster cluster) {
+  /**
+   * The protocol for {@code engine}, which runs in {@code session} over {@code graph}; every step
+   * also runs {@code trainMetricUpdates}.
+   */
+  SyncReplicas(
+      LoopEngine engine, Session session, LoopGraph graph, Cluster cluster,
+      List<Op> trainMetricUpdates) {
     this.name = graph.name() + ", " + cluster.describeTask();
     this.cluster = cluster;
+    this.engine = engine;
     this.session = session;
     this.graph = graph;
     this.sync = graph.syncReplicas();
-    for (MetricState state : graph.trainMetrics().values()) {
-      trainMetricUpdates.add(state.update());
-    }
+    this.trainMetricUpdates = trainMetricUpdates;
   }
 
   Cluster cluster() {
@@ -138,14 +141,8 @@ final class SyncReplicas implements AutoCloseable {
   }
 
   private Session.Runner stepRunner(Batch batch) {
-    Session.Runner runner = session.runner();
-    for (int slot = 0; slot < graph.inputs().size(); slot++) {
-      runner.feed(graph.placeholders().get(slot), batch.tensor(slot));
-    }
     roundFeed.setLong(round);
-    return runner.feed(graph.training(), training)
-        .feed(sync.round(), roundFeed)
-        .addTarget(sync.contribute());
+    return engine.batchRunner(batch).feed(sync.round(), roundFeed).addTarget(sync.contribute());
   }
 
   private Token take(Session.Runner runner) {
@@ -214,7 +211,7 @@ final class SyncReplicas implements AutoCloseable {
     try (TInt64 value = TInt64.scalarOf(round)) {
       session.runner().feed(sync.newRound(), value).addTarget(sync.setRound()).run().close();
     }
-    long globalStep = fetchLong(graph.globalStep());
+    long globalStep = engine.globalStep();
     enqueueTokens(globalStep);
     LOG.log(Level.INFO, "{0} started round {1} at global step {2} for {3} workers", name, round,
         globalStep, sync.workers());
@@ -323,7 +320,6 @@ final class SyncReplicas implements AutoCloseable {
 
   @Override
   public void close() {
-    training.close();
     roundFeed.close();
   }
 }
