@@ -4,6 +4,7 @@ import io.github.tfloop.distributed.Cluster;
 import io.github.tfloop.train.TrainingException;
 import java.lang.System.Logger.Level;
 import java.util.List;
+import java.util.function.Supplier;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.exceptions.TensorFlowException;
@@ -99,7 +100,7 @@ final class SyncReplicas implements AutoCloseable {
       trainMetricUpdates.forEach(runner::addTarget);
       runner.addTarget(sync.advance());
       try {
-        run(runner, "the gradients of all " + sync.workers() + " workers for round " + round,
+        run(runner, () -> "the gradients of all " + sync.workers() + " workers for round " + round,
             "a worker may have stopped; restarted within the timeout, it rejoins").close();
         round++;
         return;
@@ -146,7 +147,7 @@ final class SyncReplicas implements AutoCloseable {
   }
 
   private Token take(Session.Runner runner) {
-    try (Result result = run(runner, "the next round from the chief after round " + round,
+    try (Result result = run(runner, () -> "the next round from the chief after round " + round,
         "the chief, or a worker it waits for, may have stopped; a chief restarted within the"
             + " timeout resumes from its newest checkpoint")) {
       TInt64 token = (TInt64) result.get(0);
@@ -271,16 +272,18 @@ final class SyncReplicas implements AutoCloseable {
   /**
    * Runs a step that waits for other workers.
    *
+   * @param waitingFor what it waits for, for the message of a timeout (built only then)
+   * @param hint what may have gone wrong, for that message
    * @throws TrainingException saying what it waited for, if it waited longer than allowed; other
    *     failures (such as the non-finite check's) as they are
    */
-  private Result run(Session.Runner runner, String waitingFor, String hint) {
+  private Result run(Session.Runner runner, Supplier<String> waitingFor, String hint) {
     try {
       return runner.run();
     } catch (TensorFlowException e) {
       if (isTimeout(e)) {
         throw new TrainingException(name + ": waited "
-            + ClusterSession.waitLimit(cluster).toSeconds() + " s for " + waitingFor
+            + ClusterSession.waitLimit(cluster).toSeconds() + " s for " + waitingFor.get()
             + " in vain; " + hint + " (Cluster.withTimeout sets how long to wait)", e);
       }
       throw e;
