@@ -217,10 +217,13 @@ public final class Cluster {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof Cluster that
-        && parameterServers.equals(that.parameterServers) && workers.equals(that.workers)
-        && taskType.equals(that.taskType) && taskIndex == that.taskIndex
-        && timeout.equals(that.timeout);
+    return other instanceof Cluster that && sameTask(that) && timeout.equals(that.timeout);
+  }
+
+  /** Whether {@code other} is the same task of the same cluster, whatever its timeout. */
+  boolean sameTask(Cluster other) {
+    return parameterServers.equals(other.parameterServers) && workers.equals(other.workers)
+        && taskType.equals(other.taskType) && taskIndex == other.taskIndex;
   }
 
   @Override
