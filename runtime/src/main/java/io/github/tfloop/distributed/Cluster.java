@@ -67,12 +67,11 @@ public final class Cluster {
    * @throws IllegalArgumentException if it is not set or does not describe a valid cluster
    */
   public static Cluster fromEnvironment() {
-    String config = System.getenv(ENVIRONMENT_VARIABLE);
-    if (config == null || config.isBlank()) {
+    if (!inEnvironment()) {
       throw new IllegalArgumentException("the environment variable " + ENVIRONMENT_VARIABLE
           + " is not set; it describes the cluster, as in " + example());
     }
-    return parse(config);
+    return parse(System.getenv(ENVIRONMENT_VARIABLE));
   }
 
   /** Whether {@code TF_CONFIG} is set: whether this process is meant to join a cluster. */
