@@ -67,12 +67,11 @@ public final class Cluster {
    * @throws IllegalArgumentException if it is not set or does not describe a valid cluster
    */
   public static Cluster fromEnvironment() {
-    String config = System.getenv(ENVIRONMENT_VARIABLE);
-    if (config == null || config.isBlank()) {
+    if (!inEnvironment()) {
       throw new IllegalArgumentException("the environment variable " + ENVIRONMENT_VARIABLE
           + " is not set; it describes the cluster, as in " + example());
     }
-    return parse(config);
+    return parse(System.getenv(ENVIRONMENT_VARIABLE));
   }
 
   /** Whether {@code TF_CONFIG} is set: whether this process is meant to join a cluster. */
@@ -217,10 +216,13 @@ public final class Cluster {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof Cluster that
-        && parameterServers.equals(that.parameterServers) && workers.equals(that.workers)
-        && taskType.equals(that.taskType) && taskIndex == that.taskIndex
-        && timeout.equals(that.timeout);
+    return other instanceof Cluster that && sameTask(that) && timeout.equals(that.timeout);
+  }
+
+  /** Whether {@code other} is the same task of the same cluster, whatever its timeout. */
+  boolean sameTask(Cluster other) {
+    return parameterServers.equals(other.parameterServers) && workers.equals(other.workers)
+        && taskType.equals(other.taskType) && taskIndex == other.taskIndex;
   }
 
   @Override

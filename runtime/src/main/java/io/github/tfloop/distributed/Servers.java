@@ -34,7 +34,7 @@ public final class Servers {
    */
   public static synchronized String start(Cluster cluster, ConfigProto config) {
     if (serving != null) {
-      if (!sameTask(serving, cluster)) {
+      if (!serving.sameTask(cluster)) {
         throw new IllegalStateException("this process already serves " + serving.describeTask()
             + " of " + serving.toTfConfig() + "; a TensorFlow server cannot be stopped, so a"
             + " process serves one task of one cluster");
@@ -59,11 +59,6 @@ public final class Servers {
     serving = cluster;
     target = "grpc://localhost:" + cluster.port();
     return target;
-  }
-
-  private static boolean sameTask(Cluster a, Cluster b) {
-    return a.parameterServers().equals(b.parameterServers()) && a.workers().equals(b.workers())
-        && a.taskType().equals(b.taskType()) && a.taskIndex() == b.taskIndex();
   }
 
   private static ClusterDef clusterDef(Cluster cluster) {

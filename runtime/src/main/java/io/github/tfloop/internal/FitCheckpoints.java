@@ -188,7 +188,7 @@ final class FitCheckpoints {
     }
     for (TrainingListener listener : listeners) {
       if (listener instanceof StatefulListener stateful) {
-        Map<String, String> saved = listenerState(restored, stateful.stateKey());
+        Map<String, String> saved = under(restored, "listener." + stateful.stateKey() + ".");
         if (!saved.isEmpty()) {
           stateful.restoreState(saved);
         }
@@ -207,12 +207,7 @@ final class FitCheckpoints {
       throw new IllegalStateException(where + " was written by " + checkpoint.get("loop")
           + "Loop, not " + engine.name() + "Loop");
     }
-    Map<String, String> saved = new TreeMap<>();
-    checkpoint.state().forEach((key, value) -> {
-      if (key.startsWith("variable.")) {
-        saved.put(key.substring("variable.".length()), value);
-      }
-    });
+    Map<String, String> saved = under(checkpoint, "variable.");
     Map<String, String> ours = new TreeMap<>(engine.variableInventory());
     if (!saved.equals(ours)) {
       Map<String, String> missing = new TreeMap<>(ours);
@@ -250,11 +245,8 @@ final class FitCheckpoints {
     for (int i = 0; i < size; i++) {
       String prefix = "history." + i + ".";
       Map<String, Double> metrics = new LinkedHashMap<>();
-      checkpoint.state().forEach((key, value) -> {
-        if (key.startsWith(prefix + "metric.")) {
-          metrics.put(key.substring((prefix + "metric.").length()), Double.parseDouble(value));
-        }
-      });
+      under(checkpoint, prefix + "metric.")
+          .forEach((name, value) -> metrics.put(name, Double.parseDouble(value)));
       history.add(new EpochLog((int) checkpoint.getLong(prefix + "epoch"), metrics,
           (int) checkpoint.getLong(prefix + "steps"),
           Duration.ofNanos(checkpoint.getLong(prefix + "nanos"))));
@@ -262,8 +254,8 @@ final class FitCheckpoints {
     return history;
   }
 
-  private static Map<String, String> listenerState(Checkpoint checkpoint, String key) {
-    String prefix = "listener." + key + ".";
+  /** The entries of the checkpoint's state under {@code prefix}, in order, the prefix stripped. */
+  private static Map<String, String> under(Checkpoint checkpoint, String prefix) {
     Map<String, String> state = new LinkedHashMap<>();
     checkpoint.state().forEach((name, value) -> {
       if (name.startsWith(prefix)) {

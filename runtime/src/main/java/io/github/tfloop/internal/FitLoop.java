@@ -15,7 +15,6 @@ import io.github.tfloop.train.TrainingListener;
 import io.github.tfloop.train.WeightSnapshot;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +34,7 @@ final class FitLoop implements FitControl {
   private final LoopOptions options;
   private final List<TrainingListener> listeners;
   private final Column[] columns;
+  private final Column[] validationColumns;
   private final int fullBatches;
   private final int lastBatchSize;
   private final FitCheckpoints checkpoints;
@@ -51,8 +51,8 @@ final class FitLoop implements FitControl {
   private long epochNanosBefore;
   private long epochStarted;
   private long skippedBefore;
-  /** The order last stored in the graph for {@code stepsPerExecution}, or {@code null}. */
-  private int[] orderInGraph;
+  /** Whether {@code order} changed since it was last stored in the graph for stepsPerExecution. */
+  private boolean orderStale = true;
 
   FitLoop(LoopEngine engine, Dataset train, Dataset validation) {
     this.engine = engine;
@@ -61,9 +61,8 @@ final class FitLoop implements FitControl {
     this.options = engine.options();
     this.listeners = options.listeners();
     this.columns = engine.columns(train, "training data", true);
-    if (validation != null) {
-      engine.columns(validation, "validation data", true);
-    }
+    this.validationColumns =
+        validation == null ? null : engine.columns(validation, "validation data", true);
     int batchSize = engine.batchSize();
     this.fullBatches = train.size() / batchSize;
     int remainder = train.size() % batchSize;
@@ -143,6 +142,7 @@ final class FitLoop implements FitControl {
   private void startEpoch() {
     if (options.shuffle() && orderEpoch != epoch) {
       shuffleForEpoch(order, engine.seed(), epoch);
+      orderStale = true;
     }
     orderEpoch = epoch;
     engine.resetTrainMetrics();
@@ -157,7 +157,7 @@ final class FitLoop implements FitControl {
       metrics.put("skipped_batches", (double) (engine.skippedBatches() - skippedBefore));
     }
     if (validation != null) {
-      Evaluation evaluation = engine.evaluate(validation, "validation data");
+      Evaluation evaluation = engine.evaluate(validation, validationColumns);
       evaluation.metrics().forEach((name, value) -> metrics.put("val_" + name, value));
     }
     engine.epochDone();
@@ -201,7 +201,7 @@ final class FitLoop implements FitControl {
     } catch (RuntimeException e) {
       throw StepFailures.translate(
           engine, e, batch, new StepFailures.Where(globalStep + 1, epoch, batchesDone + 1),
-          columns, order, from, options.debugNumerics());
+          order, from, options.debugNumerics());
     }
     globalStep++;
     batchesDone++;
@@ -219,9 +219,9 @@ final class FitLoop implements FitControl {
    * begin and the last end.
    */
   private void trainBatchesInGraph() {
-    if (orderInGraph == null || !Arrays.equals(order, orderInGraph)) {
+    if (orderStale) {
       engine.inGraphTraining().order(order);
-      orderInGraph = order.clone();
+      orderStale = false;
     }
     int batches = 1;
     while (batches < options.stepsPerExecution()
@@ -291,13 +291,13 @@ final class FitLoop implements FitControl {
     return epochNanosBefore + System.nanoTime() - epochStarted;
   }
 
-  /** Moves the fit to {@code position}, read from a checkpoint of a fit on the same data. */
+  /**
+   * Moves the fit to {@code position}, read from a checkpoint of a fit on the same data: {@link
+   * FitCheckpoints} has checked that its order is as long as this fit's.
+   */
   void restore(Position position) {
-    if (position.order().length != order.length) {
-      throw new IllegalStateException("the checkpoint's fit had " + position.order().length
-          + " training examples; this one has " + order.length);
-    }
     System.arraycopy(position.order(), 0, order, 0, order.length);
+    orderStale = true;
     globalStep = position.globalStep();
     firstEpoch = position.firstEpoch();
     epoch = position.epoch();
@@ -307,10 +307,6 @@ final class FitLoop implements FitControl {
     skippedBefore = position.skippedBefore();
     position.history().epochs().forEach(history::add);
     engine.restoreProgress(epoch - 1, globalStep);
-  }
-
-  String loopName() {
-    return engine.name();
   }
 
   int trainSize() {

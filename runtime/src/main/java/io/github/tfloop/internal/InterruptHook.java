@@ -8,8 +8,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Turns a JVM shutdown (SIGTERM, SIGINT/Ctrl-C, {@code System.exit}) during a fit into a final
  * checkpoint. The shutdown hook raises a flag and waits; the training thread sees the flag after its
- * current batch ({@link #requested()}, one volatile read), writes the checkpoint, stops and calls
- * {@link #done()}, which lets the JVM go on exiting.
+ * current batch ({@link #requested()}, one volatile read), writes the checkpoint, stops and closes
+ * the hook, which lets the JVM go on exiting.
  */
 final class InterruptHook implements AutoCloseable {
 
@@ -43,13 +43,9 @@ final class InterruptHook implements AutoCloseable {
   }
 
   /** The final checkpoint is written, or the fit ended: the shutdown may go on. */
-  void done() {
-    finished.countDown();
-  }
-
   @Override
   public void close() {
-    done();
+    finished.countDown();
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException shuttingDown) {

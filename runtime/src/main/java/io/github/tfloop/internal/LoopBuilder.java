@@ -244,18 +244,9 @@ public final class LoopBuilder {
 
   /** The inputs whose placeholders {@code output} depends on, found by walking the graph back. */
   private Set<InputSpec> inputsOf(Operand<?> output) {
-    Set<org.tensorflow.GraphOperation> seen = new HashSet<>();
-    java.util.ArrayDeque<org.tensorflow.GraphOperation> pending = new java.util.ArrayDeque<>();
-    pending.add((org.tensorflow.GraphOperation) output.op());
-    while (!pending.isEmpty()) {
-      org.tensorflow.GraphOperation operation = pending.poll();
-      if (seen.add(operation)) {
-        for (Operand<?> input : operation.inputs()) {
-          pending.add((org.tensorflow.GraphOperation) input.op());
-        }
-        pending.addAll(operation.controlInputs());
-      }
-    }
+    org.tensorflow.GraphOperation op = (org.tensorflow.GraphOperation) output.op();
+    Set<org.tensorflow.GraphOperation> seen = new HashSet<>(graph.subgraphToOps(Set.of(op)));
+    seen.add(op); // subgraphToOps leaves out the ops it starts from
     Set<InputSpec> needed = new java.util.LinkedHashSet<>();
     inputs.forEach((input, placeholder) -> {
       if (seen.contains(placeholder.op())) {

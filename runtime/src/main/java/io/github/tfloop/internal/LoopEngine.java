@@ -65,6 +65,7 @@ public final class LoopEngine implements AutoCloseable {
         }
       };
   private final SyncReplicas replicas;
+  private final boolean trainsInGraph;
   private InGraphTraining inGraph;
   private WeightCopies weightCopies;
   private Map<String, Operand<TBool>> finiteChecks;
@@ -78,6 +79,8 @@ public final class LoopEngine implements AutoCloseable {
   LoopEngine(LoopGraph graph, LoopOptions options) {
     this.graph = graph;
     this.options = options;
+    this.trainsInGraph = options.stepsPerExecution() >= 2
+        && graph.steps().stream().allMatch(step -> step.every() == 1);
     for (InputSpec input : graph.inputs()) {
       if (input.role() == InputSpec.Role.FEATURE) {
         features.add(input);
@@ -92,13 +95,13 @@ public final class LoopEngine implements AutoCloseable {
       NativeResources.sessionOpened();
       opened.run(graph.initialize());
       this.session = opened;
-      this.replicas = graph.syncReplicas() == null
-          ? null : new SyncReplicas(opened, graph, options.cluster());
+      this.trainingFlag = TBool.scalarOf(true);
+      created.add(trainingFlag);
+      this.replicas = graph.syncReplicas() == null ? null
+          : new SyncReplicas(this, opened, graph, options.cluster(), updates(graph.trainMetrics()));
       if (replicas != null) {
         created.add(replicas);
       }
-      this.trainingFlag = TBool.scalarOf(true);
-      created.add(trainingFlag);
       Ops tf = Ops.create(graph.graph());
       this.resetTrainMetrics = group(tf, "reset_train_metrics", graph.trainMetrics());
       this.resetEvalMetrics = group(tf, "reset_eval_metrics", graph.evalMetrics());
@@ -167,15 +170,7 @@ public final class LoopEngine implements AutoCloseable {
    * {@code every > 1} train one batch per call).
    */
   boolean trainsInGraph() {
-    if (options.stepsPerExecution() < 2) {
-      return false;
-    }
-    for (LoopGraph.TrainStep step : graph.steps()) {
-      if (step.every() != 1) {
-        return false;
-      }
-    }
-    return true;
+    return trainsInGraph;
   }
 
   /** The in-graph loop of {@link #trainsInGraph()}, added to the graph when first needed. */
@@ -338,11 +333,11 @@ public final class LoopEngine implements AutoCloseable {
   /** Loss and metrics over every example of {@code data}, which needs every input's column. */
   public Evaluation evaluate(Dataset data) {
     requireOpen();
-    return evaluate(data, "evaluation data");
+    return evaluate(data, columns(data, "evaluation data", true));
   }
 
-  Evaluation evaluate(Dataset data, String where) {
-    Column[] columns = columns(data, where, true);
+  /** Loss and metrics over every example of {@code data}, whose {@link #columns} are given. */
+  Evaluation evaluate(Dataset data, Column[] columns) {
     session.run(resetEvalMetrics);
     forEachBatchInOrder(data.size(), columns, batch -> bind(evaluation, batch).run());
     return new Evaluation(read(graph.evalMetrics()), data.size());
@@ -554,9 +549,8 @@ public final class LoopEngine implements AutoCloseable {
         if (variable.kind() != VariableStore.Kind.METRIC
             && variable.kind() != VariableStore.Kind.MONITOR
             && (variable.type() == TFloat32.class || variable.type() == TFloat64.class)) {
-          Operand<TBool> finite = tf.math.isFinite(floating(variable.read()));
           finiteChecks.put(variable.name(),
-              tf.reduceAll(finite, tf.range(tf.constant(0), tf.rank(finite), tf.constant(1))));
+              NonFiniteGuard.allFinite(tf, variable.read().asOutput()));
         }
       }
     }
@@ -574,11 +568,6 @@ public final class LoopEngine implements AutoCloseable {
       }
     }
     return null;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Operand<org.tensorflow.types.family.TNumber> floating(Operand<?> read) {
-    return (Operand<org.tensorflow.types.family.TNumber>) read;
   }
 
   /** A copy of the trainable variables and model state; see {@link WeightSnapshot}. */
@@ -644,12 +633,16 @@ public final class LoopEngine implements AutoCloseable {
 
   /** The first non-finite tensor {@code guard} checks, for the batch in {@code batch}; or null. */
   String firstNonFinite(NonFiniteGuard.StepGuard guard, Batch batch) {
+    return guard.firstNonFinite(Ops.create(graph.graph()), batchRunner(batch));
+  }
+
+  /** A runner with {@code batch} fed to the inputs and the training flag on. */
+  Session.Runner batchRunner(Batch batch) {
     Session.Runner runner = session.runner();
     for (int slot = 0; slot < graph.inputs().size(); slot++) {
       runner.feed(graph.placeholders().get(slot), batch.tensor(slot));
     }
-    runner.feed(graph.training(), trainingFlag);
-    return guard.firstNonFinite(Ops.create(graph.graph()), runner);
+    return runner.feed(graph.training(), trainingFlag);
   }
 
   /** Batches skipped as non-finite since the loop was created; 0 unless the policy skips. */
@@ -712,9 +705,7 @@ public final class LoopEngine implements AutoCloseable {
         inputs.put(graph.inputs().get(slot).name(), graph.placeholders().get(slot).op().name());
       }
     }
-    List<VariableStore.Variable<?>> frozen = new ArrayList<>(
-        graph.variables().ofKind(VariableStore.Kind.TRAINABLE));
-    frozen.addAll(graph.variables().ofKind(VariableStore.Kind.MODEL_STATE));
+    List<VariableStore.Variable<?>> frozen = graph.variables().weights();
     Session.Runner runner = session.runner();
     frozen.forEach(variable -> runner.fetch(variable.read()));
     try (Result values = runner.run()) {

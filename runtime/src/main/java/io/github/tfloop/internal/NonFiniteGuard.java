@@ -157,7 +157,8 @@ final class NonFiniteGuard {
     return steps;
   }
 
-  private static Operand<TBool> allFinite(Ops tf, Output<?> value) {
+  /** Whether every element of {@code value}, a floating-point tensor of any rank, is finite. */
+  static Operand<TBool> allFinite(Ops tf, Output<?> value) {
     Operand<? extends TNumber> numbers = numeric(value);
     return tf.reduceAll(
         tf.math.isFinite(numbers), tf.range(tf.constant(0), tf.rank(numbers), tf.constant(1)));
@@ -202,6 +203,7 @@ final class NonFiniteGuard {
   /** The check of one step. */
   abstract static class StepGuard {
     private final String stepName;
+    /** The tensors checked, in graph order: where a diagnosis looks for the first bad one. */
     private final List<Candidate> candidates;
     private final Operand<TInt64> skippedBatches;
     private Operand<TBool> finiteFlags;
@@ -223,11 +225,6 @@ final class NonFiniteGuard {
 
     String stepName() {
       return stepName;
-    }
-
-    /** The tensors checked, in graph order: where a diagnosis looks for the first bad one. */
-    List<Candidate> candidates() {
-      return candidates;
     }
 
     /** Batches skipped so far ({@link NonFinite#SKIP}), or {@code null}. */

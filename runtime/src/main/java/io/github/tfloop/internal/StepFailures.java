@@ -1,6 +1,5 @@
 package io.github.tfloop.internal;
 
-import io.github.tfloop.data.Column;
 import io.github.tfloop.data.IdxFile;
 import io.github.tfloop.data.InputSpec;
 import io.github.tfloop.internal.NonFiniteGuard.StepGuard;
@@ -24,17 +23,16 @@ final class StepFailures {
   private static final String NUMERICS = "Tensor had ";
 
   /**
-   * Where a batch is.
+   * Where a batch of a fit is.
    *
-   * @param globalStep its number over the loop's life, from 1, or -1 if unknown
-   * @param epoch from 1, or 0 outside a fit
-   * @param batch within the epoch, from 1, or 0 outside a fit
+   * @param globalStep its number over the loop's life, from 1
+   * @param epoch from 1
+   * @param batch within the epoch, from 1
    */
   record Where(long globalStep, int epoch, int batch) {
     @Override
     public String toString() {
-      String step = globalStep > 0 ? "global step " + globalStep : "a step";
-      return epoch > 0 ? step + " (epoch " + epoch + ", batch " + batch + ")" : step;
+      return "global step " + globalStep + " (epoch " + epoch + ", batch " + batch + ")";
     }
   }
 
@@ -43,12 +41,13 @@ final class StepFailures {
   /**
    * The exception to throw for {@code failure}.
    *
-   * @param columns, order, from where the batch's examples came from, for the dump; may be null
+   * @param order the epoch's training order, for the dump
+   * @param from the position in {@code order} of the batch's first example
    * @param dumpDirectory where to dump a non-finite batch, or {@code null}
    */
   static RuntimeException translate(
-      LoopEngine engine, RuntimeException failure, Batch batch, Where where, Column[] columns,
-      int[] order, int from, Path dumpDirectory) {
+      LoopEngine engine, RuntimeException failure, Batch batch, Where where, int[] order, int from,
+      Path dumpDirectory) {
     StepGuard guard = guardThatFailed(engine, failure);
     if (guard == null) {
       return new TrainingException(engine.name() + ": training failed at " + where + ": "
@@ -64,7 +63,7 @@ final class StepFailures {
     String dumpNote = "";
     if (dumpDirectory != null) {
       try {
-        dump = dump(engine, batch, where, tensor, columns, order, from, dumpDirectory);
+        dump = dump(engine, batch, where, tensor, order, from, dumpDirectory);
         dumpNote = "; the batch is in " + dump;
       } catch (IOException e) {
         dumpNote = "; the batch could not be dumped: " + e.getMessage();
@@ -98,10 +97,9 @@ final class StepFailures {
 
   /** Writes each input of the batch as an IDX file, and what the batch was, into a directory. */
   private static Path dump(
-      LoopEngine engine, Batch batch, Where where, String tensor, Column[] columns, int[] order,
-      int from, Path dumpDirectory) throws IOException {
-    Path directory = dumpDirectory.resolve(
-        "non-finite-" + (where.globalStep() > 0 ? "step-" + where.globalStep() : "batch"));
+      LoopEngine engine, Batch batch, Where where, String tensor, int[] order, int from,
+      Path dumpDirectory) throws IOException {
+    Path directory = dumpDirectory.resolve("non-finite-step-" + where.globalStep());
     Files.createDirectories(directory);
     StringBuilder about = new StringBuilder()
         .append("loop: ").append(engine.name()).append('\n')
@@ -115,11 +113,9 @@ final class StepFailures {
       about.append("input ").append(input.name()).append(": ").append(file.getFileName())
           .append('\n');
     }
-    if (order != null && columns != null) {
-      int[] indices = Arrays.copyOfRange(order, from, from + batch.size());
-      about.append("training examples (Dataset.select): ").append(Arrays.toString(indices))
-          .append('\n');
-    }
+    int[] indices = Arrays.copyOfRange(order, from, from + batch.size());
+    about.append("training examples (Dataset.select): ").append(Arrays.toString(indices))
+        .append('\n');
     Files.writeString(directory.resolve("batch.txt"), about, StandardCharsets.UTF_8);
     return directory;
   }

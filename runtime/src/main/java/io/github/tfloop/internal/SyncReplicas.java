@@ -1,11 +1,10 @@
 package io.github.tfloop.internal;
 
 import io.github.tfloop.distributed.Cluster;
-import io.github.tfloop.metrics.MetricState;
 import io.github.tfloop.train.TrainingException;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.exceptions.TensorFlowException;
@@ -60,23 +59,28 @@ final class SyncReplicas implements AutoCloseable {
 
   private final String name;
   private final Cluster cluster;
+  private final LoopEngine engine;
   private final Session session;
   private final LoopGraph graph;
   private final SyncReplicasGraph sync;
-  private final List<Op> trainMetricUpdates = new ArrayList<>();
-  private final TBool training = TBool.scalarOf(true);
+  private final List<Op> trainMetricUpdates;
   private final TInt64 roundFeed = TInt64.scalarOf(0L);
   private long round = -1;
 
-  SyncReplicas(Session session, LoopGraph graph, Cluster cluster) {
+  /**
+   * The protocol for {@code engine}, which runs in {@code session} over {@code graph}; every step
+   * also runs {@code trainMetricUpdates}.
+   */
+  SyncReplicas(
+      LoopEngine engine, Session session, LoopGraph graph, Cluster cluster,
+      List<Op> trainMetricUpdates) {
     this.name = graph.name() + ", " + cluster.describeTask();
     this.cluster = cluster;
+    this.engine = engine;
     this.session = session;
     this.graph = graph;
     this.sync = graph.syncReplicas();
-    for (MetricState state : graph.trainMetrics().values()) {
-      trainMetricUpdates.add(state.update());
-    }
+    this.trainMetricUpdates = trainMetricUpdates;
   }
 
   Cluster cluster() {
@@ -96,7 +100,7 @@ final class SyncReplicas implements AutoCloseable {
       trainMetricUpdates.forEach(runner::addTarget);
       runner.addTarget(sync.advance());
       try {
-        run(runner, "the gradients of all " + sync.workers() + " workers for round " + round,
+        run(runner, () -> "the gradients of all " + sync.workers() + " workers for round " + round,
             "a worker may have stopped; restarted within the timeout, it rejoins").close();
         round++;
         return;
@@ -138,18 +142,12 @@ final class SyncReplicas implements AutoCloseable {
   }
 
   private Session.Runner stepRunner(Batch batch) {
-    Session.Runner runner = session.runner();
-    for (int slot = 0; slot < graph.inputs().size(); slot++) {
-      runner.feed(graph.placeholders().get(slot), batch.tensor(slot));
-    }
     roundFeed.setLong(round);
-    return runner.feed(graph.training(), training)
-        .feed(sync.round(), roundFeed)
-        .addTarget(sync.contribute());
+    return engine.batchRunner(batch).feed(sync.round(), roundFeed).addTarget(sync.contribute());
   }
 
   private Token take(Session.Runner runner) {
-    try (Result result = run(runner, "the next round from the chief after round " + round,
+    try (Result result = run(runner, () -> "the next round from the chief after round " + round,
         "the chief, or a worker it waits for, may have stopped; a chief restarted within the"
             + " timeout resumes from its newest checkpoint")) {
       TInt64 token = (TInt64) result.get(0);
@@ -214,7 +212,7 @@ final class SyncReplicas implements AutoCloseable {
     try (TInt64 value = TInt64.scalarOf(round)) {
       session.runner().feed(sync.newRound(), value).addTarget(sync.setRound()).run().close();
     }
-    long globalStep = fetchLong(graph.globalStep());
+    long globalStep = engine.globalStep();
     enqueueTokens(globalStep);
     LOG.log(Level.INFO, "{0} started round {1} at global step {2} for {3} workers", name, round,
         globalStep, sync.workers());
@@ -274,16 +272,18 @@ final class SyncReplicas implements AutoCloseable {
   /**
    * Runs a step that waits for other workers.
    *
+   * @param waitingFor what it waits for, for the message of a timeout (built only then)
+   * @param hint what may have gone wrong, for that message
    * @throws TrainingException saying what it waited for, if it waited longer than allowed; other
    *     failures (such as the non-finite check's) as they are
    */
-  private Result run(Session.Runner runner, String waitingFor, String hint) {
+  private Result run(Session.Runner runner, Supplier<String> waitingFor, String hint) {
     try {
       return runner.run();
     } catch (TensorFlowException e) {
       if (isTimeout(e)) {
         throw new TrainingException(name + ": waited "
-            + ClusterSession.waitLimit(cluster).toSeconds() + " s for " + waitingFor
+            + ClusterSession.waitLimit(cluster).toSeconds() + " s for " + waitingFor.get()
             + " in vain; " + hint + " (Cluster.withTimeout sets how long to wait)", e);
       }
       throw e;
@@ -323,7 +323,6 @@ final class SyncReplicas implements AutoCloseable {
 
   @Override
   public void close() {
-    training.close();
     roundFeed.close();
   }
 }

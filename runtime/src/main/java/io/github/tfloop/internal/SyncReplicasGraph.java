@@ -48,8 +48,8 @@ final class SyncReplicasGraph {
 
   /** What an accumulator holds: the variable it serves and the ops on it the protocol runs. */
   record Accumulator(
-      Variable<?> variable, Operand<? extends TType> handle, Op setRound,
-      Operand<TInt32> accumulated, Op take, Placeholder<TInt32> takeCount) {}
+      Variable<?> variable, Op setRound, Operand<TInt32> accumulated, Op take,
+      Placeholder<TInt32> takeCount) {}
 
   private final Ops sync;
   private final ClusterPlacement placement;
@@ -108,7 +108,7 @@ final class SyncReplicasGraph {
           handle, there.constant(workers), variable.type())));
       Placeholder<TInt32> count = there.withName("drain_count")
           .placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
-      accumulators.add(new Accumulator(variable, handle,
+      accumulators.add(new Accumulator(variable,
           there.withName("set_round").train.resourceAccumulatorSetGlobalStep(handle,
               newRound),
           there.withName("accumulated").train.resourceAccumulatorNumAccumulated(handle),

@@ -191,6 +191,13 @@ public final class VariableStore {
     return selected;
   }
 
+  /** The model's weights: the trainable variables, then the model state, each in creation order. */
+  List<Variable<?>> weights() {
+    List<Variable<?>> weights = ofKind(Kind.TRAINABLE);
+    weights.addAll(ofKind(Kind.MODEL_STATE));
+    return weights;
+  }
+
   /** Trainable variables of the given groups, or of every group if {@code groups} is empty. */
   public List<Variable<?>> trainable(Collection<String> groups) {
     List<Variable<?>> selected = new ArrayList<>();
@@ -212,13 +219,7 @@ public final class VariableStore {
 
   /** The training-time updates of the given groups, or of every group if {@code groups} is empty. */
   public List<Op> updates(Collection<String> groups) {
-    List<Op> selected = new ArrayList<>();
-    updates.forEach((group, ops) -> {
-      if (groups.isEmpty() || groups.contains(group)) {
-        selected.addAll(ops);
-      }
-    });
-    return selected;
+    return ofGroups(updates, groups);
   }
 
   /** Registers a regularisation penalty on a weight of the model {@code group}. */
@@ -228,10 +229,14 @@ public final class VariableStore {
 
   /** The regularisation penalties of the given groups, or of every group if none is named. */
   public List<Operand<TFloat32>> penalties(Collection<String> groups) {
-    List<Operand<TFloat32>> selected = new ArrayList<>();
-    penalties.forEach((group, terms) -> {
+    return ofGroups(penalties, groups);
+  }
+
+  private static <T> List<T> ofGroups(Map<String, List<T>> byGroup, Collection<String> groups) {
+    List<T> selected = new ArrayList<>();
+    byGroup.forEach((group, items) -> {
       if (groups.isEmpty() || groups.contains(group)) {
-        selected.addAll(terms);
+        selected.addAll(items);
       }
     });
     return selected;

@@ -1,6 +1,5 @@
 package io.github.tfloop.internal;
 
-import io.github.tfloop.internal.VariableStore.Kind;
 import io.github.tfloop.internal.VariableStore.Variable;
 import io.github.tfloop.train.WeightSnapshot;
 import java.util.ArrayList;
@@ -22,15 +21,14 @@ final class WeightCopies {
 
   private final Graph graph;
   private final Session session;
-  private final List<Variable<?>> variables = new ArrayList<>();
+  private final List<Variable<?>> variables;
   private final List<Operand<?>> placeholders = new ArrayList<>();
   private Op assignAll;
 
   WeightCopies(Graph graph, Session session, VariableStore store) {
     this.graph = graph;
     this.session = session;
-    variables.addAll(store.ofKind(Kind.TRAINABLE));
-    variables.addAll(store.ofKind(Kind.MODEL_STATE));
+    this.variables = store.weights();
   }
 
   WeightSnapshot snapshot(long globalStep) {

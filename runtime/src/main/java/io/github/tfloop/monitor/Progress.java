@@ -88,9 +88,6 @@ public final class Progress implements TrainingListener {
   public void onBatchEnd(FitControl control, int epoch, int batch) {
     if (firstBatch < 0) {
       firstBatch = batch - 1; // a resumed epoch starts past its first batches
-      if (progressBar != null) {
-        progressBar.stepTo(firstBatch);
-      }
     }
     if (progressBar != null) {
       progressBar.stepTo(batch);
