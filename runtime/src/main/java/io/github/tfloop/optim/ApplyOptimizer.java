@@ -8,6 +8,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.train.ResourceApplyAdam;
+import org.tensorflow.op.train.ResourceApplyFtrl;
 import org.tensorflow.op.train.ResourceApplyMomentum;
 import org.tensorflow.types.family.TNumber;
 import org.tensorflow.types.family.TType;
@@ -125,32 +126,14 @@ final class ApplyOptimizer implements Optimizer {
           context.slot(variable, "accumulator", Initializer.zeros()),
           context.slot(variable, "accumulator_update", Initializer.zeros()),
           lr, constant(context, 0, type), constant(context, 1, type), gradient);
-      case FTRL -> ftrl(context, variable, gradient, lr);
+      case FTRL -> tf.train.resourceApplyFtrl(
+          w,
+          context.slot(variable, "accumulator", Initializer.constant(parameter(1))),
+          context.slot(variable, "linear", Initializer.zeros()),
+          gradient, lr, constant(context, 2, type), constant(context, 3, type),
+          constant(context, 4, type), constant(context, 0, type),
+          ResourceApplyFtrl.useLocking(true));
     };
-  }
-
-  /** {@code ResourceApplyFtrlV2}, which TensorFlow Java has no wrapper for. */
-  private <T extends TNumber> Op ftrl(
-      UpdateContext context, Variable<T> variable, Operand<T> gradient, Operand<T> lr) {
-    Class<T> type = variable.type();
-    Operand<? extends TType> accumulator =
-        context.slot(variable, "accumulator", Initializer.constant(parameter(1)));
-    Operand<? extends TType> linear = context.slot(variable, "linear", Initializer.zeros());
-    org.tensorflow.Operation apply = context.ops().scope().env()
-        .opBuilder("ResourceApplyFtrlV2", context.ops().scope().makeOpName("ApplyFtrl"),
-            context.ops().scope())
-        .addInput(variable.handle().asOutput())
-        .addInput(accumulator.asOutput())
-        .addInput(linear.asOutput())
-        .addInput(gradient.asOutput())
-        .addInput(lr.asOutput())
-        .addInput(constant(context, 2, type).asOutput())
-        .addInput(constant(context, 3, type).asOutput())
-        .addInput(constant(context, 4, type).asOutput())
-        .addInput(constant(context, 0, type).asOutput())
-        .setAttr("use_locking", true)
-        .build();
-    return () -> apply;
   }
 
   private <T extends TNumber> Operand<T> constant(UpdateContext context, int index, Class<T> type) {
