@@ -25,32 +25,38 @@ final class ApplyOptimizer implements Optimizer {
     /** {@code w -= lr * g}. */
     SGD,
     /** {@code a = momentum * a + g; w -= lr * a} (Nesterov: {@code w -= lr * (g + momentum * a)}). */
-    MOMENTUM,
+    MOMENTUM("momentum", "nesterov"),
     /** Adam (Kingma and Ba, 2015). */
-    ADAM,
+    ADAM("beta1", "beta2", "epsilon"),
     /** Adamax, Adam with the infinity norm. */
-    ADAMAX,
+    ADAMAX("beta1", "beta2", "epsilon"),
     /** Adam with Nesterov momentum (Dozat, 2016), as TensorFlow's {@code ApplyAdam(use_nesterov)}. */
-    NADAM,
+    NADAM("beta1", "beta2", "epsilon"),
     /** RMSProp, plain or centred, with optional momentum. */
-    RMSPROP,
+    RMSPROP("rho", "momentum", "epsilon", "centered"),
     /** AdaGrad: {@code a += g²; w -= lr * g / (sqrt(a) + epsilon)}. */
-    ADAGRAD,
+    ADAGRAD("initialAccumulatorValue", "epsilon"),
     /** AdaGrad dual averaging, with L1 and L2 regularisation. */
-    ADAGRAD_DA,
+    ADAGRAD_DA("initialAccumulatorValue", "l1Strength", "l2Strength"),
     /** AdaDelta (Zeiler, 2012). */
-    ADADELTA,
+    ADADELTA("rho", "epsilon"),
     /** Follow the regularised leader (McMahan et al., 2013). */
-    FTRL
+    FTRL("learningRatePower", "initialAccumulatorValue", "l1Strength", "l2Strength",
+        "l2ShrinkageStrength");
+
+    /** The names of the hyper-parameters, in the order the factories pass them. */
+    private final String[] names;
+
+    Algorithm(String... names) {
+      this.names = names;
+    }
   }
 
   private final Algorithm algorithm;
   private final double[] parameters;
-  private final String[] names;
 
-  ApplyOptimizer(Algorithm algorithm, String[] names, double... parameters) {
+  ApplyOptimizer(Algorithm algorithm, double... parameters) {
     this.algorithm = algorithm;
-    this.names = names;
     this.parameters = parameters;
   }
 
@@ -143,6 +149,7 @@ final class ApplyOptimizer implements Optimizer {
   @Override
   public String toString() {
     StringBuilder text = new StringBuilder(algorithm.name()).append('(');
+    String[] names = algorithm.names;
     for (int i = 0; i < names.length; i++) {
       text.append(i == 0 ? "" : ", ").append(names[i]).append('=').append(parameters[i]);
     }
