@@ -116,10 +116,11 @@ public final class Optimizers {
     }
   }
 
-  private static void requirePositive(String optimizer, String name, double value) {
+  /** Throws unless {@code value} is positive and finite, naming {@code owner} and {@code name}. */
+  static void requirePositive(String owner, String name, double value) {
     if (!(value > 0) || Double.isInfinite(value)) {
       throw new IllegalArgumentException(
-          optimizer + " " + name + " must be positive and finite, got " + value);
+          owner + " " + name + " must be positive and finite, got " + value);
     }
   }
 
