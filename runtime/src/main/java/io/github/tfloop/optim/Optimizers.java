@@ -46,7 +46,7 @@ public final class Optimizers {
   }
 
   /**
-   * RMSProp with decay {@code rho} (0.9), {@code momentum} (0), {@code epsilon} (1e-10) and,
+   * RMSProp with decay {@code rho} (0.9), {@code momentum} (0), {@code epsilon} (1e-7) and,
    * if {@code centered}, the gradient's variance instead of its second moment.
    */
   public static Optimizer rmsProp(double rho, double momentum, double epsilon, boolean centered) {
