@@ -300,8 +300,7 @@ public final class LoopBuilder {
       updateScope = scope.withDevice(placement.coordinator());
     }
     // The global norm costs a pass over every gradient: only when something reads it.
-    boolean keepNorm = options.gradientNorm() || options.debugNumerics() != null
-        || step.clipping().needsGlobalNorm();
+    boolean keepNorm = options.gradientNorm() || step.clipping().needsGlobalNorm();
     Operand<TFloat32> gradientNorm = keepNorm
         ? updateScope.withName("gradient_norm").identity(
             io.github.tfloop.optim.Gradients.globalNorm(updateScope, raw))

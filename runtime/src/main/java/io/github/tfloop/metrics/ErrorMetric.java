@@ -1,9 +1,6 @@
 package io.github.tfloop.metrics;
 
-import io.github.tfloop.metrics.MetricContext.Accumulator;
-import java.util.List;
 import org.tensorflow.Operand;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.family.TNumber;
@@ -34,15 +31,12 @@ final class ErrorMetric implements Metric {
     Operand<TFloat64> error = tf.math.sub(
         tf.dtypes.cast(predictions, TFloat64.class), tf.dtypes.cast(labels, TFloat64.class));
     Operand<TFloat64> perElement = rootMeanSquared ? tf.math.square(error) : tf.math.abs(error);
-    Accumulator total = context.accumulator(name(), "total", Shape.scalar());
-    Accumulator count = context.accumulator(name(), "count", Shape.scalar());
     Operand<TFloat64> batchTotal =
         tf.sum(perElement, tf.range(tf.constant(0), tf.rank(perElement), tf.constant(1)));
     Operand<TFloat64> batchCount = tf.dtypes.cast(tf.size(perElement), TFloat64.class);
-    Operand<TFloat64> mean = tf.math.divNoNan(total.value(), count.value());
-    return new MetricState(
-        context.group(List.of(total.add(batchTotal), count.add(batchCount))),
-        rootMeanSquared ? tf.math.sqrt(mean) : mean,
-        context.group(List.of(total.reset(), count.reset())));
+    MetricState mean = MeanMetric.runningMean(context, name(), batchTotal, batchCount);
+    return rootMeanSquared
+        ? new MetricState(mean.update(), tf.math.sqrt(mean.result()), mean.reset())
+        : mean;
   }
 }

@@ -34,13 +34,23 @@ abstract class MeanMetric implements Metric {
       MetricContext context,
       Operand<? extends TNumber> predictions,
       Operand<? extends TNumber> labels) {
-    Ops tf = context.ops();
+    return runningMean(context, name, batchTotal(context.ops(), predictions, labels),
+        context.batchSize(labels));
+  }
+
+  /**
+   * The running mean {@code total / count} (0 before any count) in two accumulators, {@code
+   * <name>/total} and {@code <name>/count}, to which each update adds {@code batchTotal} and {@code
+   * batchCount}.
+   */
+  static MetricState runningMean(
+      MetricContext context, String name, Operand<TFloat64> batchTotal,
+      Operand<TFloat64> batchCount) {
     Accumulator total = context.accumulator(name, "total", Shape.scalar());
     Accumulator count = context.accumulator(name, "count", Shape.scalar());
-    Operand<TFloat64> batchTotal = batchTotal(tf, predictions, labels);
     return new MetricState(
-        context.group(List.of(total.add(batchTotal), count.add(context.batchSize(labels)))),
-        tf.math.divNoNan(total.value(), count.value()),
+        context.group(List.of(total.add(batchTotal), count.add(batchCount))),
+        context.ops().math.divNoNan(total.value(), count.value()),
         context.group(List.of(total.reset(), count.reset())));
   }
 }

@@ -131,19 +131,23 @@ public final class Layers {
     return read;
   }
 
+  /** A state variable, and whether this build created it (else an earlier build did). */
+  private record State(Variable<?> variable, boolean created) {}
+
   /**
    * A non-trainable state variable of this model, such as a moving average, created on the first
-   * build and shared afterwards; {@code created} tells the caller which.
+   * build and shared afterwards; {@link State#created} tells the caller which.
    */
-  private <T extends TNumber> Variable<?> state(
+  private <T extends TNumber> State state(
       String name, Shape shape, Class<T> type, Initializer initializer) {
     String fullName = group + "/" + name;
     Variable<?> existing = store.find(fullName);
     if (existing != null) {
-      return existing;
+      return new State(existing, false);
     }
     Operand<T> initialValue = initializer.initialValue(tf, shape, type, new long[] {seed, 0});
-    return store.create(fullName, group, Kind.MODEL_STATE, type, shape, initialValue);
+    return new State(
+        store.create(fullName, group, Kind.MODEL_STATE, type, shape, initialValue), true);
   }
 
   /**
@@ -310,9 +314,11 @@ public final class Layers {
     Shape features = Shape.of(shape.get(rank - 1));
     Operand<T> gamma = variable(layer + "/gamma", features, type, Initializer.ones());
     Operand<T> beta = variable(layer + "/beta", features, type, Initializer.zeros());
-    boolean firstBuild = store.find(group + "/" + layer + "/moving_mean") == null;
-    Variable<?> movingMean = state(layer + "/moving_mean", features, type, Initializer.zeros());
-    Variable<?> movingVariance = state(layer + "/moving_variance", features, type, Initializer.ones());
+    State meanState = state(layer + "/moving_mean", features, type, Initializer.zeros());
+    boolean firstBuild = meanState.created();
+    Variable<?> movingMean = meanState.variable();
+    Variable<?> movingVariance =
+        state(layer + "/moving_variance", features, type, Initializer.ones()).variable();
 
     Operand<TInt32> axes = tf.range(tf.constant(0), tf.constant(rank - 1), tf.constant(1));
     Operand<T> mean = tf.math.mean(x, axes);

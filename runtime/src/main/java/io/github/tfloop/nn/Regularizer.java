@@ -3,6 +3,7 @@ package io.github.tfloop.nn;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TNumber;
 
 /**
@@ -35,11 +36,17 @@ public interface Regularizer {
       @Override
       public Operand<TFloat32> penalty(Ops tf, Operand<? extends TNumber> weight) {
         Operand<TFloat32> w = tf.dtypes.cast(weight, TFloat32.class);
-        Operand<TFloat32> sumAbs = tf.sum(tf.math.abs(w), axes(tf, w));
-        Operand<TFloat32> sumSquares = tf.sum(tf.math.square(w), axes(tf, w));
-        return tf.math.add(
-            tf.math.mul(tf.constant((float) l1), sumAbs),
-            tf.math.mul(tf.constant((float) l2), sumSquares));
+        Operand<TInt32> axes = tf.range(tf.constant(0), tf.rank(w), tf.constant(1));
+        // only the terms of non-zero strength (l1l2(0, 0) keeps its zero l1 term, so the penalty
+        // still depends on the weight)
+        Operand<TFloat32> l1Term = l1 == 0 && l2 != 0 ? null
+            : tf.math.mul(tf.constant((float) l1), tf.sum(tf.math.abs(w), axes));
+        if (l2 == 0) {
+          return l1Term;
+        }
+        Operand<TFloat32> l2Term =
+            tf.math.mul(tf.constant((float) l2), tf.sum(tf.math.square(w), axes));
+        return l1Term == null ? l2Term : tf.math.add(l1Term, l2Term);
       }
 
       @Override
@@ -47,9 +54,5 @@ public interface Regularizer {
         return "l1l2(" + l1 + ", " + l2 + ")";
       }
     };
-  }
-
-  private static Operand<org.tensorflow.types.TInt32> axes(Ops tf, Operand<TFloat32> w) {
-    return tf.range(tf.constant(0), tf.rank(w), tf.constant(1));
   }
 }

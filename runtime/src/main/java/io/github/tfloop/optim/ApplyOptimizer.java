@@ -8,6 +8,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.train.ResourceApplyAdam;
+import org.tensorflow.op.train.ResourceApplyFtrl;
 import org.tensorflow.op.train.ResourceApplyMomentum;
 import org.tensorflow.types.family.TNumber;
 import org.tensorflow.types.family.TType;
@@ -24,32 +25,38 @@ final class ApplyOptimizer implements Optimizer {
     /** {@code w -= lr * g}. */
     SGD,
     /** {@code a = momentum * a + g; w -= lr * a} (Nesterov: {@code w -= lr * (g + momentum * a)}). */
-    MOMENTUM,
+    MOMENTUM("momentum", "nesterov"),
     /** Adam (Kingma and Ba, 2015). */
-    ADAM,
+    ADAM("beta1", "beta2", "epsilon"),
     /** Adamax, Adam with the infinity norm. */
-    ADAMAX,
+    ADAMAX("beta1", "beta2", "epsilon"),
     /** Adam with Nesterov momentum (Dozat, 2016), as TensorFlow's {@code ApplyAdam(use_nesterov)}. */
-    NADAM,
+    NADAM("beta1", "beta2", "epsilon"),
     /** RMSProp, plain or centred, with optional momentum. */
-    RMSPROP,
+    RMSPROP("rho", "momentum", "epsilon", "centered"),
     /** AdaGrad: {@code a += g²; w -= lr * g / (sqrt(a) + epsilon)}. */
-    ADAGRAD,
+    ADAGRAD("initialAccumulatorValue", "epsilon"),
     /** AdaGrad dual averaging, with L1 and L2 regularisation. */
-    ADAGRAD_DA,
+    ADAGRAD_DA("initialAccumulatorValue", "l1Strength", "l2Strength"),
     /** AdaDelta (Zeiler, 2012). */
-    ADADELTA,
+    ADADELTA("rho", "epsilon"),
     /** Follow the regularised leader (McMahan et al., 2013). */
-    FTRL
+    FTRL("learningRatePower", "initialAccumulatorValue", "l1Strength", "l2Strength",
+        "l2ShrinkageStrength");
+
+    /** The names of the hyper-parameters, in the order the factories pass them. */
+    private final String[] names;
+
+    Algorithm(String... names) {
+      this.names = names;
+    }
   }
 
   private final Algorithm algorithm;
   private final double[] parameters;
-  private final String[] names;
 
-  ApplyOptimizer(Algorithm algorithm, String[] names, double... parameters) {
+  ApplyOptimizer(Algorithm algorithm, double... parameters) {
     this.algorithm = algorithm;
-    this.names = names;
     this.parameters = parameters;
   }
 
@@ -125,32 +132,14 @@ final class ApplyOptimizer implements Optimizer {
           context.slot(variable, "accumulator", Initializer.zeros()),
           context.slot(variable, "accumulator_update", Initializer.zeros()),
           lr, constant(context, 0, type), constant(context, 1, type), gradient);
-      case FTRL -> ftrl(context, variable, gradient, lr);
+      case FTRL -> tf.train.resourceApplyFtrl(
+          w,
+          context.slot(variable, "accumulator", Initializer.constant(parameter(1))),
+          context.slot(variable, "linear", Initializer.zeros()),
+          gradient, lr, constant(context, 2, type), constant(context, 3, type),
+          constant(context, 4, type), constant(context, 0, type),
+          ResourceApplyFtrl.useLocking(true));
     };
-  }
-
-  /** {@code ResourceApplyFtrlV2}, which TensorFlow Java has no wrapper for. */
-  private <T extends TNumber> Op ftrl(
-      UpdateContext context, Variable<T> variable, Operand<T> gradient, Operand<T> lr) {
-    Class<T> type = variable.type();
-    Operand<? extends TType> accumulator =
-        context.slot(variable, "accumulator", Initializer.constant(parameter(1)));
-    Operand<? extends TType> linear = context.slot(variable, "linear", Initializer.zeros());
-    org.tensorflow.Operation apply = context.ops().scope().env()
-        .opBuilder("ResourceApplyFtrlV2", context.ops().scope().makeOpName("ApplyFtrl"),
-            context.ops().scope())
-        .addInput(variable.handle().asOutput())
-        .addInput(accumulator.asOutput())
-        .addInput(linear.asOutput())
-        .addInput(gradient.asOutput())
-        .addInput(lr.asOutput())
-        .addInput(constant(context, 2, type).asOutput())
-        .addInput(constant(context, 3, type).asOutput())
-        .addInput(constant(context, 4, type).asOutput())
-        .addInput(constant(context, 0, type).asOutput())
-        .setAttr("use_locking", true)
-        .build();
-    return () -> apply;
   }
 
   private <T extends TNumber> Operand<T> constant(UpdateContext context, int index, Class<T> type) {
@@ -160,6 +149,7 @@ final class ApplyOptimizer implements Optimizer {
   @Override
   public String toString() {
     StringBuilder text = new StringBuilder(algorithm.name()).append('(');
+    String[] names = algorithm.names;
     for (int i = 0; i < names.length; i++) {
       text.append(i == 0 ? "" : ", ").append(names[i]).append('=').append(parameters[i]);
     }

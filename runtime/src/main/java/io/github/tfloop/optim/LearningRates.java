@@ -161,9 +161,6 @@ public final class LearningRates {
   }
 
   private static void requirePositive(String name, double value) {
-    if (!(value > 0) || Double.isInfinite(value)) {
-      throw new IllegalArgumentException(
-          "learning-rate schedule " + name + " must be positive and finite, got " + value);
-    }
+    Optimizers.requirePositive("learning-rate schedule", name, value);
   }
 }

@@ -13,14 +13,13 @@ public final class Optimizers {
 
   /** Plain stochastic gradient descent: {@code w -= lr * g}. */
   public static Optimizer sgd() {
-    return new ApplyOptimizer(Algorithm.SGD, new String[0]);
+    return new ApplyOptimizer(Algorithm.SGD);
   }
 
   /** SGD with momentum (0.9 in Keras' examples), optionally Nesterov's. */
   public static Optimizer momentum(double momentum, boolean nesterov) {
     requireInRange("MOMENTUM", "momentum", momentum, 0, 1);
-    return new ApplyOptimizer(Algorithm.MOMENTUM, new String[] {"momentum", "nesterov"},
-        momentum, nesterov ? 1 : 0);
+    return new ApplyOptimizer(Algorithm.MOMENTUM, momentum, nesterov ? 1 : 0);
   }
 
   /** Adam with decay rates {@code beta1}, {@code beta2} (defaults 0.9, 0.999) and epsilon (1e-7). */
@@ -43,21 +42,18 @@ public final class Optimizers {
     requireInRange(algorithm.name(), "beta1", beta1, 0, 1);
     requireInRange(algorithm.name(), "beta2", beta2, 0, 1);
     requirePositive(algorithm.name(), "epsilon", epsilon);
-    return new ApplyOptimizer(algorithm, new String[] {"beta1", "beta2", "epsilon"},
-        beta1, beta2, epsilon);
+    return new ApplyOptimizer(algorithm, beta1, beta2, epsilon);
   }
 
   /**
-   * RMSProp with decay {@code rho} (0.9), {@code momentum} (0), {@code epsilon} (1e-10) and,
+   * RMSProp with decay {@code rho} (0.9), {@code momentum} (0), {@code epsilon} (1e-7) and,
    * if {@code centered}, the gradient's variance instead of its second moment.
    */
   public static Optimizer rmsProp(double rho, double momentum, double epsilon, boolean centered) {
     requireInRange("RMSPROP", "rho", rho, 0, 1);
     requireInRange("RMSPROP", "momentum", momentum, 0, 1);
     requirePositive("RMSPROP", "epsilon", epsilon);
-    return new ApplyOptimizer(Algorithm.RMSPROP,
-        new String[] {"rho", "momentum", "epsilon", "centered"},
-        rho, momentum, epsilon, centered ? 1 : 0);
+    return new ApplyOptimizer(Algorithm.RMSPROP, rho, momentum, epsilon, centered ? 1 : 0);
   }
 
   /**
@@ -67,8 +63,7 @@ public final class Optimizers {
   public static Optimizer adaGrad(double initialAccumulatorValue, double epsilon) {
     requirePositive("ADAGRAD", "initialAccumulatorValue", initialAccumulatorValue);
     requirePositive("ADAGRAD", "epsilon", epsilon);
-    return new ApplyOptimizer(Algorithm.ADAGRAD,
-        new String[] {"initialAccumulatorValue", "epsilon"}, initialAccumulatorValue, epsilon);
+    return new ApplyOptimizer(Algorithm.ADAGRAD, initialAccumulatorValue, epsilon);
   }
 
   /**
@@ -80,16 +75,15 @@ public final class Optimizers {
     requirePositive("ADAGRAD_DA", "initialAccumulatorValue", initialAccumulatorValue);
     requireNonNegative("ADAGRAD_DA", "l1Strength", l1Strength);
     requireNonNegative("ADAGRAD_DA", "l2Strength", l2Strength);
-    return new ApplyOptimizer(Algorithm.ADAGRAD_DA,
-        new String[] {"initialAccumulatorValue", "l1Strength", "l2Strength"},
-        initialAccumulatorValue, l1Strength, l2Strength);
+    return new ApplyOptimizer(
+        Algorithm.ADAGRAD_DA, initialAccumulatorValue, l1Strength, l2Strength);
   }
 
   /** AdaDelta with decay {@code rho} (0.95) and {@code epsilon} (1e-7). */
   public static Optimizer adaDelta(double rho, double epsilon) {
     requireInRange("ADADELTA", "rho", rho, 0, 1);
     requirePositive("ADADELTA", "epsilon", epsilon);
-    return new ApplyOptimizer(Algorithm.ADADELTA, new String[] {"rho", "epsilon"}, rho, epsilon);
+    return new ApplyOptimizer(Algorithm.ADADELTA, rho, epsilon);
   }
 
   /**
@@ -111,8 +105,6 @@ public final class Optimizers {
     requireNonNegative("FTRL", "l2Strength", l2Strength);
     requireNonNegative("FTRL", "l2ShrinkageStrength", l2ShrinkageStrength);
     return new ApplyOptimizer(Algorithm.FTRL,
-        new String[] {"learningRatePower", "initialAccumulatorValue", "l1Strength", "l2Strength",
-          "l2ShrinkageStrength"},
         learningRatePower, initialAccumulatorValue, l1Strength, l2Strength, l2ShrinkageStrength);
   }
 
@@ -124,10 +116,11 @@ public final class Optimizers {
     }
   }
 
-  private static void requirePositive(String optimizer, String name, double value) {
+  /** Throws unless {@code value} is positive and finite, naming {@code owner} and {@code name}. */
+  static void requirePositive(String owner, String name, double value) {
     if (!(value > 0) || Double.isInfinite(value)) {
       throw new IllegalArgumentException(
-          optimizer + " " + name + " must be positive and finite, got " + value);
+          owner + " " + name + " must be positive and finite, got " + value);
     }
   }
 

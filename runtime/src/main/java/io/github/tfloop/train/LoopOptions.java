@@ -178,12 +178,14 @@ public final class LoopOptions {
 
   /**
    * Whether every step keeps the global norm of its gradients for {@code stepScalars()}: asked for
-   * here, by a listener ({@link TrainingListener#readsGradientNorm()}), or needed by global-norm
-   * clipping or the non-finite check. Off otherwise: it costs a pass over every gradient.
+   * here, by a listener ({@link TrainingListener#readsGradientNorm()}), or needed by the non-finite
+   * check or {@link #debugNumerics()}. Off otherwise: it costs a pass over every gradient. A step
+   * whose clipping needs the global norm keeps it whatever this says.
    */
   public boolean gradientNorm() {
     return gradientNorm
         || nonFinite != NonFinite.OFF
+        || debugNumerics != null
         || listeners.stream().anyMatch(TrainingListener::readsGradientNorm);
   }
 
@@ -302,17 +304,17 @@ public final class LoopOptions {
       return this;
     }
 
-    /**
-     * What to do when a batch's loss or a gradient is NaN or infinite: nothing ({@link
-     * NonFinite#OFF}, the default), {@link NonFinite#STOP} training or {@link NonFinite#SKIP} the
-     * batch.
-     */
     /** Keeps every step's global gradient norm for {@code stepScalars()}; see {@link #gradientNorm()}. */
     public Builder gradientNorm(boolean keep) {
       this.gradientNorm = keep;
       return this;
     }
 
+    /**
+     * What to do when a batch's loss or a gradient is NaN or infinite: nothing ({@link
+     * NonFinite#OFF}, the default), {@link NonFinite#STOP} training or {@link NonFinite#SKIP} the
+     * batch.
+     */
     public Builder nonFinite(NonFinite policy) {
       this.nonFinite = Objects.requireNonNull(policy, "nonFinite");
       return this;
