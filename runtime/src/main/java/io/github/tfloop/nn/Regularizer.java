@@ -37,16 +37,18 @@ public interface Regularizer {
       public Operand<TFloat32> penalty(Ops tf, Operand<? extends TNumber> weight) {
         Operand<TFloat32> w = tf.dtypes.cast(weight, TFloat32.class);
         Operand<TInt32> axes = tf.range(tf.constant(0), tf.rank(w), tf.constant(1));
-        // only the terms of non-zero strength (l1l2(0, 0) keeps its zero l1 term, so the penalty
-        // still depends on the weight)
-        Operand<TFloat32> l1Term = l1 == 0 && l2 != 0 ? null
-            : tf.math.mul(tf.constant((float) l1), tf.sum(tf.math.abs(w), axes));
-        if (l2 == 0) {
-          return l1Term;
+        // Only the terms of non-zero strength run at every step; l1l2(0, 0) keeps its (zero) L1
+        // term, so that the penalty is still a function of the weight.
+        Operand<TFloat32> penalty = null;
+        if (l1 != 0 || l2 == 0) {
+          penalty = tf.math.mul(tf.constant((float) l1), tf.sum(tf.math.abs(w), axes));
         }
-        Operand<TFloat32> l2Term =
-            tf.math.mul(tf.constant((float) l2), tf.sum(tf.math.square(w), axes));
-        return l1Term == null ? l2Term : tf.math.add(l1Term, l2Term);
+        if (l2 != 0) {
+          Operand<TFloat32> l2Term =
+              tf.math.mul(tf.constant((float) l2), tf.sum(tf.math.square(w), axes));
+          penalty = penalty == null ? l2Term : tf.math.add(penalty, l2Term);
+        }
+        return penalty;
       }
 
       @Override

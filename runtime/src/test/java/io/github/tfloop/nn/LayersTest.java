@@ -343,6 +343,26 @@ class LayersTest {
   }
 
   @Test
+  void regularizersBuildOnlyTheirNonZeroTerms() {
+    Operand<TFloat32> w = constant(new float[] {1, -2, 3, -4}, 2, 2);
+    assertEquals(0.1 * 10, eval(Regularizer.l1(0.1).penalty(tf, w), false, 0)[0], 1e-6);
+    assertEquals(0, opsOfType("Square"));
+    assertEquals(0.01 * 30, eval(Regularizer.l2(0.01).penalty(tf, w), false, 0)[0], 1e-6);
+    assertEquals(1, opsOfType("Abs"));
+    assertEquals(0.1 * 10 + 0.01 * 30,
+        eval(Regularizer.l1l2(0.1, 0.01).penalty(tf, w), false, 0)[0], 1e-6);
+    assertEquals(0, eval(Regularizer.l1l2(0, 0).penalty(tf, w), false, 0)[0]);
+  }
+
+  private int opsOfType(String type) {
+    int count = 0;
+    for (var operations = graph.operations(); operations.hasNext(); ) {
+      count += operations.next().type().equals(type) ? 1 : 0;
+    }
+    return count;
+  }
+
+  @Test
   void kernelRegularizerAddsItsPenaltyOnce() {
     Layers nn = layers("m").kernelRegularizer(Regularizer.l1l2(0.01, 0.1));
     Operand<TFloat32> x = constant(new float[] {1, 2}, 1, 2);
