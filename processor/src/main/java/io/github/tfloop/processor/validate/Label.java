@@ -37,6 +37,11 @@ record Label(String name, DataType type, List<Integer> shape) {
 
   /** {@code {}} or {@code {28, 28}}. */
   String displayShape() {
+    return inBraces(shape);
+  }
+
+  /** A shape as annotations write it: {@code {}} or {@code {28, 28}}. */
+  static String inBraces(List<Integer> shape) {
     return shape.toString().replace('[', '{').replace(']', '}');
   }
 }

@@ -50,7 +50,6 @@ final class StandardLossValidator {
 
   private static void checkLabelShape(
       LoopDeclaration loop, StandardLossDeclaration loss, Diagnostics diagnostics) {
-    String shape = loss.labelShape().toString().replace('[', '{').replace(']', '}');
     String rule = null;
     if (loss.labelShape().stream().anyMatch(dimension -> dimension <= 0)) {
       rule = "dimensions must be positive";
@@ -62,7 +61,7 @@ final class StandardLossValidator {
     if (rule != null) {
       diagnostics.report(
           Message.STANDARD_LOSS_LABEL_SHAPE, loop.element(), loss.annotation(),
-          loss.labelShapeValue(), rule, shape);
+          loss.labelShapeValue(), rule, Label.inBraces(loss.labelShape()));
     }
   }
 
