@@ -165,7 +165,8 @@ final class TrainingLoopValidator {
       String metric = loop.metrics().get(i);
       if (seen.contains(metric)) {
         diagnostics.report(
-            Message.METRIC_DUPLICATE, type, loop.annotation(), elementValue(loop, i), metric);
+            Message.METRIC_DUPLICATE, type, loop.annotation(),
+            Diagnostics.elementOr(loop.metricValues(), i, loop.metricsValue()), metric);
       }
       seen.add(metric);
       String reportedAs = metric.toLowerCase(Locale.ROOT);
@@ -193,7 +194,8 @@ final class TrainingLoopValidator {
       return;
     }
     for (int i = 0; i < loop.metrics().size(); i++) {
-      checkMetricLabel(loop, loop.metrics().get(i), elementValue(loop, i), label, diagnostics);
+      checkMetricLabel(loop, loop.metrics().get(i),
+          Diagnostics.elementOr(loop.metricValues(), i, loop.metricsValue()), label, diagnostics);
     }
   }
 
@@ -236,12 +238,6 @@ final class TrainingLoopValidator {
           Message.METRIC_LABEL_SHAPE, loop.element(), loop.annotation(), value, metric,
           neededShape, label.name(), label.displayShape());
     }
-  }
-
-
-  /** The {@code metrics} element at {@code index}, or the whole value. */
-  private static AnnotationValue elementValue(LoopDeclaration loop, int index) {
-    return index < loop.metricValues().size() ? loop.metricValues().get(index) : loop.metricsValue();
   }
 
   private static String article(String noun) {
