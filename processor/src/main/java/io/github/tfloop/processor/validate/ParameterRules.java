@@ -25,12 +25,16 @@ final class ParameterRules {
           parameter.type().display());
     }
     checkShape(parameter, diagnostics);
-    if (input.nameValue() != null
-        && (!SourceVersion.isIdentifier(input.name()) || SourceVersion.isKeyword(input.name()))) {
+    if (input.nameValue() != null && !isIdentifier(input.name())) {
       diagnostics.report(
           Message.INPUT_NAME, parameter.element(), input.annotation(), input.nameValue(),
           input.annotationName(), input.name());
     }
+  }
+
+  /** Whether {@code name} can name a Java variable or class: an identifier, not a keyword. */
+  static boolean isIdentifier(String name) {
+    return SourceVersion.isIdentifier(name) && !SourceVersion.isKeyword(name);
   }
 
   /** Every dimension positive, and the product within what the runtime can index. */

@@ -6,7 +6,6 @@ import io.github.tfloop.processor.parse.MethodDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration.Role;
 import io.github.tfloop.processor.parse.StandardLossDeclaration;
 import java.util.List;
-import javax.lang.model.SourceVersion;
 import javax.lang.model.element.TypeElement;
 
 /** The class's {@code @StandardLoss}: its name, model, label and the values of its function. */
@@ -20,7 +19,7 @@ final class StandardLossValidator {
       return;
     }
     TypeElement type = loop.element();
-    if (!isIdentifier(loss.name()) || loop.names(Role.LOSS).contains(loss.name())) {
+    if (!ParameterRules.isIdentifier(loss.name()) || loop.names(Role.LOSS).contains(loss.name())) {
       diagnostics.report(
           Message.STANDARD_LOSS_NAME, type, loss.annotation(), loss.nameValue(), loss.name());
     }
@@ -30,7 +29,7 @@ final class StandardLossValidator {
           Message.STANDARD_LOSS_MODEL, type, loss.annotation(), loss.modelValue(), loss.model(),
           models, Suggestions.didYouMean(loss.model(), models));
     }
-    if (!isIdentifier(loss.label())) {
+    if (!ParameterRules.isIdentifier(loss.label())) {
       diagnostics.report(
           Message.STANDARD_LOSS_LABEL, type, loss.annotation(), loss.labelValue(), loss.label());
     }
@@ -63,10 +62,6 @@ final class StandardLossValidator {
           Message.STANDARD_LOSS_LABEL_SHAPE, loop.element(), loss.annotation(),
           loss.labelShapeValue(), rule, Label.inBraces(loss.labelShape()));
     }
-  }
-
-  private static boolean isIdentifier(String name) {
-    return SourceVersion.isIdentifier(name) && !SourceVersion.isKeyword(name);
   }
 
   /** The model a {@code @StandardLoss} takes the output of, or {@code null} if there is none. */

@@ -7,7 +7,6 @@ import io.github.tfloop.processor.parse.ParameterDeclaration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import javax.lang.model.SourceVersion;
 import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
@@ -128,8 +127,7 @@ final class TrainingLoopValidator {
           Message.BATCH_SIZE, type, loop.annotation(), loop.batchSizeValue(), loop.batchSize());
     }
     if (!loop.loopName().isEmpty()
-        && (!SourceVersion.isIdentifier(loop.loopName())
-            || SourceVersion.isKeyword(loop.loopName())
+        && (!ParameterRules.isIdentifier(loop.loopName())
             || loop.loopName().equals(loop.flatName()))) {
       diagnostics.report(
           Message.LOOP_NAME, type, loop.annotation(), loop.loopNameValue(), loop.loopName());
