@@ -35,6 +35,11 @@ public record LoopDeclaration(
     List<MethodDeclaration> methods,
     List<String> unresolved) {
 
+  /** The qualified name of a type in the class's package, such as {@code example.QuickMlpLoop}. */
+  public String qualifiedName(String simpleName) {
+    return packageName.isEmpty() ? simpleName : packageName + "." + simpleName;
+  }
+
   /** The methods of one role, in declaration order. */
   public List<MethodDeclaration> methods(MethodDeclaration.Role role) {
     return methods.stream().filter(method -> method.role() == role).toList();

@@ -52,9 +52,7 @@ public final class LoopValidator {
   }
 
   private void checkLoopName(LoopDeclaration loop, String loopClassName) {
-    String qualified = loop.packageName().isEmpty()
-        ? loopClassName
-        : loop.packageName() + "." + loopClassName;
+    String qualified = loop.qualifiedName(loopClassName);
     if (existingTypes.test(qualified)) {
       diagnostics.report(
           Message.LOOP_NAME_TAKEN, loop.element(), loop.annotation(), loop.loopNameValue(),
