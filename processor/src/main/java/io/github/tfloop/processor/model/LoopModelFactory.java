@@ -160,18 +160,18 @@ public final class LoopModelFactory {
     String reduction = declaration.reduction();
     String logits = String.valueOf(declaration.fromLogits());
     return switch (declaration.function()) {
-      case "MEAN_SQUARED_ERROR" ->
-          new StandardLoss(declaration.name(), "meanSquaredError", model, label, List.of(reduction));
-      case "MEAN_ABSOLUTE_ERROR" ->
-          new StandardLoss(declaration.name(), "meanAbsoluteError", model, label, List.of(reduction));
+      case "MEAN_SQUARED_ERROR" -> new StandardLoss(declaration.name(),
+          "meanSquaredError", model, label, List.of(), reduction);
+      case "MEAN_ABSOLUTE_ERROR" -> new StandardLoss(declaration.name(),
+          "meanAbsoluteError", model, label, List.of(), reduction);
       case "HUBER" -> new StandardLoss(declaration.name(), "huber", model, label,
-          List.of(String.valueOf(declaration.delta()), reduction));
+          List.of(String.valueOf(declaration.delta())), reduction);
       case "SPARSE_CATEGORICAL_CROSSENTROPY" -> new StandardLoss(declaration.name(),
-          "sparseCategoricalCrossentropy", model, label, List.of(logits, reduction));
+          "sparseCategoricalCrossentropy", model, label, List.of(logits), reduction);
       case "CATEGORICAL_CROSSENTROPY" -> new StandardLoss(declaration.name(),
-          "categoricalCrossentropy", model, label, List.of(logits, reduction));
+          "categoricalCrossentropy", model, label, List.of(logits), reduction);
       case "BINARY_CROSSENTROPY" -> new StandardLoss(declaration.name(),
-          "binaryCrossentropy", model, label, List.of(logits, reduction));
+          "binaryCrossentropy", model, label, List.of(logits), reduction);
       default -> throw new IllegalArgumentException("unknown loss " + declaration.function());
     };
   }
