@@ -27,8 +27,7 @@ final class InputsValidator {
     Map<String, FirstDeclaration> first = new LinkedHashMap<>();
     if (loop.standardLoss() != null) {
       first.put(loop.standardLoss().label(), new FirstDeclaration(
-          describe("@Label", StandardLossValidator.labelType(loop),
-              loop.standardLoss().labelShape()),
+          describe("@Label", loop.standardLossLabelType(), loop.standardLoss().labelShape()),
           "@StandardLoss"));
     }
     for (MethodDeclaration method : loop.methods()) {

@@ -17,7 +17,7 @@ record Label(String name, DataType type, List<Integer> shape) {
   /** The label metrics use, or {@code null} if the loop declares none. */
   static Label of(LoopDeclaration loop) {
     if (loop.standardLoss() != null) {
-      return new Label(loop.standardLoss().label(), StandardLossValidator.labelType(loop),
+      return new Label(loop.standardLoss().label(), loop.standardLossLabelType(),
           loop.standardLoss().labelShape());
     }
     for (MethodDeclaration method : loop.methods()) {

@@ -91,8 +91,8 @@ public final class LoopValidator {
         diagnostics.report(Message.UNUSED_LOSS, loss.element(), loss.displayName());
       }
     }
-    if (StandardLossValidator.modelOf(loop) != null) {
-      usedModels.add(StandardLossValidator.modelOf(loop));
+    if (loop.standardLossModel() != null) {
+      usedModels.add(loop.standardLossModel());
     }
     if (loop.lossNames().isEmpty()) {
       return; // reported as MissingLoss

@@ -1,6 +1,5 @@
 package io.github.tfloop.processor.validate;
 
-import io.github.tfloop.processor.parse.DataType;
 import io.github.tfloop.processor.parse.LoopDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration.Role;
@@ -62,30 +61,5 @@ final class StandardLossValidator {
           Message.STANDARD_LOSS_LABEL_SHAPE, loop.element(), loss.annotation(),
           loss.labelShapeValue(), rule, Label.inBraces(loss.labelShape()));
     }
-  }
-
-  /** The model a {@code @StandardLoss} takes the output of, or {@code null} if there is none. */
-  static MethodDeclaration modelOf(LoopDeclaration loop) {
-    StandardLossDeclaration loss = loop.standardLoss();
-    if (loss == null || loop.featureModels().isEmpty()) {
-      return null;
-    }
-    for (MethodDeclaration model : loop.featureModels()) {
-      if (model.name().equals(loss.model())) {
-        return model;
-      }
-    }
-    return loss.model().isEmpty() ? loop.featureModels().get(0) : null;
-  }
-
-  /** The type of the label a {@code @StandardLoss} declares: class indices, or the model's type. */
-  static DataType labelType(LoopDeclaration loop) {
-    if (loop.standardLoss().sparse()) {
-      return DataType.INT32;
-    }
-    MethodDeclaration model = modelOf(loop);
-    return model != null && model.returnType().isOperand()
-        ? model.returnType().dataType()
-        : DataType.FLOAT32;
   }
 }

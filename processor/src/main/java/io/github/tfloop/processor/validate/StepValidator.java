@@ -255,9 +255,9 @@ final class StepValidator {
     MethodDeclaration loss = lossOf(step, loop);
     List<MethodDeclaration> models = loss != null
         ? LossValidator.modelsUsedBy(loss, loop)
-        : StandardLossValidator.modelOf(loop) == null
+        : loop.standardLossModel() == null
             ? List.of()
-            : List.of(StandardLossValidator.modelOf(loop));
+            : List.of(loop.standardLossModel());
     return models.stream()
         .filter(MethodDeclaration::takesLayers)
         .map(MethodDeclaration::name)
