@@ -103,7 +103,7 @@ public final class TfloopProcessor extends AbstractProcessor {
       LoopModel model = LoopModelFactory.create(loop);
       try {
         LoopWriter.write(model).writeTo(processingEnv.getFiler());
-        written.add(qualifiedName(model.packageName(), model.loopClassName()));
+        written.add(loop.qualifiedName(loopClassName));
       } catch (IOException e) {
         diagnostics.report(Message.WRITE_FAILED, type, loopClassName, e.getMessage());
       }
@@ -161,10 +161,6 @@ public final class TfloopProcessor extends AbstractProcessor {
       }
     }
     return classes;
-  }
-
-  private static String qualifiedName(String packageName, String simpleName) {
-    return packageName.isEmpty() ? simpleName : packageName + "." + simpleName;
   }
 
   private static String trace(Throwable e) {

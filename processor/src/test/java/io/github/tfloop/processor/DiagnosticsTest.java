@@ -42,6 +42,12 @@ class DiagnosticsTest {
       "  @Model Operand<TFloat32> critic(Layers nn, Operand<TFloat32> sample) {"
           + " return nn.dense(sample, 1); }";
 
+  /** A second loss that takes the label a {@code @StandardLoss(labelShape = 1)} declares. */
+  static final String REGRESSION_PENALTY =
+      "  @Loss Operand<TFloat32> penalty(Ops tf, Operand<TFloat32> logits,"
+          + " @Label(shape = 1) Operand<TFloat32> label) {"
+          + " return Losses.meanSquaredError(tf, logits, label); }";
+
   /** Messages that need more than one source file or a failing compiler, tested elsewhere. */
   static final Set<Message> TESTED_ELSEWHERE =
       EnumSet.of(Message.WRITE_FAILED, Message.INTERNAL_ERROR);
@@ -362,6 +368,14 @@ class DiagnosticsTest {
             3, loop("@TrainingLoop", MODEL,
                 LOSS.replace("(Ops tf,", "(Ops tf, @Feature(shape = {5}) Operand<TFloat32> x,"),
                 STEP)),
+        error("a label of another shape than the standard loss's", Message.INPUT_CONFLICT,
+            "input 'label' is declared as @Label FLOAT32 [2] here but as @Label FLOAT32 [1] in"
+                + " @StandardLoss; every declaration of an input must agree",
+            3, loop("@TrainingLoop"
+                    + " @StandardLoss(value = LossFunction.MEAN_SQUARED_ERROR, labelShape = 1)",
+                MODEL, REGRESSION_PENALTY.replace("shape = 1", "shape = 2"),
+                "  @Step(loss = \"loss\") void train() {}",
+                "  @Step(loss = \"penalty\") void regularise() {}")),
 
         // @Step
         error("a step with parameters", Message.STEP_SIGNATURE,
@@ -548,6 +562,21 @@ class DiagnosticsTest {
     Set<Message> missing = EnumSet.allOf(Message.class);
     missing.removeAll(covered);
     assertEquals(Set.of(), missing, "messages without a test case");
+  }
+
+  @Test
+  void aLabelThatAgreesWithTheStandardLossIsTheSameInput() {
+    JavaFileObject source = Sources.source("Regression", concat(
+        new String[] {
+          "@TrainingLoop @StandardLoss(value = LossFunction.MEAN_SQUARED_ERROR, labelShape = 1)",
+          "class Regression {"},
+        MODEL, REGRESSION_PENALTY,
+        "  @Step(loss = \"loss\") void train() {}",
+        "  @Step(loss = \"penalty\") void regularise() {}",
+        "}"));
+    Compilation compilation = Sources.compile(source);
+    assertThat(compilation).succeededWithoutWarnings();
+    assertTrue(compilation.generatedSourceFile("example.RegressionLoop").isPresent());
   }
 
   @Test

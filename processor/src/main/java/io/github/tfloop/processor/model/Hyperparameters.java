@@ -193,21 +193,11 @@ public final class Hyperparameters {
   }
 
   static long[] longs(String text) {
-    String[] parts = text.trim().split("[\\s,;]+");
-    long[] values = new long[parts.length];
-    for (int i = 0; i < parts.length; i++) {
-      values[i] = Long.parseLong(parts[i]);
-    }
-    return values;
+    return listItems(text).stream().mapToLong(Long::parseLong).toArray();
   }
 
   static double[] doubles(String text) {
-    String[] parts = text.trim().split("[\\s,;]+");
-    double[] values = new double[parts.length];
-    for (int i = 0; i < parts.length; i++) {
-      values[i] = Double.parseDouble(parts[i]);
-    }
-    return values;
+    return listItems(text).stream().mapToDouble(Double::parseDouble).toArray();
   }
 
   /** The numbers of a list value, as written, such as {@code [1000, 5000]}. */

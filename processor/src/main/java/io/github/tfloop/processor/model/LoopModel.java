@@ -76,9 +76,13 @@ public record LoopModel(
   /**
    * A {@code @StandardLoss}: the runtime {@code Losses} method and its arguments after the
    * predictions and labels.
+   *
+   * @param options the arguments before the reduction, as Java source, such as {@code true}
+   * @param reduction the {@code Reduction} constant, {@code MEAN} or {@code SUM}
    */
   public record StandardLoss(
-      String name, String method, Call model, Input label, List<String> options) {}
+      String name, String method, Call model, Input label, List<String> options,
+      String reduction) {}
 
   /**
    * A built-in metric of the primary output and the metric label: the runtime {@code Metrics}

@@ -6,7 +6,6 @@ import io.github.tfloop.processor.model.LoopModel.Argument;
 import io.github.tfloop.processor.model.LoopModel.Call;
 import io.github.tfloop.processor.model.LoopModel.Input;
 import io.github.tfloop.processor.model.LoopModel.StandardLoss;
-import io.github.tfloop.processor.parse.DataType;
 import io.github.tfloop.processor.parse.InputDeclaration;
 import io.github.tfloop.processor.parse.LoopDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration;
@@ -67,7 +66,7 @@ public final class LoopModelFactory {
       models.put(method.name(), call);
       (method.isFunctionModel() ? functionModels : featureModels).add(call);
     }
-    StandardLoss standardLoss = standardLoss(loop, featureModels);
+    StandardLoss standardLoss = standardLoss(loop);
     List<Call> lossCalls = new ArrayList<>();
     for (MethodDeclaration method : loop.methods(Role.LOSS)) {
       lossCalls.add(new Call(method.name(), local(method.name()), method.returnType().dataType(),
@@ -124,54 +123,42 @@ public final class LoopModelFactory {
         arguments.add(switch (parameter.type().kind()) {
           case OPS -> new LoopModel.OpsArgument();
           case LAYERS -> new LoopModel.LayersArgument(method.name());
-          case NETWORK -> new LoopModel.NetworkArgument(models.get(networkFor(parameter, loop)));
-          default -> new LoopModel.OutputArgument(models.get(modelFor(parameter, loop)));
+          case NETWORK ->
+              new LoopModel.NetworkArgument(models.get(loop.networkFor(parameter).name()));
+          default -> new LoopModel.OutputArgument(models.get(loop.modelFor(parameter).name()));
         });
       }
     }
     return List.copyOf(arguments);
   }
 
-  private static String modelFor(ParameterDeclaration parameter, LoopDeclaration loop) {
-    List<MethodDeclaration> all = loop.methods(Role.MODEL);
-    return all.size() == 1 ? all.get(0).name() : parameter.name();
-  }
-
-  private static String networkFor(ParameterDeclaration parameter, LoopDeclaration loop) {
-    List<MethodDeclaration> functions = loop.functionModels();
-    return functions.size() == 1 ? functions.get(0).name() : parameter.name();
-  }
-
-  private StandardLoss standardLoss(LoopDeclaration loop, List<Call> featureModels) {
+  private StandardLoss standardLoss(LoopDeclaration loop) {
     StandardLossDeclaration declaration = loop.standardLoss();
     if (declaration == null) {
       return null;
     }
-    Call model = declaration.model().isEmpty()
-        ? featureModels.get(0)
-        : models.get(declaration.model());
-    DataType labelType = declaration.sparse() ? DataType.INT32 : model.returns();
+    Call model = models.get(loop.standardLossModel().name());
     Input label = inputs.get(declaration.label());
     if (label == null) {
-      label = new Input(declaration.label(), true, labelType, declaration.labelShape(),
-          constant(declaration.label()), local(declaration.label()));
+      label = new Input(declaration.label(), true, loop.standardLossLabelType(),
+          declaration.labelShape(), constant(declaration.label()), local(declaration.label()));
       inputs.put(label.name(), label);
     }
     String reduction = declaration.reduction();
     String logits = String.valueOf(declaration.fromLogits());
     return switch (declaration.function()) {
-      case "MEAN_SQUARED_ERROR" ->
-          new StandardLoss(declaration.name(), "meanSquaredError", model, label, List.of(reduction));
-      case "MEAN_ABSOLUTE_ERROR" ->
-          new StandardLoss(declaration.name(), "meanAbsoluteError", model, label, List.of(reduction));
+      case "MEAN_SQUARED_ERROR" -> new StandardLoss(declaration.name(),
+          "meanSquaredError", model, label, List.of(), reduction);
+      case "MEAN_ABSOLUTE_ERROR" -> new StandardLoss(declaration.name(),
+          "meanAbsoluteError", model, label, List.of(), reduction);
       case "HUBER" -> new StandardLoss(declaration.name(), "huber", model, label,
-          List.of(String.valueOf(declaration.delta()), reduction));
+          List.of(String.valueOf(declaration.delta())), reduction);
       case "SPARSE_CATEGORICAL_CROSSENTROPY" -> new StandardLoss(declaration.name(),
-          "sparseCategoricalCrossentropy", model, label, List.of(logits, reduction));
+          "sparseCategoricalCrossentropy", model, label, List.of(logits), reduction);
       case "CATEGORICAL_CROSSENTROPY" -> new StandardLoss(declaration.name(),
-          "categoricalCrossentropy", model, label, List.of(logits, reduction));
+          "categoricalCrossentropy", model, label, List.of(logits), reduction);
       case "BINARY_CROSSENTROPY" -> new StandardLoss(declaration.name(),
-          "binaryCrossentropy", model, label, List.of(logits, reduction));
+          "binaryCrossentropy", model, label, List.of(logits), reduction);
       default -> throw new IllegalArgumentException("unknown loss " + declaration.function());
     };
   }

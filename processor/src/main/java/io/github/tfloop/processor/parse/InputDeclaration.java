@@ -30,6 +30,11 @@ public record InputDeclaration(
 
   /** The shape as messages show it: {@code [28, 28]}, or {@code scalar}. */
   public String displayShape() {
+    return displayShape(shape);
+  }
+
+  /** A shape as messages show an input's: {@code [28, 28]}, or {@code scalar}. */
+  public static String displayShape(List<Integer> shape) {
     return shape.isEmpty() ? "scalar" : shape.toString();
   }
 }

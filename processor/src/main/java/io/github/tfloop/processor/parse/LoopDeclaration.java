@@ -35,6 +35,11 @@ public record LoopDeclaration(
     List<MethodDeclaration> methods,
     List<String> unresolved) {
 
+  /** The qualified name of a type in the class's package, such as {@code example.QuickMlpLoop}. */
+  public String qualifiedName(String simpleName) {
+    return packageName.isEmpty() ? simpleName : packageName + "." + simpleName;
+  }
+
   /** The methods of one role, in declaration order. */
   public List<MethodDeclaration> methods(MethodDeclaration.Role role) {
     return methods.stream().filter(method -> method.role() == role).toList();
@@ -67,5 +72,64 @@ public record LoopDeclaration(
   /** The names of the methods of one role, in declaration order. */
   public List<String> names(MethodDeclaration.Role role) {
     return methods(role).stream().map(MethodDeclaration::name).toList();
+  }
+
+  /**
+   * The {@code @Model} whose output an un-annotated operand parameter of a {@code @Loss} is: the
+   * only model, or the one of the parameter's name; {@code null} if neither.
+   */
+  public MethodDeclaration modelFor(ParameterDeclaration parameter) {
+    return onlyOrNamed(methods(MethodDeclaration.Role.MODEL), parameter.name());
+  }
+
+  /**
+   * The function {@code @Model} a {@code Network<T>} parameter applies: the only function model,
+   * or the one of the parameter's name; {@code null} if neither.
+   */
+  public MethodDeclaration networkFor(ParameterDeclaration parameter) {
+    return onlyOrNamed(functionModels(), parameter.name());
+  }
+
+  /** The only candidate, or the one named {@code name}; {@code null} if neither. */
+  private static MethodDeclaration onlyOrNamed(List<MethodDeclaration> candidates, String name) {
+    if (candidates.size() == 1) {
+      return candidates.get(0);
+    }
+    for (MethodDeclaration candidate : candidates) {
+      if (candidate.name().equals(name)) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The model the {@code @StandardLoss} takes the output of: the feature model it names, else the
+   * first; {@code null} if there is no such model or no {@code @StandardLoss}.
+   */
+  public MethodDeclaration standardLossModel() {
+    if (standardLoss == null) {
+      return null;
+    }
+    for (MethodDeclaration model : featureModels()) {
+      if (standardLoss.model().isEmpty() || model.name().equals(standardLoss.model())) {
+        return model;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The type of the label the {@code @StandardLoss} declares: class indices for the sparse
+   * cross-entropy, else its model's type ({@code FLOAT32} where that is unknown).
+   */
+  public DataType standardLossLabelType() {
+    if (standardLoss.sparse()) {
+      return DataType.INT32;
+    }
+    MethodDeclaration model = standardLossModel();
+    return model != null && model.returnType().isOperand()
+        ? model.returnType().dataType()
+        : DataType.FLOAT32;
   }
 }

@@ -1,5 +1,6 @@
 package io.github.tfloop.processor.validate;
 
+import java.util.List;
 import javax.annotation.processing.Messager;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
@@ -57,5 +58,14 @@ public final class Diagnostics {
   /** Errors reported so far. */
   public int errorCount() {
     return errors;
+  }
+
+  /**
+   * Where to report on element {@code index} of an array value: that element as written, else
+   * (a defaulted array has no written elements) {@code whole}.
+   */
+  static AnnotationValue elementOr(
+      List<AnnotationValue> elements, int index, AnnotationValue whole) {
+    return index >= 0 && index < elements.size() ? elements.get(index) : whole;
   }
 }

@@ -1,11 +1,13 @@
 package io.github.tfloop.processor.validate;
 
+import io.github.tfloop.processor.parse.DataType;
 import io.github.tfloop.processor.parse.InputDeclaration;
 import io.github.tfloop.processor.parse.LoopDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration.Role;
 import io.github.tfloop.processor.parse.ParameterDeclaration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -25,8 +27,8 @@ final class InputsValidator {
     Map<String, FirstDeclaration> first = new LinkedHashMap<>();
     if (loop.standardLoss() != null) {
       first.put(loop.standardLoss().label(), new FirstDeclaration(
-          "@Label " + StandardLossValidator.labelType(loop) + " "
-              + displayShape(loop.standardLoss().labelShape()), "@StandardLoss"));
+          describe("@Label", loop.standardLossLabelType(), loop.standardLoss().labelShape()),
+          "@StandardLoss"));
     }
     for (MethodDeclaration method : loop.methods()) {
       for (ParameterDeclaration parameter : method.parameters()) {
@@ -43,10 +45,6 @@ final class InputsValidator {
         }
       }
     }
-  }
-
-  private static String displayShape(java.util.List<Integer> shape) {
-    return shape.isEmpty() ? "scalar" : shape.toString().replace('[', '{').replace(']', '}');
   }
 
   private static void checkHasFeature(LoopDeclaration loop, Diagnostics diagnostics) {
@@ -66,7 +64,11 @@ final class InputsValidator {
 
   private static String describe(ParameterDeclaration parameter) {
     InputDeclaration input = Objects.requireNonNull(parameter.input());
-    return input.annotationName() + " " + parameter.type().dataType() + " "
-        + input.displayShape();
+    return describe(input.annotationName(), parameter.type().dataType(), input.shape());
+  }
+
+  /** {@code @Label FLOAT32 [1]}: an input's role, type and shape, as conflicts show them. */
+  private static String describe(String annotationName, DataType type, List<Integer> shape) {
+    return annotationName + " " + type + " " + InputDeclaration.displayShape(shape);
   }
 }

@@ -17,7 +17,7 @@ record Label(String name, DataType type, List<Integer> shape) {
   /** The label metrics use, or {@code null} if the loop declares none. */
   static Label of(LoopDeclaration loop) {
     if (loop.standardLoss() != null) {
-      return new Label(loop.standardLoss().label(), StandardLossValidator.labelType(loop),
+      return new Label(loop.standardLoss().label(), loop.standardLossLabelType(),
           loop.standardLoss().labelShape());
     }
     for (MethodDeclaration method : loop.methods()) {
@@ -37,6 +37,11 @@ record Label(String name, DataType type, List<Integer> shape) {
 
   /** {@code {}} or {@code {28, 28}}. */
   String displayShape() {
+    return inBraces(shape);
+  }
+
+  /** A shape as annotations write it: {@code {}} or {@code {28, 28}}. */
+  static String inBraces(List<Integer> shape) {
     return shape.toString().replace('[', '{').replace(']', '}');
   }
 }

@@ -52,9 +52,7 @@ public final class LoopValidator {
   }
 
   private void checkLoopName(LoopDeclaration loop, String loopClassName) {
-    String qualified = loop.packageName().isEmpty()
-        ? loopClassName
-        : loop.packageName() + "." + loopClassName;
+    String qualified = loop.qualifiedName(loopClassName);
     if (existingTypes.test(qualified)) {
       diagnostics.report(
           Message.LOOP_NAME_TAKEN, loop.element(), loop.annotation(), loop.loopNameValue(),
@@ -93,8 +91,8 @@ public final class LoopValidator {
         diagnostics.report(Message.UNUSED_LOSS, loss.element(), loss.displayName());
       }
     }
-    if (StandardLossValidator.modelOf(loop) != null) {
-      usedModels.add(StandardLossValidator.modelOf(loop));
+    if (loop.standardLossModel() != null) {
+      usedModels.add(loop.standardLossModel());
     }
     if (loop.lossNames().isEmpty()) {
       return; // reported as MissingLoss

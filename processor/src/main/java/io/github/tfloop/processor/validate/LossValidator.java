@@ -40,10 +40,9 @@ final class LossValidator {
 
   private static void checkModelOutput(
       ParameterDeclaration parameter, LoopDeclaration loop, Diagnostics diagnostics) {
-    List<MethodDeclaration> models = loop.methods(Role.MODEL);
-    MethodDeclaration model = modelFor(parameter, models);
+    MethodDeclaration model = loop.modelFor(parameter);
     if (model == null) {
-      if (!models.isEmpty()) {
+      if (!loop.methods(Role.MODEL).isEmpty()) {
         List<String> names = loop.names(Role.MODEL);
         diagnostics.report(
             Message.OUTPUT_UNKNOWN, parameter.element(), parameter.name(), names,
@@ -69,7 +68,7 @@ final class LossValidator {
 
   private static void checkNetwork(
       ParameterDeclaration parameter, LoopDeclaration loop, Diagnostics diagnostics) {
-    MethodDeclaration model = networkFor(parameter, loop);
+    MethodDeclaration model = loop.networkFor(parameter);
     if (model == null) {
       List<String> names = loop.functionModels().stream().map(MethodDeclaration::name).toList();
       diagnostics.report(
@@ -86,44 +85,15 @@ final class LossValidator {
     }
   }
 
-  /**
-   * The function {@code @Model} a {@code Network<T>} parameter applies: the only function model,
-   * or the one of the parameter's name; {@code null} if none.
-   */
-  static MethodDeclaration networkFor(ParameterDeclaration parameter, LoopDeclaration loop) {
-    return onlyOrNamed(loop.functionModels(), parameter.name());
-  }
-
-  /**
-   * The {@code @Model} whose output an un-annotated operand parameter is: the only model, or the
-   * one of the parameter's name; {@code null} if none.
-   */
-  static MethodDeclaration modelFor(ParameterDeclaration parameter, List<MethodDeclaration> models) {
-    return onlyOrNamed(models, parameter.name());
-  }
-
-  /** The only candidate, or the one named {@code name}; {@code null} if neither. */
-  private static MethodDeclaration onlyOrNamed(List<MethodDeclaration> candidates, String name) {
-    if (candidates.size() == 1) {
-      return candidates.get(0);
-    }
-    for (MethodDeclaration candidate : candidates) {
-      if (candidate.name().equals(name)) {
-        return candidate;
-      }
-    }
-    return null;
-  }
-
   /** The models whose outputs {@code loss} takes or which it applies, in parameter order. */
   static List<MethodDeclaration> modelsUsedBy(MethodDeclaration loss, LoopDeclaration loop) {
     List<MethodDeclaration> used = new ArrayList<>();
     for (ParameterDeclaration parameter : loss.parameters()) {
       MethodDeclaration model = null;
       if (parameter.input() == null && parameter.type().isOperand()) {
-        model = modelFor(parameter, loop.methods(Role.MODEL));
+        model = loop.modelFor(parameter);
       } else if (parameter.input() == null && parameter.type().kind() == TypeShape.Kind.NETWORK) {
-        model = networkFor(parameter, loop);
+        model = loop.networkFor(parameter);
       }
       if (model != null && !used.contains(model)) {
         used.add(model);

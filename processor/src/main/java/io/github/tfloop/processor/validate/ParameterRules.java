@@ -3,7 +3,6 @@ package io.github.tfloop.processor.validate;
 import io.github.tfloop.processor.parse.InputDeclaration;
 import io.github.tfloop.processor.parse.ParameterDeclaration;
 import javax.lang.model.SourceVersion;
-import javax.lang.model.element.AnnotationValue;
 
 /** Rules for {@code @Feature} and {@code @Label} parameters, wherever they are. */
 final class ParameterRules {
@@ -26,12 +25,16 @@ final class ParameterRules {
           parameter.type().display());
     }
     checkShape(parameter, diagnostics);
-    if (input.nameValue() != null
-        && (!SourceVersion.isIdentifier(input.name()) || SourceVersion.isKeyword(input.name()))) {
+    if (input.nameValue() != null && !isIdentifier(input.name())) {
       diagnostics.report(
           Message.INPUT_NAME, parameter.element(), input.annotation(), input.nameValue(),
           input.annotationName(), input.name());
     }
+  }
+
+  /** Whether {@code name} can name a Java variable or class: an identifier, not a keyword. */
+  static boolean isIdentifier(String name) {
+    return SourceVersion.isIdentifier(name) && !SourceVersion.isKeyword(name);
   }
 
   /** Every dimension positive, and the product within what the runtime can index. */
@@ -43,7 +46,8 @@ final class ParameterRules {
       int dimension = input.shape().get(i);
       if (dimension <= 0) {
         diagnostics.report(
-            Message.INPUT_SHAPE, parameter.element(), input.annotation(), dimensionValue(input, i),
+            Message.INPUT_SHAPE, parameter.element(), input.annotation(),
+            Diagnostics.elementOr(input.dimensionValues(), i, input.shapeValue()),
             input.annotationName(), dimension, input.displayShape());
         positive = false;
       } else {
@@ -55,12 +59,6 @@ final class ParameterRules {
           Message.INPUT_SIZE, parameter.element(), input.annotation(), input.shapeValue(),
           input.annotationName(), MAX_EXAMPLE_LENGTH, input.displayShape(), exactLength(input));
     }
-  }
-
-  private static AnnotationValue dimensionValue(InputDeclaration input, int index) {
-    return index < input.dimensionValues().size()
-        ? input.dimensionValues().get(index)
-        : input.shapeValue();
   }
 
   private static java.math.BigInteger exactLength(InputDeclaration input) {

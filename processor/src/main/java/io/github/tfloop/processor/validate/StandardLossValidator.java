@@ -1,12 +1,10 @@
 package io.github.tfloop.processor.validate;
 
-import io.github.tfloop.processor.parse.DataType;
 import io.github.tfloop.processor.parse.LoopDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration.Role;
 import io.github.tfloop.processor.parse.StandardLossDeclaration;
 import java.util.List;
-import javax.lang.model.SourceVersion;
 import javax.lang.model.element.TypeElement;
 
 /** The class's {@code @StandardLoss}: its name, model, label and the values of its function. */
@@ -20,7 +18,7 @@ final class StandardLossValidator {
       return;
     }
     TypeElement type = loop.element();
-    if (!isIdentifier(loss.name()) || loop.names(Role.LOSS).contains(loss.name())) {
+    if (!ParameterRules.isIdentifier(loss.name()) || loop.names(Role.LOSS).contains(loss.name())) {
       diagnostics.report(
           Message.STANDARD_LOSS_NAME, type, loss.annotation(), loss.nameValue(), loss.name());
     }
@@ -30,7 +28,7 @@ final class StandardLossValidator {
           Message.STANDARD_LOSS_MODEL, type, loss.annotation(), loss.modelValue(), loss.model(),
           models, Suggestions.didYouMean(loss.model(), models));
     }
-    if (!isIdentifier(loss.label())) {
+    if (!ParameterRules.isIdentifier(loss.label())) {
       diagnostics.report(
           Message.STANDARD_LOSS_LABEL, type, loss.annotation(), loss.labelValue(), loss.label());
     }
@@ -50,7 +48,6 @@ final class StandardLossValidator {
 
   private static void checkLabelShape(
       LoopDeclaration loop, StandardLossDeclaration loss, Diagnostics diagnostics) {
-    String shape = loss.labelShape().toString().replace('[', '{').replace(']', '}');
     String rule = null;
     if (loss.labelShape().stream().anyMatch(dimension -> dimension <= 0)) {
       rule = "dimensions must be positive";
@@ -62,36 +59,7 @@ final class StandardLossValidator {
     if (rule != null) {
       diagnostics.report(
           Message.STANDARD_LOSS_LABEL_SHAPE, loop.element(), loss.annotation(),
-          loss.labelShapeValue(), rule, shape);
+          loss.labelShapeValue(), rule, Label.inBraces(loss.labelShape()));
     }
-  }
-
-  private static boolean isIdentifier(String name) {
-    return SourceVersion.isIdentifier(name) && !SourceVersion.isKeyword(name);
-  }
-
-  /** The model a {@code @StandardLoss} takes the output of, or {@code null} if there is none. */
-  static MethodDeclaration modelOf(LoopDeclaration loop) {
-    StandardLossDeclaration loss = loop.standardLoss();
-    if (loss == null || loop.featureModels().isEmpty()) {
-      return null;
-    }
-    for (MethodDeclaration model : loop.featureModels()) {
-      if (model.name().equals(loss.model())) {
-        return model;
-      }
-    }
-    return loss.model().isEmpty() ? loop.featureModels().get(0) : null;
-  }
-
-  /** The type of the label a {@code @StandardLoss} declares: class indices, or the model's type. */
-  static DataType labelType(LoopDeclaration loop) {
-    if (loop.standardLoss().sparse()) {
-      return DataType.INT32;
-    }
-    MethodDeclaration model = modelOf(loop);
-    return model != null && model.returnType().isOperand()
-        ? model.returnType().dataType()
-        : DataType.FLOAT32;
   }
 }

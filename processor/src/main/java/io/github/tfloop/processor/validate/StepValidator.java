@@ -98,8 +98,8 @@ final class StepValidator {
         int index = indexOf(step.scheduleParams(), "values");
         diagnostics.report(
             Message.SCHEDULE_PARAMETER_VALUE, method.element(), method.annotation(),
-            element(step.scheduleParamValues(), index, step.scheduleValue()), step.schedule(),
-            "values", "one rate per boundary (" + boundaries + ")",
+            Diagnostics.elementOr(step.scheduleParamValues(), index, step.scheduleValue()),
+            step.schedule(), "values", "one rate per boundary (" + boundaries + ")",
             step.scheduleParams().get(index));
       }
     }
@@ -130,7 +130,7 @@ final class StepValidator {
     Map<String, String> valid = new LinkedHashMap<>();
     List<String> seen = new ArrayList<>();
     for (int i = 0; i < entries.size(); i++) {
-      AnnotationValue value = element(values, i, null);
+      AnnotationValue value = Diagnostics.elementOr(values, i, null);
       String[] pair = Hyperparameters.split(entries.get(i));
       Parameter parameter = pair == null ? null : signature.parameter(pair[0]);
       if (parameter == null) {
@@ -154,11 +154,6 @@ final class StepValidator {
       }
     }
     return valid;
-  }
-
-  private static AnnotationValue element(
-      List<AnnotationValue> values, int index, AnnotationValue fallback) {
-    return index >= 0 && index < values.size() ? values.get(index) : fallback;
   }
 
   private static int indexOf(List<String> entries, String name) {
@@ -217,9 +212,8 @@ final class StepValidator {
     List<String> seen = new ArrayList<>();
     for (int i = 0; i < step.variables().size(); i++) {
       String group = step.variables().get(i);
-      AnnotationValue value = i < step.variableValues().size()
-          ? step.variableValues().get(i)
-          : step.variablesValue();
+      AnnotationValue value =
+          Diagnostics.elementOr(step.variableValues(), i, step.variablesValue());
       if (!models.contains(group)) {
         diagnostics.report(
             Message.STEP_VARIABLES_UNKNOWN, method.element(), method.annotation(), value, group,
@@ -261,9 +255,9 @@ final class StepValidator {
     MethodDeclaration loss = lossOf(step, loop);
     List<MethodDeclaration> models = loss != null
         ? LossValidator.modelsUsedBy(loss, loop)
-        : StandardLossValidator.modelOf(loop) == null
+        : loop.standardLossModel() == null
             ? List.of()
-            : List.of(StandardLossValidator.modelOf(loop));
+            : List.of(loop.standardLossModel());
     return models.stream()
         .filter(MethodDeclaration::takesLayers)
         .map(MethodDeclaration::name)

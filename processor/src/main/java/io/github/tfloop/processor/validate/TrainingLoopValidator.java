@@ -7,7 +7,6 @@ import io.github.tfloop.processor.parse.ParameterDeclaration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import javax.lang.model.SourceVersion;
 import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
@@ -128,8 +127,7 @@ final class TrainingLoopValidator {
           Message.BATCH_SIZE, type, loop.annotation(), loop.batchSizeValue(), loop.batchSize());
     }
     if (!loop.loopName().isEmpty()
-        && (!SourceVersion.isIdentifier(loop.loopName())
-            || SourceVersion.isKeyword(loop.loopName())
+        && (!ParameterRules.isIdentifier(loop.loopName())
             || loop.loopName().equals(loop.flatName()))) {
       diagnostics.report(
           Message.LOOP_NAME, type, loop.annotation(), loop.loopNameValue(), loop.loopName());
@@ -165,7 +163,8 @@ final class TrainingLoopValidator {
       String metric = loop.metrics().get(i);
       if (seen.contains(metric)) {
         diagnostics.report(
-            Message.METRIC_DUPLICATE, type, loop.annotation(), elementValue(loop, i), metric);
+            Message.METRIC_DUPLICATE, type, loop.annotation(),
+            Diagnostics.elementOr(loop.metricValues(), i, loop.metricsValue()), metric);
       }
       seen.add(metric);
       String reportedAs = metric.toLowerCase(Locale.ROOT);
@@ -193,7 +192,8 @@ final class TrainingLoopValidator {
       return;
     }
     for (int i = 0; i < loop.metrics().size(); i++) {
-      checkMetricLabel(loop, loop.metrics().get(i), elementValue(loop, i), label, diagnostics);
+      checkMetricLabel(loop, loop.metrics().get(i),
+          Diagnostics.elementOr(loop.metricValues(), i, loop.metricsValue()), label, diagnostics);
     }
   }
 
@@ -236,12 +236,6 @@ final class TrainingLoopValidator {
           Message.METRIC_LABEL_SHAPE, loop.element(), loop.annotation(), value, metric,
           neededShape, label.name(), label.displayShape());
     }
-  }
-
-
-  /** The {@code metrics} element at {@code index}, or the whole value. */
-  private static AnnotationValue elementValue(LoopDeclaration loop, int index) {
-    return index < loop.metricValues().size() ? loop.metricValues().get(index) : loop.metricsValue();
   }
 
   private static String article(String noun) {

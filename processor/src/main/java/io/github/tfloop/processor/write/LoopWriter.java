@@ -21,7 +21,6 @@ import io.github.tfloop.processor.parse.DataType;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.lang.model.element.AnnotationMirror;
@@ -270,10 +269,9 @@ public final class LoopWriter {
   private static CodeBlock lossOptions(StandardLoss loss) {
     List<CodeBlock> options = new ArrayList<>();
     for (String option : loss.options()) {
-      options.add(option.equals("MEAN") || option.equals("SUM")
-          ? CodeBlock.of("$T.$L", Names.REDUCTION, option)
-          : CodeBlock.of("$L", option));
+      options.add(CodeBlock.of("$L", option));
     }
+    options.add(CodeBlock.of("$T.$L", Names.REDUCTION, loss.reduction()));
     return CodeBlock.join(options, ", ");
   }
 
