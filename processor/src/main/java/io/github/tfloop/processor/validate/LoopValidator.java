@@ -3,7 +3,6 @@ package io.github.tfloop.processor.validate;
 import io.github.tfloop.processor.parse.LoopDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration.Role;
-import io.github.tfloop.processor.parse.ParameterDeclaration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Predicate;
