@@ -8,9 +8,9 @@ import java.lang.annotation.Target;
 
 /**
  * Declares a target fed by the loop, on an {@code Operand<T>} parameter of a {@link Loss} method:
- * class indices as {@code Operand<TInt32>} for sparse categorical losses, or values as
- * {@code Operand<TFloat32>} for regression. Naming and matching work as for {@link Feature}.
- * Labels are fed during training and evaluation, never for prediction.
+ * class indices as {@code Operand<TInt32>} for sparse categorical losses, or values as {@code
+ * Operand<TFloat32>} for regression. Naming and matching work as for {@link Feature}. Labels are
+ * fed during training and evaluation, never for prediction.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)

@@ -20,8 +20,8 @@ import java.lang.annotation.Target;
  * </ul>
  *
  * <p>The loss is identified by the method's name, which {@link Step#loss()} refers to and under
- * which it is reported; the name is unique among the {@code @Loss} methods. It must not be
- * private, static, abstract or generic, nor declare checked exceptions.
+ * which it is reported; the name is unique among the {@code @Loss} methods. It must not be private,
+ * static, abstract or generic, nor declare checked exceptions.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)

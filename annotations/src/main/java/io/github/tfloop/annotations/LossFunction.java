@@ -8,7 +8,10 @@ public enum LossFunction {
   MEAN_ABSOLUTE_ERROR,
   /** Huber loss with {@link StandardLoss#delta()}; float labels of the output's example shape. */
   HUBER,
-  /** Cross-entropy against integer class labels of shape {@code {}}; output {@code [batch, classes]}. */
+  /**
+   * Cross-entropy against integer class labels of shape {@code {}}; output {@code [batch,
+   * classes]}.
+   */
   SPARSE_CATEGORICAL_CROSSENTROPY,
   /** Cross-entropy against one-hot float labels of shape {@code {classes}}. */
   CATEGORICAL_CROSSENTROPY,

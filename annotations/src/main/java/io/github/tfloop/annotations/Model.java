@@ -21,8 +21,7 @@ import java.lang.annotation.Target;
  *
  * <p>The generated loop calls the method once, when it is created, to build the graph: the method
  * describes the computation, it does not run it. It must not be private, static, abstract or
- * generic, nor declare checked exceptions, and its name is unique among the {@code @Model}
- * methods.
+ * generic, nor declare checked exceptions, and its name is unique among the {@code @Model} methods.
  * Every variable it creates through {@code Layers} belongs to the variable group named after the
  * method, which {@link Step#variables()} can select.
  */

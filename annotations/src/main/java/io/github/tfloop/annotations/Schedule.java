@@ -14,20 +14,20 @@ public enum Schedule {
    */
   EXPONENTIAL_DECAY,
   /**
-   * {@code lr} until the first boundary, then each of {@code values} in turn. Parameters:
-   * {@code boundaries} and {@code values} (required, space-separated lists of the same length;
-   * boundaries increase), e.g. {@code "boundaries=1000 5000"}, {@code "values=1e-4 1e-5"}.
+   * {@code lr} until the first boundary, then each of {@code values} in turn. Parameters: {@code
+   * boundaries} and {@code values} (required, space-separated lists of the same length; boundaries
+   * increase), e.g. {@code "boundaries=1000 5000"}, {@code "values=1e-4 1e-5"}.
    */
   PIECEWISE_CONSTANT,
   /**
-   * {@code (lr - end) * (1 - min(t, decaySteps) / decaySteps)^power + end}. Parameters:
-   * {@code decaySteps} (required), {@code endLearningRate=0.0001}, {@code power=1}.
+   * {@code (lr - end) * (1 - min(t, decaySteps) / decaySteps)^power + end}. Parameters: {@code
+   * decaySteps} (required), {@code endLearningRate=0.0001}, {@code power=1}.
    */
   POLYNOMIAL_DECAY,
   /**
    * Linear warm-up from 0 over {@code warmupSteps}, then cosine decay to {@code alpha * lr} over
-   * {@code decaySteps}. Parameters: {@code decaySteps} (required), {@code alpha=0},
-   * {@code warmupSteps=0}.
+   * {@code decaySteps}. Parameters: {@code decaySteps} (required), {@code alpha=0}, {@code
+   * warmupSteps=0}.
    */
   COSINE_DECAY
 }

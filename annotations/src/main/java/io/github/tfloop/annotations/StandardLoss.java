@@ -44,8 +44,8 @@ public @interface StandardLoss {
   String label() default "label";
 
   /**
-   * The shape of one example's label, without the batch dimension: {@code {}} for a class index
-   * or a scalar target, {@code {1}} for a {@code [batch, 1]} output, {@code {classes}} for one-hot
+   * The shape of one example's label, without the batch dimension: {@code {}} for a class index or
+   * a scalar target, {@code {1}} for a {@code [batch, 1]} output, {@code {classes}} for one-hot
    * labels. It must match the model output's example shape, except for the sparse cross-entropy.
    */
   int[] labelShape() default {};
@@ -56,6 +56,8 @@ public @interface StandardLoss {
   /** How per-example losses are reduced; their mean by default. */
   LossReduction reduction() default LossReduction.MEAN;
 
-  /** The Huber loss's threshold between quadratic and linear; only for {@link LossFunction#HUBER}. */
+  /**
+   * The Huber loss's threshold between quadratic and linear; only for {@link LossFunction#HUBER}.
+   */
   double delta() default 1.0;
 }

@@ -17,8 +17,8 @@ import java.lang.annotation.Target;
  *
  * <p>The gradients are taken only over the step's own variables, and the optimizer's apply
  * operations are built once, when the loop is created. Every training batch runs each step due on
- * it (see {@link #every()}) once, in declaration order. The method must not be private, static, abstract or generic; its name
- * names the step and is unique among the steps.
+ * it (see {@link #every()}) once, in declaration order. The method must not be private, static,
+ * abstract or generic; its name names the step and is unique among the steps.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)
@@ -54,8 +54,8 @@ public @interface Step {
   String[] scheduleParams() default {};
 
   /**
-   * Clips every gradient element into {@code [-clipValue, clipValue]}; 0 (the default) does not.
-   * At most one of {@code clipValue}, {@code clipNorm} and {@code clipGlobalNorm} may be set.
+   * Clips every gradient element into {@code [-clipValue, clipValue]}; 0 (the default) does not. At
+   * most one of {@code clipValue}, {@code clipNorm} and {@code clipGlobalNorm} may be set.
    */
   double clipValue() default 0;
 
@@ -70,15 +70,15 @@ public @interface Step {
 
   /**
    * Runs this step on every {@code every}-th training batch only: {@code every = 5} on a generator
-   * step gives five critic updates per generator update. At least one step must run on every
-   * batch (1, the default).
+   * step gives five critic updates per generator update. At least one step must run on every batch
+   * (1, the default).
    */
   int every() default 1;
 
   /**
    * Names of the {@link Model} methods whose variables this step trains; empty means every
-   * trainable variable of every model. The loss must depend on at least one of them, that is,
-   * take the output of one of these models.
+   * trainable variable of every model. The loss must depend on at least one of them, that is, take
+   * the output of one of these models.
    */
   String[] variables() default {};
 }

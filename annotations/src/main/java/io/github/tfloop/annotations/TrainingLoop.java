@@ -9,16 +9,16 @@ import java.lang.annotation.Target;
 /**
  * Marks a class for which tfloop generates a training loop.
  *
- * <p>The class must be a top-level or static nested class, visible in its package, neither
- * generic, abstract nor private, and it must declare at least one {@link Model}, one {@link Loss}
- * and one {@link Step} method. The generated class is named after it with the suffix {@code Loop}
- * (or {@link #name()}), lives in the same package, and is created with {@code
+ * <p>The class must be a top-level or static nested class, visible in its package, neither generic,
+ * abstract nor private, and it must declare at least one {@link Model}, one {@link Loss} and one
+ * {@link Step} method. The generated class is named after it with the suffix {@code Loop} (or
+ * {@link #name()}), lives in the same package, and is created with {@code
  * <Name>Loop.create(instance)}: it never constructs the class itself, so constructors may take
  * anything (hyper-parameters, say), but some code must be able to call one.
  *
- * <p>The processor checks all of this at compile time and reports every misuse as an error with
- * a stable id, such as {@code [tfloop:MissingLoss]}; the project's {@code docs/errors.md} lists
- * them all with examples.
+ * <p>The processor checks all of this at compile time and reports every misuse as an error with a
+ * stable id, such as {@code [tfloop:MissingLoss]}; the project's {@code docs/errors.md} lists them
+ * all with examples.
  *
  * <pre>{@code
  * @TrainingLoop(batchSize = 64, metrics = Metric.ACCURACY)
@@ -44,8 +44,8 @@ import java.lang.annotation.Target;
 public @interface TrainingLoop {
 
   /**
-   * Examples per training step. Training feeds full batches of this size; evaluation and
-   * prediction use it as their batch size too, with a smaller last batch. Must be positive.
+   * Examples per training step. Training feeds full batches of this size; evaluation and prediction
+   * use it as their batch size too, with a smaller last batch. Must be positive.
    */
   int batchSize() default 32;
 
@@ -56,16 +56,16 @@ public @interface TrainingLoop {
   long seed() default 42L;
 
   /**
-   * Simple name of the generated class; empty means the annotated class's name followed by
-   * {@code Loop} ({@code Outer_InnerLoop} for a nested class). Must be a valid Java identifier
-   * that no other type of the package uses.
+   * Simple name of the generated class; empty means the annotated class's name followed by {@code
+   * Loop} ({@code Outer_InnerLoop} for a nested class). Must be a valid Java identifier that no
+   * other type of the package uses.
    */
   String name() default "";
 
   /**
    * Metrics computed in the graph, on training batches and on every evaluation, from the first
-   * {@link Model} output and the first {@link Label}, each listed once. Losses are always
-   * reported, by method name, which must differ from the metrics' names ({@code accuracy}).
+   * {@link Model} output and the first {@link Label}, each listed once. Losses are always reported,
+   * by method name, which must differ from the metrics' names ({@code accuracy}).
    */
   Metric[] metrics() default {};
 

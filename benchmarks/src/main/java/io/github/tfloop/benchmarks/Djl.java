@@ -39,8 +39,7 @@ final class Djl implements Contender {
     model.setBlock(network == Network.MLP ? mlp() : cnn());
     DefaultTrainingConfig config =
         new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-            .optOptimizer(
-                Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.001f)).build());
+            .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.001f)).build());
     trainer = model.newTrainer(config);
     imageShape =
         network == Network.MLP

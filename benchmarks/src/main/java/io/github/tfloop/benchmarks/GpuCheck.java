@@ -25,7 +25,8 @@ public final class GpuCheck {
         seconds = Double.parseDouble(arg);
       }
     }
-    System.out.println("| network | batch | batches/call | GPU steps/s | CPU steps/s | GPU / CPU |");
+    System.out.println(
+        "| network | batch | batches/call | GPU steps/s | CPU steps/s | GPU / CPU |");
     System.out.println("|---|---:|---:|---:|---:|---:|");
     for (Object[] c : new Object[][] {{Network.MLP, 32}, {Network.MLP, 512}, {Network.CNN, 64}}) {
       Network network = (Network) c[0];
@@ -38,7 +39,12 @@ public final class GpuCheck {
         System.out.printf(
             Locale.ROOT,
             "| %s | %d | %d | %.0f | %.0f | %.2f× |%n",
-            network, batchSize, stepsPerExecution, gpu, cpu, gpu / cpu);
+            network,
+            batchSize,
+            stepsPerExecution,
+            gpu,
+            cpu,
+            gpu / cpu);
       }
     }
   }

@@ -100,7 +100,8 @@ final class HandWritten implements Contender {
 
   /** One step's run, built as the loop builds it every step: both feeds, the update, the loss. */
   Session.Runner runner() {
-    return session.runner()
+    return session
+        .runner()
         .feed(images, imageTensor)
         .feed(labels, labelTensor)
         .addTarget(minimize)

@@ -11,10 +11,10 @@ import java.util.function.IntSupplier;
 
 /**
  * Ratios that survive a shared machine: the contenders of one case live in one JVM and take turns,
- * round after round, so a change in the machine's load hits them all alike; each contender's
- * figure is its median over the rounds. (JMH runs each contender in its own fork, one after the
- * other, so load that comes and goes between forks moves their ratios.) {@code java ...
- * Interleaved [rounds] [seconds per turn]}.
+ * round after round, so a change in the machine's load hits them all alike; each contender's figure
+ * is its median over the rounds. (JMH runs each contender in its own fork, one after the other, so
+ * load that comes and goes between forks moves their ratios.) {@code java ... Interleaved [rounds]
+ * [seconds per turn]}.
  */
 public final class Interleaved {
 
@@ -33,14 +33,16 @@ public final class Interleaved {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 1;
     Interleaved run = new Interleaved(rounds, seconds);
-    System.out.println("| network | batch | contender | steps/s (median) | vs hand-written | vs DJL |");
+    System.out.println(
+        "| network | batch | contender | steps/s (median) | vs hand-written | vs DJL |");
     System.out.println("|---|---:|---|---:|---:|---:|");
     run.contenders(Network.MLP, 32);
     run.contenders(Network.MLP, 128);
     run.contenders(Network.MLP, 512);
     run.contenders(Network.CNN, 64);
     System.out.println();
-    System.out.println("| network | batch | intra:inter threads | steps/s (median) | vs TensorFlow's choice |");
+    System.out.println(
+        "| network | batch | intra:inter threads | steps/s (median) | vs TensorFlow's choice |");
     System.out.println("|---|---:|---|---:|---:|");
     run.threadSettings(Network.MLP, 32);
     run.threadSettings(Network.MLP, 512);
@@ -77,7 +79,11 @@ public final class Interleaved {
       System.out.printf(
           Locale.ROOT,
           "| %s | %d | %s | %.0f | %.2f× | %.2f× |%n",
-          network, batchSize, turns.get(i).name(), medians[i], medians[i] / medians[0],
+          network,
+          batchSize,
+          turns.get(i).name(),
+          medians[i],
+          medians[i] / medians[0],
           medians[i] / medians[turns.size() - 1]);
     }
   }
@@ -98,7 +104,11 @@ public final class Interleaved {
       System.out.printf(
           Locale.ROOT,
           "| %s | %d | %s | %.0f | %.2f× |%n",
-          network, batchSize, turns.get(i).name(), medians[i], medians[i] / medians[0]);
+          network,
+          batchSize,
+          turns.get(i).name(),
+          medians[i],
+          medians[i] / medians[0]);
     }
   }
 

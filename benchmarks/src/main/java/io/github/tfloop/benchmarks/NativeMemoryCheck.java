@@ -11,8 +11,8 @@ import java.util.Locale;
  * fetches the loss, so TensorFlow hands a new output tensor to Java every step) and compares the
  * process's resident memory after {@code 200,000} steps with that after {@code 20,000}. Exits with
  * status 1 if it grew by more than 5%. Run with a fixed heap ({@code -Xms} = {@code -Xmx}, {@code
- * -XX:+AlwaysPreTouch}) so that the Java heap's growth is not counted:
- * {@code java ... NativeMemoryCheck [first] [last]}.
+ * -XX:+AlwaysPreTouch}) so that the Java heap's growth is not counted: {@code java ...
+ * NativeMemoryCheck [first] [last]}.
  */
 public final class NativeMemoryCheck {
 
@@ -40,7 +40,11 @@ public final class NativeMemoryCheck {
       System.out.printf(
           Locale.ROOT,
           "resident memory after %,d steps: %,d KB; after %,d steps: %,d KB; growth %.2f%%%n",
-          first, atFirst, last, atLast, growth);
+          first,
+          atFirst,
+          last,
+          atLast,
+          growth);
       if (growth > 5) {
         System.out.println("FAILED: native memory grew by more than 5%");
         System.exit(1);
@@ -52,7 +56,9 @@ public final class NativeMemoryCheck {
     System.out.printf(
         Locale.ROOT,
         "step %,9d  resident %,9d KB  %.0f s%n",
-        step, kilobytes, (System.nanoTime() - started) / 1e9);
+        step,
+        kilobytes,
+        (System.nanoTime() - started) / 1e9);
   }
 
   /** {@code VmRSS} of this process, from {@code /proc/self/status} (Linux). */

@@ -4,6 +4,8 @@ package io.github.tfloop.benchmarks;
 public enum Network {
   /** 784-256-10, ReLU; see {@link Mlp}. */
   MLP,
-  /** Two 3×3 convolutions (32, 64 filters) with 2×2 max pooling, then 10 logits; see {@link Cnn}. */
+  /**
+   * Two 3×3 convolutions (32, 64 filters) with 2×2 max pooling, then 10 logits; see {@link Cnn}.
+   */
   CNN
 }

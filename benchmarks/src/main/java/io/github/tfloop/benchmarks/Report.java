@@ -83,7 +83,8 @@ public final class Report {
                     .build())
             .run());
     out.append("### Training steps per second\n\n")
-        .append("| network | batch | contender | steps/s | vs hand-written | vs DJL | heap bytes/step |\n")
+        .append(
+            "| network | batch | contender | steps/s | vs hand-written | vs DJL | heap bytes/step |\n")
         .append("|---|---:|---|---:|---:|---:|---:|\n");
     for (RunResult result : results) {
       BenchmarkParams params = result.getParams();

@@ -48,7 +48,8 @@ public final class StepProfile {
       double wallMicros = (System.nanoTime() - wall) / 1e3 / steps;
       double cpuMicros = (OS.getProcessCpuTime() - cpu) / 1e3 / steps;
       Map<String, Long> byType = new TreeMap<>();
-      RunOptions trace = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
+      RunOptions trace =
+          RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
       for (int i = 0; i < steps; i++) {
         try (Result result = loop.runner().setOptions(trace).runAndFetchMetadata()) {
           add(byType, result.getMetadata().orElseThrow());
@@ -60,8 +61,13 @@ public final class StepProfile {
       System.out.printf(
           Locale.ROOT,
           "| %s | %d | %.0f | %.0f | %.0f | %.0f%% | %.0f%% | %.0f%% |%n",
-          network, batchSize, wallMicros, cpuMicros, (double) kernels / steps,
-          100.0 * optimizer / kernels, 100.0 * linear / kernels,
+          network,
+          batchSize,
+          wallMicros,
+          cpuMicros,
+          (double) kernels / steps,
+          100.0 * optimizer / kernels,
+          100.0 * linear / kernels,
           100.0 * (kernels - optimizer - linear) / kernels);
     }
   }

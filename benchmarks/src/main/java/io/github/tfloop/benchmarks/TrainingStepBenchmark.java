@@ -44,6 +44,7 @@ public class TrainingStepBenchmark {
 
   /** Batches of data each contender cycles through. */
   static final int BATCHES = 16;
+
   /** Epochs of {@link #BATCHES} batches one {@code fit} invocation trains. */
   static final int FIT_EPOCHS = 2;
 

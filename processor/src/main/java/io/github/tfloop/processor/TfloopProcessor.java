@@ -31,8 +31,8 @@ import javax.tools.Diagnostic;
 
 /**
  * Generates a training loop for every class annotated {@code @TrainingLoop}: parse, validate,
- * model, write. Classes whose declarations refer to types or constants not generated yet wait for
- * a later round; an unexpected exception becomes one "internal error" diagnostic on its class, and
+ * model, write. Classes whose declarations refer to types or constants not generated yet wait for a
+ * later round; an unexpected exception becomes one "internal error" diagnostic on its class, and
  * processing goes on with the next class.
  */
 @AutoService(Processor.class)
@@ -52,8 +52,10 @@ public final class TfloopProcessor extends AbstractProcessor {
 
   /** Qualified names of classes waiting for their declarations to resolve. */
   private final Set<String> deferred = new LinkedHashSet<>();
+
   /** Qualified names of the user's own top-level types, which a loop class must not clash with. */
   private final Set<String> userTypes = new HashSet<>();
+
   /** Qualified names of the loop classes written so far. */
   private final Set<String> written = new HashSet<>();
 
@@ -75,8 +77,10 @@ public final class TfloopProcessor extends AbstractProcessor {
       new PlacementValidator(processingEnv.getElementUtils(), diagnostics).check(round);
       LocalLoopClasses.report(processingEnv, round);
     } catch (RuntimeException | LinkageError | AssertionError e) {
-      processingEnv.getMessager().printMessage(
-          Diagnostic.Kind.ERROR, Message.INTERNAL_ERROR.format("this round", trace(e)));
+      processingEnv
+          .getMessager()
+          .printMessage(
+              Diagnostic.Kind.ERROR, Message.INTERNAL_ERROR.format("this round", trace(e)));
     }
     return claims(annotations, round);
   }
@@ -152,7 +156,8 @@ public final class TfloopProcessor extends AbstractProcessor {
       }
     }
     deferred.clear();
-    TypeElement annotation = processingEnv.getElementUtils().getTypeElement(TypeNames.TRAINING_LOOP);
+    TypeElement annotation =
+        processingEnv.getElementUtils().getTypeElement(TypeNames.TRAINING_LOOP);
     if (annotation != null) {
       for (Element element : round.getElementsAnnotatedWith(annotation)) {
         if (element instanceof TypeElement type && !classes.contains(type)) {

@@ -11,7 +11,7 @@
  *   <li>{@code write}: the generated {@code <Name>Loop} source, through the {@code Filer}.
  * </ol>
  *
- * <p>The processor never loads TensorFlow: it names TensorFlow and runtime types by their
- * qualified names ({@link io.github.tfloop.processor.write.Names}).
+ * <p>The processor never loads TensorFlow: it names TensorFlow and runtime types by their qualified
+ * names ({@link io.github.tfloop.processor.write.Names}).
  */
 package io.github.tfloop.processor;

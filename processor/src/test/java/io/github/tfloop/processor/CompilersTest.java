@@ -17,21 +17,23 @@ import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
 
 /**
- * The sample classes under javac, warnings as errors, and under the Eclipse compiler: both give
- * the same generated sources, and neither warns about them.
+ * The sample classes under javac, warnings as errors, and under the Eclipse compiler: both give the
+ * same generated sources, and neither warns about them.
  */
 class CompilersTest {
 
   /** Sample sources by path relative to a source root, and the test resource holding each. */
-  private static final Map<String, String> SAMPLES = Map.of(
-      "example/FashionMlp.java", "/golden/FashionMlp.java",
-      "example/TwoHeads.java", "/samples/example/TwoHeads.java",
-      "example/Outer.java", "/samples/example/Outer.java",
-      "Scratch.java", "/samples/Scratch.java");
+  private static final Map<String, String> SAMPLES =
+      Map.of(
+          "example/FashionMlp.java", "/golden/FashionMlp.java",
+          "example/TwoHeads.java", "/samples/example/TwoHeads.java",
+          "example/Outer.java", "/samples/example/Outer.java",
+          "Scratch.java", "/samples/Scratch.java");
 
-  private static final List<String> EXPECTED_LOOPS = List.of(
-      "ScratchLoop.java", "example/FashionMlpLoop.java",
-      "example/NamedLoop.java", "example/TwoHeadsLoop.java");
+  private static final List<String> EXPECTED_LOOPS =
+      List.of(
+          "ScratchLoop.java", "example/FashionMlpLoop.java",
+          "example/NamedLoop.java", "example/TwoHeadsLoop.java");
 
   private static Map<String, String> samples() {
     Map<String, String> sources = new TreeMap<>();
@@ -40,11 +42,16 @@ class CompilersTest {
   }
 
   private static Compilation javac(String... options) {
-    List<JavaFileObject> files = samples().entrySet().stream()
-        .map(entry -> JavaFileObjects.forSourceString(
-            entry.getKey().replace(".java", "").replace('/', '.'), entry.getValue()))
-        .toList();
-    return Compiler.javac().withProcessors(new TfloopProcessor()).withOptions((Object[]) options)
+    List<JavaFileObject> files =
+        samples().entrySet().stream()
+            .map(
+                entry ->
+                    JavaFileObjects.forSourceString(
+                        entry.getKey().replace(".java", "").replace('/', '.'), entry.getValue()))
+            .toList();
+    return Compiler.javac()
+        .withProcessors(new TfloopProcessor())
+        .withOptions((Object[]) options)
         .compile(files);
   }
 
@@ -74,33 +81,44 @@ class CompilersTest {
     for (String path : javac.keySet()) {
       assertEquals(javac.get(path), ecj.generated().get(path), path);
     }
-    List<String> aboutGeneratedCode = ecj.diagnostics().stream()
-        .filter(diagnostic -> diagnostic.getKind() != Diagnostic.Kind.NOTE)
-        .filter(diagnostic -> diagnostic.getSource() != null
-            && diagnostic.getSource().getName().contains("generated"))
-        .map(diagnostic -> diagnostic.getMessage(null))
-        .toList();
+    List<String> aboutGeneratedCode =
+        ecj.diagnostics().stream()
+            .filter(diagnostic -> diagnostic.getKind() != Diagnostic.Kind.NOTE)
+            .filter(
+                diagnostic ->
+                    diagnostic.getSource() != null
+                        && diagnostic.getSource().getName().contains("generated"))
+            .map(diagnostic -> diagnostic.getMessage(null))
+            .toList();
     assertEquals(List.of(), aboutGeneratedCode, ecj.describe());
   }
 
   @Test
   void theEclipseCompilerReportsTfloopErrorsOnTheirLines() {
-    Ecj.Result ecj = Ecj.compile(Map.of("example/Broken.java", Sources.text(
-        "@TrainingLoop(batchSize = 0)",
-        "class Broken {",
-        DiagnosticsTest.MODEL.replace("@Model Operand", "@Model private Operand"),
-        DiagnosticsTest.LOSS,
-        "  @Step(loss = \"los\") void train() {}",
-        "}")));
+    Ecj.Result ecj =
+        Ecj.compile(
+            Map.of(
+                "example/Broken.java",
+                Sources.text(
+                    "@TrainingLoop(batchSize = 0)",
+                    "class Broken {",
+                    DiagnosticsTest.MODEL.replace("@Model Operand", "@Model private Operand"),
+                    DiagnosticsTest.LOSS,
+                    "  @Step(loss = \"los\") void train() {}",
+                    "}")));
     String diagnostics = ecj.describe();
     assertFalse(ecj.success(), diagnostics);
     int first = Sources.FIRST_LINE;
-    for (String expected : List.of(
-        "Broken.java:" + first + " [tfloop:BatchSize]",
-        "Broken.java:" + (first + 2) + " [tfloop:MethodPrivate]",
-        "Broken.java:" + (first + 4) + " [tfloop:StepLossUnknown]")) {
-      assertTrue(diagnostics.lines().anyMatch(line -> line.startsWith("ERROR ")
-          && line.contains(expected)), expected + " in\n" + diagnostics);
+    for (String expected :
+        List.of(
+            "Broken.java:" + first + " [tfloop:BatchSize]",
+            "Broken.java:" + (first + 2) + " [tfloop:MethodPrivate]",
+            "Broken.java:" + (first + 4) + " [tfloop:StepLossUnknown]")) {
+      assertTrue(
+          diagnostics
+              .lines()
+              .anyMatch(line -> line.startsWith("ERROR ") && line.contains(expected)),
+          expected + " in\n" + diagnostics);
     }
     assertEquals(Map.of(), ecj.generated(), "nothing is generated");
   }

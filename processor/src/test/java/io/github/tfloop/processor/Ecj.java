@@ -35,10 +35,14 @@ final class Ecj {
     String describe() {
       StringBuilder text = new StringBuilder();
       for (Diagnostic<? extends JavaFileObject> diagnostic : diagnostics) {
-        text.append(diagnostic.getKind()).append(' ')
+        text.append(diagnostic.getKind())
+            .append(' ')
             .append(diagnostic.getSource() == null ? "-" : diagnostic.getSource().getName())
-            .append(':').append(diagnostic.getLineNumber()).append(' ')
-            .append(diagnostic.getMessage(Locale.ROOT)).append('\n');
+            .append(':')
+            .append(diagnostic.getLineNumber())
+            .append(' ')
+            .append(diagnostic.getMessage(Locale.ROOT))
+            .append('\n');
       }
       return text.toString();
     }
@@ -65,16 +69,24 @@ final class Ecj {
       boolean success;
       try (StandardJavaFileManager fileManager =
           ecj.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
-        JavaCompiler.CompilationTask task = ecj.getTask(
-            new StringWriter(), // ECJ also prints its diagnostics; they are collected below
-
-            fileManager,
-            diagnostics,
-            List.of("--release", "17", "-encoding", "UTF-8",
-                "-classpath", System.getProperty("java.class.path"),
-                "-d", classes.toString(), "-s", generatedDirectory.toString()),
-            null,
-            fileManager.getJavaFileObjectsFromPaths(files));
+        JavaCompiler.CompilationTask task =
+            ecj.getTask(
+                new StringWriter(), // ECJ also prints its diagnostics; they are collected below
+                fileManager,
+                diagnostics,
+                List.of(
+                    "--release",
+                    "17",
+                    "-encoding",
+                    "UTF-8",
+                    "-classpath",
+                    System.getProperty("java.class.path"),
+                    "-d",
+                    classes.toString(),
+                    "-s",
+                    generatedDirectory.toString()),
+                null,
+                fileManager.getJavaFileObjectsFromPaths(files));
         task.setProcessors(List.of(new TfloopProcessor()));
         success = task.call();
       }
@@ -88,7 +100,8 @@ final class Ecj {
     Map<String, String> files = new TreeMap<>();
     try (Stream<Path> paths = Files.walk(directory)) {
       for (Path path : paths.filter(Files::isRegularFile).toList()) {
-        files.put(directory.relativize(path).toString().replace('\\', '/'),
+        files.put(
+            directory.relativize(path).toString().replace('\\', '/'),
             Files.readString(path, StandardCharsets.UTF_8));
       }
     }

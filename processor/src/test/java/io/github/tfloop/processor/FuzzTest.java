@@ -46,100 +46,234 @@ class FuzzTest {
   private static final long SEED = 20_261_127L;
 
   /** The valid classes mutated, by qualified name. */
-  private static final Map<String, String> BASES = Map.of(
-      "example.FashionMlp", Sources.read("/golden/FashionMlp.java"),
-      "example.TwoHeads", Sources.read("/samples/example/TwoHeads.java"));
+  private static final Map<String, String> BASES =
+      Map.of(
+          "example.FashionMlp", Sources.read("/golden/FashionMlp.java"),
+          "example.TwoHeads", Sources.read("/samples/example/TwoHeads.java"));
 
-  private static final Pattern ANNOTATION = Pattern.compile(
-      "@(TrainingLoop|Model|Loss|Step|Feature|Label)(\\([^)]*\\))?");
-  private static final Pattern ATTRIBUTE = Pattern.compile(
-      "\\b(batchSize|seed|learningRate|loss|name|variables|metrics|shape|optimizer)\\s*=\\s*"
-          + "(\"[^\"]*\"|\\{[^}]*\\}|[\\w.+-]+)");
+  private static final Pattern ANNOTATION =
+      Pattern.compile("@(TrainingLoop|Model|Loss|Step|Feature|Label)(\\([^)]*\\))?");
+  private static final Pattern ATTRIBUTE =
+      Pattern.compile(
+          "\\b(batchSize|seed|learningRate|loss|name|variables|metrics|shape|optimizer)\\s*=\\s*"
+              + "(\"[^\"]*\"|\\{[^}]*\\}|[\\w.+-]+)");
   private static final Pattern OPERAND_TYPE = Pattern.compile("Operand<T\\w+>");
-  private static final Pattern METHOD = Pattern.compile(
-      "(?m)^(\\s+)((?:Operand<\\w+>|void) )(\\w+)\\(");
+  private static final Pattern METHOD =
+      Pattern.compile("(?m)^(\\s+)((?:Operand<\\w+>|void) )(\\w+)\\(");
   private static final Pattern CLASS = Pattern.compile("public class (\\w+)");
 
-  private static final List<String> TYPES = List.of(
-      "Operand<TInt32>", "Operand<TInt64>", "Operand<TFloat64>", "Operand<TFloat32>",
-      "Operand<?>", "Operand", "float", "int[]", "Object", "Ops", "Layers",
-      "Operand<? extends TFloat32>", "java.util.List<Operand<TFloat32>>");
-  private static final Map<String, List<String>> BAD_VALUES = Map.of(
-      "batchSize", List.of("0", "-3", "Integer.MAX_VALUE", "1"),
-      "seed", List.of("-1L", "Long.MAX_VALUE"),
-      "learningRate", List.of("0", "-1e-3", "Double.NaN", "Double.POSITIVE_INFINITY", "1e300"),
-      "loss", List.of("\"\"", "\"nope\"", "\"loss \"", "\"logits\"", "\"train\""),
-      "name", List.of("\"\"", "\"bad name\"", "\"class\"", "\"engine\"", "\"FashionMlp\"",
-          "\"TwoHeads\"", "\"String\""),
-      "variables", List.of("{}", "\"nope\"", "{\"logits\", \"logits\"}", "\"loss\"", "\"\""),
-      "metrics", List.of("{}", "{Metric.ACCURACY, Metric.ACCURACY}"),
-      "shape", List.of("{}", "{0}", "{-1, 2}", "{65536, 65536}", "{1, 1, 1, 1, 1, 1}", "7"),
-      "optimizer", List.of("Optimizer.SGD", "Optimizer.ADAM"));
+  private static final List<String> TYPES =
+      List.of(
+          "Operand<TInt32>",
+          "Operand<TInt64>",
+          "Operand<TFloat64>",
+          "Operand<TFloat32>",
+          "Operand<?>",
+          "Operand",
+          "float",
+          "int[]",
+          "Object",
+          "Ops",
+          "Layers",
+          "Operand<? extends TFloat32>",
+          "java.util.List<Operand<TFloat32>>");
+  private static final Map<String, List<String>> BAD_VALUES =
+      Map.of(
+          "batchSize", List.of("0", "-3", "Integer.MAX_VALUE", "1"),
+          "seed", List.of("-1L", "Long.MAX_VALUE"),
+          "learningRate", List.of("0", "-1e-3", "Double.NaN", "Double.POSITIVE_INFINITY", "1e300"),
+          "loss", List.of("\"\"", "\"nope\"", "\"loss \"", "\"logits\"", "\"train\""),
+          "name",
+              List.of(
+                  "\"\"",
+                  "\"bad name\"",
+                  "\"class\"",
+                  "\"engine\"",
+                  "\"FashionMlp\"",
+                  "\"TwoHeads\"",
+                  "\"String\""),
+          "variables", List.of("{}", "\"nope\"", "{\"logits\", \"logits\"}", "\"loss\"", "\"\""),
+          "metrics", List.of("{}", "{Metric.ACCURACY, Metric.ACCURACY}"),
+          "shape", List.of("{}", "{0}", "{-1, 2}", "{65536, 65536}", "{1, 1, 1, 1, 1, 1}", "7"),
+          "optimizer", List.of("Optimizer.SGD", "Optimizer.ADAM"));
+
   /** Values added to an annotation written without any; some legal, such as reserved names. */
-  private static final Map<String, List<String>> ADDED_VALUES = Map.of(
-      "TrainingLoop", List.of("(batchSize = -1)", "(name = \"x y\")", "(name = \"Loop\")",
-          "(metrics = {Metric.ACCURACY, Metric.ACCURACY})", "(batchSize = 1, seed = -5)"),
-      "Step", List.of("(loss = \"nope\")", "(learningRate = -2)", "(variables = \"logits\")",
-          "(optimizer = Optimizer.SGD, variables = {\"logits\", \"logits\"})"),
-      "Feature", List.of("(shape = {0, -4})", "(name = \"9\")", "(name = \"engine\")",
-          "(name = \"batch\")", "(name = \"examples\")", "(name = \"definition\")",
-          "(shape = 3)"),
-      "Label", List.of("(shape = {0, -4})", "(name = \"tf\")", "(name = \"engine\")",
-          "(name = \"loop\")", "(name = \"options\")", "(shape = 2)"));
-  private static final List<String> EXTRA_PARAMETERS = List.of(
-      "int n", "Operand<TFloat32> extra", "@Feature Operand<TInt64> extra",
-      "@Label Operand<TInt32> other", "Layers more", "Ops tf2", "@Feature @Label Operand<TInt32> z",
-      "@Feature(shape = {28, 28}) Operand<TInt32> image", "String... names");
-  private static final List<String> METHOD_PREFIXES = List.of(
-      "private ", "static ", "abstract ", "<T> ", "synchronized ", "final ", "public ",
-      "@Model ", "@Loss ", "@Step ", "@Deprecated ");
+  private static final Map<String, List<String>> ADDED_VALUES =
+      Map.of(
+          "TrainingLoop",
+              List.of(
+                  "(batchSize = -1)",
+                  "(name = \"x y\")",
+                  "(name = \"Loop\")",
+                  "(metrics = {Metric.ACCURACY, Metric.ACCURACY})",
+                  "(batchSize = 1, seed = -5)"),
+          "Step",
+              List.of(
+                  "(loss = \"nope\")",
+                  "(learningRate = -2)",
+                  "(variables = \"logits\")",
+                  "(optimizer = Optimizer.SGD, variables = {\"logits\", \"logits\"})"),
+          "Feature",
+              List.of(
+                  "(shape = {0, -4})",
+                  "(name = \"9\")",
+                  "(name = \"engine\")",
+                  "(name = \"batch\")",
+                  "(name = \"examples\")",
+                  "(name = \"definition\")",
+                  "(shape = 3)"),
+          "Label",
+              List.of(
+                  "(shape = {0, -4})",
+                  "(name = \"tf\")",
+                  "(name = \"engine\")",
+                  "(name = \"loop\")",
+                  "(name = \"options\")",
+                  "(shape = 2)"));
+
+  private static final List<String> EXTRA_PARAMETERS =
+      List.of(
+          "int n",
+          "Operand<TFloat32> extra",
+          "@Feature Operand<TInt64> extra",
+          "@Label Operand<TInt32> other",
+          "Layers more",
+          "Ops tf2",
+          "@Feature @Label Operand<TInt32> z",
+          "@Feature(shape = {28, 28}) Operand<TInt32> image",
+          "String... names");
+  private static final List<String> METHOD_PREFIXES =
+      List.of(
+          "private ",
+          "static ",
+          "abstract ",
+          "<T> ",
+          "synchronized ",
+          "final ",
+          "public ",
+          "@Model ",
+          "@Loss ",
+          "@Step ",
+          "@Deprecated ");
 
   /** One way to break a source; returns {@code null} when it finds nowhere to apply. */
   private record Mutation(String name, BiFunction<String, Random, String> apply) {}
 
-  private static final List<Mutation> MUTATIONS = List.of(
-      new Mutation("remove an annotation", (text, random) ->
-          replaceOne(text, ANNOTATION, random, match -> "")),
-      new Mutation("swap an annotation for another", (text, random) ->
-          replaceOne(text, ANNOTATION, random, match ->
-              pick(random, List.of("@Model", "@Loss", "@Step", "@Feature", "@Label",
-                  "@Model @Loss", "@Feature @Label", "@TrainingLoop")))),
-      new Mutation("change a type", (text, random) ->
-          replaceOne(text, OPERAND_TYPE, random, match -> pick(random, TYPES))),
-      new Mutation("change a value", (text, random) ->
-          replaceOne(text, ATTRIBUTE, random, match ->
-              match.group(1) + " = " + pick(random, BAD_VALUES.get(match.group(1))))),
-      new Mutation("add a value", (text, random) ->
-          replaceOne(text, Pattern.compile("@(TrainingLoop|Step|Feature|Label)\\b(?!\\()"),
-              random, match -> match.group() + pick(random, ADDED_VALUES.get(match.group(1))))),
-      new Mutation("add a modifier", (text, random) ->
-          replaceOne(text, METHOD, random, match ->
-              match.group(1) + pick(random, METHOD_PREFIXES) + match.group(2) + match.group(3)
-                  + "(")),
-      new Mutation("rename a method", (text, random) ->
-          replaceOne(text, METHOD, random, match ->
-              match.group(1) + match.group(2)
-                  + pick(random, List.of("accuracy", "logits", "loss", "train", "other"))
-                  + "(")),
-      new Mutation("declare a checked exception", (text, random) ->
-          replaceOne(text, Pattern.compile("\\) \\{\\n"), random,
-              match -> ") throws Exception {\n")),
-      new Mutation("change the class", (text, random) ->
-          replaceOne(text, CLASS, random, match -> pick(random, List.of(
-              "public abstract class " + match.group(1),
-              "public class " + match.group(1) + "<T>",
-              "public final class " + match.group(1),
-              "public interface " + match.group(1))))),
-      new Mutation("swap two parameters", FuzzTest::swapParameters),
-      new Mutation("drop a parameter", (text, random) ->
-          editParameters(text, random, (parameters, r) -> {
-            if (!parameters.isEmpty()) {
-              parameters.remove(r.nextInt(parameters.size()));
-            }
-          })),
-      new Mutation("add a parameter", (text, random) ->
-          editParameters(text, random, (parameters, r) ->
-              parameters.add(r.nextInt(parameters.size() + 1), pick(r, EXTRA_PARAMETERS)))));
+  private static final List<Mutation> MUTATIONS =
+      List.of(
+          new Mutation(
+              "remove an annotation",
+              (text, random) -> replaceOne(text, ANNOTATION, random, match -> "")),
+          new Mutation(
+              "swap an annotation for another",
+              (text, random) ->
+                  replaceOne(
+                      text,
+                      ANNOTATION,
+                      random,
+                      match ->
+                          pick(
+                              random,
+                              List.of(
+                                  "@Model",
+                                  "@Loss",
+                                  "@Step",
+                                  "@Feature",
+                                  "@Label",
+                                  "@Model @Loss",
+                                  "@Feature @Label",
+                                  "@TrainingLoop")))),
+          new Mutation(
+              "change a type",
+              (text, random) ->
+                  replaceOne(text, OPERAND_TYPE, random, match -> pick(random, TYPES))),
+          new Mutation(
+              "change a value",
+              (text, random) ->
+                  replaceOne(
+                      text,
+                      ATTRIBUTE,
+                      random,
+                      match ->
+                          match.group(1) + " = " + pick(random, BAD_VALUES.get(match.group(1))))),
+          new Mutation(
+              "add a value",
+              (text, random) ->
+                  replaceOne(
+                      text,
+                      Pattern.compile("@(TrainingLoop|Step|Feature|Label)\\b(?!\\()"),
+                      random,
+                      match -> match.group() + pick(random, ADDED_VALUES.get(match.group(1))))),
+          new Mutation(
+              "add a modifier",
+              (text, random) ->
+                  replaceOne(
+                      text,
+                      METHOD,
+                      random,
+                      match ->
+                          match.group(1)
+                              + pick(random, METHOD_PREFIXES)
+                              + match.group(2)
+                              + match.group(3)
+                              + "(")),
+          new Mutation(
+              "rename a method",
+              (text, random) ->
+                  replaceOne(
+                      text,
+                      METHOD,
+                      random,
+                      match ->
+                          match.group(1)
+                              + match.group(2)
+                              + pick(
+                                  random, List.of("accuracy", "logits", "loss", "train", "other"))
+                              + "(")),
+          new Mutation(
+              "declare a checked exception",
+              (text, random) ->
+                  replaceOne(
+                      text,
+                      Pattern.compile("\\) \\{\\n"),
+                      random,
+                      match -> ") throws Exception {\n")),
+          new Mutation(
+              "change the class",
+              (text, random) ->
+                  replaceOne(
+                      text,
+                      CLASS,
+                      random,
+                      match ->
+                          pick(
+                              random,
+                              List.of(
+                                  "public abstract class " + match.group(1),
+                                  "public class " + match.group(1) + "<T>",
+                                  "public final class " + match.group(1),
+                                  "public interface " + match.group(1))))),
+          new Mutation("swap two parameters", FuzzTest::swapParameters),
+          new Mutation(
+              "drop a parameter",
+              (text, random) ->
+                  editParameters(
+                      text,
+                      random,
+                      (parameters, r) -> {
+                        if (!parameters.isEmpty()) {
+                          parameters.remove(r.nextInt(parameters.size()));
+                        }
+                      })),
+          new Mutation(
+              "add a parameter",
+              (text, random) ->
+                  editParameters(
+                      text,
+                      random,
+                      (parameters, r) ->
+                          parameters.add(
+                              r.nextInt(parameters.size() + 1), pick(r, EXTRA_PARAMETERS)))));
 
   /** One variation: a class of its own name, and the mutations that made it. */
   private record Variation(int index, String className, String text, String mutations) {
@@ -170,10 +304,10 @@ class FuzzTest {
   }
 
   /**
-   * Each variation is first compiled alone, through the processors only: javac runs no processor
-   * at all in a compile where one class has certain errors, so variations cannot share these
-   * compiles. Those that pass are then compiled fully, together, so that every generated loop is
-   * compiled too.
+   * Each variation is first compiled alone, through the processors only: javac runs no processor at
+   * all in a compile where one class has certain errors, so variations cannot share these compiles.
+   * Those that pass are then compiled fully, together, so that every generated loop is compiled
+   * too.
    */
   @Test
   void everyMalformedVariationEndsInDiagnostics() throws IOException {
@@ -185,13 +319,15 @@ class FuzzTest {
     for (int i = 0; i < variations.size(); i++) {
       Variation variation = variations.get(i);
       Batch processed = batches.get(i);
-      List<String> errors = processed.errors().stream()
-          .map(diagnostic -> diagnostic.getMessage(Locale.ROOT)).toList();
+      List<String> errors =
+          processed.errors().stream()
+              .map(diagnostic -> diagnostic.getMessage(Locale.ROOT))
+              .toList();
       List<String> written =
           processed.writtenFor().getOrDefault(variation.qualifiedName(), List.of());
       if (errors.stream().anyMatch(error -> error.contains("[tfloop:")) && !written.isEmpty()) {
-        problems.add("generated " + written + " despite errors " + errors + " in "
-            + variation.describe());
+        problems.add(
+            "generated " + written + " despite errors " + errors + " in " + variation.describe());
       }
       if (errors.isEmpty()) {
         accepted.add(variation);
@@ -211,17 +347,24 @@ class FuzzTest {
           .filter(message -> message.contains("[tfloop:InternalError]"))
           .forEach(problems::add);
     }
-    long brokenBodies = accepted.stream()
-        .filter(variation -> compiled.errors().stream().anyMatch(variation::isIn))
-        .count();
+    long brokenBodies =
+        accepted.stream()
+            .filter(variation -> compiled.errors().stream().anyMatch(variation::isIn))
+            .count();
     int rejected = variations.size() - accepted.size();
     Map<String, Integer> ids = idsReported(batches);
-    System.out.printf(Locale.ROOT,
+    System.out.printf(
+        Locale.ROOT,
         "fuzz: %d variations: %d rejected while processing, %d more by javac in method bodies,"
             + " %d compiled with their loop (%.1f s processing alone, %.1f s compiling together);"
             + " tfloop ids reported: %s%n",
-        variations.size(), rejected, brokenBodies, accepted.size() - brokenBodies,
-        (processed - start) / 1e9, (System.nanoTime() - processed) / 1e9, ids);
+        variations.size(),
+        rejected,
+        brokenBodies,
+        accepted.size() - brokenBodies,
+        (processed - start) / 1e9,
+        (System.nanoTime() - processed) / 1e9,
+        ids);
     assertEquals(List.of(), problems);
     assertTrue(rejected >= VARIATIONS * 3 / 4, "most variations are broken: " + rejected);
     assertTrue(ids.size() >= 25, "the variations reach many diagnostics: " + ids);
@@ -237,8 +380,12 @@ class FuzzTest {
       StringBuilder applied = new StringBuilder();
       String text = mutate(BASES.get(base), random, 1 + random.nextInt(3), applied);
       String className = simpleName + i;
-      variations.add(new Variation(i, className,
-          text.replaceAll("\\b" + simpleName + "\\b", className), applied.toString()));
+      variations.add(
+          new Variation(
+              i,
+              className,
+              text.replaceAll("\\b" + simpleName + "\\b", className),
+              applied.toString()));
     }
     return variations;
   }
@@ -313,7 +460,8 @@ class FuzzTest {
         javac.getStandardFileManager(null, Locale.ROOT, StandardCharsets.UTF_8)) {
       files.setLocationFromPaths(
           StandardLocation.SOURCE_OUTPUT, List.of(Files.createTempDirectory("tfloop-fuzz")));
-      files.setLocationFromPaths(StandardLocation.CLASS_PATH,
+      files.setLocationFromPaths(
+          StandardLocation.CLASS_PATH,
           Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
               .map(Path::of)
               .toList());
@@ -330,8 +478,14 @@ class FuzzTest {
     DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
     List<String> options = new ArrayList<>(OPTIONS);
     options.add("-proc:only");
-    JavaCompiler.CompilationTask task = javac.getTask(null, files, diagnostics, options, null,
-        List.of(JavaFileObjects.forSourceString(variation.qualifiedName(), variation.text())));
+    JavaCompiler.CompilationTask task =
+        javac.getTask(
+            null,
+            files,
+            diagnostics,
+            options,
+            null,
+            List.of(JavaFileObjects.forSourceString(variation.qualifiedName(), variation.text())));
     task.setProcessors(List.of(WithFiler.recording(writtenFor)));
     task.call();
     return new Batch(diagnostics.getDiagnostics(), writtenFor);
@@ -339,18 +493,24 @@ class FuzzTest {
 
   private static Batch compileFully(List<Variation> variations) {
     Map<String, List<String>> writtenFor = new TreeMap<>();
-    Compilation compilation = Compiler.javac()
-        .withProcessors(WithFiler.recording(writtenFor))
-        .withOptions(OPTIONS)
-        .compile(variations.stream()
-            .map(variation ->
-                JavaFileObjects.forSourceString(variation.qualifiedName(), variation.text()))
-            .toList());
+    Compilation compilation =
+        Compiler.javac()
+            .withProcessors(WithFiler.recording(writtenFor))
+            .withOptions(OPTIONS)
+            .compile(
+                variations.stream()
+                    .map(
+                        variation ->
+                            JavaFileObjects.forSourceString(
+                                variation.qualifiedName(), variation.text()))
+                    .toList());
     return new Batch(compilation.diagnostics(), writtenFor);
   }
 
   private static String replaceOne(
-      String text, Pattern pattern, Random random,
+      String text,
+      Pattern pattern,
+      Random random,
       java.util.function.Function<Matcher, String> replacement) {
     Matcher matcher = pattern.matcher(text);
     List<int[]> sites = new ArrayList<>();
@@ -372,15 +532,18 @@ class FuzzTest {
   }
 
   private static String swapParameters(String text, Random random) {
-    return editParameters(text, random, (parameters, r) -> {
-      if (parameters.size() >= 2) {
-        int first = r.nextInt(parameters.size());
-        int second = (first + 1 + r.nextInt(parameters.size() - 1)) % parameters.size();
-        String swap = parameters.get(first);
-        parameters.set(first, parameters.get(second));
-        parameters.set(second, swap);
-      }
-    });
+    return editParameters(
+        text,
+        random,
+        (parameters, r) -> {
+          if (parameters.size() >= 2) {
+            int first = r.nextInt(parameters.size());
+            int second = (first + 1 + r.nextInt(parameters.size() - 1)) % parameters.size();
+            String swap = parameters.get(first);
+            parameters.set(first, parameters.get(second));
+            parameters.set(second, swap);
+          }
+        });
   }
 
   /** Edits the parameter list of one method chosen at random. */

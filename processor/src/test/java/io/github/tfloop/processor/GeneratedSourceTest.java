@@ -40,9 +40,8 @@ class GeneratedSourceTest {
   void aValidClassGeneratesExactlyItsLoop() {
     Compilation compilation =
         Sources.compile(Sources.resource("example.FashionMlp", "/golden/FashionMlp.java"));
-    List<String> files = compilation.generatedSourceFiles().stream()
-        .map(file -> file.toUri().getPath())
-        .toList();
+    List<String> files =
+        compilation.generatedSourceFiles().stream().map(file -> file.toUri().getPath()).toList();
     assertEquals(List.of("/SOURCE_OUTPUT/example/FashionMlpLoop.java"), files);
   }
 }

@@ -19,7 +19,9 @@ final class GeneratingProcessor extends AbstractProcessor {
   private final Map<String, String> sources;
   private boolean done;
 
-  /** @param sources source text by qualified class name */
+  /**
+   * @param sources source text by qualified class name
+   */
   GeneratingProcessor(Map<String, String> sources) {
     this.sources = sources;
   }
@@ -40,13 +42,14 @@ final class GeneratingProcessor extends AbstractProcessor {
       return false;
     }
     done = true;
-    sources.forEach((name, text) -> {
-      try (Writer writer = processingEnv.getFiler().createSourceFile(name).openWriter()) {
-        writer.write(text);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    sources.forEach(
+        (name, text) -> {
+          try (Writer writer = processingEnv.getFiler().createSourceFile(name).openWriter()) {
+            writer.write(text);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
     return false;
   }
 }

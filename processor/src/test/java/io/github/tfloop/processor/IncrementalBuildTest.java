@@ -26,21 +26,21 @@ import org.junit.jupiter.api.Test;
  */
 class IncrementalBuildTest {
 
-  private static final String GRADLE_METADATA =
-      "META-INF/gradle/incremental.annotation.processors";
+  private static final String GRADLE_METADATA = "META-INF/gradle/incremental.annotation.processors";
 
   @Test
   void theJarDeclaresAnIsolatingProcessorToGradle() throws Exception {
     List<String> lines = resourceLines(GRADLE_METADATA);
     assertEquals(List.of(TfloopProcessor.class.getName() + ",isolating"), lines);
     // ... and the class it names is the one registered as a processor.
-    assertTrue(resourceLines("META-INF/services/" + Processor.class.getName())
-        .contains(TfloopProcessor.class.getName()));
+    assertTrue(
+        resourceLines("META-INF/services/" + Processor.class.getName())
+            .contains(TfloopProcessor.class.getName()));
   }
 
   /**
-   * The non-comment lines of a resource of the processor's own jar (or classes directory): the
-   * code source {@link TfloopProcessor} was loaded from, which is what a build tool reads.
+   * The non-comment lines of a resource of the processor's own jar (or classes directory): the code
+   * source {@link TfloopProcessor} was loaded from, which is what a build tool reads.
    */
   private static List<String> resourceLines(String name) throws IOException {
     URL location = TfloopProcessor.class.getProtectionDomain().getCodeSource().getLocation();
@@ -48,7 +48,8 @@ class IncrementalBuildTest {
       URL resource = processorJar.findResource(name);
       assertNotNull(resource, name + " in " + location);
       try (InputStream in = resource.openStream()) {
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+            .lines()
             .map(String::trim)
             .filter(line -> !line.isEmpty() && !line.startsWith("#"))
             .toList();
@@ -59,33 +60,39 @@ class IncrementalBuildTest {
   @Test
   void eachGeneratedFileHasItsLoopClassAsOnlyOriginatingElement() {
     List<String> created = new ArrayList<>();
-    WithFiler processor = new WithFiler(filer -> WithFiler.filer(filer, (proxy, method, args) -> {
-      if (method.getName().equals("createSourceFile")) {
-        Element[] origins = (Element[]) args[1];
-        StringBuilder entry = new StringBuilder(args[0].toString()).append(" <-");
-        for (Element origin : origins) {
-          entry.append(' ').append(((TypeElement) origin).getQualifiedName());
-        }
-        created.add(entry.toString());
-      }
-      return null;
-    }));
+    WithFiler processor =
+        new WithFiler(
+            filer ->
+                WithFiler.filer(
+                    filer,
+                    (proxy, method, args) -> {
+                      if (method.getName().equals("createSourceFile")) {
+                        Element[] origins = (Element[]) args[1];
+                        StringBuilder entry = new StringBuilder(args[0].toString()).append(" <-");
+                        for (Element origin : origins) {
+                          entry.append(' ').append(((TypeElement) origin).getQualifiedName());
+                        }
+                        created.add(entry.toString());
+                      }
+                      return null;
+                    }));
     JavaFileObject first = Sources.resource("example.FashionMlp", "/golden/FashionMlp.java");
-    JavaFileObject second = Sources.source(
-        "Outer",
-        "class Outer {",
-        "  @TrainingLoop(name = \"NestedLoop\")",
-        "  static class Nested {",
-        DiagnosticsTest.MODEL,
-        DiagnosticsTest.LOSS,
-        DiagnosticsTest.STEP,
-        "  }",
-        "}");
-    Compilation compilation =
-        Compiler.javac().withProcessors(processor).compile(first, second);
+    JavaFileObject second =
+        Sources.source(
+            "Outer",
+            "class Outer {",
+            "  @TrainingLoop(name = \"NestedLoop\")",
+            "  static class Nested {",
+            DiagnosticsTest.MODEL,
+            DiagnosticsTest.LOSS,
+            DiagnosticsTest.STEP,
+            "  }",
+            "}");
+    Compilation compilation = Compiler.javac().withProcessors(processor).compile(first, second);
     assertThat(compilation).succeeded();
     assertEquals(
-        List.of("example.FashionMlpLoop <- example.FashionMlp",
+        List.of(
+            "example.FashionMlpLoop <- example.FashionMlp",
             "example.NestedLoop <- example.Outer.Nested"),
         created.stream().sorted().toList());
   }

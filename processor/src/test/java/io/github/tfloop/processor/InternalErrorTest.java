@@ -17,19 +17,38 @@ class InternalErrorTest {
   @Test
   void anExceptionBecomesOneInternalErrorOnItsClassAndTheNextClassIsStillGenerated() {
     List<String> written = new ArrayList<>();
-    WithFiler failing = new WithFiler(filer -> WithFiler.filer(filer, (proxy, method, args) -> {
-      if (method.getName().equals("createSourceFile")) {
-        if (args[0].toString().equals("example.FirstLoop")) {
-          throw new IllegalStateException("simulated bug");
-        }
-        written.add(args[0].toString());
-      }
-      return null;
-    }));
-    JavaFileObject first = Sources.source("First", "@TrainingLoop", "class First {",
-        DiagnosticsTest.MODEL, DiagnosticsTest.LOSS, DiagnosticsTest.STEP, "}");
-    JavaFileObject second = Sources.source("Second", "@TrainingLoop", "class Second {",
-        DiagnosticsTest.MODEL, DiagnosticsTest.LOSS, DiagnosticsTest.STEP, "}");
+    WithFiler failing =
+        new WithFiler(
+            filer ->
+                WithFiler.filer(
+                    filer,
+                    (proxy, method, args) -> {
+                      if (method.getName().equals("createSourceFile")) {
+                        if (args[0].toString().equals("example.FirstLoop")) {
+                          throw new IllegalStateException("simulated bug");
+                        }
+                        written.add(args[0].toString());
+                      }
+                      return null;
+                    }));
+    JavaFileObject first =
+        Sources.source(
+            "First",
+            "@TrainingLoop",
+            "class First {",
+            DiagnosticsTest.MODEL,
+            DiagnosticsTest.LOSS,
+            DiagnosticsTest.STEP,
+            "}");
+    JavaFileObject second =
+        Sources.source(
+            "Second",
+            "@TrainingLoop",
+            "class Second {",
+            DiagnosticsTest.MODEL,
+            DiagnosticsTest.LOSS,
+            DiagnosticsTest.STEP,
+            "}");
     Compilation compilation = Compiler.javac().withProcessors(failing).compile(first, second);
     assertThat(compilation).hadErrorCount(1);
     assertThat(compilation)

@@ -15,8 +15,8 @@ import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
 
 /**
- * Classes that refer to types or constants another processor generates in the same compile wait
- * for the round in which they exist, and are then judged like any other.
+ * Classes that refer to types or constants another processor generates in the same compile wait for
+ * the round in which they exist, and are then judged like any other.
  */
 class RoundsTest {
 
@@ -37,18 +37,23 @@ class RoundsTest {
 
   @Test
   void constantsGeneratedInTheFirstRoundAreUsedInTheNext() throws IOException {
-    JavaFileObject source = Sources.source(
-        "Deferred",
-        "@TrainingLoop(batchSize = Hyper.BATCH)",
-        "class Deferred {",
-        MODEL,
-        LOSS,
-        "  @Step(loss = Hyper.LOSS, variables = Hyper.MODEL) void train() {}",
-        "}");
+    JavaFileObject source =
+        Sources.source(
+            "Deferred",
+            "@TrainingLoop(batchSize = Hyper.BATCH)",
+            "class Deferred {",
+            MODEL,
+            LOSS,
+            "  @Step(loss = Hyper.LOSS, variables = Hyper.MODEL) void train() {}",
+            "}");
     Compilation compilation = compileWith(Map.of("example.Hyper", HYPER), source);
     assertThat(compilation).succeededWithoutWarnings();
-    String loop = compilation.generatedSourceFile("example.DeferredLoop").orElseThrow()
-        .getCharContent(true).toString();
+    String loop =
+        compilation
+            .generatedSourceFile("example.DeferredLoop")
+            .orElseThrow()
+            .getCharContent(true)
+            .toString();
     assertTrue(loop.contains("LoopBuilder.create(\"Deferred\", 16, 42L, options)"), loop);
     assertTrue(loop.contains(".minimizing(\"loss\")"), loop);
     assertTrue(loop.contains(".variables(\"logits\")"), loop);
@@ -56,14 +61,15 @@ class RoundsTest {
 
   @Test
   void aGeneratedTypeIsJudgedOnceItExists() {
-    JavaFileObject source = Sources.source(
-        "Deferred",
-        "@TrainingLoop",
-        "class Deferred {",
-        MODEL,
-        LOSS.replace("(Ops tf,", "(Ops tf, Widget widget,"),
-        STEP,
-        "}");
+    JavaFileObject source =
+        Sources.source(
+            "Deferred",
+            "@TrainingLoop",
+            "class Deferred {",
+            MODEL,
+            LOSS.replace("(Ops tf,", "(Ops tf, Widget widget,"),
+            STEP,
+            "}");
     Compilation compilation = compileWith(Map.of("example.Widget", WIDGET), source);
     assertThat(compilation).hadErrorCount(1);
     assertThat(compilation)
@@ -78,8 +84,8 @@ class RoundsTest {
   void aFileAnotherProcessorAlreadyWroteIsAWriteError() {
     JavaFileObject source =
         Sources.source("Taken", "@TrainingLoop", "class Taken {", MODEL, LOSS, STEP, "}");
-    Compilation compilation = compileWith(
-        Map.of("example.TakenLoop", "package example; class TakenLoop {}"), source);
+    Compilation compilation =
+        compileWith(Map.of("example.TakenLoop", "package example; class TakenLoop {}"), source);
     assertThat(compilation).failed();
     assertThat(compilation)
         .hadErrorContaining("[tfloop:WriteFailed] could not write TakenLoop: ")

@@ -35,38 +35,49 @@ final class WithFiler extends AbstractProcessor {
    * class, the source files it creates.
    */
   static WithFiler recording(Map<String, List<String>> writtenFor) {
-    return new WithFiler(filer -> filer(filer, (proxy, method, arguments) -> {
-      if (method.getName().equals("createSourceFile")) {
-        for (Element origin : (Element[]) arguments[1]) {
-          writtenFor.computeIfAbsent(((TypeElement) origin).getQualifiedName().toString(),
-              name -> new ArrayList<>()).add(arguments[0].toString());
-        }
-      }
-      return null;
-    }));
+    return new WithFiler(
+        filer ->
+            filer(
+                filer,
+                (proxy, method, arguments) -> {
+                  if (method.getName().equals("createSourceFile")) {
+                    for (Element origin : (Element[]) arguments[1]) {
+                      writtenFor
+                          .computeIfAbsent(
+                              ((TypeElement) origin).getQualifiedName().toString(),
+                              name -> new ArrayList<>())
+                          .add(arguments[0].toString());
+                    }
+                  }
+                  return null;
+                }));
   }
 
   /** A {@link Filer} that first calls {@code before}, then does what {@code filer} does. */
   static Filer filer(Filer filer, InvocationHandler before) {
-    return (Filer) Proxy.newProxyInstance(
-        Filer.class.getClassLoader(),
-        new Class<?>[] {Filer.class},
-        (proxy, method, arguments) -> {
-          before.invoke(proxy, method, arguments);
-          return call(filer, method, arguments);
-        });
+    return (Filer)
+        Proxy.newProxyInstance(
+            Filer.class.getClassLoader(),
+            new Class<?>[] {Filer.class},
+            (proxy, method, arguments) -> {
+              before.invoke(proxy, method, arguments);
+              return call(filer, method, arguments);
+            });
   }
 
   @Override
   public synchronized void init(ProcessingEnvironment environment) {
     super.init(environment);
     Filer filer = wrapper.apply(environment.getFiler());
-    tfloop.init((ProcessingEnvironment) Proxy.newProxyInstance(
-        ProcessingEnvironment.class.getClassLoader(),
-        new Class<?>[] {ProcessingEnvironment.class},
-        (proxy, method, arguments) -> method.getName().equals("getFiler")
-            ? filer
-            : call(environment, method, arguments)));
+    tfloop.init(
+        (ProcessingEnvironment)
+            Proxy.newProxyInstance(
+                ProcessingEnvironment.class.getClassLoader(),
+                new Class<?>[] {ProcessingEnvironment.class},
+                (proxy, method, arguments) ->
+                    method.getName().equals("getFiler")
+                        ? filer
+                        : call(environment, method, arguments)));
   }
 
   private static Object call(Object target, Method method, Object[] arguments) throws Throwable {

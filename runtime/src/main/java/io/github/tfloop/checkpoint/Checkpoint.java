@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One complete checkpoint on disk: a directory {@code ckpt-<sequence>} holding the files its
- * writer put there and a manifest of its state with a checksum of every file.
+ * One complete checkpoint on disk: a directory {@code ckpt-<sequence>} holding the files its writer
+ * put there and a manifest of its state with a checksum of every file.
  *
  * @param directory where it is
  * @param sequence its number: later checkpoints have larger numbers

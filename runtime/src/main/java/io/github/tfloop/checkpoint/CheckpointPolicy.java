@@ -27,7 +27,11 @@ public final class CheckpointPolicy {
   private final Duration interruptTimeout;
 
   private CheckpointPolicy(
-      Path directory, int everySteps, int everyEpochs, int keepLast, boolean onInterrupt,
+      Path directory,
+      int everySteps,
+      int everyEpochs,
+      int keepLast,
+      boolean onInterrupt,
       Duration interruptTimeout) {
     this.directory = directory;
     this.everySteps = everySteps;
@@ -37,7 +41,9 @@ public final class CheckpointPolicy {
     this.interruptTimeout = interruptTimeout;
   }
 
-  /** Checkpoints in {@code directory}, created if need be: after every epoch, keeping the last 3. */
+  /**
+   * Checkpoints in {@code directory}, created if need be: after every epoch, keeping the last 3.
+   */
   public static CheckpointPolicy in(Path directory) {
     return new CheckpointPolicy(
         Objects.requireNonNull(directory, "directory"), 0, 1, 3, true, Duration.ofSeconds(60));
@@ -46,15 +52,15 @@ public final class CheckpointPolicy {
   /** Also saves after every {@code steps} training steps (global steps); 0 turns it off. */
   public CheckpointPolicy everySteps(int steps) {
     requireNotNegative("everySteps", steps);
-    return new CheckpointPolicy(directory, steps, everyEpochs, keepLast, onInterrupt,
-        interruptTimeout);
+    return new CheckpointPolicy(
+        directory, steps, everyEpochs, keepLast, onInterrupt, interruptTimeout);
   }
 
   /** Saves after every {@code epochs} epochs; 0 turns it off. */
   public CheckpointPolicy everyEpochs(int epochs) {
     requireNotNegative("everyEpochs", epochs);
-    return new CheckpointPolicy(directory, everySteps, epochs, keepLast, onInterrupt,
-        interruptTimeout);
+    return new CheckpointPolicy(
+        directory, everySteps, epochs, keepLast, onInterrupt, interruptTimeout);
   }
 
   /** Keeps the newest {@code count} checkpoints and deletes older ones; at least 1. */
@@ -62,17 +68,17 @@ public final class CheckpointPolicy {
     if (count < 1) {
       throw new IllegalArgumentException("keepLast must be at least 1, got " + count);
     }
-    return new CheckpointPolicy(directory, everySteps, everyEpochs, count, onInterrupt,
-        interruptTimeout);
+    return new CheckpointPolicy(
+        directory, everySteps, everyEpochs, count, onInterrupt, interruptTimeout);
   }
 
   /**
-   * Whether a JVM shutdown (SIGTERM, SIGINT/Ctrl-C, {@code System.exit}) during a fit waits for
-   * the current batch and writes a final checkpoint; on by default.
+   * Whether a JVM shutdown (SIGTERM, SIGINT/Ctrl-C, {@code System.exit}) during a fit waits for the
+   * current batch and writes a final checkpoint; on by default.
    */
   public CheckpointPolicy onInterrupt(boolean save) {
-    return new CheckpointPolicy(directory, everySteps, everyEpochs, keepLast, save,
-        interruptTimeout);
+    return new CheckpointPolicy(
+        directory, everySteps, everyEpochs, keepLast, save, interruptTimeout);
   }
 
   /** How long a shutdown waits for the final checkpoint; 60 seconds by default. */
@@ -80,8 +86,7 @@ public final class CheckpointPolicy {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("interruptTimeout must be positive, got " + timeout);
     }
-    return new CheckpointPolicy(directory, everySteps, everyEpochs, keepLast, onInterrupt,
-        timeout);
+    return new CheckpointPolicy(directory, everySteps, everyEpochs, keepLast, onInterrupt, timeout);
   }
 
   public Path directory() {
@@ -116,7 +121,16 @@ public final class CheckpointPolicy {
 
   @Override
   public String toString() {
-    return "CheckpointPolicy[" + directory + ", everySteps=" + everySteps + ", everyEpochs="
-        + everyEpochs + ", keepLast=" + keepLast + ", onInterrupt=" + onInterrupt + "]";
+    return "CheckpointPolicy["
+        + directory
+        + ", everySteps="
+        + everySteps
+        + ", everyEpochs="
+        + everyEpochs
+        + ", keepLast="
+        + keepLast
+        + ", onInterrupt="
+        + onInterrupt
+        + "]";
   }
 }

@@ -145,9 +145,13 @@ public final class CheckpointStore {
       try {
         return Optional.of(verify(candidate));
       } catch (IOException | RuntimeException e) {
-        LOG.log(Level.WARNING, "checkpoint {0} is unusable and is skipped: {1}; "
-            + (i > 0 ? "falling back to {2}" : "no older checkpoint to fall back to"),
-            candidate, e.getMessage(), i > 0 ? candidates.get(i - 1).getFileName() : "");
+        LOG.log(
+            Level.WARNING,
+            "checkpoint {0} is unusable and is skipped: {1}; "
+                + (i > 0 ? "falling back to {2}" : "no older checkpoint to fall back to"),
+            candidate,
+            e.getMessage(),
+            i > 0 ? candidates.get(i - 1).getFileName() : "");
       }
     }
     return Optional.empty();
@@ -188,7 +192,9 @@ public final class CheckpointStore {
       String key = entry.getKey();
       if (key.startsWith("file.") && key.endsWith(".crc32c")) {
         String fileName = key.substring("file.".length(), key.length() - ".crc32c".length());
-        verifyFile(checkpoint.resolve(fileName), manifest.get("file." + fileName + ".size"),
+        verifyFile(
+            checkpoint.resolve(fileName),
+            manifest.get("file." + fileName + ".size"),
             entry.getValue());
       } else if (!(key.startsWith("file.") && key.endsWith(".size"))) {
         state.put(key, entry.getValue());
@@ -203,8 +209,13 @@ public final class CheckpointStore {
     }
     long actualSize = Files.size(file);
     if (size == null || actualSize != Long.parseLong(size)) {
-      throw new IOException(file.getFileName() + " has " + actualSize + " bytes, the manifest says "
-          + size + " (truncated?)");
+      throw new IOException(
+          file.getFileName()
+              + " has "
+              + actualSize
+              + " bytes, the manifest says "
+              + size
+              + " (truncated?)");
     }
     if (!Long.toHexString(crc32c(file)).equals(checksum)) {
       throw new IOException(file.getFileName() + " does not match its CRC32C checksum (corrupted)");
@@ -220,7 +231,8 @@ public final class CheckpointStore {
     CRC32C crc = new CRC32C();
     crc.update(body);
     byte[] trailer =
-        (CHECKSUM_LINE + Long.toHexString(crc.getValue()) + "\n").getBytes(StandardCharsets.ISO_8859_1);
+        (CHECKSUM_LINE + Long.toHexString(crc.getValue()) + "\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
     byte[] all = Arrays.copyOf(body, body.length + trailer.length);
     System.arraycopy(trailer, 0, all, body.length, trailer.length);
     return all;
@@ -309,7 +321,8 @@ public final class CheckpointStore {
     try {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException("the file system of " + to.getParent() + " cannot rename atomically", e);
+      throw new IOException(
+          "the file system of " + to.getParent() + " cannot rename atomically", e);
     }
   }
 
@@ -325,18 +338,21 @@ public final class CheckpointStore {
     if (!Files.exists(path)) {
       return;
     }
-    Files.walkFileTree(path, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        path,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
+              throws IOException {
+            Files.delete(file);
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-        Files.delete(dir);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+            Files.delete(dir);
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 }

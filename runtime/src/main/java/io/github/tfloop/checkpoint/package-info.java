@@ -1,7 +1,7 @@
 /**
  * Checkpoints that never lose work: {@link io.github.tfloop.checkpoint.CheckpointPolicy} says when
- * a fit saves, {@link io.github.tfloop.checkpoint.CheckpointStore} writes each checkpoint atomically
- * (temporary directory, checksummed manifest, fsync, rename), keeps the last K, and falls back past
- * a truncated or corrupted one.
+ * a fit saves, {@link io.github.tfloop.checkpoint.CheckpointStore} writes each checkpoint
+ * atomically (temporary directory, checksummed manifest, fsync, rename), keeps the last K, and
+ * falls back past a truncated or corrupted one.
  */
 package io.github.tfloop.checkpoint;

@@ -27,7 +27,8 @@ public abstract sealed class Column permits FloatColumn, DoubleColumn, IntColumn
     this.exampleLength = Math.toIntExact(length);
     if (arrayLength % exampleLength != 0) {
       throw new IllegalArgumentException(
-          arrayLength + " values are not a whole number of examples of shape "
+          arrayLength
+              + " values are not a whole number of examples of shape "
               + InputSpec.describe(exampleShape));
     }
     this.size = arrayLength / exampleLength;
@@ -92,7 +93,8 @@ public abstract sealed class Column permits FloatColumn, DoubleColumn, IntColumn
   /** Copies the examples at {@code indices} out of {@code source} into a new array. */
   static Object gather(Object source, int exampleLength, int[] indices, Object target) {
     for (int i = 0; i < indices.length; i++) {
-      System.arraycopy(source, indices[i] * exampleLength, target, i * exampleLength, exampleLength);
+      System.arraycopy(
+          source, indices[i] * exampleLength, target, i * exampleLength, exampleLength);
     }
     return target;
   }

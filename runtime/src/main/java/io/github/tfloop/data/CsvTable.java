@@ -45,8 +45,8 @@ public final class CsvTable {
   /**
    * Reads a CSV file.
    *
-   * @throws IOException if the file cannot be read or a row has the wrong number of fields,
-   *     naming the line
+   * @throws IOException if the file cannot be read or a row has the wrong number of fields, naming
+   *     the line
    */
   public static CsvTable read(Path file) throws IOException {
     if (!Files.isReadable(file)) {
@@ -80,7 +80,12 @@ public final class CsvTable {
       String[] fields = split(line, source, number);
       if (fields.length != header.size()) {
         throw new IOException(
-            source + ":" + number + ": " + fields.length + " fields, but the header has "
+            source
+                + ":"
+                + number
+                + ": "
+                + fields.length
+                + " fields, but the header has "
                 + header.size());
       }
       rows.add(fields);
@@ -187,7 +192,9 @@ public final class CsvTable {
     return Column.of(values);
   }
 
-  /** The distinct values of {@code column}, numbered as {@link #categories(String)} numbers them. */
+  /**
+   * The distinct values of {@code column}, numbered as {@link #categories(String)} numbers them.
+   */
   public List<String> categoryNames(String column) {
     return List.copyOf(categoryCodes(indices(new String[] {column})[0]).keySet());
   }
@@ -206,10 +213,16 @@ public final class CsvTable {
       return Double.parseDouble(field);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
-          source + ":" + lines[row] + ": column '" + header.get(column) + "' holds "
+          source
+              + ":"
+              + lines[row]
+              + ": column '"
+              + header.get(column)
+              + "' holds "
               + (field.isEmpty() ? "no value" : "'" + field + "', which is not a number")
-              + (field.isEmpty() ? "; drop such rows with withoutMissing(\"" + header.get(column)
-                  + "\")" : ""));
+              + (field.isEmpty()
+                  ? "; drop such rows with withoutMissing(\"" + header.get(column) + "\")"
+                  : ""));
     }
   }
 

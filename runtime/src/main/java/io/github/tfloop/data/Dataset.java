@@ -73,7 +73,12 @@ public final class Dataset {
     Column column = columns.get(input.name());
     if (column == null) {
       throw new IllegalArgumentException(
-          where + " has no column '" + input.name() + "' for " + input + "; its columns are "
+          where
+              + " has no column '"
+              + input.name()
+              + "' for "
+              + input
+              + "; its columns are "
               + columns.keySet());
     }
     input.requireCompatible(column, where);
@@ -155,7 +160,11 @@ public final class Dataset {
     StringBuilder text = new StringBuilder("Dataset[").append(size).append(" examples");
     columns.forEach(
         (name, column) ->
-            text.append(", ").append(name).append(": ").append(column.dtype()).append(' ')
+            text.append(", ")
+                .append(name)
+                .append(": ")
+                .append(column.dtype())
+                .append(' ')
                 .append(InputSpec.describe(column.exampleShape())));
     return text.append(']').toString();
   }
@@ -176,8 +185,14 @@ public final class Dataset {
       }
       if (size >= 0 && column.size() != size) {
         throw new IllegalArgumentException(
-            "column '" + name + "' has " + column.size() + " examples but the columns before it "
-                + columns.keySet() + " have " + size);
+            "column '"
+                + name
+                + "' has "
+                + column.size()
+                + " examples but the columns before it "
+                + columns.keySet()
+                + " have "
+                + size);
       }
       size = column.size();
       columns.put(name, column);

@@ -16,8 +16,8 @@ public final class DoubleColumn extends Column {
   }
 
   /**
-   * The backing array, not a copy: {@link #size()} examples of {@link #exampleLength()} values each.
-   * Loops read it while feeding batches; do not change it during training.
+   * The backing array, not a copy: {@link #size()} examples of {@link #exampleLength()} values
+   * each. Loops read it while feeding batches; do not change it during training.
    */
   @Override
   public double[] values() {

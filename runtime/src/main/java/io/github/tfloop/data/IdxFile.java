@@ -48,7 +48,9 @@ public final class IdxFile {
         }
       }
       throw new IOException(
-          source + ": unknown IDX element type 0x" + Integer.toHexString(code)
+          source
+              + ": unknown IDX element type 0x"
+              + Integer.toHexString(code)
               + " (expected one of 0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E)");
     }
   }
@@ -68,8 +70,8 @@ public final class IdxFile {
   /**
    * Reads an IDX file, plain or gzip-compressed.
    *
-   * @throws IOException naming the file and what is wrong with it, if it cannot be read or is not
-   *     a complete IDX file
+   * @throws IOException naming the file and what is wrong with it, if it cannot be read or is not a
+   *     complete IDX file
    */
   public static IdxFile read(Path file) throws IOException {
     if (!Files.exists(file)) {
@@ -126,8 +128,13 @@ public final class IdxFile {
       int read = in.readNBytes(data, 0, data.length);
       if (read < data.length) {
         throw new IOException(
-            source + ": truncated, the header " + Arrays.toString(dimensions) + " promises "
-                + data.length + " bytes of data but the file holds " + read);
+            source
+                + ": truncated, the header "
+                + Arrays.toString(dimensions)
+                + " promises "
+                + data.length
+                + " bytes of data but the file holds "
+                + read);
       }
       return new IdxFile(source, type, dimensions, data);
     } catch (EOFException e) {
@@ -147,11 +154,12 @@ public final class IdxFile {
   public static void write(Path file, Object values, DType dtype, int examples, int[] exampleShape)
       throws IOException {
     int length = java.lang.reflect.Array.getLength(values);
-    ElementType type = switch (dtype) {
-      case FLOAT32 -> ElementType.FLOAT;
-      case FLOAT64, INT64 -> ElementType.DOUBLE;
-      case INT32 -> ElementType.INT;
-    };
+    ElementType type =
+        switch (dtype) {
+          case FLOAT32 -> ElementType.FLOAT;
+          case FLOAT64, INT64 -> ElementType.DOUBLE;
+          case INT32 -> ElementType.INT;
+        };
     ByteBuffer header = ByteBuffer.allocate(4 + 4 * (exampleShape.length + 1));
     header.put((byte) 0).put((byte) 0).put((byte) type.code).put((byte) (exampleShape.length + 1));
     header.putInt(examples);

@@ -34,7 +34,10 @@ public final class InputSpec {
     for (int dimension : exampleShape) {
       if (dimension <= 0) {
         throw new IllegalArgumentException(
-            "input '" + name + "': every dimension must be positive, got " + describe(exampleShape));
+            "input '"
+                + name
+                + "': every dimension must be positive, got "
+                + describe(exampleShape));
       }
       length *= dimension;
     }
@@ -94,8 +97,13 @@ public final class InputSpec {
   public int examplesIn(int arrayLength) {
     if (arrayLength == 0 || arrayLength % exampleLength != 0) {
       throw new IllegalArgumentException(
-          name + ": expected a positive multiple of " + exampleLength + " values ("
-              + describe(exampleShape) + " per example), got " + arrayLength);
+          name
+              + ": expected a positive multiple of "
+              + exampleLength
+              + " values ("
+              + describe(exampleShape)
+              + " per example), got "
+              + arrayLength);
     }
     return arrayLength / exampleLength;
   }
@@ -110,8 +118,15 @@ public final class InputSpec {
     long expected = (long) examples * exampleLength;
     if (arrayLength != expected) {
       throw new IllegalArgumentException(
-          name + ": expected " + expected + " values (" + examples + " examples of "
-              + describe(exampleShape) + "), got " + arrayLength);
+          name
+              + ": expected "
+              + expected
+              + " values ("
+              + examples
+              + " examples of "
+              + describe(exampleShape)
+              + "), got "
+              + arrayLength);
     }
   }
 
@@ -119,13 +134,22 @@ public final class InputSpec {
   void requireCompatible(Column column, String where) {
     if (column.dtype() != dtype) {
       throw new IllegalArgumentException(
-          where + ": column '" + name + "' holds " + column.dtype() + " values but the input is "
+          where
+              + ": column '"
+              + name
+              + "' holds "
+              + column.dtype()
+              + " values but the input is "
               + dtype);
     }
     if (!Arrays.equals(column.exampleShape(), exampleShape)) {
       throw new IllegalArgumentException(
-          where + ": column '" + name + "' has examples of shape "
-              + describe(column.exampleShape()) + " but the input expects "
+          where
+              + ": column '"
+              + name
+              + "' has examples of shape "
+              + describe(column.exampleShape())
+              + " but the input expects "
               + describe(exampleShape));
     }
   }
@@ -151,7 +175,12 @@ public final class InputSpec {
 
   @Override
   public String toString() {
-    return role.name().toLowerCase(java.util.Locale.ROOT) + " " + name + ": " + dtype + " "
+    return role.name().toLowerCase(java.util.Locale.ROOT)
+        + " "
+        + name
+        + ": "
+        + dtype
+        + " "
         + describe(exampleShape);
   }
 }

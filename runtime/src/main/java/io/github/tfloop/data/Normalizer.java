@@ -24,8 +24,8 @@ public final class Normalizer {
   }
 
   /**
-   * The per-position mean and standard deviation of {@code column}, a {@link FloatColumn}:
-   * one pair per element of an example. A constant position gets a deviation of 1.
+   * The per-position mean and standard deviation of {@code column}, a {@link FloatColumn}: one pair
+   * per element of an example. A constant position gets a deviation of 1.
    */
   public static Normalizer fit(Column column) {
     FloatColumn floats = requireFloats(column);
@@ -52,8 +52,8 @@ public final class Normalizer {
   }
 
   /**
-   * A scaler to {@code [0, 1]} per position: {@code (x - min) / (max - min)} over {@code column}
-   * (a constant position is only shifted).
+   * A scaler to {@code [0, 1]} per position: {@code (x - min) / (max - min)} over {@code column} (a
+   * constant position is only shifted).
    */
   public static Normalizer fitMinMax(Column column) {
     FloatColumn floats = requireFloats(column);
@@ -89,8 +89,12 @@ public final class Normalizer {
   public FloatColumn apply(Column column) {
     if (!(column instanceof FloatColumn floats) || floats.exampleLength() != offset.length) {
       throw new IllegalArgumentException(
-          "this normaliser was fitted to examples of " + offset.length + " floats, got "
-              + column.dtype() + " " + InputSpec.describe(column.exampleShape()));
+          "this normaliser was fitted to examples of "
+              + offset.length
+              + " floats, got "
+              + column.dtype()
+              + " "
+              + InputSpec.describe(column.exampleShape()));
     }
     float[] values = floats.values();
     float[] scaled = new float[values.length];
@@ -127,7 +131,10 @@ public final class Normalizer {
 
   @Override
   public String toString() {
-    return "Normalizer[offset=" + Arrays.toString(offset) + ", scale=" + Arrays.toString(scale)
+    return "Normalizer[offset="
+        + Arrays.toString(offset)
+        + ", scale="
+        + Arrays.toString(scale)
         + "]";
   }
 }

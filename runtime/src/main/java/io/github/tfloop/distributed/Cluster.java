@@ -10,8 +10,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A training cluster and this process's place in it, described the TensorFlow way: the addresses
- * of the {@code ps} (parameter server) and {@code worker} tasks, and this process's task type and
+ * A training cluster and this process's place in it, described the TensorFlow way: the addresses of
+ * the {@code ps} (parameter server) and {@code worker} tasks, and this process's task type and
  * index. Worker 0 is the chief. Usually read from the {@code TF_CONFIG} environment variable:
  *
  * <pre>{@code
@@ -25,9 +25,9 @@ import java.util.Set;
  *     LoopOptions.builder().epochs(10).cluster(Cluster.fromEnvironment()).build();
  * }</pre>
  *
- * <p>With a cluster in its options, a generated loop places its variables on the parameter
- * servers and trains data-parallel: every worker computes gradients on its own shard of the
- * training data, and each global step applies their average once (see {@code docs/distributed.md}).
+ * <p>With a cluster in its options, a generated loop places its variables on the parameter servers
+ * and trains data-parallel: every worker computes gradients on its own shard of the training data,
+ * and each global step applies their average once (see {@code docs/distributed.md}).
  * Parameter-server processes run {@link ParameterServer} instead of a loop. Immutable.
  */
 public final class Cluster {
@@ -51,8 +51,12 @@ public final class Cluster {
   private final Duration timeout;
 
   private Cluster(
-      List<String> parameterServers, List<String> workers, String taskType, int taskIndex,
-      Duration timeout, String source) {
+      List<String> parameterServers,
+      List<String> workers,
+      String taskType,
+      int taskIndex,
+      Duration timeout,
+      String source) {
     this.parameterServers = List.copyOf(parameterServers);
     this.workers = List.copyOf(workers);
     this.taskType = taskType;
@@ -68,8 +72,11 @@ public final class Cluster {
    */
   public static Cluster fromEnvironment() {
     if (!inEnvironment()) {
-      throw new IllegalArgumentException("the environment variable " + ENVIRONMENT_VARIABLE
-          + " is not set; it describes the cluster, as in " + example());
+      throw new IllegalArgumentException(
+          "the environment variable "
+              + ENVIRONMENT_VARIABLE
+              + " is not set; it describes the cluster, as in "
+              + example());
     }
     return parse(System.getenv(ENVIRONMENT_VARIABLE));
   }
@@ -81,8 +88,8 @@ public final class Cluster {
   }
 
   /**
-   * Reads a {@code TF_CONFIG} JSON text: {@code {"cluster": {"ps": [...], "worker": [...]},
-   * "task": {"type": ..., "index": ...}}}.
+   * Reads a {@code TF_CONFIG} JSON text: {@code {"cluster": {"ps": [...], "worker": [...]}, "task":
+   * {"type": ..., "index": ...}}}.
    *
    * @throws IllegalArgumentException naming what is missing or wrong
    */
@@ -93,9 +100,14 @@ public final class Cluster {
     Map<?, ?> jobs = object(member(root, "cluster", ENVIRONMENT_VARIABLE), "\"cluster\"");
     for (Object job : jobs.keySet()) {
       if (!job.equals(PS) && !job.equals(WORKER)) {
-        throw new IllegalArgumentException(ENVIRONMENT_VARIABLE + ": job \"" + job + "\" is not"
-            + " supported: tfloop's clusters have \"ps\" and \"worker\" jobs, and worker 0 is the"
-            + " chief" + (job.equals("chief") ? "; list the chief as the first worker" : ""));
+        throw new IllegalArgumentException(
+            ENVIRONMENT_VARIABLE
+                + ": job \""
+                + job
+                + "\" is not"
+                + " supported: tfloop's clusters have \"ps\" and \"worker\" jobs, and worker 0 is the"
+                + " chief"
+                + (job.equals("chief") ? "; list the chief as the first worker" : ""));
       }
     }
     List<String> ps = addresses(jobs, PS);
@@ -104,15 +116,21 @@ public final class Cluster {
     Object type = member(task, "type", "\"task\"");
     Object index = task.containsKey("index") ? task.get("index") : 0L;
     if (!(type instanceof String)) {
-      throw new IllegalArgumentException(ENVIRONMENT_VARIABLE + ": \"task\".\"type\" must be"
-          + " \"ps\" or \"worker\", got " + Json.write(type));
+      throw new IllegalArgumentException(
+          ENVIRONMENT_VARIABLE
+              + ": \"task\".\"type\" must be"
+              + " \"ps\" or \"worker\", got "
+              + Json.write(type));
     }
     if (!(index instanceof Long number) || number < 0 || number > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(ENVIRONMENT_VARIABLE + ": \"task\".\"index\" must be a"
-          + " task number from 0, got " + Json.write(index));
+      throw new IllegalArgumentException(
+          ENVIRONMENT_VARIABLE
+              + ": \"task\".\"index\" must be a"
+              + " task number from 0, got "
+              + Json.write(index));
     }
-    return new Cluster(ps, workers, (String) type, number.intValue(), DEFAULT_TIMEOUT,
-        ENVIRONMENT_VARIABLE);
+    return new Cluster(
+        ps, workers, (String) type, number.intValue(), DEFAULT_TIMEOUT, ENVIRONMENT_VARIABLE);
   }
 
   /**
@@ -210,7 +228,10 @@ public final class Cluster {
 
   /** This process's task, such as {@code worker 1 of 2}. */
   public String describeTask() {
-    return taskType + " " + taskIndex + " of "
+    return taskType
+        + " "
+        + taskIndex
+        + " of "
         + (isParameterServer() ? parameterServers : workers).size();
   }
 
@@ -221,8 +242,10 @@ public final class Cluster {
 
   /** Whether {@code other} is the same task of the same cluster, whatever its timeout. */
   boolean sameTask(Cluster other) {
-    return parameterServers.equals(other.parameterServers) && workers.equals(other.workers)
-        && taskType.equals(other.taskType) && taskIndex == other.taskIndex;
+    return parameterServers.equals(other.parameterServers)
+        && workers.equals(other.workers)
+        && taskType.equals(other.taskType)
+        && taskIndex == other.taskIndex;
   }
 
   @Override
@@ -237,12 +260,18 @@ public final class Cluster {
 
   private void validate(String source) {
     if (parameterServers.isEmpty()) {
-      throw new IllegalArgumentException(source + ": the cluster needs at least one \"ps\" task:"
-          + " the parameter servers hold the variables, as in " + example());
+      throw new IllegalArgumentException(
+          source
+              + ": the cluster needs at least one \"ps\" task:"
+              + " the parameter servers hold the variables, as in "
+              + example());
     }
     if (workers.isEmpty()) {
-      throw new IllegalArgumentException(source + ": the cluster needs at least one \"worker\""
-          + " task; worker 0 is the chief, as in " + example());
+      throw new IllegalArgumentException(
+          source
+              + ": the cluster needs at least one \"worker\""
+              + " task; worker 0 is the chief, as in "
+              + example());
     }
     Set<String> seen = new HashSet<>();
     List<String> all = new ArrayList<>(parameterServers);
@@ -250,19 +279,32 @@ public final class Cluster {
     for (String address : all) {
       requireAddress(source, address);
       if (!seen.add(address)) {
-        throw new IllegalArgumentException(source + ": the address " + address
-            + " is given to two tasks; every task needs its own port");
+        throw new IllegalArgumentException(
+            source
+                + ": the address "
+                + address
+                + " is given to two tasks; every task needs its own port");
       }
     }
     if (!taskType.equals(PS) && !taskType.equals(WORKER)) {
-      throw new IllegalArgumentException(source + ": the task type must be \"ps\" or \"worker\","
-          + " got \"" + taskType + "\"");
+      throw new IllegalArgumentException(
+          source + ": the task type must be \"ps\" or \"worker\"," + " got \"" + taskType + "\"");
     }
     int tasks = (isParameterServer() ? parameterServers : workers).size();
     if (taskIndex < 0 || taskIndex >= tasks) {
-      throw new IllegalArgumentException(source + ": task " + taskType + " " + taskIndex
-          + " is not in the cluster, which has " + tasks + " " + taskType + " task"
-          + (tasks == 1 ? "" : "s") + " (indices from 0)");
+      throw new IllegalArgumentException(
+          source
+              + ": task "
+              + taskType
+              + " "
+              + taskIndex
+              + " is not in the cluster, which has "
+              + tasks
+              + " "
+              + taskType
+              + " task"
+              + (tasks == 1 ? "" : "s")
+              + " (indices from 0)");
     }
   }
 
@@ -278,23 +320,29 @@ public final class Cluster {
       }
     }
     if (!valid) {
-      throw new IllegalArgumentException(source + ": \"" + address + "\" is not a host:port"
-          + " address such as 127.0.0.1:2222");
+      throw new IllegalArgumentException(
+          source + ": \"" + address + "\" is not a host:port" + " address such as 127.0.0.1:2222");
     }
   }
 
   private static Map<?, ?> object(Object value, String what) {
     if (!(value instanceof Map<?, ?> map)) {
-      throw new IllegalArgumentException(ENVIRONMENT_VARIABLE + ": " + what
-          + " must be a JSON object, as in " + example());
+      throw new IllegalArgumentException(
+          ENVIRONMENT_VARIABLE + ": " + what + " must be a JSON object, as in " + example());
     }
     return map;
   }
 
   private static Object member(Map<?, ?> object, String name, String where) {
     if (!object.containsKey(name)) {
-      throw new IllegalArgumentException(ENVIRONMENT_VARIABLE + ": " + where + " has no \"" + name
-          + "\"; expected something like " + example());
+      throw new IllegalArgumentException(
+          ENVIRONMENT_VARIABLE
+              + ": "
+              + where
+              + " has no \""
+              + name
+              + "\"; expected something like "
+              + example());
     }
     return object.get(name);
   }
@@ -305,14 +353,23 @@ public final class Cluster {
       return List.of();
     }
     if (!(value instanceof List<?> list)) {
-      throw new IllegalArgumentException(ENVIRONMENT_VARIABLE + ": \"cluster\".\"" + job
-          + "\" must be a list of \"host:port\" addresses, got " + Json.write(value));
+      throw new IllegalArgumentException(
+          ENVIRONMENT_VARIABLE
+              + ": \"cluster\".\""
+              + job
+              + "\" must be a list of \"host:port\" addresses, got "
+              + Json.write(value));
     }
     List<String> addresses = new ArrayList<>();
     for (Object address : list) {
       if (!(address instanceof String text)) {
-        throw new IllegalArgumentException(ENVIRONMENT_VARIABLE + ": \"cluster\".\"" + job
-            + "\" holds " + Json.write(address) + ", not a \"host:port\" string");
+        throw new IllegalArgumentException(
+            ENVIRONMENT_VARIABLE
+                + ": \"cluster\".\""
+                + job
+                + "\" holds "
+                + Json.write(address)
+                + ", not a \"host:port\" string");
       }
       addresses.add(text);
     }

@@ -52,8 +52,12 @@ public final class LocalCluster implements AutoCloseable {
     this.arguments = List.copyOf(builder.arguments);
     this.output = builder.output;
     List<String> addresses = freeAddresses(builder.parameterServers + builder.workers);
-    this.cluster = Cluster.of(addresses.subList(0, builder.parameterServers),
-        addresses.subList(builder.parameterServers, addresses.size()), Cluster.WORKER, 0);
+    this.cluster =
+        Cluster.of(
+            addresses.subList(0, builder.parameterServers),
+            addresses.subList(builder.parameterServers, addresses.size()),
+            Cluster.WORKER,
+            0);
   }
 
   public static Builder builder() {
@@ -74,20 +78,32 @@ public final class LocalCluster implements AutoCloseable {
         case "--workers" -> builder.workers(Integer.parseInt(value(args, ++i)));
         case "--ps" -> builder.parameterServers(Integer.parseInt(value(args, ++i)));
         case "--jvm" -> builder.javaOption(value(args, ++i));
-        default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'; usage: "
-            + "LocalCluster [--workers N] [--ps N] [--jvm OPTION]... -- MAIN_CLASS [ARGUMENT]...");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown option '"
+                    + args[i]
+                    + "'; usage: "
+                    + "LocalCluster [--workers N] [--ps N] [--jvm OPTION]... -- MAIN_CLASS [ARGUMENT]...");
       }
     }
     if (i + 1 >= args.length) {
-      throw new IllegalArgumentException("name the workers' main class after --, as in"
-          + " LocalCluster --workers 2 -- io.github.tfloop.sample.FashionMnistTraining");
+      throw new IllegalArgumentException(
+          "name the workers' main class after --, as in"
+              + " LocalCluster --workers 2 -- io.github.tfloop.sample.FashionMnistTraining");
     }
     builder.mainClass(args[i + 1]).arguments(Arrays.copyOfRange(args, i + 2, args.length));
     try (LocalCluster local = builder.start()) {
       Runtime.getRuntime().addShutdownHook(new Thread(local::close, "local-cluster-stop"));
-      System.out.println("local cluster: " + local.cluster().parameterServers().size() + " ps "
-          + local.cluster().parameterServers() + ", " + local.cluster().workers().size()
-          + " workers " + local.cluster().workers() + " (worker 0 is the chief)");
+      System.out.println(
+          "local cluster: "
+              + local.cluster().parameterServers().size()
+              + " ps "
+              + local.cluster().parameterServers()
+              + ", "
+              + local.cluster().workers().size()
+              + " workers "
+              + local.cluster().workers()
+              + " (worker 0 is the chief)");
       int status = local.awaitWorkers();
       System.out.println("local cluster: workers done" + (status == 0 ? "" : ", status " + status));
       System.exit(status);
@@ -196,8 +212,9 @@ public final class LocalCluster implements AutoCloseable {
       command.addAll(arguments);
     }
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().put(Cluster.ENVIRONMENT_VARIABLE,
-        cluster.forTask(type, index).toTfConfig());
+    builder
+        .environment()
+        .put(Cluster.ENVIRONMENT_VARIABLE, cluster.forTask(type, index).toTfConfig());
     builder.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
     Process process;
     try {
@@ -213,8 +230,9 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private void forward(String task, Process process) {
-    try (BufferedReader lines = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = lines.readLine()) != null; ) {
         output.line(task, line);
       }
@@ -268,7 +286,7 @@ public final class LocalCluster implements AutoCloseable {
     private final List<String> javaOptions = new ArrayList<>();
     private String mainClass;
     private final List<String> arguments = new ArrayList<>();
-    private Output output = (task, line) -> { };
+    private Output output = (task, line) -> {};
 
     private Builder() {}
 

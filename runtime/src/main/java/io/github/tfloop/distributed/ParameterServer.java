@@ -27,8 +27,10 @@ public final class ParameterServer {
    */
   public static void serve(Cluster cluster) throws InterruptedException {
     if (!cluster.isParameterServer()) {
-      throw new IllegalArgumentException("ParameterServer serves \"ps\" tasks; TF_CONFIG names "
-          + cluster.describeTask() + ", which trains: run the training program there");
+      throw new IllegalArgumentException(
+          "ParameterServer serves \"ps\" tasks; TF_CONFIG names "
+              + cluster.describeTask()
+              + ", which trains: run the training program there");
     }
     Servers.start(cluster, ConfigProto.getDefaultInstance());
     System.out.println("ps " + cluster.taskIndex() + " serving at " + cluster.address());

@@ -27,34 +27,44 @@ public final class Servers {
    * Starts this process's server for {@code cluster}'s task, unless it runs already, and returns
    * the target a session connects to, such as {@code grpc://localhost:2223}.
    *
-   * @param config the server's default session options (thread pools) for the work other tasks
-   *     send it
+   * @param config the server's default session options (thread pools) for the work other tasks send
+   *     it
    * @throws IllegalStateException if this process already serves another task, or the server does
    *     not start (for example, its port is taken)
    */
   public static synchronized String start(Cluster cluster, ConfigProto config) {
     if (serving != null) {
       if (!serving.sameTask(cluster)) {
-        throw new IllegalStateException("this process already serves " + serving.describeTask()
-            + " of " + serving.toTfConfig() + "; a TensorFlow server cannot be stopped, so a"
-            + " process serves one task of one cluster");
+        throw new IllegalStateException(
+            "this process already serves "
+                + serving.describeTask()
+                + " of "
+                + serving.toTfConfig()
+                + "; a TensorFlow server cannot be stopped, so a"
+                + " process serves one task of one cluster");
       }
       return target;
     }
-    ServerDef definition = ServerDef.newBuilder()
-        .setCluster(clusterDef(cluster))
-        .setJobName(cluster.taskType())
-        .setTaskIndex(cluster.taskIndex())
-        .setProtocol("grpc")
-        .setDefaultSessionConfig(config)
-        .build();
+    ServerDef definition =
+        ServerDef.newBuilder()
+            .setCluster(clusterDef(cluster))
+            .setJobName(cluster.taskType())
+            .setTaskIndex(cluster.taskIndex())
+            .setProtocol("grpc")
+            .setDefaultSessionConfig(config)
+            .build();
     try {
       Server server = new Server(definition);
       server.start();
     } catch (RuntimeException e) {
-      throw new IllegalStateException("cannot start the TensorFlow server of "
-          + cluster.describeTask() + " at " + cluster.address() + " (is the port taken?): "
-          + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot start the TensorFlow server of "
+              + cluster.describeTask()
+              + " at "
+              + cluster.address()
+              + " (is the port taken?): "
+              + e.getMessage(),
+          e);
     }
     serving = cluster;
     target = "grpc://localhost:" + cluster.port();

@@ -60,11 +60,16 @@ public final class SavedModelExport {
    * @throws UncheckedIOException if it cannot be written; nothing is left at {@code directory}
    */
   public static void export(
-      Graph graph, Map<String, String> inputs, Map.Entry<String, String> output,
-      Map<String, Tensor> frozen, Path directory) {
+      Graph graph,
+      Map<String, String> inputs,
+      Map.Entry<String, String> output,
+      Map<String, Tensor> frozen,
+      Path directory) {
     if (Files.exists(directory)) {
-      throw new IllegalArgumentException("cannot export a SavedModel to " + directory
-          + ": it exists; export to a new directory (SavedModels are versioned: model/1, model/2)");
+      throw new IllegalArgumentException(
+          "cannot export a SavedModel to "
+              + directory
+              + ": it exists; export to a new directory (SavedModels are versioned: model/1, model/2)");
     }
     GraphDef inference = freeze(graph.toGraphDef(), output.getValue(), frozen);
     Path temporary = directory.resolveSibling(".tmp-" + directory.getFileName());
@@ -72,7 +77,8 @@ public final class SavedModelExport {
       exported.importGraphDef(inference);
       try (Session session = new Session(exported)) {
         Signature.Builder signature = Signature.builder().key(SERVING);
-        inputs.forEach((name, op) -> signature.input(name, exported.operationOrThrow(op).output(0)));
+        inputs.forEach(
+            (name, op) -> signature.input(name, exported.operationOrThrow(op).output(0)));
         signature.output(output.getKey(), exported.operationOrThrow(output.getValue()).output(0));
         Files.createDirectories(temporary.getParent());
         SavedModelBundle.exporter(temporary.toString())
@@ -117,9 +123,8 @@ public final class SavedModelExport {
         continue;
       }
       Tensor value = frozen.get(node.getName());
-      inference.addNode(value == null
-          ? node.toBuilder().clearDevice().build()
-          : constant(node.getName(), value));
+      inference.addNode(
+          value == null ? node.toBuilder().clearDevice().build() : constant(node.getName(), value));
     }
     return inference.build();
   }
@@ -132,11 +137,12 @@ public final class SavedModelExport {
     for (long dimension : value.shape().asArray()) {
       shape.addDim(TensorShapeProto.Dim.newBuilder().setSize(dimension));
     }
-    TensorProto tensor = TensorProto.newBuilder()
-        .setDtype(value.dataType())
-        .setTensorShape(shape)
-        .setTensorContent(com.google.protobuf.ByteString.copyFrom(bytes))
-        .build();
+    TensorProto tensor =
+        TensorProto.newBuilder()
+            .setDtype(value.dataType())
+            .setTensorShape(shape)
+            .setTensorContent(com.google.protobuf.ByteString.copyFrom(bytes))
+            .build();
     return NodeDef.newBuilder()
         .setName(name)
         .setOp("Const")

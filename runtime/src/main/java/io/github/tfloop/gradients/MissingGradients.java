@@ -11,8 +11,8 @@ import org.tensorflow.types.family.TNumber;
 
 /**
  * Registers the gradients tfloop's losses and layers need and TensorFlow Java 1.1.0's native
- * registry lacks. Registration is process-wide and idempotent; generated loops call
- * {@link #register()} before they build any gradient.
+ * registry lacks. Registration is process-wide and idempotent; generated loops call {@link
+ * #register()} before they build any gradient.
  */
 public final class MissingGradients {
 
@@ -26,7 +26,8 @@ public final class MissingGradients {
       return;
     }
     TensorFlow.registerCustomGradient(
-        SparseSoftmaxCrossEntropyWithLogits.Inputs.class, MissingGradients::sparseSoftmaxCrossEntropy);
+        SparseSoftmaxCrossEntropyWithLogits.Inputs.class,
+        MissingGradients::sparseSoftmaxCrossEntropy);
     // onesLike(x) and zerosLike(x) build targets such as a GAN's "all real" labels: their value
     // does not depend on x, so x's gradient is zero; TensorFlow Java has no gradient for either.
     TensorFlow.registerCustomGradient(
@@ -44,7 +45,9 @@ public final class MissingGradients {
    */
   @SuppressWarnings({"rawtypes", "unchecked"})
   private static List<Operand<?>> sparseSoftmaxCrossEntropy(
-      Ops tf, SparseSoftmaxCrossEntropyWithLogits.Inputs op, List<org.tensorflow.Output<?>> upstream) {
+      Ops tf,
+      SparseSoftmaxCrossEntropyWithLogits.Inputs op,
+      List<org.tensorflow.Output<?>> upstream) {
     SparseSoftmaxCrossEntropyWithLogits<?> forward =
         (SparseSoftmaxCrossEntropyWithLogits<?>) op.getOutputs();
     Operand lossGradient = tf.expandDims(upstream.get(0), tf.constant(-1));

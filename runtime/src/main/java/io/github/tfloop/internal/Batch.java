@@ -68,8 +68,8 @@ public final class Batch implements AutoCloseable {
   }
 
   /**
-   * Copies examples {@code order[from .. from + size)} of each column into the batch; a {@code null}
-   * column leaves its input's tensor as it is.
+   * Copies examples {@code order[from .. from + size)} of each column into the batch; a {@code
+   * null} column leaves its input's tensor as it is.
    */
   void load(Column[] columns, int[] order, int from) {
     for (int i = 0; i < slots.length; i++) {
@@ -203,7 +203,10 @@ public final class Batch implements AutoCloseable {
     void put(Object values) {
       if (values.getClass() != staging.getClass()) {
         throw new IllegalArgumentException(
-            input.name() + ": expected " + input.dtype().javaType() + "[] values, got "
+            input.name()
+                + ": expected "
+                + input.dtype().javaType()
+                + "[] values, got "
                 + values.getClass().getSimpleName());
       }
       input.requireExamples(java.lang.reflect.Array.getLength(values), length / exampleLength);
@@ -213,8 +216,7 @@ public final class Batch implements AutoCloseable {
 
     void gather(Object source, int[] order, int from) {
       for (int target = 0; target < length; target += exampleLength) {
-        System.arraycopy(
-            source, order[from++] * exampleLength, staging, target, exampleLength);
+        System.arraycopy(source, order[from++] * exampleLength, staging, target, exampleLength);
       }
       flush.run();
     }

@@ -50,8 +50,13 @@ final class ClusterFit {
     }
     int size = data.size() / count;
     if (size == 0) {
-      throw new IllegalArgumentException("training data has " + data.size() + " examples, fewer"
-          + " than the " + count + " workers that share it");
+      throw new IllegalArgumentException(
+          "training data has "
+              + data.size()
+              + " examples, fewer"
+              + " than the "
+              + count
+              + " workers that share it");
     }
     int[] indices = new int[size];
     for (int i = 0; i < size; i++) {

@@ -20,25 +20,29 @@ final class ClusterSession {
    * @param local the options of a session on one process (threads, soft placement)
    */
   static Session open(Graph graph, ConfigProto local, Cluster cluster) {
-    ConfigProto server = ConfigProto.newBuilder()
-        .setIntraOpParallelismThreads(local.getIntraOpParallelismThreads())
-        .setInterOpParallelismThreads(local.getInterOpParallelismThreads())
-        .build();
+    ConfigProto server =
+        ConfigProto.newBuilder()
+            .setIntraOpParallelismThreads(local.getIntraOpParallelismThreads())
+            .setInterOpParallelismThreads(local.getInterOpParallelismThreads())
+            .build();
     String target = Servers.start(cluster, server);
-    ConfigProto config = local.toBuilder()
-        // Each blocking wait (for the other workers' gradients, for the next round) has a limit.
-        .setOperationTimeoutInMs(waitLimit(cluster).toMillis())
-        // This worker talks to the parameter servers and itself only, so that it neither waits for
-        // nor fails with another worker.
-        .addDeviceFilters("/job:" + Cluster.PS)
-        .addDeviceFilters("/job:" + Cluster.WORKER + "/task:" + cluster.taskIndex())
-        .build();
+    ConfigProto config =
+        local.toBuilder()
+            // Each blocking wait (for the other workers' gradients, for the next round) has a
+            // limit.
+            .setOperationTimeoutInMs(waitLimit(cluster).toMillis())
+            // This worker talks to the parameter servers and itself only, so that it neither waits
+            // for
+            // nor fails with another worker.
+            .addDeviceFilters("/job:" + Cluster.PS)
+            .addDeviceFilters("/job:" + Cluster.WORKER + "/task:" + cluster.taskIndex())
+            .build();
     return NativeHandles.remoteSession(graph, target, config);
   }
 
   /**
-   * How long one session run of this worker may wait: the chief waits the cluster's timeout for
-   * the other workers' gradients; they wait twice as long for its next round, so that a chief that
+   * How long one session run of this worker may wait: the chief waits the cluster's timeout for the
+   * other workers' gradients; they wait twice as long for its next round, so that a chief that
    * gives up on a worker has told them why before they would give up themselves.
    */
   static Duration waitLimit(Cluster cluster) {

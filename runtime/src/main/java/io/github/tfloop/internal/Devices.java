@@ -3,7 +3,10 @@ package io.github.tfloop.internal;
 import java.util.Locale;
 import org.tensorflow.DeviceSpec;
 
-/** Parses device names such as {@code /GPU:0}, {@code /device:CPU:0} or {@code /job:worker/task:1/GPU:0}. */
+/**
+ * Parses device names such as {@code /GPU:0}, {@code /device:CPU:0} or {@code
+ * /job:worker/task:1/GPU:0}.
+ */
 final class Devices {
 
   private Devices() {}

@@ -63,7 +63,9 @@ final class FitCheckpoints {
 
   /** The shutdown hook of a fit, if the policy asks for a checkpoint on interrupt. */
   InterruptHook interruptHook() {
-    return policy.onInterrupt() ? new InterruptHook(engine.name(), policy.interruptTimeout()) : null;
+    return policy.onInterrupt()
+        ? new InterruptHook(engine.name(), policy.interruptTimeout())
+        : null;
   }
 
   /** Whether the policy saves after global step {@code step}; allocation-free. */
@@ -87,14 +89,29 @@ final class FitCheckpoints {
     if (variable == null) {
       return;
     }
-    String newest = lastSaved == null ? "none was written by this fit" : "the newest is " + lastSaved;
+    String newest =
+        lastSaved == null ? "none was written by this fit" : "the newest is " + lastSaved;
     throw new NonFiniteException(
-        engine.name() + ": the weights are no longer finite at global step "
-            + position.globalStep() + " (epoch " + position.epoch() + ", batch "
-            + position.batchesDone() + "): " + variable + " holds a NaN or an infinity, so no"
-            + " checkpoint was written and the saved ones are untouched (" + newest + "); use"
+        engine.name()
+            + ": the weights are no longer finite at global step "
+            + position.globalStep()
+            + " (epoch "
+            + position.epoch()
+            + ", batch "
+            + position.batchesDone()
+            + "): "
+            + variable
+            + " holds a NaN or an infinity, so no"
+            + " checkpoint was written and the saved ones are untouched ("
+            + newest
+            + "); use"
             + " LoopOptions.nonFinite(NonFinite.STOP) to stop at the first non-finite update",
-        null, position.globalStep(), position.epoch(), position.batchesDone(), variable, null,
+        null,
+        position.globalStep(),
+        position.epoch(),
+        position.batchesDone(),
+        variable,
+        null,
         null);
   }
 
@@ -122,22 +139,33 @@ final class FitCheckpoints {
     state.put("skipped_before", Long.toString(position.skippedBefore()));
     state.put("train.size", Integer.toString(position.order().length));
     putHistory(state, position.history());
-    engine.variableInventory().forEach((name, description) -> state.put("variable." + name,
-        description));
+    engine
+        .variableInventory()
+        .forEach((name, description) -> state.put("variable." + name, description));
     for (TrainingListener listener : listeners) {
       if (listener instanceof StatefulListener stateful) {
-        stateful.saveState().forEach((key, value) ->
-            state.put("listener." + stateful.stateKey() + "." + key, value));
+        stateful
+            .saveState()
+            .forEach(
+                (key, value) -> state.put("listener." + stateful.stateKey() + "." + key, value));
       }
     }
-    Checkpoint written = store.write(directory -> {
-      engine.saveVariables(directory.resolve(VARIABLES));
-      writeOrder(directory.resolve(ORDER), position.order());
-    }, state, policy.keepLast());
+    Checkpoint written =
+        store.write(
+            directory -> {
+              engine.saveVariables(directory.resolve(VARIABLES));
+              writeOrder(directory.resolve(ORDER), position.order());
+            },
+            state,
+            policy.keepLast());
     lastSavedStep = position.globalStep();
     lastSavedEpoch = position.epoch();
     lastSaved = written.directory();
-    LOG.log(Level.DEBUG, "saved {0} ({1}, global step {2})", written.directory(), reason,
+    LOG.log(
+        Level.DEBUG,
+        "saved {0} ({1}, global step {2})",
+        written.directory(),
+        reason,
         position.globalStep());
     return lastSaved;
   }
@@ -158,24 +186,30 @@ final class FitCheckpoints {
     Checkpoint checkpoint = latest.get();
     requireCompatible(checkpoint, fit);
     int[] order = readOrder(checkpoint.file(ORDER), fit.trainSize());
-    FitLoop.Position position = new FitLoop.Position(
-        checkpoint.getLong("global_step"),
-        (int) checkpoint.getLong("fit.first_epoch"),
-        (int) checkpoint.getLong("epoch"),
-        (int) checkpoint.getLong("batches_done"),
-        (int) checkpoint.getLong("order_epoch"),
-        checkpoint.getLong("epoch_nanos"),
-        checkpoint.getLong("skipped_before"),
-        order,
-        readHistory(checkpoint));
+    FitLoop.Position position =
+        new FitLoop.Position(
+            checkpoint.getLong("global_step"),
+            (int) checkpoint.getLong("fit.first_epoch"),
+            (int) checkpoint.getLong("epoch"),
+            (int) checkpoint.getLong("batches_done"),
+            (int) checkpoint.getLong("order_epoch"),
+            checkpoint.getLong("epoch_nanos"),
+            checkpoint.getLong("skipped_before"),
+            order,
+            readHistory(checkpoint));
     engine.restoreVariables(checkpoint.file(VARIABLES));
     fit.restore(position);
     restored = checkpoint;
     lastSavedStep = position.globalStep();
     lastSavedEpoch = position.epoch();
     lastSaved = checkpoint.directory();
-    LOG.log(Level.INFO, "resuming from {0}: epoch {1}, {2} batches done, global step {3}",
-        checkpoint.directory(), position.epoch(), position.batchesDone(), position.globalStep());
+    LOG.log(
+        Level.INFO,
+        "resuming from {0}: epoch {1}, {2} batches done, global step {3}",
+        checkpoint.directory(),
+        position.epoch(),
+        position.batchesDone(),
+        position.globalStep());
   }
 
   /**
@@ -200,12 +234,21 @@ final class FitCheckpoints {
   private void requireCompatible(Checkpoint checkpoint, FitLoop fit) {
     String where = "checkpoint " + checkpoint.directory();
     if (!FORMAT.equals(checkpoint.state().get("format"))) {
-      throw new IllegalStateException(where + " has format " + checkpoint.state().get("format")
-          + "; this tfloop reads format " + FORMAT);
+      throw new IllegalStateException(
+          where
+              + " has format "
+              + checkpoint.state().get("format")
+              + "; this tfloop reads format "
+              + FORMAT);
     }
     if (!engine.name().equals(checkpoint.get("loop"))) {
-      throw new IllegalStateException(where + " was written by " + checkpoint.get("loop")
-          + "Loop, not " + engine.name() + "Loop");
+      throw new IllegalStateException(
+          where
+              + " was written by "
+              + checkpoint.get("loop")
+              + "Loop, not "
+              + engine.name()
+              + "Loop");
     }
     Map<String, String> saved = under(checkpoint, "variable.");
     Map<String, String> ours = new TreeMap<>(engine.variableInventory());
@@ -214,14 +257,23 @@ final class FitCheckpoints {
       missing.keySet().removeAll(saved.keySet());
       Map<String, String> differing = new TreeMap<>(saved);
       differing.entrySet().removeIf(entry -> entry.getValue().equals(ours.get(entry.getKey())));
-      throw new IllegalStateException(where + " holds different variables than "
-          + engine.name() + "Loop: not in the checkpoint " + missing.keySet()
-          + ", different or unknown " + differing);
+      throw new IllegalStateException(
+          where
+              + " holds different variables than "
+              + engine.name()
+              + "Loop: not in the checkpoint "
+              + missing.keySet()
+              + ", different or unknown "
+              + differing);
     }
     long trainSize = checkpoint.getLong("train.size");
     if (trainSize != fit.trainSize()) {
-      throw new IllegalStateException(where + " was written by a fit on " + trainSize
-          + " training examples; this training data has " + fit.trainSize());
+      throw new IllegalStateException(
+          where
+              + " was written by a fit on "
+              + trainSize
+              + " training examples; this training data has "
+              + fit.trainSize());
     }
   }
 
@@ -234,8 +286,8 @@ final class FitCheckpoints {
       state.put(prefix + "epoch", Integer.toString(log.epoch()));
       state.put(prefix + "steps", Integer.toString(log.steps()));
       state.put(prefix + "nanos", Long.toString(log.duration().toNanos()));
-      log.metrics().forEach((name, value) ->
-          state.put(prefix + "metric." + name, Double.toString(value)));
+      log.metrics()
+          .forEach((name, value) -> state.put(prefix + "metric." + name, Double.toString(value)));
     }
   }
 
@@ -247,9 +299,12 @@ final class FitCheckpoints {
       Map<String, Double> metrics = new LinkedHashMap<>();
       under(checkpoint, prefix + "metric.")
           .forEach((name, value) -> metrics.put(name, Double.parseDouble(value)));
-      history.add(new EpochLog((int) checkpoint.getLong(prefix + "epoch"), metrics,
-          (int) checkpoint.getLong(prefix + "steps"),
-          Duration.ofNanos(checkpoint.getLong(prefix + "nanos"))));
+      history.add(
+          new EpochLog(
+              (int) checkpoint.getLong(prefix + "epoch"),
+              metrics,
+              (int) checkpoint.getLong(prefix + "steps"),
+              Duration.ofNanos(checkpoint.getLong(prefix + "nanos"))));
     }
     return history;
   }
@@ -257,17 +312,20 @@ final class FitCheckpoints {
   /** The entries of the checkpoint's state under {@code prefix}, in order, the prefix stripped. */
   private static Map<String, String> under(Checkpoint checkpoint, String prefix) {
     Map<String, String> state = new LinkedHashMap<>();
-    checkpoint.state().forEach((name, value) -> {
-      if (name.startsWith(prefix)) {
-        state.put(name.substring(prefix.length()), value);
-      }
-    });
+    checkpoint
+        .state()
+        .forEach(
+            (name, value) -> {
+              if (name.startsWith(prefix)) {
+                state.put(name.substring(prefix.length()), value);
+              }
+            });
     return state;
   }
 
   private static void writeOrder(Path file, int[] order) throws IOException {
-    try (DataOutputStream out = new DataOutputStream(
-        new java.io.BufferedOutputStream(Files.newOutputStream(file)))) {
+    try (DataOutputStream out =
+        new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(file)))) {
       out.writeInt(order.length);
       for (int index : order) {
         out.writeInt(index);
@@ -276,12 +334,12 @@ final class FitCheckpoints {
   }
 
   private static int[] readOrder(Path file, int expectedLength) {
-    try (DataInputStream in = new DataInputStream(
-        new java.io.BufferedInputStream(Files.newInputStream(file)))) {
+    try (DataInputStream in =
+        new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
       int length = in.readInt();
       if (length != expectedLength) {
-        throw new IllegalStateException(file + " orders " + length + " examples; the training data"
-            + " has " + expectedLength);
+        throw new IllegalStateException(
+            file + " orders " + length + " examples; the training data" + " has " + expectedLength);
       }
       int[] order = new int[length];
       for (int i = 0; i < length; i++) {

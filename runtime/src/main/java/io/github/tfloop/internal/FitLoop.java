@@ -51,6 +51,7 @@ final class FitLoop implements FitControl {
   private long epochNanosBefore;
   private long epochStarted;
   private long skippedBefore;
+
   /** Whether {@code order} changed since it was last stored in the graph for stepsPerExecution. */
   private boolean orderStale = true;
 
@@ -69,7 +70,10 @@ final class FitLoop implements FitControl {
     this.lastBatchSize = options.lastBatch() == LastBatch.PARTIAL ? remainder : 0;
     if (fullBatches == 0 && lastBatchSize == 0) {
       throw new IllegalArgumentException(
-          "training data has " + train.size() + " examples, fewer than one batch of " + batchSize
+          "training data has "
+              + train.size()
+              + " examples, fewer than one batch of "
+              + batchSize
               + "; use a smaller batchSize or LoopOptions.lastBatch(LastBatch.PARTIAL)");
     }
     this.order = new int[train.size()];
@@ -119,9 +123,19 @@ final class FitLoop implements FitControl {
         int steps = trainEpoch(interrupt);
         if (interrupt != null && interrupt.requested()) {
           Path saved = checkpoints.save(this, "interrupt");
-          throw new FitInterruptedException(engine.name() + ": the JVM is shutting down; stopped at"
-              + " global step " + globalStep + " (epoch " + epoch + ", batch " + batchesDone
-              + ") and saved " + saved + "; resume() continues from there", saved);
+          throw new FitInterruptedException(
+              engine.name()
+                  + ": the JVM is shutting down; stopped at"
+                  + " global step "
+                  + globalStep
+                  + " (epoch "
+                  + epoch
+                  + ", batch "
+                  + batchesDone
+                  + ") and saved "
+                  + saved
+                  + "; resume() continues from there",
+              saved);
         }
         finishEpoch(steps);
         if (checkpoints != null && checkpoints.dueAfterEpoch(epoch - 1)) {
@@ -200,8 +214,13 @@ final class FitLoop implements FitControl {
       engine.trainStepWithoutFetch(batch);
     } catch (RuntimeException e) {
       throw StepFailures.translate(
-          engine, e, batch, new StepFailures.Where(globalStep + 1, epoch, batchesDone + 1),
-          order, from, options.debugNumerics());
+          engine,
+          e,
+          batch,
+          new StepFailures.Where(globalStep + 1, epoch, batchesDone + 1),
+          order,
+          from,
+          options.debugNumerics());
     }
     globalStep++;
     batchesDone++;
@@ -236,11 +255,22 @@ final class FitLoop implements FitControl {
       engine.trainInGraph(batchesDone * engine.batchSize(), batches);
     } catch (RuntimeException e) {
       throw new TrainingException(
-          engine.name() + ": training failed in batches " + (batchesDone + 1) + " to "
-              + (batchesDone + batches) + " of epoch " + epoch + " (global steps "
-              + (globalStep + 1) + " to " + (globalStep + batches) + "), trained "
-              + batches + " per call; with stepsPerExecution(1) the failure names its batch: "
-              + e.getMessage(), e);
+          engine.name()
+              + ": training failed in batches "
+              + (batchesDone + 1)
+              + " to "
+              + (batchesDone + batches)
+              + " of epoch "
+              + epoch
+              + " (global steps "
+              + (globalStep + 1)
+              + " to "
+              + (globalStep + batches)
+              + "), trained "
+              + batches
+              + " per call; with stepsPerExecution(1) the failure names its batch: "
+              + e.getMessage(),
+          e);
     }
     globalStep += batches;
     batchesDone += batches;
@@ -279,12 +309,27 @@ final class FitLoop implements FitControl {
    * @param history the epochs of this fit already done
    */
   record Position(
-      long globalStep, int firstEpoch, int epoch, int batchesDone, int orderEpoch,
-      long epochNanos, long skippedBefore, int[] order, History history) {}
+      long globalStep,
+      int firstEpoch,
+      int epoch,
+      int batchesDone,
+      int orderEpoch,
+      long epochNanos,
+      long skippedBefore,
+      int[] order,
+      History history) {}
 
   Position position() {
-    return new Position(globalStep, firstEpoch, epoch, batchesDone, orderEpoch,
-        batchesDone == 0 ? 0 : epochNanos(), skippedBefore, order, history);
+    return new Position(
+        globalStep,
+        firstEpoch,
+        epoch,
+        batchesDone,
+        orderEpoch,
+        batchesDone == 0 ? 0 : epochNanos(),
+        skippedBefore,
+        order,
+        history);
   }
 
   private long epochNanos() {

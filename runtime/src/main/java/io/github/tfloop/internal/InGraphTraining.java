@@ -27,11 +27,11 @@ import org.tensorflow.types.family.TType;
  * {@code fit}, and one {@code StatefulWhile} runs {@code count} batches from {@code offset} on.
  *
  * <p>Each iteration gathers its batch from the data with the epoch's shuffled order, which the host
- * computes exactly as for one batch per call and stores in the graph once per epoch, then calls each
- * step's training function in turn. A training function is the step's own subgraph (forward pass,
- * gradients, optimizer updates, metric updates, batch count) turned into a graph function whose
- * inputs are the loop's placeholders: the same ops as a run with fed batches, so the training is the
- * same. Variables inside the functions are found by their {@code shared_name}.
+ * computes exactly as for one batch per call and stores in the graph once per epoch, then calls
+ * each step's training function in turn. A training function is the step's own subgraph (forward
+ * pass, gradients, optimizer updates, metric updates, batch count) turned into a graph function
+ * whose inputs are the loop's placeholders: the same ops as a run with fed batches, so the training
+ * is the same. Variables inside the functions are found by their {@code shared_name}.
  */
 final class InGraphTraining implements AutoCloseable {
 
@@ -52,8 +52,7 @@ final class InGraphTraining implements AutoCloseable {
   private final IntDataBuffer offsetValue;
 
   /**
-   * Adds the data variables, the training functions and the loop to the graph of a running
-   * session.
+   * Adds the data variables, the training functions and the loop to the graph of a running session.
    *
    * @param stepTargets for each step, in order, the ops one batch of it runs
    */
@@ -65,8 +64,8 @@ final class InGraphTraining implements AutoCloseable {
     List<Op> releases = new ArrayList<>();
     for (InputSpec input : graph.inputs()) {
       Operand<?> handle = dataHandle(tf, input.name(), input.dtype().tensorType());
-      Placeholder<?> values = tf.withName(input.name() + "_values")
-          .placeholder(input.dtype().tensorType());
+      Placeholder<?> values =
+          tf.withName(input.name() + "_values").placeholder(input.dtype().tensorType());
       dataPlaceholders.add(values);
       dataAssigns.add(tf.assignVariableOp(handle, values));
       releases.add(tf.destroyResourceOp(handle));
@@ -116,8 +115,9 @@ final class InGraphTraining implements AutoCloseable {
       signature.input(graph.inputs().get(i).name(), graph.placeholders().get(i));
     }
     signature.input("training", graph.training());
-    signature.output("done", tf.withControlDependencies(targets).withName("step_" + index + "_done")
-        .constant(true));
+    signature.output(
+        "done",
+        tf.withControlDependencies(targets).withName("step_" + index + "_done").constant(true));
     return ConcreteFunction.create(signature.build(), graph.graph());
   }
 
@@ -141,16 +141,17 @@ final class InGraphTraining implements AutoCloseable {
     Placeholder<TInt32> count = tf.placeholder(TInt32.class);
     Placeholder<TInt32> offset = tf.placeholder(TInt32.class);
     int batchSize = graph.batchSize();
-    Operand<TInt32> start =
-        tf.math.add(offset, tf.math.mul(iteration, tf.constant(batchSize)));
+    Operand<TInt32> start = tf.math.add(offset, tf.math.mul(iteration, tf.constant(batchSize)));
     Operand<TInt32> order = tf.readVariableOp(dataHandle(tf, "order", TInt32.class), TInt32.class);
     Operand<TInt32> indices =
-        tf.slice(order, tf.reshape(start, tf.constant(new int[] {1})), tf.constant(new int[] {batchSize}));
+        tf.slice(
+            order,
+            tf.reshape(start, tf.constant(new int[] {1})),
+            tf.constant(new int[] {batchSize}));
     List<Operand<?>> batch = new ArrayList<>();
     for (InputSpec input : graph.inputs()) {
       Class<? extends TType> type = input.dtype().tensorType();
-      Operand<? extends TType> data =
-          tf.readVariableOp(dataHandle(tf, input.name(), type), type);
+      Operand<? extends TType> data = tf.readVariableOp(dataHandle(tf, input.name(), type), type);
       batch.add(tf.gather(data, indices, tf.constant(0)));
     }
     batch.add(tf.constant(true));
@@ -171,7 +172,9 @@ final class InGraphTraining implements AutoCloseable {
         .build();
   }
 
-  /** Copies every column of the training data into the graph; {@code columns} are in input order. */
+  /**
+   * Copies every column of the training data into the graph; {@code columns} are in input order.
+   */
   void load(Column[] columns) {
     for (int i = 0; i < columns.length; i++) {
       try (Tensor all = Batch.wholeColumn(graph.inputs().get(i), columns[i])) {
@@ -193,7 +196,9 @@ final class InGraphTraining implements AutoCloseable {
     }
   }
 
-  /** Trains {@code batches} batches, the first made of the examples at {@code from..} of the order. */
+  /**
+   * Trains {@code batches} batches, the first made of the examples at {@code from..} of the order.
+   */
   void train(int from, int batches) {
     countValue.setInt(batches, 0);
     offsetValue.setInt(from, 0);

@@ -7,9 +7,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Turns a JVM shutdown (SIGTERM, SIGINT/Ctrl-C, {@code System.exit}) during a fit into a final
- * checkpoint. The shutdown hook raises a flag and waits; the training thread sees the flag after its
- * current batch ({@link #requested()}, one volatile read), writes the checkpoint, stops and closes
- * the hook, which lets the JVM go on exiting.
+ * checkpoint. The shutdown hook raises a flag and waits; the training thread sees the flag after
+ * its current batch ({@link #requested()}, one volatile read), writes the checkpoint, stops and
+ * closes the hook, which lets the JVM go on exiting.
  */
 final class InterruptHook implements AutoCloseable {
 
@@ -30,7 +30,8 @@ final class InterruptHook implements AutoCloseable {
     requested = true;
     try {
       if (!finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.log(Level.WARNING, "the JVM is exiting; no final checkpoint after waiting {0}", timeout);
+        LOG.log(
+            Level.WARNING, "the JVM is exiting; no final checkpoint after waiting {0}", timeout);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -30,7 +30,8 @@ final class LabelRanges {
   LabelRanges(Graph graph, List<InputSpec> inputs, List<Operand<?>> placeholders) {
     Map<String, Integer> slots = new LinkedHashMap<>();
     for (int slot = 0; slot < inputs.size(); slot++) {
-      if (inputs.get(slot).role() == InputSpec.Role.LABEL && !inputs.get(slot).dtype().isFloating()) {
+      if (inputs.get(slot).role() == InputSpec.Role.LABEL
+          && !inputs.get(slot).dtype().isFloating()) {
         slots.put(placeholders.get(slot).op().name(), slot);
       }
     }
@@ -61,22 +62,33 @@ final class LabelRanges {
    * @throws IllegalArgumentException naming the data, the input, the example and the range
    */
   void check(Column[] columns, List<InputSpec> inputs, String where) {
-    classes.forEach((slot, count) -> {
-      Column column = columns[slot];
-      if (column == null) {
-        return;
-      }
-      Object values = column.values();
-      int length = java.lang.reflect.Array.getLength(values);
-      for (int i = 0; i < length; i++) {
-        long label = values instanceof int[] ints ? ints[i] : ((long[]) values)[i];
-        if (label < 0 || label >= count) {
-          int perExample = column.exampleLength();
-          throw new IllegalArgumentException(where + ": label '" + inputs.get(slot).name()
-              + "' of example " + i / perExample + " is " + label + ", outside [0, " + count
-              + "): the model's logits have " + count + " classes");
-        }
-      }
-    });
+    classes.forEach(
+        (slot, count) -> {
+          Column column = columns[slot];
+          if (column == null) {
+            return;
+          }
+          Object values = column.values();
+          int length = java.lang.reflect.Array.getLength(values);
+          for (int i = 0; i < length; i++) {
+            long label = values instanceof int[] ints ? ints[i] : ((long[]) values)[i];
+            if (label < 0 || label >= count) {
+              int perExample = column.exampleLength();
+              throw new IllegalArgumentException(
+                  where
+                      + ": label '"
+                      + inputs.get(slot).name()
+                      + "' of example "
+                      + i / perExample
+                      + " is "
+                      + label
+                      + ", outside [0, "
+                      + count
+                      + "): the model's logits have "
+                      + count
+                      + " classes");
+            }
+          }
+        });
   }
 }

@@ -71,8 +71,10 @@ public final class LoopBuilder {
     this.loopName = loopName;
     // On a cluster, each worker trains on its share of the (global) batch.
     int globalBatch = options.batchSize().orElse(batchSize);
-    this.batchSize = cluster == null
-        ? globalBatch : ClusterPlacement.replicaBatch(loopName, globalBatch, cluster);
+    this.batchSize =
+        cluster == null
+            ? globalBatch
+            : ClusterPlacement.replicaBatch(loopName, globalBatch, cluster);
     this.options = options;
     this.seed = options.seed().orElse(declaredSeed);
     MissingGradients.register();
@@ -93,8 +95,8 @@ public final class LoopBuilder {
     this.training =
         tf.withName("training").placeholderWithDefault(tf.constant(false), Shape.scalar());
     this.globalStep =
-        store.create("global_step", "loop", Kind.OPTIMIZER, TInt64.class, Shape.scalar(),
-            tf.constant(0L));
+        store.create(
+            "global_step", "loop", Kind.OPTIMIZER, TInt64.class, Shape.scalar(), tf.constant(0L));
   }
 
   /**
@@ -121,8 +123,7 @@ public final class LoopBuilder {
       throw new IllegalArgumentException(input + " is declared twice");
     }
     Placeholder<T> placeholder =
-        tf.withName(input.name())
-            .placeholder(type, Placeholder.shape(input.batchShape(-1)));
+        tf.withName(input.name()).placeholder(type, Placeholder.shape(input.batchShape(-1)));
     inputs.put(input, placeholder);
     return placeholder;
   }
@@ -132,7 +133,9 @@ public final class LoopBuilder {
     return new Layers(tf.withSubScope(model), store, model, training, globalStep.read(), seed);
   }
 
-  /** Records {@code output} as what {@code model} computes; the first one is what predict returns. */
+  /**
+   * Records {@code output} as what {@code model} computes; the first one is what predict returns.
+   */
   public <T extends TNumber> Operand<T> output(String model, Operand<T> output) {
     requireNotNull(output, "@Model " + model);
     outputs.put(model, output);
@@ -149,7 +152,10 @@ public final class LoopBuilder {
     Shape shape = loss.shape();
     if (!shape.isUnknown() && shape.numDimensions() != 0) {
       throw new IllegalArgumentException(
-          "@Loss " + name + " must return a scalar, but its result has shape " + shape
+          "@Loss "
+              + name
+              + " must return a scalar, but its result has shape "
+              + shape
               + "; reduce it over the batch, for example with tf.math.mean");
     }
     if (loss.type() != TFloat32.class && loss.type() != org.tensorflow.types.TFloat64.class) {
@@ -160,7 +166,9 @@ public final class LoopBuilder {
     return loss;
   }
 
-  /** Computes {@code metric} from {@code predictions} and {@code labels} in training and evaluation. */
+  /**
+   * Computes {@code metric} from {@code predictions} and {@code labels} in training and evaluation.
+   */
   public void metric(
       Metric metric, Operand<? extends TNumber> predictions, Operand<? extends TNumber> labels) {
     metrics.add(new MetricBinding(metric, predictions, labels));
@@ -171,8 +179,13 @@ public final class LoopBuilder {
     step.requireComplete();
     if (!losses.containsKey(step.loss())) {
       throw new IllegalArgumentException(
-          "step '" + step.name() + "' minimises '" + step.loss() + "', which is not a loss; the"
-              + " losses are " + losses.keySet());
+          "step '"
+              + step.name()
+              + "' minimises '"
+              + step.loss()
+              + "', which is not a loss; the"
+              + " losses are "
+              + losses.keySet());
     }
     steps.add(step);
   }
@@ -191,9 +204,13 @@ public final class LoopBuilder {
           loopName + ": at least one step must run on every batch (every = 1)");
     }
     if (syncReplicas != null && steps.size() > 1) {
-      throw new IllegalStateException(loopName + ": training on a cluster supports loops with one"
-          + " @Step; this one has " + steps.size() + ": "
-          + steps.stream().map(StepSpec::name).toList());
+      throw new IllegalStateException(
+          loopName
+              + ": training on a cluster supports loops with one"
+              + " @Step; this one has "
+              + steps.size()
+              + ": "
+              + steps.stream().map(StepSpec::name).toList());
     }
     List<LoopGraph.TrainStep> trainSteps = new ArrayList<>();
     Set<Op> updatesRun = new HashSet<>();
@@ -204,7 +221,8 @@ public final class LoopBuilder {
     LoopGraph.TrainStep counting =
         trainSteps.stream().filter(step -> step.every() == 1).findFirst().orElseThrow();
     Op countBatch =
-        tf.withControlDependencies(List.of(counting.update())).withName("count_batch")
+        tf.withControlDependencies(List.of(counting.update()))
+            .withName("count_batch")
             .assignAddVariableOp(globalStep.handle(), tf.constant(1L));
     if (syncReplicas != null) {
       syncReplicas.finish(countBatch, globalStep);
@@ -248,11 +266,12 @@ public final class LoopBuilder {
     Set<org.tensorflow.GraphOperation> seen = new HashSet<>(graph.subgraphToOps(Set.of(op)));
     seen.add(op); // subgraphToOps leaves out the ops it starts from
     Set<InputSpec> needed = new java.util.LinkedHashSet<>();
-    inputs.forEach((input, placeholder) -> {
-      if (seen.contains(placeholder.op())) {
-        needed.add(input);
-      }
-    });
+    inputs.forEach(
+        (input, placeholder) -> {
+          if (seen.contains(placeholder.op())) {
+            needed.add(input);
+          }
+        });
     return needed;
   }
 
@@ -268,7 +287,9 @@ public final class LoopBuilder {
     List<Variable<?>> candidates = store.trainable(step.variableGroups());
     if (candidates.isEmpty()) {
       throw new IllegalStateException(
-          "step '" + step.name() + "' has no variables to train"
+          "step '"
+              + step.name()
+              + "' has no variables to train"
               + (step.variableGroups().isEmpty()
                   ? ": the models create none"
                   : " in the models " + step.variableGroups()));
@@ -289,7 +310,12 @@ public final class LoopBuilder {
     }
     if (trained.isEmpty()) {
       throw new IllegalStateException(
-          "step '" + step.name() + "': loss '" + step.loss() + "' depends on none of " + candidates);
+          "step '"
+              + step.name()
+              + "': loss '"
+              + step.loss()
+              + "' depends on none of "
+              + candidates);
     }
     List<Operand<? extends TNumber>> own = raw;
     Ops updateScope = scope;
@@ -301,19 +327,25 @@ public final class LoopBuilder {
     }
     // The global norm costs a pass over every gradient: only when something reads it.
     boolean keepNorm = options.gradientNorm() || step.clipping().needsGlobalNorm();
-    Operand<TFloat32> gradientNorm = keepNorm
-        ? updateScope.withName("gradient_norm").identity(
-            io.github.tfloop.optim.Gradients.globalNorm(updateScope, raw))
-        : null;
-    List<Operand<? extends TNumber>> clipped =
-        step.clipping().clip(updateScope, raw, gradientNorm);
+    Operand<TFloat32> gradientNorm =
+        keepNorm
+            ? updateScope
+                .withName("gradient_norm")
+                .identity(io.github.tfloop.optim.Gradients.globalNorm(updateScope, raw))
+            : null;
+    List<Operand<? extends TNumber>> clipped = step.clipping().clip(updateScope, raw, gradientNorm);
     // Updates apply only once the loss and that norm (so every gradient) are known to be finite.
     NonFiniteGuard.StepGuard finite =
         nonFiniteGuard.forStep(updateScope, step.name(), loss, gradientNorm, trained, own);
 
     Variable<TInt64> iterations =
-        store.create(step.name() + "/iterations", step.name(), Kind.OPTIMIZER, TInt64.class,
-            Shape.scalar(), tf.constant(0L));
+        store.create(
+            step.name() + "/iterations",
+            step.name(),
+            Kind.OPTIMIZER,
+            TInt64.class,
+            Shape.scalar(),
+            tf.constant(0L));
     Operand<TFloat32> learningRate = step.learningRate().value(updateScope, iterations.read());
     UpdateContext context =
         new UpdateContext(updateScope, store, step.name(), learningRate, iterations.read());
@@ -332,14 +364,22 @@ public final class LoopBuilder {
     Operand<TFloat32> lastNorm = null;
     if (gradientNorm != null) {
       Variable<TFloat32> lastGradientNorm =
-          store.create(step.name() + "/last_gradient_norm", step.name(), Kind.MONITOR,
-              TFloat32.class, Shape.scalar(), tf.constant(0f));
+          store.create(
+              step.name() + "/last_gradient_norm",
+              step.name(),
+              Kind.MONITOR,
+              TFloat32.class,
+              Shape.scalar(),
+              tf.constant(0f));
       updates.add(updateScope.assignVariableOp(lastGradientNorm.handle(), gradientNorm));
       lastNorm = lastGradientNorm.read();
     }
-    Op update = finite.done(
-        updateScope.withControlDependencies(updates).withName("update")
-            .assignAddVariableOp(iterations.handle(), updateScope.constant(1L)));
+    Op update =
+        finite.done(
+            updateScope
+                .withControlDependencies(updates)
+                .withName("update")
+                .assignAddVariableOp(iterations.handle(), updateScope.constant(1L)));
     return new LoopGraph.TrainStep(
         step.name(), step.loss(), loss, update, trained, learningRate, lastNorm, step.every());
   }
@@ -353,7 +393,10 @@ public final class LoopBuilder {
       return loss;
     }
     Operand total = scope.math.addN(penalties);
-    return scope.withName("objective").math.add((Operand) loss, scope.dtypes.cast(total, loss.type()));
+    return scope
+        .withName("objective")
+        .math
+        .add((Operand) loss, scope.dtypes.cast(total, loss.type()));
   }
 
   @SuppressWarnings("unchecked")
@@ -363,7 +406,9 @@ public final class LoopBuilder {
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static Op apply(
-      StepSpec step, UpdateContext context, Variable<?> variable,
+      StepSpec step,
+      UpdateContext context,
+      Variable<?> variable,
       Operand<? extends TNumber> gradient) {
     return step.optimizer().apply(context, (Variable) variable, (Operand) gradient);
   }

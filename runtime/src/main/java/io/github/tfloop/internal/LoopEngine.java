@@ -11,8 +11,8 @@ import io.github.tfloop.train.History;
 import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.NativeResources;
 import io.github.tfloop.train.NonFinite;
-import java.nio.file.Path;
 import io.github.tfloop.train.WeightSnapshot;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,8 +79,9 @@ public final class LoopEngine implements AutoCloseable {
   LoopEngine(LoopGraph graph, LoopOptions options) {
     this.graph = graph;
     this.options = options;
-    this.trainsInGraph = options.stepsPerExecution() >= 2
-        && graph.steps().stream().allMatch(step -> step.every() == 1);
+    this.trainsInGraph =
+        options.stepsPerExecution() >= 2
+            && graph.steps().stream().allMatch(step -> step.every() == 1);
     for (InputSpec input : graph.inputs()) {
       if (input.role() == InputSpec.Role.FEATURE) {
         features.add(input);
@@ -89,16 +90,20 @@ public final class LoopEngine implements AutoCloseable {
     Session opened = null;
     List<AutoCloseable> created = new ArrayList<>();
     try {
-      opened = options.cluster() == null
-          ? new Session(graph.graph(), sessionConfig(options))
-          : ClusterSession.open(graph.graph(), sessionConfig(options), options.cluster());
+      opened =
+          options.cluster() == null
+              ? new Session(graph.graph(), sessionConfig(options))
+              : ClusterSession.open(graph.graph(), sessionConfig(options), options.cluster());
       NativeResources.sessionOpened();
       opened.run(graph.initialize());
       this.session = opened;
       this.trainingFlag = TBool.scalarOf(true);
       created.add(trainingFlag);
-      this.replicas = graph.syncReplicas() == null ? null
-          : new SyncReplicas(this, opened, graph, options.cluster(), updates(graph.trainMetrics()));
+      this.replicas =
+          graph.syncReplicas() == null
+              ? null
+              : new SyncReplicas(
+                  this, opened, graph, options.cluster(), updates(graph.trainMetrics()));
       if (replicas != null) {
         created.add(replicas);
       }
@@ -117,7 +122,8 @@ public final class LoopEngine implements AutoCloseable {
         stepsWithLoss[i] = compile(spec.withFetch(loss));
         created.add(stepsWithLoss[i]);
       }
-      this.evaluation = compile(new ProgramSpec(graph.placeholders(), updates(graph.evalMetrics()), null));
+      this.evaluation =
+          compile(new ProgramSpec(graph.placeholders(), updates(graph.evalMetrics()), null));
       created.add(evaluation);
       this.batch = new Batch(graph.inputs(), graph.batchSize());
       created.add(batch);
@@ -142,7 +148,9 @@ public final class LoopEngine implements AutoCloseable {
             .setAllowSoftPlacement(true)
             .setLogDevicePlacement(options.logDevicePlacement());
     if (options.xla()) {
-      config.getGraphOptionsBuilder().getOptimizerOptionsBuilder()
+      config
+          .getGraphOptionsBuilder()
+          .getOptimizerOptionsBuilder()
           .setGlobalJitLevel(OptimizerOptions.GlobalJitLevel.ON_1);
     }
     return config.build();
@@ -186,7 +194,9 @@ public final class LoopEngine implements AutoCloseable {
     return inGraph;
   }
 
-  /** Trains {@code batches} batches in the graph, from position {@code from} of the epoch's order. */
+  /**
+   * Trains {@code batches} batches in the graph, from position {@code from} of the epoch's order.
+   */
   void trainInGraph(int from, int batches) {
     inGraphTraining().train(from, batches);
     batchesTrained += batches;
@@ -257,14 +267,16 @@ public final class LoopEngine implements AutoCloseable {
   }
 
   /**
-   * Runs, in order, every step due on this batch (a step with {@code every = n} runs on every
-   * n-th batch) and returns the loss of the first of them, computed before its update.
+   * Runs, in order, every step due on this batch (a step with {@code every = n} runs on every n-th
+   * batch) and returns the loss of the first of them, computed before its update.
    */
   public float trainStep(Batch batch) {
     requireOpen();
     if (replicas != null) {
-      throw new IllegalStateException(graph.name() + ": step() trains this process alone; on a"
-          + " cluster every worker trains with fit or resume");
+      throw new IllegalStateException(
+          graph.name()
+              + ": step() trains this process alone; on a"
+              + " cluster every worker trains with fit or resume");
     }
     long batchNumber = ++batchesTrained;
     float loss = Float.NaN;
@@ -346,34 +358,38 @@ public final class LoopEngine implements AutoCloseable {
   /** The primary model output for every example of {@code data}, flat, as floats. */
   public float[] predictFloats(Dataset data) {
     float[] predictions = new float[predictionLength(data)];
-    predict(data, (tensor, offset) -> {
-      if (tensor instanceof TFloat64) {
-        var doubles = tensor.asRawTensor().data().asDoubles();
-        for (int i = 0; i < doubles.size(); i++) {
-          predictions[offset + i] = (float) doubles.getDouble(i);
-        }
-      } else {
-        var floats = tensor.asRawTensor().data().asFloats();
-        floats.read(predictions, offset, (int) floats.size());
-      }
-    });
+    predict(
+        data,
+        (tensor, offset) -> {
+          if (tensor instanceof TFloat64) {
+            var doubles = tensor.asRawTensor().data().asDoubles();
+            for (int i = 0; i < doubles.size(); i++) {
+              predictions[offset + i] = (float) doubles.getDouble(i);
+            }
+          } else {
+            var floats = tensor.asRawTensor().data().asFloats();
+            floats.read(predictions, offset, (int) floats.size());
+          }
+        });
     return predictions;
   }
 
   /** The primary model output for every example of {@code data}, flat, as doubles. */
   public double[] predictDoubles(Dataset data) {
     double[] predictions = new double[predictionLength(data)];
-    predict(data, (tensor, offset) -> {
-      if (tensor instanceof TFloat32) {
-        var floats = tensor.asRawTensor().data().asFloats();
-        for (int i = 0; i < floats.size(); i++) {
-          predictions[offset + i] = floats.getFloat(i);
-        }
-      } else {
-        var doubles = tensor.asRawTensor().data().asDoubles();
-        doubles.read(predictions, offset, (int) doubles.size());
-      }
-    });
+    predict(
+        data,
+        (tensor, offset) -> {
+          if (tensor instanceof TFloat32) {
+            var floats = tensor.asRawTensor().data().asFloats();
+            for (int i = 0; i < floats.size(); i++) {
+              predictions[offset + i] = floats.getFloat(i);
+            }
+          } else {
+            var doubles = tensor.asRawTensor().data().asDoubles();
+            doubles.read(predictions, offset, (int) doubles.size());
+          }
+        });
     return predictions;
   }
 
@@ -404,18 +420,21 @@ public final class LoopEngine implements AutoCloseable {
     Column[] columns = columns(data, "prediction data", false);
     int perExample = predictionLength(data) / Math.max(1, data.size());
     int[] done = {0};
-    forEachBatchInOrder(data.size(), columns, batch -> {
-      Session.Runner runner = session.runner();
-      for (int slot = 0; slot < graph.inputs().size(); slot++) {
-        if (columns[slot] != null) {
-          runner.feed(graph.placeholders().get(slot), batch.tensor(slot));
-        }
-      }
-      try (Result result = runner.fetch(graph.prediction()).run()) {
-        sink.accept(result.get(0), done[0] * perExample);
-      }
-      done[0] += batch.size();
-    });
+    forEachBatchInOrder(
+        data.size(),
+        columns,
+        batch -> {
+          Session.Runner runner = session.runner();
+          for (int slot = 0; slot < graph.inputs().size(); slot++) {
+            if (columns[slot] != null) {
+              runner.feed(graph.placeholders().get(slot), batch.tensor(slot));
+            }
+          }
+          try (Result result = runner.fetch(graph.prediction()).run()) {
+            sink.accept(result.get(0), done[0] * perExample);
+          }
+          done[0] += batch.size();
+        });
   }
 
   private interface BatchAction {
@@ -500,8 +519,8 @@ public final class LoopEngine implements AutoCloseable {
         String prefix = trainSteps.size() == 1 ? "" : step.name() + "/";
         values.put(prefix + "learning_rate", (double) ((TFloat32) result.get(index++)).getFloat());
         if (step.gradientNorm() != null) {
-          values.put(prefix + "gradient_norm",
-              (double) ((TFloat32) result.get(index++)).getFloat());
+          values.put(
+              prefix + "gradient_norm", (double) ((TFloat32) result.get(index++)).getFloat());
         }
       }
     }
@@ -509,8 +528,8 @@ public final class LoopEngine implements AutoCloseable {
   }
 
   /**
-   * The learning rate the step {@code step} will use on its next update, computed from its
-   * schedule and update count.
+   * The learning rate the step {@code step} will use on its next update, computed from its schedule
+   * and update count.
    *
    * @throws IllegalArgumentException naming the steps there are, if there is none of that name
    */
@@ -523,8 +542,11 @@ public final class LoopEngine implements AutoCloseable {
         }
       }
     }
-    throw new IllegalArgumentException("no step '" + step + "'; the steps are "
-        + graph.steps().stream().map(LoopGraph.TrainStep::name).toList());
+    throw new IllegalArgumentException(
+        "no step '"
+            + step
+            + "'; the steps are "
+            + graph.steps().stream().map(LoopGraph.TrainStep::name).toList());
   }
 
   /** Training steps run since the loop was created. */
@@ -549,8 +571,8 @@ public final class LoopEngine implements AutoCloseable {
         if (variable.kind() != VariableStore.Kind.METRIC
             && variable.kind() != VariableStore.Kind.MONITOR
             && (variable.type() == TFloat32.class || variable.type() == TFloat64.class)) {
-          finiteChecks.put(variable.name(),
-              NonFiniteGuard.allFinite(tf, variable.read().asOutput()));
+          finiteChecks.put(
+              variable.name(), NonFiniteGuard.allFinite(tf, variable.read().asOutput()));
         }
       }
     }
@@ -596,8 +618,8 @@ public final class LoopEngine implements AutoCloseable {
     if (variable == null) {
       throw new IllegalArgumentException("no variable '" + name + "'");
     }
-    try (Result result = session.runner().fetch(
-        tf().dtypes.cast(variable.read(), TFloat64.class)).run()) {
+    try (Result result =
+        session.runner().fetch(tf().dtypes.cast(variable.read(), TFloat64.class)).run()) {
       TFloat64 values = (TFloat64) result.get(0);
       double[] copy = new double[(int) values.size()];
       values.asRawTensor().data().asDoubles().read(copy);
@@ -713,8 +735,12 @@ public final class LoopEngine implements AutoCloseable {
       for (int i = 0; i < frozen.size(); i++) {
         byOp.put(frozen.get(i).read().op().name(), values.get(i));
       }
-      SavedModelExport.export(graph.graph(), inputs,
-          Map.entry("output", graph.prediction().op().name()), byOp, directory);
+      SavedModelExport.export(
+          graph.graph(),
+          inputs,
+          Map.entry("output", graph.prediction().op().name()),
+          byOp,
+          directory);
     }
   }
 

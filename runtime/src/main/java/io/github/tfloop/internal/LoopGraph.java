@@ -39,8 +39,8 @@ record LoopGraph(
 
   /**
    * One built {@code @Step}: its update op, the loss it minimises, the learning rate of its next
-   * update and the global norm of the gradients of its last update (before any clipping), kept in
-   * a variable ({@code null} when nothing reads it: see {@code LoopOptions.gradientNorm()}). It runs
+   * update and the global norm of the gradients of its last update (before any clipping), kept in a
+   * variable ({@code null} when nothing reads it: see {@code LoopOptions.gradientNorm()}). It runs
    * on every {@code every}-th batch.
    */
   record TrainStep(

@@ -17,8 +17,8 @@ import org.tensorflow.Operation;
 import org.tensorflow.RawTensor;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
-import org.tensorflow.internal.c_api.TF_Operation;
 import org.tensorflow.internal.c_api.TF_Graph;
+import org.tensorflow.internal.c_api.TF_Operation;
 import org.tensorflow.internal.c_api.TF_Session;
 import org.tensorflow.internal.c_api.TF_SessionOptions;
 import org.tensorflow.internal.c_api.TF_Status;
@@ -27,9 +27,9 @@ import org.tensorflow.proto.ConfigProto;
 
 /**
  * The native handles behind TensorFlow Java objects, for {@link NativeProgram}. Operations expose
- * theirs; sessions and tensors keep theirs package-private, so they are read by reflection, once per
- * program or batch, never per step. Sessions on a remote target (a cluster's gRPC server), which
- * the public {@code Session} constructors cannot open, are opened here through the C API and
+ * theirs; sessions and tensors keep theirs package-private, so they are read by reflection, once
+ * per program or batch, never per step. Sessions on a remote target (a cluster's gRPC server),
+ * which the public {@code Session} constructors cannot open, are opened here through the C API and
  * wrapped in a {@code Session} by its package-private constructor.
  */
 final class NativeHandles {

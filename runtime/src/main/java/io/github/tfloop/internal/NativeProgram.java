@@ -13,15 +13,15 @@ import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
-import org.tensorflow.op.Ops;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
-import org.tensorflow.types.TInt64;
 import org.tensorflow.internal.c_api.TF_Operation;
 import org.tensorflow.internal.c_api.TF_Output;
 import org.tensorflow.internal.c_api.TF_Session;
 import org.tensorflow.internal.c_api.TF_Status;
 import org.tensorflow.internal.c_api.TF_Tensor;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * A {@link Program} that calls {@code TF_SessionRun} directly with arguments prepared once: the
@@ -110,8 +110,18 @@ final class NativeProgram extends Program {
   @Override
   void run() {
     TF_SessionRun(
-        session, null, feedOutputs, feedValues, feedCount, null, null, 0, targets, targetCount,
-        null, status);
+        session,
+        null,
+        feedOutputs,
+        feedValues,
+        feedCount,
+        null,
+        null,
+        0,
+        targets,
+        targetCount,
+        null,
+        status);
     throwIfFailed();
   }
 
@@ -121,8 +131,18 @@ final class NativeProgram extends Program {
       throw new IllegalStateException("this program fetches nothing");
     }
     TF_SessionRun(
-        session, null, feedOutputs, feedValues, feedCount, fetchOutput, fetchValue, 1, targets,
-        targetCount, null, status);
+        session,
+        null,
+        feedOutputs,
+        feedValues,
+        feedCount,
+        fetchOutput,
+        fetchValue,
+        1,
+        targets,
+        targetCount,
+        null,
+        status);
     throwIfFailed();
     TensorView result = fetched.at(fetchedHandle.get(0));
     try {

@@ -34,8 +34,9 @@ import org.tensorflow.types.family.TNumber;
  *   <li>{@link NonFinite#OFF}: no check, no gate (unless {@code debugNumerics}).
  *   <li>{@link NonFinite#STOP}: the gate waits for an assertion; a non-finite batch fails the run
  *       before any update, with a message carrying {@link #MARKER} and the step's name.
- *   <li>{@link NonFinite#SKIP}: the gate is a {@code Switch} on the check; a non-finite batch leaves
- *       its updates unrun (their inputs are dead) and counts one in {@code <step>/skipped_batches}.
+ *   <li>{@link NonFinite#SKIP}: the gate is a {@code Switch} on the check; a non-finite batch
+ *       leaves its updates unrun (their inputs are dead) and counts one in {@code
+ *       <step>/skipped_batches}.
  * </ul>
  *
  * <p>With {@code debugNumerics}, every floating-point output the loss and gradients depend on gets
@@ -66,20 +67,25 @@ final class NonFiniteGuard {
   /**
    * Builds the check of one step: its loss and the global norm of its gradients are finite exactly
    * when the loss and every gradient element are (a NaN or infinity anywhere makes the sum of
-   * squares NaN or infinite), so the check reuses the norm the step computes anyway. The one
-   * false alarm, a finite gradient whose square overflows float32 (above 1.8e19), is told apart by
-   * the diagnosis.
+   * squares NaN or infinite), so the check reuses the norm the step computes anyway. The one false
+   * alarm, a finite gradient whose square overflows float32 (above 1.8e19), is told apart by the
+   * diagnosis.
    */
   StepGuard forStep(
-      Ops scope, String stepName, Operand<?> loss, Operand<TFloat32> gradientNorm,
-      List<Variable<?>> variables, List<? extends Operand<?>> gradients) {
+      Ops scope,
+      String stepName,
+      Operand<?> loss,
+      Operand<TFloat32> gradientNorm,
+      List<Variable<?>> variables,
+      List<? extends Operand<?>> gradients) {
     if (policy == NonFinite.OFF && !debugNumerics) {
-      StepGuard off = new StepGuard(stepName, List.of(), null) {
-        @Override
-        Operand<?> gate(Operand<?> gradient) {
-          return gradient;
-        }
-      };
+      StepGuard off =
+          new StepGuard(stepName, List.of(), null) {
+            @Override
+            Operand<?> gate(Operand<?> gradient) {
+              return gradient;
+            }
+          };
       steps.add(off);
       return off;
     }
@@ -93,12 +99,18 @@ final class NonFiniteGuard {
     if (debugNumerics) {
       candidates = upstreamFloatOutputs(candidates);
       for (Candidate candidate : candidates) {
-        checks.add(scope.withName("check_numerics").debugging.checkNumerics(
-            numeric(candidate.output()), candidate.label()));
+        checks.add(
+            scope
+                .withName("check_numerics")
+                .debugging
+                .checkNumerics(numeric(candidate.output()), candidate.label()));
       }
     }
-    Operand<TBool> allFinite = scope.withName("all_finite").math.logicalAnd(
-        allFinite(scope, loss.asOutput()), scope.math.isFinite(gradientNorm));
+    Operand<TBool> allFinite =
+        scope
+            .withName("all_finite")
+            .math
+            .logicalAnd(allFinite(scope, loss.asOutput()), scope.math.isFinite(gradientNorm));
     StepGuard guard =
         policy == NonFinite.SKIP
             ? skipGuard(scope, stepName, allFinite, checks, candidates)
@@ -108,11 +120,16 @@ final class NonFiniteGuard {
   }
 
   private StepGuard stopGuard(
-      Ops scope, String stepName, Operand<TBool> allFinite, List<Op> checks,
+      Ops scope,
+      String stepName,
+      Operand<TBool> allFinite,
+      List<Op> checks,
       List<Candidate> candidates) {
     List<Op> waitFor = new ArrayList<>(checks);
-    waitFor.add(scope.withName("non_finite_assert")
-        .assertThat(allFinite, List.of(scope.constant(MARKER + stepName + ">"))));
+    waitFor.add(
+        scope
+            .withName("non_finite_assert")
+            .assertThat(allFinite, List.of(scope.constant(MARKER + stepName + ">"))));
     Ops gated = scope.withControlDependencies(waitFor);
     return new StepGuard(stepName, candidates, null) {
       @Override
@@ -123,14 +140,26 @@ final class NonFiniteGuard {
   }
 
   private StepGuard skipGuard(
-      Ops scope, String stepName, Operand<TBool> allFinite, List<Op> checks,
+      Ops scope,
+      String stepName,
+      Operand<TBool> allFinite,
+      List<Op> checks,
       List<Candidate> candidates) {
     Variable<TInt64> skipped =
-        store.create(stepName + "/skipped_batches", stepName, Kind.METRIC, TInt64.class,
-            Shape.scalar(), scope.constant(0L));
+        store.create(
+            stepName + "/skipped_batches",
+            stepName,
+            Kind.METRIC,
+            TInt64.class,
+            Shape.scalar(),
+            scope.constant(0L));
     List<Op> waitFor = new ArrayList<>(checks);
-    waitFor.add(scope.withName("count_skipped").assignAddVariableOp(
-        skipped.handle(), scope.dtypes.cast(scope.math.logicalNot(allFinite), TInt64.class)));
+    waitFor.add(
+        scope
+            .withName("count_skipped")
+            .assignAddVariableOp(
+                skipped.handle(),
+                scope.dtypes.cast(scope.math.logicalNot(allFinite), TInt64.class)));
     Operand<TBool> predicate =
         scope.withControlDependencies(waitFor).withName("apply_if_finite").identity(allFinite);
     return new StepGuard(stepName, candidates, skipped.read()) {
@@ -193,7 +222,9 @@ final class NonFiniteGuard {
   }
 
   private static boolean isFloating(DataType type) {
-    return type == DataType.DT_FLOAT || type == DataType.DT_DOUBLE || type == DataType.DT_HALF
+    return type == DataType.DT_FLOAT
+        || type == DataType.DT_DOUBLE
+        || type == DataType.DT_HALF
         || type == DataType.DT_BFLOAT16;
   }
 
@@ -203,8 +234,10 @@ final class NonFiniteGuard {
   /** The check of one step. */
   abstract static class StepGuard {
     private final String stepName;
+
     /** The tensors checked, in graph order: where a diagnosis looks for the first bad one. */
     private final List<Candidate> candidates;
+
     private final Operand<TInt64> skippedBatches;
     private Operand<TBool> finiteFlags;
     private Operand<TBool> nanFlags;
@@ -234,8 +267,8 @@ final class NonFiniteGuard {
 
     /**
      * The first candidate that is not finite for the batch {@code runner} feeds, as {@code label
-     * (NaN)} or {@code label (infinite)}, or {@code null} if all are finite. Builds its ops on first
-     * use: a diagnosis runs only after a failure.
+     * (NaN)} or {@code label (infinite)}, or {@code null} if all are finite. Builds its ops on
+     * first use: a diagnosis runs only after a failure.
      */
     String firstNonFinite(Ops tf, Session.Runner runner) {
       if (finiteFlags == null) {

@@ -3,8 +3,8 @@ package io.github.tfloop.internal;
 import org.tensorflow.Tensor;
 
 /**
- * One {@code Session.run} prepared once and repeated: the placeholders it feeds, the ops it runs and
- * the scalar it may fetch. Feeds are bound to tensors that the caller refills between runs.
+ * One {@code Session.run} prepared once and repeated: the placeholders it feeds, the ops it runs
+ * and the scalar it may fetch. Feeds are bound to tensors that the caller refills between runs.
  */
 abstract class Program implements AutoCloseable {
 

@@ -6,7 +6,9 @@ import org.tensorflow.Tensor;
 import org.tensorflow.op.Op;
 import org.tensorflow.types.TFloat32;
 
-/** A {@link Program} on TensorFlow Java's {@code Session.Runner}, rebuilt only when a feed changes. */
+/**
+ * A {@link Program} on TensorFlow Java's {@code Session.Runner}, rebuilt only when a feed changes.
+ */
 final class RunnerProgram extends Program {
 
   private final Session session;

@@ -46,18 +46,26 @@ final class StepFailures {
    * @param dumpDirectory where to dump a non-finite batch, or {@code null}
    */
   static RuntimeException translate(
-      LoopEngine engine, RuntimeException failure, Batch batch, Where where, int[] order, int from,
+      LoopEngine engine,
+      RuntimeException failure,
+      Batch batch,
+      Where where,
+      int[] order,
+      int from,
       Path dumpDirectory) {
     StepGuard guard = guardThatFailed(engine, failure);
     if (guard == null) {
-      return new TrainingException(engine.name() + ": training failed at " + where + ": "
-          + failure.getMessage(), failure);
+      return new TrainingException(
+          engine.name() + ": training failed at " + where + ": " + failure.getMessage(), failure);
     }
     String tensor = engine.firstNonFinite(guard, batch);
     if (tensor == null) {
       // every checked tensor is finite: only the squares' sum in the gradient norm overflowed
-      tensor = "the global gradient norm of step '" + guard.stepName() + "' (infinite: every"
-          + " gradient is finite, but the sum of their squares overflows)";
+      tensor =
+          "the global gradient norm of step '"
+              + guard.stepName()
+              + "' (infinite: every"
+              + " gradient is finite, but the sum of their squares overflows)";
     }
     Path dump = null;
     String dumpNote = "";
@@ -69,10 +77,25 @@ final class StepFailures {
         dumpNote = "; the batch could not be dumped: " + e.getMessage();
       }
     }
-    String message = engine.name() + ": step '" + guard.stepName() + "' met a non-finite value at "
-        + where + ": the first is " + tensor + "; the update was not applied" + dumpNote;
-    return new NonFiniteException(message, guard.stepName(), where.globalStep(), where.epoch(),
-        where.batch(), tensor, dump, failure);
+    String message =
+        engine.name()
+            + ": step '"
+            + guard.stepName()
+            + "' met a non-finite value at "
+            + where
+            + ": the first is "
+            + tensor
+            + "; the update was not applied"
+            + dumpNote;
+    return new NonFiniteException(
+        message,
+        guard.stepName(),
+        where.globalStep(),
+        where.epoch(),
+        where.batch(),
+        tensor,
+        dump,
+        failure);
   }
 
   /** The guard whose assertion or numerics check failed, or {@code null} for another failure. */
@@ -97,24 +120,43 @@ final class StepFailures {
 
   /** Writes each input of the batch as an IDX file, and what the batch was, into a directory. */
   private static Path dump(
-      LoopEngine engine, Batch batch, Where where, String tensor, int[] order, int from,
-      Path dumpDirectory) throws IOException {
+      LoopEngine engine,
+      Batch batch,
+      Where where,
+      String tensor,
+      int[] order,
+      int from,
+      Path dumpDirectory)
+      throws IOException {
     Path directory = dumpDirectory.resolve("non-finite-step-" + where.globalStep());
     Files.createDirectories(directory);
-    StringBuilder about = new StringBuilder()
-        .append("loop: ").append(engine.name()).append('\n')
-        .append("where: ").append(where).append('\n')
-        .append("first non-finite: ").append(tensor).append('\n');
+    StringBuilder about =
+        new StringBuilder()
+            .append("loop: ")
+            .append(engine.name())
+            .append('\n')
+            .append("where: ")
+            .append(where)
+            .append('\n')
+            .append("first non-finite: ")
+            .append(tensor)
+            .append('\n');
     List<InputSpec> inputs = engine.inputs();
     for (int slot = 0; slot < inputs.size(); slot++) {
       InputSpec input = inputs.get(slot);
       Path file = directory.resolve(input.name() + ".idx");
       IdxFile.write(file, batch.values(slot), input.dtype(), batch.size(), input.exampleShape());
-      about.append("input ").append(input.name()).append(": ").append(file.getFileName())
+      about
+          .append("input ")
+          .append(input.name())
+          .append(": ")
+          .append(file.getFileName())
           .append('\n');
     }
     int[] indices = Arrays.copyOfRange(order, from, from + batch.size());
-    about.append("training examples (Dataset.select): ").append(Arrays.toString(indices))
+    about
+        .append("training examples (Dataset.select): ")
+        .append(Arrays.toString(indices))
         .append('\n');
     Files.writeString(directory.resolve("batch.txt"), about, StandardCharsets.UTF_8);
     return directory;

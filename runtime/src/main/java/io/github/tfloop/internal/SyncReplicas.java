@@ -72,7 +72,10 @@ final class SyncReplicas implements AutoCloseable {
    * also runs {@code trainMetricUpdates}.
    */
   SyncReplicas(
-      LoopEngine engine, Session session, LoopGraph graph, Cluster cluster,
+      LoopEngine engine,
+      Session session,
+      LoopGraph graph,
+      Cluster cluster,
       List<Op> trainMetricUpdates) {
     this.name = graph.name() + ", " + cluster.describeTask();
     this.cluster = cluster;
@@ -100,16 +103,23 @@ final class SyncReplicas implements AutoCloseable {
       trainMetricUpdates.forEach(runner::addTarget);
       runner.addTarget(sync.advance());
       try {
-        run(runner, () -> "the gradients of all " + sync.workers() + " workers for round " + round,
-            "a worker may have stopped; restarted within the timeout, it rejoins").close();
+        run(
+                runner,
+                () -> "the gradients of all " + sync.workers() + " workers for round " + round,
+                "a worker may have stopped; restarted within the timeout, it rejoins")
+            .close();
         round++;
         return;
       } catch (TensorFlowException e) {
         if (!isTransient(e) || attempt == ATTEMPTS) {
           throw e;
         }
-        LOG.log(Level.WARNING, "{0}: round {1} was aborted ({2}); starting a new round for the"
-            + " same batch", name, round, firstLine(e));
+        LOG.log(
+            Level.WARNING,
+            "{0}: round {1} was aborted ({2}); starting a new round for the" + " same batch",
+            name,
+            round,
+            firstLine(e));
         start();
       }
     }
@@ -135,8 +145,12 @@ final class SyncReplicas implements AutoCloseable {
       if (!isTransient(e)) {
         throw e;
       }
-      LOG.log(Level.WARNING, "{0}: round {1} was aborted ({2}); joining the round in progress",
-          name, round, firstLine(e));
+      LOG.log(
+          Level.WARNING,
+          "{0}: round {1} was aborted ({2}); joining the round in progress",
+          name,
+          round,
+          firstLine(e));
       return join();
     }
   }
@@ -147,9 +161,12 @@ final class SyncReplicas implements AutoCloseable {
   }
 
   private Token take(Session.Runner runner) {
-    try (Result result = run(runner, () -> "the next round from the chief after round " + round,
-        "the chief, or a worker it waits for, may have stopped; a chief restarted within the"
-            + " timeout resumes from its newest checkpoint")) {
+    try (Result result =
+        run(
+            runner,
+            () -> "the next round from the chief after round " + round,
+            "the chief, or a worker it waits for, may have stopped; a chief restarted within the"
+                + " timeout resumes from its newest checkpoint")) {
       TInt64 token = (TInt64) result.get(0);
       return new Token(token.getLong(0), token.getLong(1));
     }
@@ -165,18 +182,27 @@ final class SyncReplicas implements AutoCloseable {
     long pause = 50;
     while (!roundSetYet()) {
       if (System.nanoTime() > deadline) {
-        throw new TrainingException(name + ": the chief (worker 0 at " + cluster.workers().get(0)
-            + ") did not start training within " + cluster.timeout().toSeconds() + " s; start it,"
-            + " or give the cluster a longer timeout (Cluster.withTimeout)");
+        throw new TrainingException(
+            name
+                + ": the chief (worker 0 at "
+                + cluster.workers().get(0)
+                + ") did not start training within "
+                + cluster.timeout().toSeconds()
+                + " s; start it,"
+                + " or give the cluster a longer timeout (Cluster.withTimeout)");
       }
       sleep(pause);
       pause = Math.min(1000, pause * 2);
     }
-    try (Result result = session.runner().fetch(sync.currentRound()).fetch(graph.globalStep())
-        .run()) {
+    try (Result result =
+        session.runner().fetch(sync.currentRound()).fetch(graph.globalStep()).run()) {
       round = ((TInt64) result.get(0)).getLong();
       Token joined = new Token(round, ((TInt64) result.get(1)).getLong());
-      LOG.log(Level.INFO, "{0} joined training in round {1}, at global step {2}", name, round,
+      LOG.log(
+          Level.INFO,
+          "{0} joined training in round {1}, at global step {2}",
+          name,
+          round,
           joined.globalStep());
       return joined;
     }
@@ -198,9 +224,9 @@ final class SyncReplicas implements AutoCloseable {
   }
 
   /**
-   * The chief starts the protocol after the weights are initialised or restored: a round newer
-   * than any before, accumulators emptied of older gradients, and a token of that round, with the
-   * global step, for each other worker.
+   * The chief starts the protocol after the weights are initialised or restored: a round newer than
+   * any before, accumulators emptied of older gradients, and a token of that round, with the global
+   * step, for each other worker.
    */
   private void start() {
     long previous = roundSet() ? fetchLong(sync.currentRound()) : 0;
@@ -214,8 +240,13 @@ final class SyncReplicas implements AutoCloseable {
     }
     long globalStep = engine.globalStep();
     enqueueTokens(globalStep);
-    LOG.log(Level.INFO, "{0} started round {1} at global step {2} for {3} workers", name, round,
-        globalStep, sync.workers());
+    LOG.log(
+        Level.INFO,
+        "{0} started round {1} at global step {2} for {3} workers",
+        name,
+        round,
+        globalStep,
+        sync.workers());
   }
 
   /**
@@ -253,11 +284,19 @@ final class SyncReplicas implements AutoCloseable {
         if (accumulated > 0) {
           SyncReplicasGraph.Accumulator accumulator = sync.accumulators().get(i);
           try (TInt32 count = TInt32.scalarOf(accumulated)) {
-            session.runner().feed(accumulator.takeCount(), count).addTarget(accumulator.take())
-                .run().close();
+            session
+                .runner()
+                .feed(accumulator.takeCount(), count)
+                .addTarget(accumulator.take())
+                .run()
+                .close();
           }
-          LOG.log(Level.INFO, "{0} dropped {1} gradients of {2} left from before it started",
-              name, accumulated, accumulator.variable().name());
+          LOG.log(
+              Level.INFO,
+              "{0} dropped {1} gradients of {2} left from before it started",
+              name,
+              accumulated,
+              accumulator.variable().name());
         }
       }
     }
@@ -282,9 +321,16 @@ final class SyncReplicas implements AutoCloseable {
       return runner.run();
     } catch (TensorFlowException e) {
       if (isTimeout(e)) {
-        throw new TrainingException(name + ": waited "
-            + ClusterSession.waitLimit(cluster).toSeconds() + " s for " + waitingFor.get()
-            + " in vain; " + hint + " (Cluster.withTimeout sets how long to wait)", e);
+        throw new TrainingException(
+            name
+                + ": waited "
+                + ClusterSession.waitLimit(cluster).toSeconds()
+                + " s for "
+                + waitingFor.get()
+                + " in vain; "
+                + hint
+                + " (Cluster.withTimeout sets how long to wait)",
+            e);
       }
       throw e;
     }
@@ -297,13 +343,18 @@ final class SyncReplicas implements AutoCloseable {
    */
   static boolean isTransient(TensorFlowException e) {
     String message = String.valueOf(e.getMessage());
-    return message.contains("ABORTED") || message.contains("UNAVAILABLE")
+    return message.contains("ABORTED")
+        || message.contains("UNAVAILABLE")
         || message.contains("request was received twice");
   }
 
   private static String firstLine(TensorFlowException e) {
-    return String.valueOf(e.getMessage()).strip().lines()
-        .filter(line -> !line.isBlank() && !line.startsWith("=")).findFirst().orElse("");
+    return String.valueOf(e.getMessage())
+        .strip()
+        .lines()
+        .filter(line -> !line.isBlank() && !line.startsWith("="))
+        .findFirst()
+        .orElse("");
   }
 
   /** TensorFlow's deadline error, as a local run ("timed out") or a remote one reports it. */

@@ -32,8 +32,8 @@ import org.tensorflow.types.family.TType;
  *       the <em>round</em> it computed them in (an accumulator silently drops gradients of a round
  *       older than its own, so a late or restarted worker cannot corrupt a step);
  *   <li>the chief's update: take the average of every worker's gradients from the accumulators
- *       (this waits until all have arrived, and moves the accumulators to the next round), apply
- *       it once, count the global step, advance the {@code round} variable and put a <em>token</em>
+ *       (this waits until all have arrived, and moves the accumulators to the next round), apply it
+ *       once, count the global step, advance the {@code round} variable and put a <em>token</em>
  *       {@code [round, global step]} in each other worker's token queue;
  *   <li>each other worker's wait: after contributing, it takes a token from its own queue to start
  *       the next round. A queue per worker, so that no worker can take a token meant for another
@@ -48,7 +48,10 @@ final class SyncReplicasGraph {
 
   /** What an accumulator holds: the variable it serves and the ops on it the protocol runs. */
   record Accumulator(
-      Variable<?> variable, Op setRound, Operand<TInt32> accumulated, Op take,
+      Variable<?> variable,
+      Op setRound,
+      Operand<TInt32> accumulated,
+      Op take,
       Placeholder<TInt32> takeCount) {}
 
   private final Ops sync;
@@ -81,10 +84,12 @@ final class SyncReplicasGraph {
     this.workers = cluster.workers().size();
     this.taskIndex = cluster.taskIndex();
     Ops here = sync.withDevice(placement.compute());
-    this.round = here.withName("round").placeholder(TInt64.class,
-        Placeholder.shape(Shape.scalar()));
-    this.newRound = sync.withDevice(placement.coordinator()).withName("new_round")
-        .placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
+    this.round =
+        here.withName("round").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
+    this.newRound =
+        sync.withDevice(placement.coordinator())
+            .withName("new_round")
+            .placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
   }
 
   /**
@@ -96,25 +101,44 @@ final class SyncReplicasGraph {
     List<Operand<? extends TNumber>> averages = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
       Variable<?> variable = variables.get(i);
-      Ops there = sync.withDevice(deviceOf(variable))
-          .withSubScope(variable.name().replaceAll("[^A-Za-z0-9_.-]", "_"));
-      Operand<? extends TType> handle = there.withName("accumulator")
-          .train.resourceConditionalAccumulator(variable.type(), variable.shape(),
-              ResourceConditionalAccumulator.sharedName(sharedPrefix + variable.name()),
-              ResourceConditionalAccumulator.reductionType("MEAN"));
-      contributions.add(there.withName("contribute")
-          .train.resourceAccumulatorApplyGradient(handle, round, gradients.get(i)));
-      averages.add(numeric(there.withName("average").train.resourceAccumulatorTakeGradient(
-          handle, there.constant(workers), variable.type())));
-      Placeholder<TInt32> count = there.withName("drain_count")
-          .placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
-      accumulators.add(new Accumulator(variable,
-          there.withName("set_round").train.resourceAccumulatorSetGlobalStep(handle,
-              newRound),
-          there.withName("accumulated").train.resourceAccumulatorNumAccumulated(handle),
-          there.withName("drain").train.resourceAccumulatorTakeGradient(handle, count,
-              variable.type()),
-          count));
+      Ops there =
+          sync.withDevice(deviceOf(variable))
+              .withSubScope(variable.name().replaceAll("[^A-Za-z0-9_.-]", "_"));
+      Operand<? extends TType> handle =
+          there
+              .withName("accumulator")
+              .train
+              .resourceConditionalAccumulator(
+                  variable.type(),
+                  variable.shape(),
+                  ResourceConditionalAccumulator.sharedName(sharedPrefix + variable.name()),
+                  ResourceConditionalAccumulator.reductionType("MEAN"));
+      contributions.add(
+          there
+              .withName("contribute")
+              .train
+              .resourceAccumulatorApplyGradient(handle, round, gradients.get(i)));
+      averages.add(
+          numeric(
+              there
+                  .withName("average")
+                  .train
+                  .resourceAccumulatorTakeGradient(
+                      handle, there.constant(workers), variable.type())));
+      Placeholder<TInt32> count =
+          there
+              .withName("drain_count")
+              .placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
+      accumulators.add(
+          new Accumulator(
+              variable,
+              there.withName("set_round").train.resourceAccumulatorSetGlobalStep(handle, newRound),
+              there.withName("accumulated").train.resourceAccumulatorNumAccumulated(handle),
+              there
+                  .withName("drain")
+                  .train
+                  .resourceAccumulatorTakeGradient(handle, count, variable.type()),
+              count));
     }
     return averages;
   }
@@ -128,22 +152,41 @@ final class SyncReplicasGraph {
    */
   void finish(Op countBatch, Variable<TInt64> globalStep) {
     Ops coordinator = sync.withDevice(placement.coordinator());
-    roundVariable = coordinator.withName("round_variable").varHandleOp(TInt64.class,
-        Shape.scalar(), VarHandleOp.sharedName(sharedPrefix + "round"));
+    roundVariable =
+        coordinator
+            .withName("round_variable")
+            .varHandleOp(
+                TInt64.class, Shape.scalar(), VarHandleOp.sharedName(sharedPrefix + "round"));
     for (int worker = 1; worker < workers; worker++) {
-      queues.add(coordinator.withName("tokens_" + worker).io.fifoQueue(List.of(TInt64.class),
-          FifoQueue.shapes(Shape.of(2)), FifoQueue.sharedName(sharedPrefix + "tokens/" + worker)));
+      queues.add(
+          coordinator
+              .withName("tokens_" + worker)
+              .io
+              .fifoQueue(
+                  List.of(TInt64.class),
+                  FifoQueue.shapes(Shape.of(2)),
+                  FifoQueue.sharedName(sharedPrefix + "tokens/" + worker)));
     }
-    contribute = sync.withDevice(placement.compute()).withControlDependencies(contributions)
-        .withName("contribute").noOp();
+    contribute =
+        sync.withDevice(placement.compute())
+            .withControlDependencies(contributions)
+            .withName("contribute")
+            .noOp();
 
     // The chief, once the update is applied and counted: the next round, and its tokens.
-    Op nextRound = coordinator.withControlDependencies(List.of(countBatch)).withName("next_round")
-        .assignAddVariableOp(roundVariable, coordinator.constant(1L));
-    ReadVariableOp<TInt64> roundAfter = coordinator.withControlDependencies(List.of(nextRound))
-        .readVariableOp(roundVariable, TInt64.class);
-    Operand<TInt64> stepAfter = coordinator.withControlDependencies(List.of(countBatch))
-        .readVariableOp(globalStep.handle(), TInt64.class);
+    Op nextRound =
+        coordinator
+            .withControlDependencies(List.of(countBatch))
+            .withName("next_round")
+            .assignAddVariableOp(roundVariable, coordinator.constant(1L));
+    ReadVariableOp<TInt64> roundAfter =
+        coordinator
+            .withControlDependencies(List.of(nextRound))
+            .readVariableOp(roundVariable, TInt64.class);
+    Operand<TInt64> stepAfter =
+        coordinator
+            .withControlDependencies(List.of(countBatch))
+            .readVariableOp(globalStep.handle(), TInt64.class);
     List<Op> told =
         enqueueEverywhere(coordinator, coordinator.stack(List.of(roundAfter, stepAfter)));
     told.add(roundAfter); // the round moves on even with no other worker to tell
@@ -152,21 +195,37 @@ final class SyncReplicasGraph {
     // A worker other than the chief: after contributing, the token of the next round (or a stop).
     if (taskIndex > 0) {
       Operand<? extends TType> own = queues.get(taskIndex - 1);
-      nextToken = numeric(coordinator.withControlDependencies(List.of(contribute))
-          .withName("next_token").io.queueDequeue(own, List.of(TInt64.class)).components().get(0));
-      anyToken = numeric(coordinator.withName("any_token")
-          .io.queueDequeue(own, List.of(TInt64.class)).components().get(0));
+      nextToken =
+          numeric(
+              coordinator
+                  .withControlDependencies(List.of(contribute))
+                  .withName("next_token")
+                  .io
+                  .queueDequeue(own, List.of(TInt64.class))
+                  .components()
+                  .get(0));
+      anyToken =
+          numeric(
+              coordinator
+                  .withName("any_token")
+                  .io
+                  .queueDequeue(own, List.of(TInt64.class))
+                  .components()
+                  .get(0));
     }
 
     // Starting and stopping.
     roundInitialized = coordinator.withName("round_initialized").varIsInitializedOp(roundVariable);
-    currentRound = coordinator.withName("current_round").readVariableOp(roundVariable,
-        TInt64.class);
+    currentRound =
+        coordinator.withName("current_round").readVariableOp(roundVariable, TInt64.class);
     setRound = coordinator.withName("set_round").assignVariableOp(roundVariable, newRound);
-    token = coordinator.withName("new_token").placeholder(TInt64.class,
-        Placeholder.shape(Shape.of(2)));
-    enqueueToken = coordinator.withControlDependencies(enqueueEverywhere(coordinator, token))
-        .withName("enqueue_token").noOp();
+    token =
+        coordinator.withName("new_token").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
+    enqueueToken =
+        coordinator
+            .withControlDependencies(enqueueEverywhere(coordinator, token))
+            .withName("enqueue_token")
+            .noOp();
   }
 
   /** Puts {@code token} in every other worker's queue; returns the ops that do. */

@@ -79,11 +79,12 @@ final class VariableSaver {
     Operand<TString> slices = tf.zerosLike(tensorNames);
     prefix = tf.withName("prefix").placeholder(TString.class, Placeholder.shape(Shape.scalar()));
     save = tf.withName("save").train.save(prefix, tensorNames, slices, values);
-    Restore restored = tf.withName("restore_values").train.restore(prefix, tensorNames, slices, types);
+    Restore restored =
+        tf.withName("restore_values").train.restore(prefix, tensorNames, slices, types);
     List<Op> assignments = new ArrayList<>();
     for (int i = 0; i < names.length; i++) {
-      assignments.add(tf.assignVariableOp(
-          variables.get(i).handle(), (Operand) restored.tensors().get(i)));
+      assignments.add(
+          tf.assignVariableOp(variables.get(i).handle(), (Operand) restored.tensors().get(i)));
     }
     restore = tf.withControlDependencies(assignments).withName("restore").noOp();
   }

@@ -15,9 +15,8 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
 
 /**
- * Every variable of a loop's graph, by name. Variables are TensorFlow resource variables, each
- * read once: gradients are taken with respect to that read, and the optimizer updates the
- * resource.
+ * Every variable of a loop's graph, by name. Variables are TensorFlow resource variables, each read
+ * once: gradients are taken with respect to that read, and the optimizer updates the resource.
  *
  * <p>Each variable gets its name as {@code shared_name}: resource variables with an empty shared
  * name all share a single resource.
@@ -217,7 +216,9 @@ public final class VariableStore {
     updates.computeIfAbsent(group, g -> new ArrayList<>()).add(update);
   }
 
-  /** The training-time updates of the given groups, or of every group if {@code groups} is empty. */
+  /**
+   * The training-time updates of the given groups, or of every group if {@code groups} is empty.
+   */
   public List<Op> updates(Collection<String> groups) {
     return ofGroups(updates, groups);
   }
@@ -234,11 +235,12 @@ public final class VariableStore {
 
   private static <T> List<T> ofGroups(Map<String, List<T>> byGroup, Collection<String> groups) {
     List<T> selected = new ArrayList<>();
-    byGroup.forEach((group, items) -> {
-      if (groups.isEmpty() || groups.contains(group)) {
-        selected.addAll(items);
-      }
-    });
+    byGroup.forEach(
+        (group, items) -> {
+          if (groups.isEmpty() || groups.contains(group)) {
+            selected.addAll(items);
+          }
+        });
     return selected;
   }
 

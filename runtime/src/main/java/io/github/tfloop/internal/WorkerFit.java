@@ -36,8 +36,12 @@ final class WorkerFit {
     int batchSize = engine.batchSize();
     int batches = shard.size() / batchSize;
     if (batches == 0) {
-      throw new IllegalArgumentException(name + ": this worker's shard of the training data has "
-          + shard.size() + " examples, fewer than its share of a batch, " + batchSize);
+      throw new IllegalArgumentException(
+          name
+              + ": this worker's shard of the training data has "
+              + shard.size()
+              + " examples, fewer than its share of a batch, "
+              + batchSize);
     }
     int[] order = new int[shard.size()];
     for (int i = 0; i < order.length; i++) {
@@ -60,21 +64,30 @@ final class WorkerFit {
           return stopped(token, history);
         }
       }
-      EpochLog log = new EpochLog(epoch, engine.readTrainMetrics(), batches,
-          Duration.ofNanos(System.nanoTime() - started));
+      EpochLog log =
+          new EpochLog(
+              epoch,
+              engine.readTrainMetrics(),
+              batches,
+              Duration.ofNanos(System.nanoTime() - started));
       history.add(log);
-      LOG.log(Level.INFO, "{0}: {1} of its shard, at global step {2}", name, log,
-          token.globalStep());
+      LOG.log(
+          Level.INFO, "{0}: {1} of its shard, at global step {2}", name, log, token.globalStep());
     }
   }
 
   private History stopped(SyncReplicas.Token token, History history) {
     if (token.globalStep() == SyncReplicas.ABORT) {
-      throw new TrainingException(name + ": the chief stopped training before the end (it failed"
-          + " or was interrupted; see its log); this worker stops too");
+      throw new TrainingException(
+          name
+              + ": the chief stopped training before the end (it failed"
+              + " or was interrupted; see its log); this worker stops too");
     }
-    LOG.log(Level.INFO, "{0}: the chief ended training; epochs of this worker''s shard done: {1}",
-        name, history.epochs().size());
+    LOG.log(
+        Level.INFO,
+        "{0}: the chief ended training; epochs of this worker''s shard done: {1}",
+        name,
+        history.epochs().size());
     return history;
   }
 }

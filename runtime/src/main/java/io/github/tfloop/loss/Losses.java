@@ -39,7 +39,10 @@ public final class Losses {
    * classes]}: logits if {@code fromLogits}, else probabilities.
    */
   public static <T extends TNumber> Operand<T> sparseCategoricalCrossentropy(
-      Ops tf, Operand<T> predictions, Operand<? extends TNumber> labels, boolean fromLogits,
+      Ops tf,
+      Operand<T> predictions,
+      Operand<? extends TNumber> labels,
+      boolean fromLogits,
       Reduction reduction) {
     MissingGradients.register();
     Operand<T> logits = fromLogits ? predictions : tf.math.log(clip(tf, predictions));
@@ -48,12 +51,11 @@ public final class Losses {
   }
 
   /**
-   * Cross-entropy between one-hot (or soft) targets and predictions, both {@code [batch,
-   * classes]}: logits if {@code fromLogits}, else probabilities.
+   * Cross-entropy between one-hot (or soft) targets and predictions, both {@code [batch, classes]}:
+   * logits if {@code fromLogits}, else probabilities.
    */
   public static <T extends TNumber> Operand<T> categoricalCrossentropy(
-      Ops tf, Operand<T> predictions, Operand<T> targets, boolean fromLogits,
-      Reduction reduction) {
+      Ops tf, Operand<T> predictions, Operand<T> targets, boolean fromLogits, Reduction reduction) {
     requireSameShape("categoricalCrossentropy", predictions, targets);
     Operand<T> perExample;
     if (fromLogits) {
@@ -64,8 +66,9 @@ public final class Losses {
     } else {
       Operand<T> normalised =
           tf.math.div(predictions, tf.sum(predictions, tf.constant(-1), sumKeepDims()));
-      perExample = tf.math.neg(
-          tf.sum(tf.math.mul(targets, tf.math.log(clip(tf, normalised))), tf.constant(-1)));
+      perExample =
+          tf.math.neg(
+              tf.sum(tf.math.mul(targets, tf.math.log(clip(tf, normalised))), tf.constant(-1)));
     }
     return reduce(tf, perExample, reduction);
   }
@@ -76,21 +79,23 @@ public final class Losses {
    * probabilities.
    */
   public static <T extends TNumber> Operand<T> binaryCrossentropy(
-      Ops tf, Operand<T> predictions, Operand<T> targets, boolean fromLogits,
-      Reduction reduction) {
+      Ops tf, Operand<T> predictions, Operand<T> targets, boolean fromLogits, Reduction reduction) {
     requireSameShape("binaryCrossentropy", predictions, targets);
     Operand<T> elementwise;
     if (fromLogits) {
       Operand<T> x = predictions;
-      elementwise = tf.math.add(
-          tf.math.sub(tf.math.maximum(x, zero(tf, x)), tf.math.mul(x, targets)),
-          tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(x)))));
+      elementwise =
+          tf.math.add(
+              tf.math.sub(tf.math.maximum(x, zero(tf, x)), tf.math.mul(x, targets)),
+              tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(x)))));
     } else {
       Operand<T> p = clip(tf, predictions);
       Operand<T> one = tf.dtypes.cast(tf.constant(1), p.type());
-      elementwise = tf.math.neg(tf.math.add(
-          tf.math.mul(targets, tf.math.log(p)),
-          tf.math.mul(tf.math.sub(one, targets), tf.math.log(tf.math.sub(one, p)))));
+      elementwise =
+          tf.math.neg(
+              tf.math.add(
+                  tf.math.mul(targets, tf.math.log(p)),
+                  tf.math.mul(tf.math.sub(one, targets), tf.math.log(tf.math.sub(one, p)))));
     }
     return reduce(tf, perExample(tf, elementwise), reduction);
   }
@@ -112,8 +117,7 @@ public final class Losses {
   public static <T extends TNumber> Operand<T> meanAbsoluteError(
       Ops tf, Operand<T> predictions, Operand<T> targets, Reduction reduction) {
     requireSameShape("meanAbsoluteError", predictions, targets);
-    return reduce(
-        tf, perExample(tf, tf.math.abs(tf.math.sub(predictions, targets))), reduction);
+    return reduce(tf, perExample(tf, tf.math.abs(tf.math.sub(predictions, targets))), reduction);
   }
 
   /**
@@ -155,14 +159,19 @@ public final class Losses {
     }
     if (!same) {
       throw new IllegalArgumentException(
-          loss + ": predictions " + p + " and targets " + t + " must have the same shape;"
+          loss
+              + ": predictions "
+              + p
+              + " and targets "
+              + t
+              + " must have the same shape;"
               + " reshape one of them (a [batch, 1] output needs labels of shape {1})");
     }
   }
 
   /**
-   * The mean of each example's elements: {@code [batch, ...] -> [batch]} (the identity for a
-   * {@code [batch]} input). The axes are computed in the graph, so an unknown rank works too.
+   * The mean of each example's elements: {@code [batch, ...] -> [batch]} (the identity for a {@code
+   * [batch]} input). The axes are computed in the graph, so an unknown rank works too.
    */
   static <T extends TNumber> Operand<T> perExample(Ops tf, Operand<T> elementwise) {
     return tf.math.mean(
@@ -182,7 +191,9 @@ public final class Losses {
 
   private static <T extends TNumber> Operand<T> clip(Ops tf, Operand<T> probabilities) {
     Class<T> type = probabilities.type();
-    return tf.clipByValue(probabilities, tf.dtypes.cast(tf.constant(EPSILON), type),
+    return tf.clipByValue(
+        probabilities,
+        tf.dtypes.cast(tf.constant(EPSILON), type),
         tf.dtypes.cast(tf.constant(1 - EPSILON), type));
   }
 

@@ -9,10 +9,10 @@ import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.family.TNumber;
 
 /**
- * Area under the ROC curve of a binary classifier, as Keras computes it: true and false
- * positives and negatives counted at {@code thresholds} evenly spaced thresholds on the predicted
- * probability (plus one just below 0 and one just above 1), accumulated over every batch, and the
- * curve integrated with the trapezoidal rule.
+ * Area under the ROC curve of a binary classifier, as Keras computes it: true and false positives
+ * and negatives counted at {@code thresholds} evenly spaced thresholds on the predicted probability
+ * (plus one just below 0 and one just above 1), accumulated over every batch, and the curve
+ * integrated with the trapezoidal rule.
  */
 final class Auc implements Metric {
 
@@ -55,14 +55,17 @@ final class Auc implements Metric {
     if (fromLogits) {
       probabilities = tf.math.sigmoid(probabilities);
     }
-    Operand<TFloat64> actual = tf.reshape(BinaryCounts.flat(tf, labels), tf.constant(new long[] {-1, 1}));
+    Operand<TFloat64> actual =
+        tf.reshape(BinaryCounts.flat(tf, labels), tf.constant(new long[] {-1, 1}));
     Operand<TFloat64> one = tf.constant(1.0);
     // above[b, i]: prediction b is above threshold i
-    Operand<TFloat64> above = tf.dtypes.cast(
-        tf.math.greater(
-            tf.reshape(probabilities, tf.constant(new long[] {-1, 1})),
-            tf.reshape(tf.constant(thresholdValues()), tf.constant(new long[] {1, thresholds}))),
-        TFloat64.class);
+    Operand<TFloat64> above =
+        tf.dtypes.cast(
+            tf.math.greater(
+                tf.reshape(probabilities, tf.constant(new long[] {-1, 1})),
+                tf.reshape(
+                    tf.constant(thresholdValues()), tf.constant(new long[] {1, thresholds}))),
+            TFloat64.class);
     Operand<TFloat64> below = tf.math.sub(one, above);
     Operand<TFloat64> negative = tf.math.sub(one, actual);
     Shape shape = Shape.of(thresholds);
@@ -71,24 +74,32 @@ final class Auc implements Metric {
     Accumulator tn = context.accumulator(name(), "true_negatives", shape);
     Accumulator fn = context.accumulator(name(), "false_negatives", shape);
     Operand<org.tensorflow.types.TInt32> batchAxis = tf.constant(0);
-    org.tensorflow.op.Op update = context.group(List.of(
-        tp.add(tf.sum(tf.math.mul(above, actual), batchAxis)),
-        fp.add(tf.sum(tf.math.mul(above, negative), batchAxis)),
-        tn.add(tf.sum(tf.math.mul(below, negative), batchAxis)),
-        fn.add(tf.sum(tf.math.mul(below, actual), batchAxis))));
+    org.tensorflow.op.Op update =
+        context.group(
+            List.of(
+                tp.add(tf.sum(tf.math.mul(above, actual), batchAxis)),
+                fp.add(tf.sum(tf.math.mul(above, negative), batchAxis)),
+                tn.add(tf.sum(tf.math.mul(below, negative), batchAxis)),
+                fn.add(tf.sum(tf.math.mul(below, actual), batchAxis))));
     Operand<TFloat64> tpr = tf.math.divNoNan(tp.value(), tf.math.add(tp.value(), fn.value()));
     Operand<TFloat64> fpr = tf.math.divNoNan(fp.value(), tf.math.add(fp.value(), tn.value()));
-    // thresholds ascend, so the rates descend: area = sum (fpr[i] - fpr[i+1]) (tpr[i] + tpr[i+1]) / 2
-    Operand<TFloat64> fprHead = tf.slice(fpr, tf.constant(new int[] {0}), tf.constant(new int[] {thresholds - 1}));
-    Operand<TFloat64> fprTail = tf.slice(fpr, tf.constant(new int[] {1}), tf.constant(new int[] {thresholds - 1}));
-    Operand<TFloat64> tprHead = tf.slice(tpr, tf.constant(new int[] {0}), tf.constant(new int[] {thresholds - 1}));
-    Operand<TFloat64> tprTail = tf.slice(tpr, tf.constant(new int[] {1}), tf.constant(new int[] {thresholds - 1}));
-    Operand<TFloat64> area = tf.sum(
-        tf.math.mul(tf.math.sub(fprHead, fprTail),
-            tf.math.mul(tf.math.add(tprHead, tprTail), tf.constant(0.5))),
-        batchAxis);
+    // thresholds ascend, so the rates descend: area = sum (fpr[i] - fpr[i+1]) (tpr[i] + tpr[i+1]) /
+    // 2
+    Operand<TFloat64> fprHead =
+        tf.slice(fpr, tf.constant(new int[] {0}), tf.constant(new int[] {thresholds - 1}));
+    Operand<TFloat64> fprTail =
+        tf.slice(fpr, tf.constant(new int[] {1}), tf.constant(new int[] {thresholds - 1}));
+    Operand<TFloat64> tprHead =
+        tf.slice(tpr, tf.constant(new int[] {0}), tf.constant(new int[] {thresholds - 1}));
+    Operand<TFloat64> tprTail =
+        tf.slice(tpr, tf.constant(new int[] {1}), tf.constant(new int[] {thresholds - 1}));
+    Operand<TFloat64> area =
+        tf.sum(
+            tf.math.mul(
+                tf.math.sub(fprHead, fprTail),
+                tf.math.mul(tf.math.add(tprHead, tprTail), tf.constant(0.5))),
+            batchAxis);
     return new MetricState(
         update, area, context.group(List.of(tp.reset(), fp.reset(), tn.reset(), fn.reset())));
   }
-
 }

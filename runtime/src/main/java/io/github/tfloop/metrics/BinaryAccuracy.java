@@ -24,8 +24,7 @@ final class BinaryAccuracy extends MeanMetric {
     BinaryCounts.requireBinaryShape("binary_accuracy", predictions, labels);
     Operand<TFloat64> predicted = BinaryCounts.positive(tf, predictions, fromLogits);
     Operand<TFloat64> actual = BinaryCounts.flat(tf, labels);
-    Operand<TFloat64> correct =
-        tf.dtypes.cast(tf.math.equal(predicted, actual), TFloat64.class);
+    Operand<TFloat64> correct = tf.dtypes.cast(tf.math.equal(predicted, actual), TFloat64.class);
     return tf.sum(correct, tf.constant(0));
   }
 }

@@ -55,22 +55,27 @@ final class BinaryCounts implements Metric {
     Operand<TFloat64> tp = tf.sum(tf.math.mul(predicted, actual), tf.constant(0));
     Operand<TFloat64> fp = tf.sum(tf.math.mul(predicted, tf.math.sub(one, actual)), tf.constant(0));
     Operand<TFloat64> fn = tf.sum(tf.math.mul(tf.math.sub(one, predicted), actual), tf.constant(0));
-    Operand<TFloat64> precision = tf.math.divNoNan(truePositives.value(),
-        tf.math.add(truePositives.value(), falsePositives.value()));
-    Operand<TFloat64> recall = tf.math.divNoNan(truePositives.value(),
-        tf.math.add(truePositives.value(), falseNegatives.value()));
-    Operand<TFloat64> result = switch (kind) {
-      case PRECISION -> precision;
-      case RECALL -> recall;
-      case F1 -> tf.math.divNoNan(tf.math.mul(tf.constant(2.0), tf.math.mul(precision, recall)),
-          tf.math.add(precision, recall));
-    };
+    Operand<TFloat64> precision =
+        tf.math.divNoNan(
+            truePositives.value(), tf.math.add(truePositives.value(), falsePositives.value()));
+    Operand<TFloat64> recall =
+        tf.math.divNoNan(
+            truePositives.value(), tf.math.add(truePositives.value(), falseNegatives.value()));
+    Operand<TFloat64> result =
+        switch (kind) {
+          case PRECISION -> precision;
+          case RECALL -> recall;
+          case F1 ->
+              tf.math.divNoNan(
+                  tf.math.mul(tf.constant(2.0), tf.math.mul(precision, recall)),
+                  tf.math.add(precision, recall));
+        };
     return new MetricState(
-        context.group(List.of(truePositives.add(tp), falsePositives.add(fp),
-            falseNegatives.add(fn))),
+        context.group(
+            List.of(truePositives.add(tp), falsePositives.add(fp), falseNegatives.add(fn))),
         result,
-        context.group(List.of(truePositives.reset(), falsePositives.reset(),
-            falseNegatives.reset())));
+        context.group(
+            List.of(truePositives.reset(), falsePositives.reset(), falseNegatives.reset())));
   }
 
   /** 1 where the prediction is positive (logit above 0, probability above 0.5), else 0; flat. */
@@ -91,12 +96,16 @@ final class BinaryCounts implements Metric {
       String metric, Operand<? extends TNumber> predictions, Operand<? extends TNumber> labels) {
     for (Operand<? extends TNumber> operand : List.of(predictions, labels)) {
       Shape shape = operand.shape();
-      boolean binary = shape.numDimensions() == 1
-          || (shape.numDimensions() == 2 && shape.get(1) == 1);
+      boolean binary =
+          shape.numDimensions() == 1 || (shape.numDimensions() == 2 && shape.get(1) == 1);
       if (!binary) {
         throw new IllegalArgumentException(
-            metric + " needs one prediction and one 0/1 label per example ([batch] or [batch, 1]),"
-                + " got predictions " + predictions.shape() + " and labels " + labels.shape());
+            metric
+                + " needs one prediction and one 0/1 label per example ([batch] or [batch, 1]),"
+                + " got predictions "
+                + predictions.shape()
+                + " and labels "
+                + labels.shape());
       }
     }
   }

@@ -18,7 +18,6 @@ final class CategoricalAccuracy extends MeanMetric {
       Ops tf, Operand<? extends TNumber> predictions, Operand<? extends TNumber> labels) {
     Operand<TInt64> predicted = tf.math.argMax(predictions, tf.constant(-1), TInt64.class);
     Operand<TInt64> actual = tf.math.argMax(labels, tf.constant(-1), TInt64.class);
-    return tf.sum(
-        tf.dtypes.cast(tf.math.equal(predicted, actual), TFloat64.class), tf.constant(0));
+    return tf.sum(tf.dtypes.cast(tf.math.equal(predicted, actual), TFloat64.class), tf.constant(0));
   }
 }

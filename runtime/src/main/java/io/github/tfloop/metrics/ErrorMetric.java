@@ -6,8 +6,8 @@ import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.family.TNumber;
 
 /**
- * Regression errors over every element of every batch: the mean absolute error, or the root of
- * the mean squared error.
+ * Regression errors over every element of every batch: the mean absolute error, or the root of the
+ * mean squared error.
  */
 final class ErrorMetric implements Metric {
 
@@ -28,8 +28,9 @@ final class ErrorMetric implements Metric {
       Operand<? extends TNumber> predictions,
       Operand<? extends TNumber> labels) {
     Ops tf = context.ops();
-    Operand<TFloat64> error = tf.math.sub(
-        tf.dtypes.cast(predictions, TFloat64.class), tf.dtypes.cast(labels, TFloat64.class));
+    Operand<TFloat64> error =
+        tf.math.sub(
+            tf.dtypes.cast(predictions, TFloat64.class), tf.dtypes.cast(labels, TFloat64.class));
     Operand<TFloat64> perElement = rootMeanSquared ? tf.math.square(error) : tf.math.abs(error);
     Operand<TFloat64> batchTotal =
         tf.sum(perElement, tf.range(tf.constant(0), tf.rank(perElement), tf.constant(1)));

@@ -34,8 +34,8 @@ abstract class MeanMetric implements Metric {
       MetricContext context,
       Operand<? extends TNumber> predictions,
       Operand<? extends TNumber> labels) {
-    return runningMean(context, name, batchTotal(context.ops(), predictions, labels),
-        context.batchSize(labels));
+    return runningMean(
+        context, name, batchTotal(context.ops(), predictions, labels), context.batchSize(labels));
   }
 
   /**
@@ -44,7 +44,9 @@ abstract class MeanMetric implements Metric {
    * batchCount}.
    */
   static MetricState runningMean(
-      MetricContext context, String name, Operand<TFloat64> batchTotal,
+      MetricContext context,
+      String name,
+      Operand<TFloat64> batchTotal,
       Operand<TFloat64> batchCount) {
     Accumulator total = context.accumulator(name, "total", Shape.scalar());
     Accumulator count = context.accumulator(name, "count", Shape.scalar());

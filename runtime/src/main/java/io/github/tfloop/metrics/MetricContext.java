@@ -13,8 +13,8 @@ import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TType;
 
 /**
- * Creates a metric's state: float64 accumulators named {@code <prefix>/<metric>/<name>}, so that the
- * training and the evaluation copy of a metric never share state.
+ * Creates a metric's state: float64 accumulators named {@code <prefix>/<metric>/<name>}, so that
+ * the training and the evaluation copy of a metric never share state.
  */
 public final class MetricContext {
 

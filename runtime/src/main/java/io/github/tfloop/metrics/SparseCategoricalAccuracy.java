@@ -6,7 +6,9 @@ import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TNumber;
 
-/** Fraction of examples whose arg-max prediction {@code [batch, classes]} equals the class label. */
+/**
+ * Fraction of examples whose arg-max prediction {@code [batch, classes]} equals the class label.
+ */
 final class SparseCategoricalAccuracy extends MeanMetric {
 
   SparseCategoricalAccuracy() {
@@ -19,7 +21,9 @@ final class SparseCategoricalAccuracy extends MeanMetric {
     if (predictions.shape().numDimensions() != 2 || labels.shape().numDimensions() != 1) {
       throw new IllegalArgumentException(
           "accuracy needs predictions [batch, classes] and class labels [batch], got "
-              + predictions.shape() + " and " + labels.shape());
+              + predictions.shape()
+              + " and "
+              + labels.shape());
     }
     Operand<TInt64> predicted = tf.math.argMax(predictions, tf.constant(-1), TInt64.class);
     Operand<TInt64> actual = tf.dtypes.cast(labels, TInt64.class);

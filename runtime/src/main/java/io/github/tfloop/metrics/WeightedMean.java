@@ -7,8 +7,8 @@ import org.tensorflow.types.family.TNumber;
 import org.tensorflow.types.family.TType;
 
 /**
- * The mean of a batch-mean scalar (a loss) over every example seen: each batch counts by its
- * number of examples, so a smaller last batch weighs less.
+ * The mean of a batch-mean scalar (a loss) over every example seen: each batch counts by its number
+ * of examples, so a smaller last batch weighs less.
  */
 public final class WeightedMean {
 
@@ -19,7 +19,9 @@ public final class WeightedMean {
    * batch}'s first dimension.
    */
   public static MetricState of(
-      MetricContext context, String name, Operand<? extends TNumber> batchMean,
+      MetricContext context,
+      String name,
+      Operand<? extends TNumber> batchMean,
       Operand<? extends TType> batch) {
     Ops tf = context.ops();
     Operand<TFloat64> examples = context.batchSize(batch);

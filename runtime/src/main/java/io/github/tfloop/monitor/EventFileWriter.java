@@ -44,8 +44,10 @@ public final class EventFileWriter implements AutoCloseable {
    */
   public static EventFileWriter create(Path directory) {
     long seconds = System.currentTimeMillis() / 1000;
-    String name = String.format("events.out.tfevents.%010d.%s.%d.%d", seconds, host(),
-        ProcessHandle.current().pid(), FILES.incrementAndGet());
+    String name =
+        String.format(
+            "events.out.tfevents.%010d.%s.%d.%d",
+            seconds, host(), ProcessHandle.current().pid(), FILES.incrementAndGet());
     Path file = directory.resolve(name);
     try {
       Files.createDirectories(directory);
@@ -55,8 +57,8 @@ public final class EventFileWriter implements AutoCloseable {
       writer.flush();
       return writer;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a TensorBoard event file in " + directory
-          + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot create a TensorBoard event file in " + directory + ": " + e.getMessage(), e);
     }
   }
 
@@ -67,18 +69,27 @@ public final class EventFileWriter implements AutoCloseable {
 
   /** Writes {@code value} as the scalar {@code tag} at {@code step}. */
   public void scalar(String tag, long step, double value) {
-    write(Event.newBuilder().setWallTime(now()).setStep(step)
-        .setSummary(Summary.newBuilder().addValue(
-            Summary.Value.newBuilder().setTag(tag).setSimpleValue((float) value)))
-        .build());
+    write(
+        Event.newBuilder()
+            .setWallTime(now())
+            .setStep(step)
+            .setSummary(
+                Summary.newBuilder()
+                    .addValue(Summary.Value.newBuilder().setTag(tag).setSimpleValue((float) value)))
+            .build());
   }
 
   /** Writes the distribution of {@code values} as the histogram {@code tag} at {@code step}. */
   public void histogram(String tag, long step, float[] values) {
-    write(Event.newBuilder().setWallTime(now()).setStep(step)
-        .setSummary(Summary.newBuilder().addValue(
-            Summary.Value.newBuilder().setTag(tag).setHisto(Histograms.of(values))))
-        .build());
+    write(
+        Event.newBuilder()
+            .setWallTime(now())
+            .setStep(step)
+            .setSummary(
+                Summary.newBuilder()
+                    .addValue(
+                        Summary.Value.newBuilder().setTag(tag).setHisto(Histograms.of(values))))
+            .build());
   }
 
   /** Writes one event. */

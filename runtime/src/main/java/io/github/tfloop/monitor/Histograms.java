@@ -26,12 +26,13 @@ final class Histograms {
       sumSquares += (double) value * value;
       counts[bucket(value)]++;
     }
-    HistogramProto.Builder histogram = HistogramProto.newBuilder()
-        .setMin(values.length == 0 ? 0 : min)
-        .setMax(values.length == 0 ? 0 : max)
-        .setNum(values.length)
-        .setSum(sum)
-        .setSumSquares(sumSquares);
+    HistogramProto.Builder histogram =
+        HistogramProto.newBuilder()
+            .setMin(values.length == 0 ? 0 : min)
+            .setMax(values.length == 0 ? 0 : max)
+            .setNum(values.length)
+            .setSum(sum)
+            .setSumSquares(sumSquares);
     // like TensorFlow, only the non-empty buckets, each preceded by an empty run's end
     for (int i = 0; i < LIMITS.length; i++) {
       if (counts[i] > 0) {

@@ -25,8 +25,12 @@ public final class LogListener implements TrainingListener {
 
   @Override
   public void onTrainBegin(FitControl control) {
-    log.log(Level.DEBUG, "training {0} epochs of {1} batches from global step {2}",
-        control.epochs(), control.batchesPerEpoch(), control.globalStep());
+    log.log(
+        Level.DEBUG,
+        "training {0} epochs of {1} batches from global step {2}",
+        control.epochs(),
+        control.batchesPerEpoch(),
+        control.globalStep());
   }
 
   @Override

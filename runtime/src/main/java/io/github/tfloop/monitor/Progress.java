@@ -50,9 +50,7 @@ public final class Progress implements TrainingListener {
    * 10 seconds.
    */
   public static Progress toConsole() {
-    return Terminals.isInteractive()
-        ? bar(System.err)
-        : lines(System.out, Duration.ofSeconds(10));
+    return Terminals.isInteractive() ? bar(System.err) : lines(System.out, Duration.ofSeconds(10));
   }
 
   /** A progress bar redrawn on {@code out}, its loss refreshed every half second. */
@@ -72,15 +70,16 @@ public final class Progress implements TrainingListener {
     firstBatch = -1;
     loss = "";
     if (bar) {
-      progressBar = new ProgressBarBuilder()
-          .setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch, control.epochs()))
-          .setInitialMax(control.batchesPerEpoch())
-          .setStyle(ProgressBarStyle.ASCII)
-          .setUnit(" steps", 1)
-          .showSpeed()
-          .setUpdateIntervalMillis(200)
-          .setConsumer(new ConsoleProgressBarConsumer(out))
-          .build();
+      progressBar =
+          new ProgressBarBuilder()
+              .setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch, control.epochs()))
+              .setInitialMax(control.batchesPerEpoch())
+              .setStyle(ProgressBarStyle.ASCII)
+              .setUnit(" steps", 1)
+              .showSpeed()
+              .setUpdateIntervalMillis(200)
+              .setConsumer(new ConsoleProgressBarConsumer(out))
+              .build();
     }
   }
 
@@ -122,9 +121,20 @@ public final class Progress implements TrainingListener {
     double seconds = (now - epochStarted) / 1e9;
     double perSecond = seconds > 0 ? (batch - Math.max(0, firstBatch)) / seconds : 0;
     long left = perSecond > 0 ? Math.round((total - batch) / perSecond) : 0;
-    return String.format(Locale.ROOT, "epoch %d/%d  batch %d/%d (%d%%)  %.1f steps/s  ETA %d:%02d:%02d  %s",
-        epoch, control.epochs(), batch, total, 100L * batch / total, perSecond, left / 3600,
-        left / 60 % 60, left % 60, loss).stripTrailing();
+    return String.format(
+            Locale.ROOT,
+            "epoch %d/%d  batch %d/%d (%d%%)  %.1f steps/s  ETA %d:%02d:%02d  %s",
+            epoch,
+            control.epochs(),
+            batch,
+            total,
+            100L * batch / total,
+            perSecond,
+            left / 3600,
+            left / 60 % 60,
+            left % 60,
+            loss)
+        .stripTrailing();
   }
 
   private static String runningLoss(Map<String, Double> metrics) {

@@ -51,7 +51,8 @@ public final class TensorBoard implements TrainingListener, AutoCloseable {
   /** Logs the running scalars every {@code steps} steps; 0 logs only at each epoch's end. */
   public TensorBoard everySteps(int steps) {
     if (steps < 0) {
-      throw new IllegalArgumentException("everySteps must be 0 (epochs only) or more, got " + steps);
+      throw new IllegalArgumentException(
+          "everySteps must be 0 (epochs only) or more, got " + steps);
     }
     return new TensorBoard(logDir, steps, histogramsEveryEpochs);
   }
@@ -100,16 +101,17 @@ public final class TensorBoard implements TrainingListener, AutoCloseable {
   public void onEpochEnd(FitControl control, EpochLog log) {
     long step = control.globalStep();
     Map<String, Double> metrics = log.metrics();
-    metrics.forEach((name, value) -> {
-      if (name.startsWith("val_")) {
-        if (validation == null) {
-          validation = EventFileWriter.create(validationDirectory());
-        }
-        validation.scalar("epoch_" + name.substring("val_".length()), step, value);
-      } else {
-        train.scalar("epoch_" + name, step, value);
-      }
-    });
+    metrics.forEach(
+        (name, value) -> {
+          if (name.startsWith("val_")) {
+            if (validation == null) {
+              validation = EventFileWriter.create(validationDirectory());
+            }
+            validation.scalar("epoch_" + name.substring("val_".length()), step, value);
+          } else {
+            train.scalar("epoch_" + name, step, value);
+          }
+        });
     if (everySteps == 0 || step % everySteps != 0) {
       write(train, step, control.stepScalars());
     }

@@ -11,9 +11,8 @@ import org.tensorflow.types.family.TNumber;
  * random ops with a seed derived from the loop's seed and the variable's name, so the same model
  * and seed always start from the same weights, whatever else the graph holds.
  *
- * <p>Fans follow Keras: for a {@code [in, out]} kernel, fan-in is {@code in} and fan-out
- * {@code out}; for a {@code [h, w, in, out]} convolution kernel they are multiplied by
- * {@code h * w}.
+ * <p>Fans follow Keras: for a {@code [in, out]} kernel, fan-in is {@code in} and fan-out {@code
+ * out}; for a {@code [h, w, in, out]} convolution kernel they are multiplied by {@code h * w}.
  */
 public interface Initializer {
 
@@ -101,7 +100,9 @@ public interface Initializer {
     for (int i = 0; i < rank - 2; i++) {
       receptiveField *= shape.get(i);
     }
-    return new double[] {shape.get(rank - 2) * receptiveField, shape.get(rank - 1) * receptiveField};
+    return new double[] {
+      shape.get(rank - 2) * receptiveField, shape.get(rank - 1) * receptiveField
+    };
   }
 
   /** The seed tensor the stateless random ops take. */

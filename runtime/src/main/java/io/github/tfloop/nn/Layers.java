@@ -31,14 +31,14 @@ import org.tensorflow.types.family.TNumber;
  * }
  * }</pre>
  *
- * <p>Every variable is named after the model, the layer and its role, such as
- * {@code logits/dense_1/kernel}; layers are numbered in the order they are built. Building the same
- * model a second time (a GAN's discriminator applied to real and to generated samples) reuses the
+ * <p>Every variable is named after the model, the layer and its role, such as {@code
+ * logits/dense_1/kernel}; layers are numbered in the order they are built. Building the same model
+ * a second time (a GAN's discriminator applied to real and to generated samples) reuses the
  * variables of the first: weights are shared.
  *
- * <p>Kernels of layers followed by a rectifier ({@link Activation#RELU}, {@code LEAKY_RELU},
- * {@code ELU}) start from {@link Initializer#heNormal()}, others from
- * {@link Initializer#glorotUniform()}; biases start at zero.
+ * <p>Kernels of layers followed by a rectifier ({@link Activation#RELU}, {@code LEAKY_RELU}, {@code
+ * ELU}) start from {@link Initializer#heNormal()}, others from {@link Initializer#glorotUniform()};
+ * biases start at zero.
  */
 public final class Layers {
 
@@ -116,15 +116,23 @@ public final class Layers {
     if (existing != null) {
       if (!existing.shape().equals(shape) || existing.type() != type) {
         throw new IllegalArgumentException(
-            "variable '" + fullName + "' was built as " + existing.type().getSimpleName() + " "
-                + existing.shape() + " and is now asked for as " + type.getSimpleName() + " "
+            "variable '"
+                + fullName
+                + "' was built as "
+                + existing.type().getSimpleName()
+                + " "
+                + existing.shape()
+                + " and is now asked for as "
+                + type.getSimpleName()
+                + " "
                 + shape);
       }
       return castRead(existing, type);
     }
     Operand<T> initialValue =
         initializer.initialValue(tf, shape, type, new long[] {seed, stableHash(fullName)});
-    Operand<T> read = store.create(fullName, group, Kind.TRAINABLE, type, shape, initialValue).read();
+    Operand<T> read =
+        store.create(fullName, group, Kind.TRAINABLE, type, shape, initialValue).read();
     if (regularizer != null) {
       store.addPenalty(group, regularizer.penalty(tf, read));
     }
@@ -160,8 +168,8 @@ public final class Layers {
   }
 
   /**
-   * Adds {@code regularizer}'s penalty of {@code weight}, one of this model's variables, to the loss
-   * of every step that trains this model.
+   * Adds {@code regularizer}'s penalty of {@code weight}, one of this model's variables, to the
+   * loss of every step that trains this model.
    */
   public <T extends TNumber> Operand<T> regularize(Operand<T> weight, Regularizer regularizer) {
     store.addPenalty(group, regularizer.penalty(tf, weight));
@@ -190,13 +198,18 @@ public final class Layers {
     Shape shape = x.shape();
     if (shape.numDimensions() != 2 || shape.isUnknown() || shape.get(1) < 0) {
       throw new IllegalArgumentException(
-          "dense: the input must be [batch, features] with known features, got " + shape
+          "dense: the input must be [batch, features] with known features, got "
+              + shape
               + (shape.numDimensions() > 2 ? "; flatten it first with flatten(x)" : ""));
     }
     String layer = nextLayerName("dense");
     Class<T> type = x.type();
     Operand<T> kernel =
-        weight(layer + "/kernel", Shape.of(shape.get(1), units), type, kernelInitializer,
+        weight(
+            layer + "/kernel",
+            Shape.of(shape.get(1), units),
+            type,
+            kernelInitializer,
             kernelRegularizer);
     Operand<T> bias = variable(layer + "/bias", Shape.of(units), type, Initializer.zeros());
     return activation.apply(tf, tf.nn.biasAdd(tf.linalg.matMul(x, kernel), bias));
@@ -213,7 +226,12 @@ public final class Layers {
 
   /** A 2-D convolution over {@code [batch, height, width, channels]} input. */
   public <T extends TNumber> Operand<T> conv2d(
-      Operand<T> x, int filters, int kernelSize, int stride, Padding padding, Activation activation) {
+      Operand<T> x,
+      int filters,
+      int kernelSize,
+      int stride,
+      Padding padding,
+      Activation activation) {
     requirePositive("conv2d filters", filters);
     requirePositive("conv2d kernelSize", kernelSize);
     requirePositive("conv2d stride", stride);
@@ -263,7 +281,9 @@ public final class Layers {
     requirePositive("avgPool stride", stride);
     requireImage("avgPool", x);
     return tf.nn.avgPool(
-        x, List.of(1L, (long) size, (long) size, 1L), List.of(1L, (long) stride, (long) stride, 1L),
+        x,
+        List.of(1L, (long) size, (long) size, 1L),
+        List.of(1L, (long) stride, (long) stride, 1L),
         padding.name());
   }
 
@@ -280,8 +300,9 @@ public final class Layers {
     Class<T> type = x.type();
     Operand<T> uniform =
         tf.random.statelessRandomUniform(tf.shape(x, TInt64.class), batchSeed(layer), type);
-    Operand<T> keep = tf.dtypes.cast(
-        tf.math.greaterEqual(uniform, tf.dtypes.cast(tf.constant(rate), type)), type);
+    Operand<T> keep =
+        tf.dtypes.cast(
+            tf.math.greaterEqual(uniform, tf.dtypes.cast(tf.constant(rate), type)), type);
     Operand<T> dropped =
         tf.math.mul(tf.math.mul(x, keep), tf.dtypes.cast(tf.constant(1 / (1 - rate)), type));
     return tf.select(training, dropped, x);
@@ -330,17 +351,27 @@ public final class Layers {
     if (firstBuild) {
       Operand<T> keep = tf.dtypes.cast(tf.constant(momentum), type);
       Operand<T> take = tf.dtypes.cast(tf.constant(1 - momentum), type);
-      store.addUpdate(group, tf.assignVariableOp(movingMean.handle(),
-          tf.math.add(tf.math.mul(castRead(movingMean, type), keep), tf.math.mul(mean, take))));
-      store.addUpdate(group, tf.assignVariableOp(movingVariance.handle(),
-          tf.math.add(tf.math.mul(castRead(movingVariance, type), keep),
-              tf.math.mul(variance, take))));
+      store.addUpdate(
+          group,
+          tf.assignVariableOp(
+              movingMean.handle(),
+              tf.math.add(tf.math.mul(castRead(movingMean, type), keep), tf.math.mul(mean, take))));
+      store.addUpdate(
+          group,
+          tf.assignVariableOp(
+              movingVariance.handle(),
+              tf.math.add(
+                  tf.math.mul(castRead(movingVariance, type), keep), tf.math.mul(variance, take))));
     }
     return tf.select(this.training, training, inference);
   }
 
   private <T extends TNumber> Operand<T> normalise(
-      Operand<T> x, Operand<T> mean, Operand<T> variance, Operand<T> gamma, Operand<T> beta,
+      Operand<T> x,
+      Operand<T> mean,
+      Operand<T> variance,
+      Operand<T> gamma,
+      Operand<T> beta,
       Operand<T> epsilon) {
     Operand<T> scale = tf.math.mul(gamma, tf.math.rsqrt(tf.math.add(variance, epsilon)));
     return tf.math.add(tf.math.mul(tf.math.sub(x, mean), scale), beta);
@@ -359,9 +390,10 @@ public final class Layers {
               + images.shape());
     }
     String layer = nextLayerName("random_flip");
-    Operand<TInt64> batchShape = tf.gather(tf.shape(images, TInt64.class), tf.constant(new int[] {0}),
-        tf.constant(0));
-    Operand<TFloat32> coin = tf.random.statelessRandomUniform(batchShape, batchSeed(layer), TFloat32.class);
+    Operand<TInt64> batchShape =
+        tf.gather(tf.shape(images, TInt64.class), tf.constant(new int[] {0}), tf.constant(0));
+    Operand<TFloat32> coin =
+        tf.random.statelessRandomUniform(batchShape, batchSeed(layer), TFloat32.class);
     long[] maskShape = new long[rank];
     java.util.Arrays.fill(maskShape, 1);
     maskShape[0] = -1;
@@ -380,41 +412,59 @@ public final class Layers {
     if (shape.numDimensions() != 4 || shape.get(1) < 0 || shape.get(2) < 0) {
       throw new IllegalArgumentException(
           "randomTranslation: the input must be [batch, height, width, channels] with known height"
-              + " and width, got " + shape);
+              + " and width, got "
+              + shape);
     }
     if (!(maxFraction >= 0 && maxFraction < 1)) {
       throw new IllegalArgumentException(
           "randomTranslation maxFraction must be in [0, 1), got " + maxFraction);
     }
     String layer = nextLayerName("random_translation");
-    Operand<TInt64> batch = tf.gather(tf.shape(images, TInt64.class), tf.constant(new int[] {0}),
-        tf.constant(0));
-    Operand<TInt64> offsetsShape = tf.concat(List.of(batch, tf.constant(new long[] {2})), tf.constant(0));
+    Operand<TInt64> batch =
+        tf.gather(tf.shape(images, TInt64.class), tf.constant(new int[] {0}), tf.constant(0));
+    Operand<TInt64> offsetsShape =
+        tf.concat(List.of(batch, tf.constant(new long[] {2})), tf.constant(0));
     Operand<TFloat32> unit =
         tf.random.statelessRandomUniform(offsetsShape, batchSeed(layer), TFloat32.class);
     // whole pixels in [-max, max] along height (column 0) and width (column 1)
-    Operand<TFloat32> limits = tf.constant(new float[] {
-        (float) Math.floor(maxFraction * shape.get(1)), (float) Math.floor(maxFraction * shape.get(2))});
-    Operand<TFloat32> offsets = tf.math.round(
-        tf.math.mul(tf.math.sub(tf.math.mul(unit, tf.constant(2f)), tf.constant(1f)), limits));
-    Operand<TFloat32> dy = tf.reshape(tf.gather(offsets, tf.constant(new int[] {0}), tf.constant(1)),
-        tf.constant(new long[] {-1, 1}));
-    Operand<TFloat32> dx = tf.reshape(tf.gather(offsets, tf.constant(new int[] {1}), tf.constant(1)),
-        tf.constant(new long[] {-1, 1}));
+    Operand<TFloat32> limits =
+        tf.constant(
+            new float[] {
+              (float) Math.floor(maxFraction * shape.get(1)),
+              (float) Math.floor(maxFraction * shape.get(2))
+            });
+    Operand<TFloat32> offsets =
+        tf.math.round(
+            tf.math.mul(tf.math.sub(tf.math.mul(unit, tf.constant(2f)), tf.constant(1f)), limits));
+    Operand<TFloat32> dy =
+        tf.reshape(
+            tf.gather(offsets, tf.constant(new int[] {0}), tf.constant(1)),
+            tf.constant(new long[] {-1, 1}));
+    Operand<TFloat32> dx =
+        tf.reshape(
+            tf.gather(offsets, tf.constant(new int[] {1}), tf.constant(1)),
+            tf.constant(new long[] {-1, 1}));
     Operand<TFloat32> ones = tf.onesLike(dx);
     Operand<TFloat32> zeros = tf.zerosLike(dx);
     // output pixel (x, y) reads input pixel (x - dx, y - dy)
-    Operand<TFloat32> transforms = tf.concat(
-        List.of(ones, zeros, tf.math.neg(dx), zeros, ones, tf.math.neg(dy), zeros, zeros),
-        tf.constant(1));
-    Operand<TFloat32> shifted = tf.image.imageProjectiveTransformV3(
-        images, transforms, tf.constant(new int[] {(int) shape.get(1), (int) shape.get(2)}),
-        tf.constant(0f), "NEAREST",
-        org.tensorflow.op.image.ImageProjectiveTransformV3.fillMode("CONSTANT"));
+    Operand<TFloat32> transforms =
+        tf.concat(
+            List.of(ones, zeros, tf.math.neg(dx), zeros, ones, tf.math.neg(dy), zeros, zeros),
+            tf.constant(1));
+    Operand<TFloat32> shifted =
+        tf.image.imageProjectiveTransformV3(
+            images,
+            transforms,
+            tf.constant(new int[] {(int) shape.get(1), (int) shape.get(2)}),
+            tf.constant(0f),
+            "NEAREST",
+            org.tensorflow.op.image.ImageProjectiveTransformV3.fillMode("CONSTANT"));
     return tf.select(training, shifted, images);
   }
 
-  /** A stateless-random seed for {@code layer} on this batch: {@code [seed ^ hash(layer), step]}. */
+  /**
+   * A stateless-random seed for {@code layer} on this batch: {@code [seed ^ hash(layer), step]}.
+   */
   private Operand<TInt64> batchSeed(String layer) {
     Operand<TInt64> first = tf.constant(new long[] {seed ^ stableHash(group + "/" + layer)});
     return tf.concat(List.of(first, tf.reshape(step, tf.constant(new long[] {1}))), tf.constant(0));
@@ -468,8 +518,10 @@ public final class Layers {
     Shape shape = x.shape();
     if (shape.numDimensions() != 4 || shape.get(3) < 0) {
       throw new IllegalArgumentException(
-          layer + ": the input must be [batch, height, width, channels] with known channels, got "
-              + shape + (shape.numDimensions() == 3 ? "; add a channel with reshape(x, h, w, 1)" : ""));
+          layer
+              + ": the input must be [batch, height, width, channels] with known channels, got "
+              + shape
+              + (shape.numDimensions() == 3 ? "; add a channel with reshape(x, h, w, 1)" : ""));
     }
     return shape.get(3);
   }

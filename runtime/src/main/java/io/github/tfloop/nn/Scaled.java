@@ -43,7 +43,8 @@ final class Scaled implements Initializer {
     if (normal) {
       double stddev = Math.sqrt(variance) / TRUNCATED_STDDEV;
       Operand<T> unit =
-          tf.random.statelessTruncatedNormal(tf.constant(shape), Initializer.seedOf(tf, seed), type);
+          tf.random.statelessTruncatedNormal(
+              tf.constant(shape), Initializer.seedOf(tf, seed), type);
       return tf.math.mul(unit, tf.dtypes.cast(tf.constant(stddev), type));
     }
     double limit = Math.sqrt(3 * variance);

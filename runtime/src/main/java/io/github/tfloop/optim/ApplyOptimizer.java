@@ -24,13 +24,17 @@ final class ApplyOptimizer implements Optimizer {
   enum Algorithm {
     /** {@code w -= lr * g}. */
     SGD,
-    /** {@code a = momentum * a + g; w -= lr * a} (Nesterov: {@code w -= lr * (g + momentum * a)}). */
+    /**
+     * {@code a = momentum * a + g; w -= lr * a} (Nesterov: {@code w -= lr * (g + momentum * a)}).
+     */
     MOMENTUM("momentum", "nesterov"),
     /** Adam (Kingma and Ba, 2015). */
     ADAM("beta1", "beta2", "epsilon"),
     /** Adamax, Adam with the infinity norm. */
     ADAMAX("beta1", "beta2", "epsilon"),
-    /** Adam with Nesterov momentum (Dozat, 2016), as TensorFlow's {@code ApplyAdam(use_nesterov)}. */
+    /**
+     * Adam with Nesterov momentum (Dozat, 2016), as TensorFlow's {@code ApplyAdam(use_nesterov)}.
+     */
     NADAM("beta1", "beta2", "epsilon"),
     /** RMSProp, plain or centred, with optional momentum. */
     RMSPROP("rho", "momentum", "epsilon", "centered"),
@@ -41,7 +45,11 @@ final class ApplyOptimizer implements Optimizer {
     /** AdaDelta (Zeiler, 2012). */
     ADADELTA("rho", "epsilon"),
     /** Follow the regularised leader (McMahan et al., 2013). */
-    FTRL("learningRatePower", "initialAccumulatorValue", "l1Strength", "l2Strength",
+    FTRL(
+        "learningRatePower",
+        "initialAccumulatorValue",
+        "l1Strength",
+        "l2Strength",
         "l2ShrinkageStrength");
 
     /** The names of the hyper-parameters, in the order the factories pass them. */
@@ -78,9 +86,14 @@ final class ApplyOptimizer implements Optimizer {
     Operand<T> lr = context.learningRate(type);
     return switch (algorithm) {
       case SGD -> tf.train.resourceApplyGradientDescent(w, lr, gradient);
-      case MOMENTUM -> tf.train.resourceApplyMomentum(
-          w, context.slot(variable, "momentum", Initializer.zeros()), lr, gradient,
-          constant(context, 0, type), ResourceApplyMomentum.useNesterov(parameter(1) != 0));
+      case MOMENTUM ->
+          tf.train.resourceApplyMomentum(
+              w,
+              context.slot(variable, "momentum", Initializer.zeros()),
+              lr,
+              gradient,
+              constant(context, 0, type),
+              ResourceApplyMomentum.useNesterov(parameter(1) != 0));
       case ADAM, NADAM -> {
         Operand<T> t = context.iteration(type);
         Operand<T> beta1 = constant(context, 0, type);
@@ -91,7 +104,11 @@ final class ApplyOptimizer implements Optimizer {
             context.slot(variable, "v", Initializer.zeros()),
             tf.math.pow(beta1, t),
             tf.math.pow(beta2, t),
-            lr, beta1, beta2, constant(context, 2, type), gradient,
+            lr,
+            beta1,
+            beta2,
+            constant(context, 2, type),
+            gradient,
             ResourceApplyAdam.useNesterov(algorithm == Algorithm.NADAM));
       }
       case ADAMAX -> {
@@ -101,44 +118,72 @@ final class ApplyOptimizer implements Optimizer {
             context.slot(variable, "m", Initializer.zeros()),
             context.slot(variable, "v", Initializer.zeros()),
             tf.math.pow(beta1, context.iteration(type)),
-            lr, beta1, constant(context, 1, type), constant(context, 2, type), gradient);
+            lr,
+            beta1,
+            constant(context, 1, type),
+            constant(context, 2, type),
+            gradient);
       }
-      case RMSPROP -> parameter(3) != 0
-          ? tf.train.resourceApplyCenteredRmsProp(
+      case RMSPROP ->
+          parameter(3) != 0
+              ? tf.train.resourceApplyCenteredRmsProp(
+                  w,
+                  context.slot(variable, "mg", Initializer.zeros()),
+                  context.slot(variable, "ms", Initializer.zeros()),
+                  context.slot(variable, "momentum", Initializer.zeros()),
+                  lr,
+                  constant(context, 0, type),
+                  constant(context, 1, type),
+                  constant(context, 2, type),
+                  gradient)
+              : tf.train.resourceApplyRmsProp(
+                  w,
+                  context.slot(variable, "ms", Initializer.zeros()),
+                  context.slot(variable, "momentum", Initializer.zeros()),
+                  lr,
+                  constant(context, 0, type),
+                  constant(context, 1, type),
+                  constant(context, 2, type),
+                  gradient);
+      case ADAGRAD ->
+          tf.train.resourceApplyAdagrad(
               w,
-              context.slot(variable, "mg", Initializer.zeros()),
-              context.slot(variable, "ms", Initializer.zeros()),
-              context.slot(variable, "momentum", Initializer.zeros()),
-              lr, constant(context, 0, type), constant(context, 1, type),
-              constant(context, 2, type), gradient)
-          : tf.train.resourceApplyRmsProp(
+              context.slot(variable, "accumulator", Initializer.constant(parameter(0))),
+              lr,
+              constant(context, 1, type),
+              gradient);
+      case ADAGRAD_DA ->
+          tf.train.resourceApplyAdagradDa(
               w,
-              context.slot(variable, "ms", Initializer.zeros()),
-              context.slot(variable, "momentum", Initializer.zeros()),
-              lr, constant(context, 0, type), constant(context, 1, type),
-              constant(context, 2, type), gradient);
-      case ADAGRAD -> tf.train.resourceApplyAdagrad(
-          w, context.slot(variable, "accumulator", Initializer.constant(parameter(0))), lr,
-          constant(context, 1, type), gradient);
-      case ADAGRAD_DA -> tf.train.resourceApplyAdagradDa(
-          w,
-          context.slot(variable, "gradient_accumulator", Initializer.zeros()),
-          context.slot(variable, "gradient_squared_accumulator",
-              Initializer.constant(parameter(0))),
-          gradient, lr, constant(context, 1, type), constant(context, 2, type),
-          context.iterationCount());
-      case ADADELTA -> tf.train.resourceApplyAdadelta(
-          w,
-          context.slot(variable, "accumulator", Initializer.zeros()),
-          context.slot(variable, "accumulator_update", Initializer.zeros()),
-          lr, constant(context, 0, type), constant(context, 1, type), gradient);
-      case FTRL -> tf.train.resourceApplyFtrl(
-          w,
-          context.slot(variable, "accumulator", Initializer.constant(parameter(1))),
-          context.slot(variable, "linear", Initializer.zeros()),
-          gradient, lr, constant(context, 2, type), constant(context, 3, type),
-          constant(context, 4, type), constant(context, 0, type),
-          ResourceApplyFtrl.useLocking(true));
+              context.slot(variable, "gradient_accumulator", Initializer.zeros()),
+              context.slot(
+                  variable, "gradient_squared_accumulator", Initializer.constant(parameter(0))),
+              gradient,
+              lr,
+              constant(context, 1, type),
+              constant(context, 2, type),
+              context.iterationCount());
+      case ADADELTA ->
+          tf.train.resourceApplyAdadelta(
+              w,
+              context.slot(variable, "accumulator", Initializer.zeros()),
+              context.slot(variable, "accumulator_update", Initializer.zeros()),
+              lr,
+              constant(context, 0, type),
+              constant(context, 1, type),
+              gradient);
+      case FTRL ->
+          tf.train.resourceApplyFtrl(
+              w,
+              context.slot(variable, "accumulator", Initializer.constant(parameter(1))),
+              context.slot(variable, "linear", Initializer.zeros()),
+              gradient,
+              lr,
+              constant(context, 2, type),
+              constant(context, 3, type),
+              constant(context, 4, type),
+              constant(context, 0, type),
+              ResourceApplyFtrl.useLocking(true));
     };
   }
 

@@ -74,11 +74,12 @@ public final class Clipping {
     Operand<TFloat32> globalFactor = needsGlobalNorm() ? factor(tf, globalNorm) : null;
     List<Operand<? extends TNumber>> clipped = new ArrayList<>();
     for (Operand<? extends TNumber> gradient : gradients) {
-      clipped.add(switch (mode) {
-        case BY_VALUE -> clipValue(tf, gradient);
-        case BY_NORM -> scale(tf, gradient, factor(tf, Gradients.norm(tf, gradient)));
-        default -> scale(tf, gradient, globalFactor);
-      });
+      clipped.add(
+          switch (mode) {
+            case BY_VALUE -> clipValue(tf, gradient);
+            case BY_NORM -> scale(tf, gradient, factor(tf, Gradients.norm(tf, gradient)));
+            default -> scale(tf, gradient, globalFactor);
+          });
     }
     return clipped;
   }

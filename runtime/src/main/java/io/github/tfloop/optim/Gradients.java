@@ -13,8 +13,8 @@ public final class Gradients {
   private Gradients() {}
 
   /**
-   * The sum of the squares of every element of {@code gradient}: twice its {@code L2Loss}, one fused
-   * pass over the gradient (a {@code Square} then a {@code Sum} took twice as long; see
+   * The sum of the squares of every element of {@code gradient}: twice its {@code L2Loss}, one
+   * fused pass over the gradient (a {@code Square} then a {@code Sum} took twice as long; see
    * BENCHMARKS.md).
    */
   @SuppressWarnings({"unchecked", "rawtypes"})

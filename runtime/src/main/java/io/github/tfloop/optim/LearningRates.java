@@ -30,7 +30,14 @@ public final class LearningRates {
     requirePositive("decaySteps", decaySteps);
     requirePositive("decayRate", decayRate);
     return schedule(
-        "exponentialDecay(" + initial + ", " + decaySteps + ", " + decayRate + ", " + staircase
+        "exponentialDecay("
+            + initial
+            + ", "
+            + decaySteps
+            + ", "
+            + decayRate
+            + ", "
+            + staircase
             + ")",
         (tf, t) -> {
           Operand<TFloat64> exponent = tf.math.div(t, tf.constant((double) decaySteps));
@@ -51,8 +58,11 @@ public final class LearningRates {
   public static LearningRate piecewiseConstant(long[] boundaries, double[] values) {
     if (values.length != boundaries.length + 1) {
       throw new IllegalArgumentException(
-          "piecewiseConstant needs one value more than boundaries: " + boundaries.length
-              + " boundaries, " + values.length + " values");
+          "piecewiseConstant needs one value more than boundaries: "
+              + boundaries.length
+              + " boundaries, "
+              + values.length
+              + " values");
     }
     for (int i = 1; i < boundaries.length; i++) {
       if (boundaries[i] <= boundaries[i - 1]) {
@@ -70,8 +80,11 @@ public final class LearningRates {
         (tf, t) -> {
           Operand<TFloat64> rate = tf.constant(rates[rates.length - 1]);
           for (int i = bounds.length - 1; i >= 0; i--) {
-            rate = tf.select(
-                tf.math.lessEqual(t, tf.constant((double) bounds[i])), tf.constant(rates[i]), rate);
+            rate =
+                tf.select(
+                    tf.math.lessEqual(t, tf.constant((double) bounds[i])),
+                    tf.constant(rates[i]),
+                    rate);
           }
           return rate;
         });
@@ -93,7 +106,8 @@ public final class LearningRates {
         "polynomialDecay(" + initial + ", " + decaySteps + ", " + end + ", " + power + ")",
         (tf, t) -> {
           Operand<TFloat64> progress =
-              tf.math.div(tf.math.minimum(t, tf.constant((double) decaySteps)),
+              tf.math.div(
+                  tf.math.minimum(t, tf.constant((double) decaySteps)),
                   tf.constant((double) decaySteps));
           Operand<TFloat64> remaining =
               tf.math.pow(tf.math.sub(tf.constant(1.0), progress), tf.constant(power));
@@ -102,9 +116,9 @@ public final class LearningRates {
   }
 
   /**
-   * Linear warm-up from 0 to {@code initial} over {@code warmupSteps} updates, then cosine decay
-   * to {@code alpha * initial} over {@code decaySteps} updates, then {@code alpha * initial}:
-   * {@code initial * ((1 - alpha) * 0.5 * (1 + cos(pi * min(t - warmup, decay) / decay)) + alpha)}.
+   * Linear warm-up from 0 to {@code initial} over {@code warmupSteps} updates, then cosine decay to
+   * {@code alpha * initial} over {@code decaySteps} updates, then {@code alpha * initial}: {@code
+   * initial * ((1 - alpha) * 0.5 * (1 + cos(pi * min(t - warmup, decay) / decay)) + alpha)}.
    */
   public static LearningRate cosineDecay(
       double initial, long decaySteps, double alpha, long warmupSteps) {
@@ -114,22 +128,29 @@ public final class LearningRates {
       throw new IllegalArgumentException("cosineDecay alpha must be in [0, 1], got " + alpha);
     }
     if (warmupSteps < 0) {
-      throw new IllegalArgumentException("cosineDecay warmupSteps must be >= 0, got " + warmupSteps);
+      throw new IllegalArgumentException(
+          "cosineDecay warmupSteps must be >= 0, got " + warmupSteps);
     }
     return schedule(
         "cosineDecay(" + initial + ", " + decaySteps + ", " + alpha + ", " + warmupSteps + ")",
         (tf, t) -> {
           Operand<TFloat64> sinceWarmup =
               tf.math.minimum(
-                  tf.math.maximum(tf.math.sub(t, tf.constant((double) warmupSteps)), tf.constant(0.0)),
+                  tf.math.maximum(
+                      tf.math.sub(t, tf.constant((double) warmupSteps)), tf.constant(0.0)),
                   tf.constant((double) decaySteps));
           Operand<TFloat64> cosine =
-              tf.math.mul(tf.constant(0.5),
-                  tf.math.add(tf.constant(1.0),
-                      tf.math.cos(tf.math.mul(tf.constant(Math.PI),
-                          tf.math.div(sinceWarmup, tf.constant((double) decaySteps))))));
+              tf.math.mul(
+                  tf.constant(0.5),
+                  tf.math.add(
+                      tf.constant(1.0),
+                      tf.math.cos(
+                          tf.math.mul(
+                              tf.constant(Math.PI),
+                              tf.math.div(sinceWarmup, tf.constant((double) decaySteps))))));
           Operand<TFloat64> decayed =
-              tf.math.mul(tf.constant(initial),
+              tf.math.mul(
+                  tf.constant(initial),
                   tf.math.add(tf.math.mul(tf.constant(1 - alpha), cosine), tf.constant(alpha)));
           if (warmupSteps == 0) {
             return decayed;

@@ -6,10 +6,10 @@ import org.tensorflow.op.Op;
 import org.tensorflow.types.family.TNumber;
 
 /**
- * An optimization algorithm: how one variable is updated from its gradient. Implementations
- * create their slots (moments, accumulators) through {@link UpdateContext#slot} and return the op
- * that applies the update; the step that owns them runs every variable's update together and then
- * counts the iteration.
+ * An optimization algorithm: how one variable is updated from its gradient. Implementations create
+ * their slots (moments, accumulators) through {@link UpdateContext#slot} and return the op that
+ * applies the update; the step that owns them runs every variable's update together and then counts
+ * the iteration.
  */
 public interface Optimizer {
 

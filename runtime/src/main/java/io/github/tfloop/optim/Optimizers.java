@@ -22,7 +22,9 @@ public final class Optimizers {
     return new ApplyOptimizer(Algorithm.MOMENTUM, momentum, nesterov ? 1 : 0);
   }
 
-  /** Adam with decay rates {@code beta1}, {@code beta2} (defaults 0.9, 0.999) and epsilon (1e-7). */
+  /**
+   * Adam with decay rates {@code beta1}, {@code beta2} (defaults 0.9, 0.999) and epsilon (1e-7).
+   */
   public static Optimizer adam(double beta1, double beta2, double epsilon) {
     return adamFamily(Algorithm.ADAM, beta1, beta2, epsilon);
   }
@@ -46,8 +48,8 @@ public final class Optimizers {
   }
 
   /**
-   * RMSProp with decay {@code rho} (0.9), {@code momentum} (0), {@code epsilon} (1e-7) and,
-   * if {@code centered}, the gradient's variance instead of its second moment.
+   * RMSProp with decay {@code rho} (0.9), {@code momentum} (0), {@code epsilon} (1e-7) and, if
+   * {@code centered}, the gradient's variance instead of its second moment.
    */
   public static Optimizer rmsProp(double rho, double momentum, double epsilon, boolean centered) {
     requireInRange("RMSPROP", "rho", rho, 0, 1);
@@ -87,8 +89,8 @@ public final class Optimizers {
   }
 
   /**
-   * FTRL-proximal with {@code learningRatePower} (-0.5), {@code initialAccumulatorValue} (0.1),
-   * L1, L2 and L2-shrinkage regularisation strengths (all 0).
+   * FTRL-proximal with {@code learningRatePower} (-0.5), {@code initialAccumulatorValue} (0.1), L1,
+   * L2 and L2-shrinkage regularisation strengths (all 0).
    */
   public static Optimizer ftrl(
       double learningRatePower,
@@ -104,8 +106,13 @@ public final class Optimizers {
     requireNonNegative("FTRL", "l1Strength", l1Strength);
     requireNonNegative("FTRL", "l2Strength", l2Strength);
     requireNonNegative("FTRL", "l2ShrinkageStrength", l2ShrinkageStrength);
-    return new ApplyOptimizer(Algorithm.FTRL,
-        learningRatePower, initialAccumulatorValue, l1Strength, l2Strength, l2ShrinkageStrength);
+    return new ApplyOptimizer(
+        Algorithm.FTRL,
+        learningRatePower,
+        initialAccumulatorValue,
+        l1Strength,
+        l2Strength,
+        l2ShrinkageStrength);
   }
 
   private static void requireInRange(

@@ -36,8 +36,7 @@ public final class UpdateContext {
     this.stepName = stepName;
     this.learningRate = learningRate;
     this.iterationCount = iterationCount;
-    this.iteration =
-        tf.dtypes.cast(tf.math.add(iterationCount, tf.constant(1L)), TFloat32.class);
+    this.iteration = tf.dtypes.cast(tf.math.add(iterationCount, tf.constant(1L)), TFloat32.class);
   }
 
   public Ops ops() {
@@ -65,8 +64,8 @@ public final class UpdateContext {
   }
 
   /**
-   * A slot variable shaped like {@code variable}, such as Adam's first moment, named
-   * {@code <step>/<variable>/<slot>} and saved in checkpoints with the optimizer's state.
+   * A slot variable shaped like {@code variable}, such as Adam's first moment, named {@code
+   * <step>/<variable>/<slot>} and saved in checkpoints with the optimizer's state.
    */
   public <T extends TNumber> Operand<? extends TType> slot(
       Variable<T> variable, String slot, Initializer initializer) {

@@ -49,11 +49,12 @@ public final class EarlyStopping implements StatefulListener {
     this.monitor = builder.monitor;
     this.patience = builder.patience;
     this.minDelta = builder.minDelta;
-    this.maximise = switch (builder.mode) {
-      case MAX -> true;
-      case MIN -> false;
-      case AUTO -> improvesUpwards(builder.monitor);
-    };
+    this.maximise =
+        switch (builder.mode) {
+          case MAX -> true;
+          case MIN -> false;
+          case AUTO -> improvesUpwards(builder.monitor);
+        };
     this.restoreBestWeights = builder.restoreBestWeights;
     reset();
   }
@@ -165,8 +166,14 @@ public final class EarlyStopping implements StatefulListener {
 
   @Override
   public String toString() {
-    return "EarlyStopping[" + monitor + (maximise ? " max" : " min") + ", patience " + patience
-        + ", minDelta " + minDelta + (restoreBestWeights ? ", restores best weights]" : "]");
+    return "EarlyStopping["
+        + monitor
+        + (maximise ? " max" : " min")
+        + ", patience "
+        + patience
+        + ", minDelta "
+        + minDelta
+        + (restoreBestWeights ? ", restores best weights]" : "]");
   }
 
   /** Configures an {@link EarlyStopping}. */

@@ -10,8 +10,8 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
- * How a generated loop runs: epochs, shuffling, batching, threads, device, XLA and listeners. Immutable; build one
- * with {@link #builder()}.
+ * How a generated loop runs: epochs, shuffling, batching, threads, device, XLA and listeners.
+ * Immutable; build one with {@link #builder()}.
  *
  * <pre>{@code
  * LoopOptions options = LoopOptions.builder().epochs(10).listener(new ConsoleLogger()).build();
@@ -120,12 +120,13 @@ public final class LoopOptions {
   /**
    * Training batches {@code fit} runs per call into TensorFlow; 1 (the default) runs one per call.
    * With {@code K > 1} the epoch's training data is copied into the graph once per {@code fit}, and
-   * one call runs up to {@code K} batches in an in-graph loop, gathering each batch from that copy in
-   * the same shuffled order as with 1: the training is the same. Listeners see the first batch of
-   * each call begin and its last batch end; a partial last batch ({@link LastBatch#PARTIAL}) runs on
-   * its own, and so does every batch of a loop with a step that does not run on every batch. A call
-   * ends early at a step a checkpoint is due after. A failure (a non-finite value under {@code
-   * NonFinite.STOP}, say) names the call's batches, not the one batch: train with 1 to find it.
+   * one call runs up to {@code K} batches in an in-graph loop, gathering each batch from that copy
+   * in the same shuffled order as with 1: the training is the same. Listeners see the first batch
+   * of each call begin and its last batch end; a partial last batch ({@link LastBatch#PARTIAL})
+   * runs on its own, and so does every batch of a loop with a step that does not run on every
+   * batch. A call ends early at a step a checkpoint is due after. A failure (a non-finite value
+   * under {@code NonFinite.STOP}, say) names the call's batches, not the one batch: train with 1 to
+   * find it.
    */
   public int stepsPerExecution() {
     return stepsPerExecution;
@@ -304,7 +305,10 @@ public final class LoopOptions {
       return this;
     }
 
-    /** Keeps every step's global gradient norm for {@code stepScalars()}; see {@link #gradientNorm()}. */
+    /**
+     * Keeps every step's global gradient norm for {@code stepScalars()}; see {@link
+     * #gradientNorm()}.
+     */
     public Builder gradientNorm(boolean keep) {
       this.gradientNorm = keep;
       return this;
@@ -338,13 +342,13 @@ public final class LoopOptions {
 
     /**
      * Trains data-parallel on {@code cluster}, usually {@link Cluster#fromEnvironment()}: this
-     * process is one of its workers. Variables live on the parameter servers; each worker trains
-     * on its own shard of the training data (examples {@code i, i + n, i + 2n, ...} of {@code n}
-     * workers) with an equal share of the declared batch size, which is the global batch; each
-     * step applies the average of every worker's gradients once, as training on one process with
-     * that batch would. Worker 0, the chief, initialises the variables, evaluates the validation
-     * data, runs the listeners and writes checkpoints; the other workers wait for it and write
-     * nothing. Loops with several {@code @Step}s and {@code step()} calls are not supported.
+     * process is one of its workers. Variables live on the parameter servers; each worker trains on
+     * its own shard of the training data (examples {@code i, i + n, i + 2n, ...} of {@code n}
+     * workers) with an equal share of the declared batch size, which is the global batch; each step
+     * applies the average of every worker's gradients once, as training on one process with that
+     * batch would. Worker 0, the chief, initialises the variables, evaluates the validation data,
+     * runs the listeners and writes checkpoints; the other workers wait for it and write nothing.
+     * Loops with several {@code @Step}s and {@code step()} calls are not supported.
      */
     public Builder cluster(Cluster cluster) {
       this.cluster = Objects.requireNonNull(cluster, "cluster");
@@ -357,8 +361,8 @@ public final class LoopOptions {
 
     private static int requireThreads(String name, int threads) {
       if (threads < 0) {
-        throw new IllegalArgumentException(name + " must be 0 (TensorFlow's choice) or more, got "
-            + threads);
+        throw new IllegalArgumentException(
+            name + " must be 0 (TensorFlow's choice) or more, got " + threads);
       }
       return threads;
     }

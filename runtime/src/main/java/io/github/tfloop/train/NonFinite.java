@@ -4,8 +4,8 @@ package io.github.tfloop.train;
  * What training does when a batch's loss or one of its gradients is NaN or infinite. The check runs
  * inside the graph, in the same session run as the step, so it costs no fetch; but it makes every
  * update wait for the whole backward pass, about 5% of an MLP step here (BENCHMARKS.md), so it is
- * off unless asked for. Checkpoints are protected either way: none is ever written from
- * non-finite weights.
+ * off unless asked for. Checkpoints are protected either way: none is ever written from non-finite
+ * weights.
  */
 public enum NonFinite {
   /**

@@ -28,7 +28,13 @@ public final class NonFiniteException extends TrainingException {
    * @param dump the directory the batch was written to, or {@code null}
    */
   public NonFiniteException(
-      String message, String step, long globalStep, int epoch, int batch, String tensor, Path dump,
+      String message,
+      String step,
+      long globalStep,
+      int epoch,
+      int batch,
+      String tensor,
+      Path dump,
       Throwable cause) {
     super(message, cause);
     this.step = step;

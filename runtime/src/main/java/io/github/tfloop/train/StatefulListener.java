@@ -15,8 +15,8 @@ import java.util.Map;
 public interface StatefulListener extends TrainingListener {
 
   /**
-   * A key unique among the fit's listeners, such as {@code early_stopping}: letters, digits,
-   * {@code _}, {@code -} and {@code .}.
+   * A key unique among the fit's listeners, such as {@code early_stopping}: letters, digits, {@code
+   * _}, {@code -} and {@code .}.
    */
   String stateKey();
 

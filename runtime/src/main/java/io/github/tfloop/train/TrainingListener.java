@@ -1,9 +1,9 @@
 package io.github.tfloop.train;
 
 /**
- * Watches a {@link io.github.tfloop.train.History fit} at fixed points; every method does nothing by
- * default. Listeners run on the training thread, in the order they were added to the
- * {@link LoopOptions}. A listener that stops training calls {@link FitControl#stop()}.
+ * Watches a {@link io.github.tfloop.train.History fit} at fixed points; every method does nothing
+ * by default. Listeners run on the training thread, in the order they were added to the {@link
+ * LoopOptions}. A listener that stops training calls {@link FitControl#stop()}.
  *
  * <p>{@link #onBatchBegin} and {@link #onBatchEnd} run for every batch: keep them cheap and
  * allocation-free, or the loop is no longer either.

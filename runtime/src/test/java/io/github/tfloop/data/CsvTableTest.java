@@ -55,10 +55,14 @@ class CsvTableTest {
   @Test
   void aMissingValueNamesItsLineAndColumn(@TempDir Path directory) throws IOException {
     Path file = write(directory, CARS);
-    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-        () -> CsvTable.read(file).floats("Horsepower"));
-    assertEquals(file + ":3: column 'Horsepower' holds no value; drop such rows with"
-        + " withoutMissing(\"Horsepower\")", error.getMessage());
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class, () -> CsvTable.read(file).floats("Horsepower"));
+    assertEquals(
+        file
+            + ":3: column 'Horsepower' holds no value; drop such rows with"
+            + " withoutMissing(\"Horsepower\")",
+        error.getMessage());
   }
 
   @Test
@@ -66,8 +70,8 @@ class CsvTableTest {
     Path file = write(directory, CARS);
     IllegalArgumentException error =
         assertThrows(IllegalArgumentException.class, () -> CsvTable.read(file).floats("Origin"));
-    assertEquals(file + ":2: column 'Origin' holds 'USA', which is not a number",
-        error.getMessage());
+    assertEquals(
+        file + ":2: column 'Origin' holds 'USA', which is not a number", error.getMessage());
   }
 
   @Test
@@ -75,8 +79,11 @@ class CsvTableTest {
     Path file = write(directory, CARS);
     IllegalArgumentException error =
         assertThrows(IllegalArgumentException.class, () -> CsvTable.read(file).floats("mpg"));
-    assertEquals(file + " has no column 'mpg'; its columns are [Name, Miles_per_Gallon,"
-        + " Horsepower, Origin]", error.getMessage());
+    assertEquals(
+        file
+            + " has no column 'mpg'; its columns are [Name, Miles_per_Gallon,"
+            + " Horsepower, Origin]",
+        error.getMessage());
   }
 
   @Test

@@ -56,25 +56,27 @@ class DatasetTest {
   @Test
   void columnsMustAgreeOnTheNumberOfExamples() {
     Dataset.Builder builder = Dataset.builder().add("x", Column.of(new float[6], 2));
-    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-        () -> builder.add("y", Column.of(new int[4])));
-    assertEquals("column 'y' has 4 examples but the columns before it [x] have 3",
-        error.getMessage());
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> builder.add("y", Column.of(new int[4])));
+    assertEquals(
+        "column 'y' has 4 examples but the columns before it [x] have 3", error.getMessage());
   }
 
   @Test
   void aColumnIsCheckedAgainstTheInputItFeeds() {
     InputSpec image = InputSpec.feature("image", DType.FLOAT32, 28, 28);
     Dataset data = Dataset.builder().add("image", Column.of(new float[784 * 2], 784)).build();
-    IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
-        () -> data.columnFor(image, "training data"));
-    assertEquals("training data: column 'image' has examples of shape [784] but the input"
-        + " expects [28, 28]", shape.getMessage());
+    IllegalArgumentException shape =
+        assertThrows(IllegalArgumentException.class, () -> data.columnFor(image, "training data"));
+    assertEquals(
+        "training data: column 'image' has examples of shape [784] but the input"
+            + " expects [28, 28]",
+        shape.getMessage());
     Dataset ints = Dataset.builder().add("image", Column.of(new int[784], 28, 28)).build();
-    IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
-        () -> ints.columnFor(image, "test data"));
-    assertEquals("test data: column 'image' holds INT32 values but the input is FLOAT32",
-        type.getMessage());
+    IllegalArgumentException type =
+        assertThrows(IllegalArgumentException.class, () -> ints.columnFor(image, "test data"));
+    assertEquals(
+        "test data: column 'image' holds INT32 values but the input is FLOAT32", type.getMessage());
   }
 
   @Test
@@ -86,8 +88,10 @@ class DatasetTest {
     float[] scaled = normalizer.apply(Column.of(new float[] {3, 12}, 2)).values();
     assertArrayEquals(new float[] {0, 2}, scaled, 1e-6f);
     Normalizer range = Normalizer.fitMinMax(train);
-    assertArrayEquals(new float[] {0.5f, 0, 1, 10},
-        range.apply(Column.of(new float[] {3, 10, 5, 20}, 2)).values(), 1e-6f);
+    assertArrayEquals(
+        new float[] {0.5f, 0, 1, 10},
+        range.apply(Column.of(new float[] {3, 10, 5, 20}, 2)).values(),
+        1e-6f);
     assertEquals(5.0, range.inverse(1, 0), 1e-12);
   }
 }

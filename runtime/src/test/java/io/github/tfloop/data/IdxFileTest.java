@@ -15,7 +15,10 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The IDX reader on real Fashion-MNIST files: the first 100 test images, and the full set if installed. */
+/**
+ * The IDX reader on real Fashion-MNIST files: the first 100 test images, and the full set if
+ * installed.
+ */
 class IdxFileTest {
 
   /** The first ten labels of the Fashion-MNIST test set. */
@@ -60,7 +63,8 @@ class IdxFileTest {
     Files.write(truncated, Arrays.copyOf(whole, 58));
     IOException error = assertThrows(IOException.class, () -> IdxFile.read(truncated));
     assertEquals(
-        truncated + ": truncated, the header [100] promises 100 bytes of data but the file holds 50",
+        truncated
+            + ": truncated, the header [100] promises 100 bytes of data but the file holds 50",
         error.getMessage());
   }
 
@@ -89,16 +93,20 @@ class IdxFileTest {
   void notAnIdxFile() {
     byte[] text = "hello, world".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     IOException error =
-        assertThrows(IOException.class, () -> IdxFile.read(new ByteArrayInputStream(text), "hello.txt"));
-    assertEquals("hello.txt: not an IDX file (the first two bytes must be zero)", error.getMessage());
+        assertThrows(
+            IOException.class, () -> IdxFile.read(new ByteArrayInputStream(text), "hello.txt"));
+    assertEquals(
+        "hello.txt: not an IDX file (the first two bytes must be zero)", error.getMessage());
   }
 
   @Test
   void unknownElementType() {
     byte[] header = {0, 0, 0x42, 1, 0, 0, 0, 0};
     IOException error =
-        assertThrows(IOException.class, () -> IdxFile.read(new ByteArrayInputStream(header), "x.idx"));
-    assertTrue(error.getMessage().startsWith("x.idx: unknown IDX element type 0x42"), error.getMessage());
+        assertThrows(
+            IOException.class, () -> IdxFile.read(new ByteArrayInputStream(header), "x.idx"));
+    assertTrue(
+        error.getMessage().startsWith("x.idx: unknown IDX element type 0x42"), error.getMessage());
   }
 
   @Test
@@ -114,7 +122,8 @@ class IdxFileTest {
     assumeTrue(Files.isDirectory(directory), "dataset-fashion-mnist is not installed");
     IdxFile train = IdxFile.read(directory.resolve("train-images-idx3-ubyte.gz"));
     assertArrayEquals(new int[] {60000, 28, 28}, train.dimensions());
-    int[] labels = IdxFile.read(directory.resolve("t10k-labels-idx1-ubyte.gz")).toIntColumn().values();
+    int[] labels =
+        IdxFile.read(directory.resolve("t10k-labels-idx1-ubyte.gz")).toIntColumn().values();
     assertEquals(10000, labels.length);
     int[] perClass = new int[10];
     for (int label : labels) {

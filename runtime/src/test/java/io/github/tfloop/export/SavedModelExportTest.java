@@ -54,8 +54,12 @@ class SavedModelExportTest {
     try (LoopEngine engine = Classifier.build(LoopOptions.defaults())) {
       IllegalArgumentException error =
           assertThrows(IllegalArgumentException.class, () -> engine.exportSavedModel(directory));
-      assertEquals("cannot export a SavedModel to " + directory + ": it exists; export to a new"
-          + " directory (SavedModels are versioned: model/1, model/2)", error.getMessage());
+      assertEquals(
+          "cannot export a SavedModel to "
+              + directory
+              + ": it exists; export to a new"
+              + " directory (SavedModels are versioned: model/1, model/2)",
+          error.getMessage());
     }
   }
 }

@@ -19,11 +19,9 @@ import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
 
 /**
  * Every activation, layer and loss tfloop offers can be trained: TensorFlow builds a gradient
@@ -32,7 +30,8 @@ import org.tensorflow.types.TInt64;
 class GradientCoverageTest {
 
   /** Builds {@code model} on a [4, 6, 6, 2] input in training mode and checks its gradients. */
-  private static void assertTrainable(BiFunction<Layers, Operand<TFloat32>, Operand<TFloat32>> model) {
+  private static void assertTrainable(
+      BiFunction<Layers, Operand<TFloat32>, Operand<TFloat32>> model) {
     MissingGradients.register();
     try (Graph graph = new Graph();
         Session session = new Session(graph)) {
@@ -43,10 +42,12 @@ class GradientCoverageTest {
       for (int i = 0; i < pixels.length; i++) {
         pixels[i] = (float) Math.sin(i);
       }
-      Operand<TFloat32> input = tf.reshape(tf.constant(pixels), tf.constant(new long[] {4, 6, 6, 2}));
+      Operand<TFloat32> input =
+          tf.reshape(tf.constant(pixels), tf.constant(new long[] {4, 6, 6, 2}));
       Operand<TFloat32> output = model.apply(nn, input);
-      Operand<TFloat32> loss = Losses.sparseCategoricalCrossentropy(
-          tf, nn.dense(nn.flatten(output), 3), tf.constant(new int[] {0, 1, 2, 1}));
+      Operand<TFloat32> loss =
+          Losses.sparseCategoricalCrossentropy(
+              tf, nn.dense(nn.flatten(output), 3), tf.constant(new int[] {0, 1, 2, 1}));
       List<Operand<?>> weights = new ArrayList<>();
       store.all().forEach(variable -> weights.add(variable.read()));
       var gradients = tf.gradients(loss, weights);
@@ -56,12 +57,13 @@ class GradientCoverageTest {
       for (int i = 0; i < weights.size(); i++) {
         Output<?> gradient = gradients.dy(i);
         assertNotNull(gradient, "gradient of " + weights.get(i));
-        Operand<org.tensorflow.types.TBool> finite = tf.math.isFinite(
-            tf.dtypes.cast(gradient, TFloat32.class));
+        Operand<org.tensorflow.types.TBool> finite =
+            tf.math.isFinite(tf.dtypes.cast(gradient, TFloat32.class));
         Operand<org.tensorflow.types.TBool> allFinite =
             tf.reduceAll(finite, tf.range(tf.constant(0), tf.rank(finite), tf.constant(1)));
         try (Result result = session.runner().fetch(allFinite).run()) {
-          assertTrue(((org.tensorflow.types.TBool) result.get(0)).getBoolean(),
+          assertTrue(
+              ((org.tensorflow.types.TBool) result.get(0)).getBoolean(),
               "finite gradient of " + weights.get(i));
         }
       }
@@ -75,27 +77,48 @@ class GradientCoverageTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "conv2d", "strided conv2d", "maxPool", "avgPool", "batchNorm", "dropout", "flip",
-      "translation", "dense"})
+  @ValueSource(
+      strings = {
+        "conv2d",
+        "strided conv2d",
+        "maxPool",
+        "avgPool",
+        "batchNorm",
+        "dropout",
+        "flip",
+        "translation",
+        "dense"
+      })
   void everyLayer(String layer) {
-    assertTrainable((nn, x) -> switch (layer) {
-      case "conv2d" -> nn.conv2d(x, 4, 3, Activation.RELU);
-      case "strided conv2d" -> nn.conv2d(x, 4, 3, 2, io.github.tfloop.nn.Padding.VALID, Activation.RELU);
-      case "maxPool" -> nn.maxPool(nn.conv2d(x, 4, 3, Activation.RELU), 2);
-      case "avgPool" -> nn.avgPool(nn.conv2d(x, 4, 3, Activation.RELU), 2);
-      case "batchNorm" -> nn.batchNorm(nn.conv2d(x, 4, 3, Activation.LINEAR));
-      case "dropout" -> nn.dropout(nn.conv2d(x, 4, 3, Activation.RELU), 0.5);
-      case "flip" -> nn.conv2d(nn.randomFlipHorizontal(x), 4, 3, Activation.RELU);
-      case "translation" -> nn.conv2d(nn.randomTranslation(x, 0.2), 4, 3, Activation.RELU);
-      default -> nn.reshape(nn.dense(nn.flatten(x), 8, Activation.TANH), 8);
-    });
+    assertTrainable(
+        (nn, x) ->
+            switch (layer) {
+              case "conv2d" -> nn.conv2d(x, 4, 3, Activation.RELU);
+              case "strided conv2d" ->
+                  nn.conv2d(x, 4, 3, 2, io.github.tfloop.nn.Padding.VALID, Activation.RELU);
+              case "maxPool" -> nn.maxPool(nn.conv2d(x, 4, 3, Activation.RELU), 2);
+              case "avgPool" -> nn.avgPool(nn.conv2d(x, 4, 3, Activation.RELU), 2);
+              case "batchNorm" -> nn.batchNorm(nn.conv2d(x, 4, 3, Activation.LINEAR));
+              case "dropout" -> nn.dropout(nn.conv2d(x, 4, 3, Activation.RELU), 0.5);
+              case "flip" -> nn.conv2d(nn.randomFlipHorizontal(x), 4, 3, Activation.RELU);
+              case "translation" -> nn.conv2d(nn.randomTranslation(x, 0.2), 4, 3, Activation.RELU);
+              default -> nn.reshape(nn.dense(nn.flatten(x), 8, Activation.TANH), 8);
+            });
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "mse", "mae", "huber", "bceLogits", "bce", "cceLogits", "cce", "onesLikeTarget",
-      "zerosLikeTarget"})
+  @ValueSource(
+      strings = {
+        "mse",
+        "mae",
+        "huber",
+        "bceLogits",
+        "bce",
+        "cceLogits",
+        "cce",
+        "onesLikeTarget",
+        "zerosLikeTarget"
+      })
   void everyLoss(String loss) {
     MissingGradients.register();
     try (Graph graph = new Graph()) {
@@ -106,20 +129,25 @@ class GradientCoverageTest {
       Operand<TFloat32> logits = nn.dense(x, 2);
       Operand<TFloat32> targets = tf.constant(new float[][] {{1, 0}, {0, 1}, {1, 0}});
       Operand<TFloat32> probabilities = tf.nn.softmax(logits);
-      Operand<TFloat32> value = switch (loss) {
-        case "mse" -> Losses.meanSquaredError(tf, logits, targets);
-        case "mae" -> Losses.meanAbsoluteError(tf, logits, targets, Reduction.MEAN);
-        case "huber" -> Losses.huber(tf, logits, targets, 1, Reduction.MEAN);
-        case "bceLogits" -> Losses.binaryCrossentropy(tf, logits, targets, true, Reduction.MEAN);
-        case "bce" -> Losses.binaryCrossentropy(tf, probabilities, targets, false, Reduction.SUM);
-        case "cceLogits" -> Losses.categoricalCrossentropy(tf, logits, targets, true, Reduction.MEAN);
-        // a GAN's losses: the targets are built from the very output they judge
-        case "onesLikeTarget" ->
-            Losses.binaryCrossentropy(tf, logits, tf.onesLike(logits), true, Reduction.MEAN);
-        case "zerosLikeTarget" ->
-            Losses.binaryCrossentropy(tf, logits, tf.zerosLike(logits), true, Reduction.MEAN);
-        default -> Losses.categoricalCrossentropy(tf, probabilities, targets, false, Reduction.MEAN);
-      };
+      Operand<TFloat32> value =
+          switch (loss) {
+            case "mse" -> Losses.meanSquaredError(tf, logits, targets);
+            case "mae" -> Losses.meanAbsoluteError(tf, logits, targets, Reduction.MEAN);
+            case "huber" -> Losses.huber(tf, logits, targets, 1, Reduction.MEAN);
+            case "bceLogits" ->
+                Losses.binaryCrossentropy(tf, logits, targets, true, Reduction.MEAN);
+            case "bce" ->
+                Losses.binaryCrossentropy(tf, probabilities, targets, false, Reduction.SUM);
+            case "cceLogits" ->
+                Losses.categoricalCrossentropy(tf, logits, targets, true, Reduction.MEAN);
+            // a GAN's losses: the targets are built from the very output they judge
+            case "onesLikeTarget" ->
+                Losses.binaryCrossentropy(tf, logits, tf.onesLike(logits), true, Reduction.MEAN);
+            case "zerosLikeTarget" ->
+                Losses.binaryCrossentropy(tf, logits, tf.zerosLike(logits), true, Reduction.MEAN);
+            default ->
+                Losses.categoricalCrossentropy(tf, probabilities, targets, false, Reduction.MEAN);
+          };
       List<Operand<?>> weights = new ArrayList<>();
       store.all().forEach(variable -> weights.add(variable.read()));
       var gradients = tf.gradients(value, weights);

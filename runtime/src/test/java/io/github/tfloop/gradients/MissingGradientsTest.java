@@ -57,7 +57,8 @@ class MissingGradientsTest {
           plus[i][j] += h;
           minus[i][j] -= h;
           double numeric =
-              (lossOf(session, x, y, loss, plus, labels) - lossOf(session, x, y, loss, minus, labels))
+              (lossOf(session, x, y, loss, plus, labels)
+                      - lossOf(session, x, y, loss, minus, labels))
                   / (2 * h);
           assertEquals(numeric, symbolic[i][j], 1e-7, "d loss / d logits[" + i + "][" + j + "]");
           assertEquals(closedForm(i, j), symbolic[i][j], 1e-12);
@@ -77,8 +78,12 @@ class MissingGradientsTest {
   }
 
   private static double lossOf(
-      Session session, Operand<TFloat64> x, Operand<TInt32> y, Operand<TFloat64> loss,
-      double[][] logits, TInt32 labels) {
+      Session session,
+      Operand<TFloat64> x,
+      Operand<TInt32> y,
+      Operand<TFloat64> loss,
+      double[][] logits,
+      TInt32 labels) {
     try (TFloat64 input = TFloat64.tensorOf(StdArrays.ndCopyOf(logits));
         Result result = session.runner().feed(x, input).feed(y, labels).fetch(loss).run()) {
       return ((TFloat64) result.get(0)).getDouble();

@@ -21,8 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Each kind of bad training data fails {@code fit} and {@code resume} with a message naming what is
- * wrong and where, before the checkpoint directory is touched: it is byte for byte as before,
- * down to the leftover of an interrupted write that opening it would clean up.
+ * wrong and where, before the checkpoint directory is touched: it is byte for byte as before, down
+ * to the leftover of an interrupted write that opening it would clean up.
  */
 class BadInputTest {
 
@@ -37,29 +37,45 @@ class BadInputTest {
     int[] negative = sides.clone();
     negative[0] = -1;
     return Stream.of(
-        Arguments.of("wrong shape",
-            Dataset.builder().add("point", Column.of(new float[3 * 64], 3))
-                .add("side", Column.of(sides)).build(),
+        Arguments.of(
+            "wrong shape",
+            Dataset.builder()
+                .add("point", Column.of(new float[3 * 64], 3))
+                .add("side", Column.of(sides))
+                .build(),
             "training data: column 'point' has examples of shape [3] but the input expects [2]"),
-        Arguments.of("wrong type",
-            Dataset.builder().add("point", Column.of(new double[2 * 64], 2))
-                .add("side", Column.of(sides)).build(),
+        Arguments.of(
+            "wrong type",
+            Dataset.builder()
+                .add("point", Column.of(new double[2 * 64], 2))
+                .add("side", Column.of(sides))
+                .build(),
             "training data: column 'point' holds FLOAT64 values but the input is FLOAT32"),
-        Arguments.of("empty",
-            Dataset.builder().add("point", Column.of(new float[0], 2))
-                .add("side", Column.of(new int[0])).build(),
+        Arguments.of(
+            "empty",
+            Dataset.builder()
+                .add("point", Column.of(new float[0], 2))
+                .add("side", Column.of(new int[0]))
+                .build(),
             "training data is empty"),
-        Arguments.of("label out of range",
-            Dataset.builder().add("point", Column.of(points, 2))
-                .add("side", Column.of(outOfRange)).build(),
+        Arguments.of(
+            "label out of range",
+            Dataset.builder()
+                .add("point", Column.of(points, 2))
+                .add("side", Column.of(outOfRange))
+                .build(),
             "training data: label 'side' of example 37 is 2, outside [0, 2): the model's logits"
                 + " have 2 classes"),
-        Arguments.of("negative label",
-            Dataset.builder().add("point", Column.of(points, 2))
-                .add("side", Column.of(negative)).build(),
+        Arguments.of(
+            "negative label",
+            Dataset.builder()
+                .add("point", Column.of(points, 2))
+                .add("side", Column.of(negative))
+                .build(),
             "training data: label 'side' of example 0 is -1, outside [0, 2): the model's logits"
                 + " have 2 classes"),
-        Arguments.of("missing column",
+        Arguments.of(
+            "missing column",
             Dataset.builder().add("point", Column.of(points, 2)).build(),
             "training data has no column 'side' for label side: INT32 scalar; its columns are"
                 + " [point]"));

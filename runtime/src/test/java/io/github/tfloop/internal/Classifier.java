@@ -24,16 +24,24 @@ public final class Classifier {
 
   /** Which side of the line x0 = x1 a point lies on, by a two-layer network. */
   public static LoopEngine build(LoopOptions options) {
-    return TestLoops.build("Side", 16, 3L, options, loop -> {
-      Operand<TFloat32> point = loop.input(POINT, TFloat32.class);
-      Operand<TInt32> side = loop.input(SIDE, TInt32.class);
-      Layers nn = loop.layers("logits");
-      Operand<TFloat32> logits =
-          loop.output("logits", nn.dense(nn.dense(point, 8, Activation.RELU), 2));
-      loop.loss("loss", Losses.sparseCategoricalCrossentropy(loop.ops(), logits, side));
-      loop.step(StepSpec.named("train").minimizing("loss")
-          .optimizer(Optimizers.adam(0.9, 0.999, 1e-7)).learningRate(LearningRate.constant(0.01)));
-    });
+    return TestLoops.build(
+        "Side",
+        16,
+        3L,
+        options,
+        loop -> {
+          Operand<TFloat32> point = loop.input(POINT, TFloat32.class);
+          Operand<TInt32> side = loop.input(SIDE, TInt32.class);
+          Layers nn = loop.layers("logits");
+          Operand<TFloat32> logits =
+              loop.output("logits", nn.dense(nn.dense(point, 8, Activation.RELU), 2));
+          loop.loss("loss", Losses.sparseCategoricalCrossentropy(loop.ops(), logits, side));
+          loop.step(
+              StepSpec.named("train")
+                  .minimizing("loss")
+                  .optimizer(Optimizers.adam(0.9, 0.999, 1e-7))
+                  .learningRate(LearningRate.constant(0.01)));
+        });
   }
 
   public static Dataset data(int size, long seed) {

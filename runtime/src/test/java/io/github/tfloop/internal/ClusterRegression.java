@@ -72,17 +72,22 @@ public final class ClusterRegression {
   }
 
   private static void trainLong(Cluster cluster, boolean nanInChiefShard) {
-    LoopOptions options = options().epochs(1000).cluster(cluster).nonFinite(NonFinite.STOP)
-        .listener(new TrainingListener() {
-          @Override
-          public void onBatchEnd(FitControl control, int epoch, int batch) {
-            if (control.globalStep() % 10 == 0) {
-              System.out.println("step " + control.globalStep());
-              System.out.flush();
-            }
-          }
-        })
-        .build();
+    LoopOptions options =
+        options()
+            .epochs(1000)
+            .cluster(cluster)
+            .nonFinite(NonFinite.STOP)
+            .listener(
+                new TrainingListener() {
+                  @Override
+                  public void onBatchEnd(FitControl control, int epoch, int batch) {
+                    if (control.globalStep() % 10 == 0) {
+                      System.out.println("step " + control.globalStep());
+                      System.out.flush();
+                    }
+                  }
+                })
+            .build();
     Dataset data = Regression.data(400, 7);
     if (nanInChiefShard) {
       ((FloatColumn) data.column("x")).values()[0] = Float.NaN; // example 0: the chief's

@@ -21,43 +21,47 @@ class ControlTest {
   @Test
   void listenersSeeEveryStageInOrder() {
     List<String> events = new ArrayList<>();
-    TrainingListener recorder = new TrainingListener() {
-      @Override
-      public void onTrainBegin(FitControl control) {
-        events.add("train");
-      }
+    TrainingListener recorder =
+        new TrainingListener() {
+          @Override
+          public void onTrainBegin(FitControl control) {
+            events.add("train");
+          }
 
-      @Override
-      public void onEpochBegin(FitControl control, int epoch) {
-        events.add("epoch " + epoch);
-      }
+          @Override
+          public void onEpochBegin(FitControl control, int epoch) {
+            events.add("epoch " + epoch);
+          }
 
-      @Override
-      public void onBatchBegin(FitControl control, int epoch, int batch) {
-        events.add("+" + batch);
-      }
+          @Override
+          public void onBatchBegin(FitControl control, int epoch, int batch) {
+            events.add("+" + batch);
+          }
 
-      @Override
-      public void onBatchEnd(FitControl control, int epoch, int batch) {
-        events.add("-" + batch);
-      }
+          @Override
+          public void onBatchEnd(FitControl control, int epoch, int batch) {
+            events.add("-" + batch);
+          }
 
-      @Override
-      public void onEpochEnd(FitControl control, EpochLog log) {
-        events.add("end " + log.epoch());
-      }
+          @Override
+          public void onEpochEnd(FitControl control, EpochLog log) {
+            events.add("end " + log.epoch());
+          }
 
-      @Override
-      public void onTrainEnd(FitControl control, History history) {
-        events.add("done " + history.epochs().size());
-      }
-    };
+          @Override
+          public void onTrainEnd(FitControl control, History history) {
+            events.add("done " + history.epochs().size());
+          }
+        };
     LoopOptions options = LoopOptions.builder().epochs(2).listener(recorder).build();
     try (LoopEngine engine = LoopEngineTest.regression(options)) {
       engine.fit(LoopEngineTest.line(32, 1), null); // two batches of 16
     }
-    assertEquals(List.of("train", "epoch 1", "+1", "-1", "+2", "-2", "end 1", "epoch 2", "+1",
-        "-1", "+2", "-2", "end 2", "done 2"), events);
+    assertEquals(
+        List.of(
+            "train", "epoch 1", "+1", "-1", "+2", "-2", "end 1", "epoch 2", "+1", "-1", "+2", "-2",
+            "end 2", "done 2"),
+        events);
   }
 
   /** Validation points on another line: training on the first line soon makes it worse. */

@@ -95,11 +95,19 @@ class InGraphTrainingTest {
       Operand<TFloat32> b = loop.output("b", loop.layers("b").dense(a, 1));
       loop.loss("lossA", Losses.meanSquaredError(loop.ops(), a, y));
       loop.loss("lossB", Losses.meanSquaredError(loop.ops(), b, y));
-      loop.step(StepSpec.named("trainA").minimizing("lossA").optimizer(Optimizers.sgd())
-          .learningRate(LearningRate.constant(0.1)).variables("a"));
-      loop.step(StepSpec.named("trainB").minimizing("lossB")
-          .optimizer(Optimizers.adam(0.9, 0.999, 1e-7)).learningRate(LearningRate.constant(0.05))
-          .variables("b").every(everyB));
+      loop.step(
+          StepSpec.named("trainA")
+              .minimizing("lossA")
+              .optimizer(Optimizers.sgd())
+              .learningRate(LearningRate.constant(0.1))
+              .variables("a"));
+      loop.step(
+          StepSpec.named("trainB")
+              .minimizing("lossB")
+              .optimizer(Optimizers.adam(0.9, 0.999, 1e-7))
+              .learningRate(LearningRate.constant(0.05))
+              .variables("b")
+              .every(everyB));
       return loop.build();
     } catch (RuntimeException e) {
       loop.abort();

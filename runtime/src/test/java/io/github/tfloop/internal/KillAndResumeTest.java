@@ -45,8 +45,9 @@ class KillAndResumeTest {
     assertEquals(0, child.waitFor(), "the uninterrupted run failed; see " + directory);
     trainingMillis = Math.max(200, (System.nanoTime() - ready) / 1_000_000);
     assertTrue(Files.size(reference) > 8, "no weights written");
-    System.out.printf("uninterrupted child: %d ms training, %d ms in all%n", trainingMillis,
-        (System.nanoTime() - started) / 1_000_000);
+    System.out.printf(
+        "uninterrupted child: %d ms training, %d ms in all%n",
+        trainingMillis, (System.nanoTime() - started) / 1_000_000);
   }
 
   @Test
@@ -68,17 +69,25 @@ class KillAndResumeTest {
       assertEquals(128 + 9, child.waitFor(), "the child was not killed by SIGKILL");
       boolean writing = hasTemporaryDirectory(checkpoints);
       midWrite += writing ? 1 : 0;
-      killPoints.add("after step " + reached + (writing ? " (mid-write)" : "") + " -> "
-          + describe(newestValid(checkpoints)));
+      killPoints.add(
+          "after step "
+              + reached
+              + (writing ? " (mid-write)" : "")
+              + " -> "
+              + describe(newestValid(checkpoints)));
     }
-    System.out.println("killed " + KILLS + " times, " + midWrite + " while writing a checkpoint: "
-        + killPoints);
-    assertEquals(KILLS, killPoints.stream().map(point -> point.split(" ")[2]).distinct().count(),
+    System.out.println(
+        "killed " + KILLS + " times, " + midWrite + " while writing a checkpoint: " + killPoints);
+    assertEquals(
+        KILLS,
+        killPoints.stream().map(point -> point.split(" ")[2]).distinct().count(),
         "the kills should land at different steps: " + killPoints);
 
     Process last = start(checkpoints, weights, directory, "steps");
     assertEquals(0, last.waitFor(), "the final resume failed; see " + directory);
-    assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(weights),
+    assertArrayEquals(
+        Files.readAllBytes(reference),
+        Files.readAllBytes(weights),
         "resumed weights differ from the uninterrupted run's; kills " + killPoints);
   }
 
@@ -101,10 +110,12 @@ class KillAndResumeTest {
     assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(weights));
   }
 
-  /** Reads the child's progress lines until it reports {@code target} or later; returns that step. */
+  /**
+   * Reads the child's progress lines until it reports {@code target} or later; returns that step.
+   */
   private static long awaitStep(Process child, long target) throws IOException {
-    BufferedReader out = new BufferedReader(
-        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
     for (String line; (line = out.readLine()) != null; ) {
       if (line.startsWith("step ")) {
         long step = Long.parseLong(line.substring("step ".length()));
@@ -132,8 +143,11 @@ class KillAndResumeTest {
     }
     List<Path> all;
     try (var children = Files.list(checkpoints)) {
-      all = children.filter(path -> path.getFileName().toString().startsWith("ckpt-")).sorted()
-          .toList();
+      all =
+          children
+              .filter(path -> path.getFileName().toString().startsWith("ckpt-"))
+              .sorted()
+              .toList();
     }
     for (int i = all.size() - 1; i >= 0; i--) {
       try {
@@ -146,29 +160,41 @@ class KillAndResumeTest {
   }
 
   private static String describe(Checkpoint checkpoint) {
-    return checkpoint == null ? "no checkpoint"
-        : checkpoint.directory().getFileName() + " (" + checkpoint.get("reason") + ", step "
-            + checkpoint.get("global_step") + ")";
+    return checkpoint == null
+        ? "no checkpoint"
+        : checkpoint.directory().getFileName()
+            + " ("
+            + checkpoint.get("reason")
+            + ", step "
+            + checkpoint.get("global_step")
+            + ")";
   }
 
   private static Process start(Path checkpoints, Path weights, Path logs, String every)
       throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    ProcessBuilder builder = new ProcessBuilder(
-        java.toString(), "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"),
-        ResumableTraining.class.getName(), checkpoints.toString(), weights.toString(), every);
+    ProcessBuilder builder =
+        new ProcessBuilder(
+            java.toString(),
+            "--enable-native-access=ALL-UNNAMED",
+            "-Xmx256m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-cp",
+            System.getProperty("java.class.path"),
+            ResumableTraining.class.getName(),
+            checkpoints.toString(),
+            weights.toString(),
+            every);
     builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
     builder.redirectError(ProcessBuilder.Redirect.appendTo(logs.resolve("children.log").toFile()));
     return builder.start();
   }
 
   private static void awaitLine(Process child, String expected) throws IOException {
-    BufferedReader out = new BufferedReader(
-        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
     String line = out.readLine();
     assertEquals(expected, line, "the child did not start");
   }
-
 }

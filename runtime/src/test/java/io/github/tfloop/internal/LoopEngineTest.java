@@ -26,8 +26,8 @@ import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The engine driven the way generated code drives it: a linear regression {@code y = 3x - 2}
- * built through {@link LoopBuilder}, whose solution is known.
+ * The engine driven the way generated code drives it: a linear regression {@code y = 3x - 2} built
+ * through {@link LoopBuilder}, whose solution is known.
  */
 class LoopEngineTest {
 
@@ -68,7 +68,8 @@ class LoopEngineTest {
   @ParameterizedTest
   @EnumSource(Execution.class)
   void fitLearnsTheLine(Execution execution) {
-    try (LoopEngine engine = regression(LoopOptions.builder().epochs(30).execution(execution).build())) {
+    try (LoopEngine engine =
+        regression(LoopOptions.builder().epochs(30).execution(execution).build())) {
       History history = engine.fit(line(256, 1), line(64, 2));
       assertEquals(30, history.epochs().size());
       assertTrue(history.last().get("loss") < 1e-4, history.toString());
@@ -84,7 +85,8 @@ class LoopEngineTest {
   void bothExecutionsTrainToTheSameWeights() {
     float[][] results = new float[2][];
     for (Execution execution : Execution.values()) {
-      try (LoopEngine engine = regression(LoopOptions.builder().epochs(3).execution(execution).build())) {
+      try (LoopEngine engine =
+          regression(LoopOptions.builder().epochs(3).execution(execution).build())) {
         engine.fit(line(100, 3), null);
         results[execution.ordinal()] =
             engine.predictFloats(Dataset.builder().add(X, new float[] {0.5f, -0.25f}).build());

@@ -34,10 +34,19 @@ class MultiStepTest {
     Operand<TFloat32> b = loop.output("b", loop.layers("b").dense(x, 1));
     loop.loss("lossA", Losses.meanSquaredError(loop.ops(), a, y));
     loop.loss("lossB", Losses.meanSquaredError(loop.ops(), b, y));
-    loop.step(StepSpec.named("trainA").minimizing("lossA").optimizer(Optimizers.sgd())
-        .learningRate(LearningRate.constant(0.1)).variables("a"));
-    loop.step(StepSpec.named("trainB").minimizing("lossB").optimizer(Optimizers.adam(0.9, 0.999, 1e-7))
-        .learningRate(LearningRate.constant(0.1)).variables("b").every(everyB));
+    loop.step(
+        StepSpec.named("trainA")
+            .minimizing("lossA")
+            .optimizer(Optimizers.sgd())
+            .learningRate(LearningRate.constant(0.1))
+            .variables("a"));
+    loop.step(
+        StepSpec.named("trainB")
+            .minimizing("lossB")
+            .optimizer(Optimizers.adam(0.9, 0.999, 1e-7))
+            .learningRate(LearningRate.constant(0.1))
+            .variables("b")
+            .every(everyB));
     return loop.build();
   }
 
@@ -70,10 +79,16 @@ class MultiStepTest {
           assertFalse(Arrays.equals(b0, bNow), "trainB ran on batch 3");
         }
         // trainB never changes a: a follows exactly the path it takes when trainB never runs
-        assertArrayEquals(withoutB.variableValues("a/dense/kernel"),
-            engine.variableValues("a/dense/kernel"), 0.0, "a after batch " + n);
-        assertArrayEquals(withoutB.variableValues("a/dense/bias"),
-            engine.variableValues("a/dense/bias"), 0.0, "a after batch " + n);
+        assertArrayEquals(
+            withoutB.variableValues("a/dense/kernel"),
+            engine.variableValues("a/dense/kernel"),
+            0.0,
+            "a after batch " + n);
+        assertArrayEquals(
+            withoutB.variableValues("a/dense/bias"),
+            engine.variableValues("a/dense/bias"),
+            0.0,
+            "a after batch " + n);
       }
       assertEquals(3, engine.globalStep(), "every batch counts once");
       assertEquals(3.0, engine.variableValues("trainA/iterations")[0]);

@@ -39,8 +39,12 @@ class NonFiniteGuardTest {
       assertEquals(error.batch(), error.globalStep());
       assertTrue(error.tensor().startsWith("loss of step 'train'"), error.tensor());
       assertEquals(
-          "Curve: step 'train' met a non-finite value at global step " + error.globalStep()
-              + " (epoch 1, batch " + error.batch() + "): the first is " + error.tensor()
+          "Curve: step 'train' met a non-finite value at global step "
+              + error.globalStep()
+              + " (epoch 1, batch "
+              + error.batch()
+              + "): the first is "
+              + error.tensor()
               + "; the update was not applied",
           error.getMessage());
       // the refused update left every weight finite: the weights of the step before
@@ -59,8 +63,10 @@ class NonFiniteGuardTest {
     }
     try (LoopEngine engine =
         Regression.sgd(LoopOptions.builder().nonFinite(NonFinite.STOP).build(), 0.05)) {
-      assertEquals(java.util.Set.of("learning_rate", "gradient_norm"),
-          engine.stepScalars().keySet(), "the check needs the norm, so it is kept");
+      assertEquals(
+          java.util.Set.of("learning_rate", "gradient_norm"),
+          engine.stepScalars().keySet(),
+          "the check needs the norm, so it is kept");
     }
   }
 
@@ -73,8 +79,11 @@ class NonFiniteGuardTest {
     try (LoopEngine engine = Regression.sgd(options, EXPLODING)) {
       NonFiniteException error =
           assertThrows(NonFiniteException.class, () -> engine.fit(DATA, null));
-      assertTrue(error.getMessage().contains("so no checkpoint was written and the saved ones are"
-          + " untouched"), error.getMessage());
+      assertTrue(
+          error
+              .getMessage()
+              .contains("so no checkpoint was written and the saved ones are" + " untouched"),
+          error.getMessage());
       assertTrue(error.tensor().startsWith("curve/"), error.tensor());
       assertEquals(0, error.globalStep() % 4, "found when a checkpoint was due");
     }
@@ -84,12 +93,13 @@ class NonFiniteGuardTest {
         io.github.tfloop.checkpoint.CheckpointStore.open(directory).latest().orElseThrow();
     long saved = newest.getLong("global_step");
     assertTrue(saved > 0 && saved < 8, "saved at step " + saved);
-    TrainingListener stopAtOnce = new TrainingListener() {
-      @Override
-      public void onTrainBegin(FitControl control) {
-        control.stop();
-      }
-    };
+    TrainingListener stopAtOnce =
+        new TrainingListener() {
+          @Override
+          public void onTrainBegin(FitControl control) {
+            control.stop();
+          }
+        };
     LoopOptions restore =
         LoopOptions.builder().epochs(5).checkpoints(checkpoints).listener(stopAtOnce).build();
     try (LoopEngine engine = Regression.sgd(restore, EXPLODING)) {
@@ -140,7 +150,8 @@ class NonFiniteGuardTest {
 
   @Test
   void debugNumericsNamesTheFirstBadOpAndDumpsTheBatch(@TempDir Path dumps) throws Exception {
-    LoopOptions options = LoopOptions.builder().epochs(5).shuffle(false).debugNumerics(dumps).build();
+    LoopOptions options =
+        LoopOptions.builder().epochs(5).shuffle(false).debugNumerics(dumps).build();
     try (LoopEngine engine = Regression.sgd(options, EXPLODING)) {
       NonFiniteException error =
           assertThrows(NonFiniteException.class, () -> engine.fit(DATA, null));
@@ -152,8 +163,9 @@ class NonFiniteGuardTest {
       assertEquals(dumps.resolve("non-finite-step-" + error.globalStep()), dump);
       float[] x = IdxFile.read(dump.resolve("x.idx")).toFloatColumn(1).values();
       int from = (error.batch() - 1) * 8;
-      float[] expected = java.util.Arrays.copyOfRange(
-          (float[]) DATA.column("x").values(), 2 * from, 2 * from + 16);
+      float[] expected =
+          java.util.Arrays.copyOfRange(
+              (float[]) DATA.column("x").values(), 2 * from, 2 * from + 16);
       assertArrayEquals(expected, x);
       String about = Files.readString(dump.resolve("batch.txt"));
       assertTrue(about.contains("first non-finite: " + error.tensor()), about);

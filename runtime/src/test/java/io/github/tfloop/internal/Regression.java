@@ -34,19 +34,24 @@ public final class Regression {
   }
 
   private static LoopEngine build(LoopOptions options, double learningRate, boolean adam) {
-    return TestLoops.build("Curve", 8, 11L, options, loop -> {
-      Operand<TFloat32> x = loop.input(X, TFloat32.class);
-      Operand<TFloat32> y = loop.input(Y, TFloat32.class);
-      Layers nn = loop.layers("curve");
-      Operand<TFloat32> prediction =
-          loop.output("curve", nn.dense(nn.dense(x, 16, Activation.RELU), 1));
-      loop.loss("loss", Losses.meanSquaredError(loop.ops(), prediction, y));
-      loop.step(
-          StepSpec.named("train")
-              .minimizing("loss")
-              .optimizer(adam ? Optimizers.adam(0.9, 0.999, 1e-7) : Optimizers.sgd())
-              .learningRate(LearningRate.constant(learningRate)));
-    });
+    return TestLoops.build(
+        "Curve",
+        8,
+        11L,
+        options,
+        loop -> {
+          Operand<TFloat32> x = loop.input(X, TFloat32.class);
+          Operand<TFloat32> y = loop.input(Y, TFloat32.class);
+          Layers nn = loop.layers("curve");
+          Operand<TFloat32> prediction =
+              loop.output("curve", nn.dense(nn.dense(x, 16, Activation.RELU), 1));
+          loop.loss("loss", Losses.meanSquaredError(loop.ops(), prediction, y));
+          loop.step(
+              StepSpec.named("train")
+                  .minimizing("loss")
+                  .optimizer(adam ? Optimizers.adam(0.9, 0.999, 1e-7) : Optimizers.sgd())
+                  .learningRate(LearningRate.constant(learningRate)));
+        });
   }
 
   public static Dataset data(int size, long seed) {
@@ -63,8 +68,7 @@ public final class Regression {
 
   /** Every trainable weight, concatenated in variable order. */
   public static float[] weights(LoopEngine engine) {
-    return engine.trainableWeights().values().stream()
-        .reduce(new float[0], Regression::concat);
+    return engine.trainableWeights().values().stream().reduce(new float[0], Regression::concat);
   }
 
   private static float[] concat(float[] a, float[] b) {

@@ -24,15 +24,22 @@ class RegularizationTest {
   private static final double LAMBDA = 1.0 / 3;
 
   private static LoopEngine line(Regularizer regularizer) {
-    LoopBuilder loop = LoopBuilder.create("Ridge", 256, 1L, // full batches: gradient descent
-        LoopOptions.builder().epochs(300).shuffle(false).build());
+    LoopBuilder loop =
+        LoopBuilder.create(
+            "Ridge",
+            256,
+            1L, // full batches: gradient descent
+            LoopOptions.builder().epochs(300).shuffle(false).build());
     Operand<TFloat32> x = loop.input(LoopEngineTest.X, TFloat32.class);
     Operand<TFloat32> y = loop.input(LoopEngineTest.Y, TFloat32.class);
     Layers nn = loop.layers("line").kernelRegularizer(regularizer);
     Operand<TFloat32> prediction = loop.output("line", nn.dense(x, 1, Activation.LINEAR));
     loop.loss("loss", Losses.meanSquaredError(loop.ops(), prediction, y));
-    loop.step(StepSpec.named("train").minimizing("loss").optimizer(Optimizers.sgd())
-        .learningRate(LearningRate.constant(0.2)));
+    loop.step(
+        StepSpec.named("train")
+            .minimizing("loss")
+            .optimizer(Optimizers.sgd())
+            .learningRate(LearningRate.constant(0.2)));
     return loop.build();
   }
 

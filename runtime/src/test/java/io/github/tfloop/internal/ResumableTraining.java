@@ -11,9 +11,9 @@ import java.nio.file.Path;
 
 /**
  * The child JVM of {@link KillAndResumeTest}: resumes (or starts) a fit of {@link Regression} with
- * checkpoints every few steps (or, with {@code epochs}, after each epoch only), prints {@code ready}
- * once the loop is built, {@code step N} every {@value #REPORT_EVERY} steps and {@code done} at the
- * end, and writes the global step and final weights to a file.
+ * checkpoints every few steps (or, with {@code epochs}, after each epoch only), prints {@code
+ * ready} once the loop is built, {@code step N} every {@value #REPORT_EVERY} steps and {@code done}
+ * at the end, and writes the global step and final weights to a file.
  *
  * <pre>java ... ResumableTraining CHECKPOINT_DIR WEIGHTS_FILE [steps|epochs]</pre>
  */
@@ -30,22 +30,25 @@ public final class ResumableTraining {
     Path checkpoints = Path.of(args[0]);
     Path weightsFile = Path.of(args[1]);
     boolean epochsOnly = args.length > 2 && args[2].equals("epochs");
-    LoopOptions options = LoopOptions.builder()
-        .epochs(EPOCHS)
-        .intraOpThreads(1)
-        .interOpThreads(1)
-        .checkpoints(CheckpointPolicy.in(checkpoints)
-            .everySteps(epochsOnly ? 0 : CHECKPOINT_EVERY_STEPS))
-        .listener(new TrainingListener() {
-          @Override
-          public void onBatchEnd(FitControl control, int epoch, int batch) {
-            if (control.globalStep() % REPORT_EVERY == 0) {
-              System.out.println("step " + control.globalStep());
-              System.out.flush();
-            }
-          }
-        })
-        .build();
+    LoopOptions options =
+        LoopOptions.builder()
+            .epochs(EPOCHS)
+            .intraOpThreads(1)
+            .interOpThreads(1)
+            .checkpoints(
+                CheckpointPolicy.in(checkpoints)
+                    .everySteps(epochsOnly ? 0 : CHECKPOINT_EVERY_STEPS))
+            .listener(
+                new TrainingListener() {
+                  @Override
+                  public void onBatchEnd(FitControl control, int epoch, int batch) {
+                    if (control.globalStep() % REPORT_EVERY == 0) {
+                      System.out.println("step " + control.globalStep());
+                      System.out.flush();
+                    }
+                  }
+                })
+            .build();
     try (LoopEngine engine = Regression.adam(options, 0.01)) {
       System.out.println("ready");
       System.out.flush();

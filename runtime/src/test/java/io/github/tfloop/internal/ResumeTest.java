@@ -3,7 +3,6 @@ package io.github.tfloop.internal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.tfloop.LogCapture;
 import io.github.tfloop.checkpoint.CheckpointPolicy;
@@ -35,6 +34,7 @@ class ResumeTest {
 
   /** 100 examples in batches of 8: 12 full batches an epoch, 4 examples left out in turn. */
   private static final Dataset TRAIN = Regression.data(100, 3);
+
   private static final Dataset VALIDATION = Regression.data(20, 4);
   private static final int EPOCHS = 3;
 
@@ -70,13 +70,18 @@ class ResumeTest {
       LoopOptions resumeOptions = options().checkpoints(CheckpointPolicy.in(alone)).build();
       try (LoopEngine engine = Regression.adam(resumeOptions, 0.01)) {
         History history = engine.resume(TRAIN, VALIDATION);
-        assertArrayEquals(uninterrupted, Regression.weights(engine), 0f,
+        assertArrayEquals(
+            uninterrupted,
+            Regression.weights(engine),
+            0f,
             "resumed from " + checkpoint.getFileName());
         assertEquals(EPOCHS * 12, engine.globalStep());
         assertEquals(uninterruptedHistory.epochs().size(), history.epochs().size());
         for (int i = 0; i < EPOCHS; i++) {
-          assertEquals(uninterruptedHistory.epochs().get(i).metrics(),
-              history.epochs().get(i).metrics(), "epoch " + (i + 1) + " from " + checkpoint);
+          assertEquals(
+              uninterruptedHistory.epochs().get(i).metrics(),
+              history.epochs().get(i).metrics(),
+              "epoch " + (i + 1) + " from " + checkpoint);
         }
       }
     }
@@ -97,27 +102,41 @@ class ResumeTest {
     byte[] bytes = Files.readAllBytes(data);
     Files.write(data, java.util.Arrays.copyOf(bytes, bytes.length / 2));
 
-    List<LogRecord> warnings = LogCapture.records("io.github.tfloop.checkpoint", Level.WARNING, () -> {
-      try (LoopEngine engine = Regression.adam(options().epochs(1).checkpoints(policy).build(),
-          0.01)) {
-        engine.resume(TRAIN, null);
-        assertEquals(12, engine.globalStep());
-      }
-    });
+    List<LogRecord> warnings =
+        LogCapture.records(
+            "io.github.tfloop.checkpoint",
+            Level.WARNING,
+            () -> {
+              try (LoopEngine engine =
+                  Regression.adam(options().epochs(1).checkpoints(policy).build(), 0.01)) {
+                engine.resume(TRAIN, null);
+                assertEquals(12, engine.globalStep());
+              }
+            });
     assertEquals(1, warnings.size());
-    String warning = java.text.MessageFormat.format(warnings.get(0).getMessage(),
-        warnings.get(0).getParameters());
-    assertEquals("checkpoint " + newest + " is unusable and is skipped: variables.data-00000-of-"
-        + "00001 has " + bytes.length / 2 + " bytes, the manifest says " + bytes.length
-        + " (truncated?); falling back to " + checkpoints.get(1).getFileName(), warning);
+    String warning =
+        java.text.MessageFormat.format(
+            warnings.get(0).getMessage(), warnings.get(0).getParameters());
+    assertEquals(
+        "checkpoint "
+            + newest
+            + " is unusable and is skipped: variables.data-00000-of-"
+            + "00001 has "
+            + bytes.length / 2
+            + " bytes, the manifest says "
+            + bytes.length
+            + " (truncated?); falling back to "
+            + checkpoints.get(1).getFileName(),
+        warning);
   }
 
   @Test
   void listenerStateTravelsWithTheCheckpoint(@TempDir Path directory) {
     CheckpointPolicy policy = CheckpointPolicy.in(directory).everySteps(7).everyEpochs(0);
     BatchCounter first = new BatchCounter();
-    try (LoopEngine engine = Regression.adam(
-        options().epochs(1).checkpoints(policy.keepLast(10)).listener(first).build(), 0.01)) {
+    try (LoopEngine engine =
+        Regression.adam(
+            options().epochs(1).checkpoints(policy.keepLast(10)).listener(first).build(), 0.01)) {
       engine.fit(TRAIN, null);
     }
     assertEquals(12, first.batches);
@@ -125,8 +144,8 @@ class ResumeTest {
     List<Path> checkpoints = CheckpointStore.open(directory).checkpoints();
     deleteRecursively(checkpoints.get(checkpoints.size() - 1));
     BatchCounter resumed = new BatchCounter();
-    try (LoopEngine engine = Regression.adam(
-        options().epochs(1).checkpoints(policy).listener(resumed).build(), 0.01)) {
+    try (LoopEngine engine =
+        Regression.adam(options().epochs(1).checkpoints(policy).listener(resumed).build(), 0.01)) {
       engine.resume(TRAIN, null);
     }
     assertEquals(12, resumed.batches, "7 restored, 5 counted after the resume");
@@ -135,11 +154,12 @@ class ResumeTest {
   @Test
   void earlyStoppingResumesWithItsPatienceUsedUp(@TempDir Path directory) {
     // nothing after epoch 1 improves by 10: the fit stops after epoch 1 + patience 2 = epoch 3
-    EarlyStopping uninterrupted = EarlyStopping.monitoring("val_loss").patience(2).minDelta(10)
-        .build();
+    EarlyStopping uninterrupted =
+        EarlyStopping.monitoring("val_loss").patience(2).minDelta(10).build();
     CheckpointPolicy policy = CheckpointPolicy.in(directory).everySteps(5).keepLast(100);
-    try (LoopEngine engine = Regression.adam(
-        options().epochs(10).checkpoints(policy).listener(uninterrupted).build(), 0.01)) {
+    try (LoopEngine engine =
+        Regression.adam(
+            options().epochs(10).checkpoints(policy).listener(uninterrupted).build(), 0.01)) {
       assertEquals(3, engine.fit(TRAIN, VALIDATION).epochs().size());
     }
     assertEquals(3, uninterrupted.stoppedEpoch());
@@ -151,11 +171,12 @@ class ResumeTest {
       }
     }
     EarlyStopping resumed = EarlyStopping.monitoring("val_loss").patience(2).minDelta(10).build();
-    try (LoopEngine engine = Regression.adam(
-        options().epochs(10).checkpoints(policy).listener(resumed).build(), 0.01)) {
+    try (LoopEngine engine =
+        Regression.adam(options().epochs(10).checkpoints(policy).listener(resumed).build(), 0.01)) {
       History history = engine.resume(TRAIN, VALIDATION);
       assertEquals(3, history.epochs().size(), history.toString());
-      assertEquals(30, engine.globalStep() - 6, "resumed at step 30, trained the 6 left of epoch 3");
+      assertEquals(
+          30, engine.globalStep() - 6, "resumed at step 30, trained the 6 left of epoch 3");
     }
     assertEquals(3, resumed.stoppedEpoch());
     assertEquals(uninterrupted.best(), resumed.best());
@@ -173,15 +194,20 @@ class ResumeTest {
   @Test
   void checkpointOfOtherTrainingDataIsRefusedBeforeAnythingChanges(@TempDir Path directory) {
     CheckpointPolicy policy = CheckpointPolicy.in(directory);
-    try (LoopEngine engine = Regression.adam(options().epochs(1).checkpoints(policy).build(), 0.01)) {
+    try (LoopEngine engine =
+        Regression.adam(options().epochs(1).checkpoints(policy).build(), 0.01)) {
       engine.fit(TRAIN, null);
     }
-    try (LoopEngine engine = Regression.adam(options().epochs(1).checkpoints(policy).build(), 0.01)) {
+    try (LoopEngine engine =
+        Regression.adam(options().epochs(1).checkpoints(policy).build(), 0.01)) {
       float[] before = Regression.weights(engine);
-      IllegalStateException error = assertThrows(IllegalStateException.class,
-          () -> engine.resume(Regression.data(96, 3), null));
-      assertEquals("checkpoint " + CheckpointStore.open(directory).checkpoints().get(0)
-          + " was written by a fit on 100 training examples; this training data has 96",
+      IllegalStateException error =
+          assertThrows(
+              IllegalStateException.class, () -> engine.resume(Regression.data(96, 3), null));
+      assertEquals(
+          "checkpoint "
+              + CheckpointStore.open(directory).checkpoints().get(0)
+              + " was written by a fit on 100 training examples; this training data has 96",
           error.getMessage());
       assertArrayEquals(before, Regression.weights(engine), 0f);
     }

@@ -24,6 +24,7 @@ class StepAllocationTest {
   private static final int WARM_UP_STEPS = 20_000;
   private static final int MEASURED_STEPS = 10_000;
   private static final int ROUNDS = 5;
+
   /** Allowance for the counter's own granularity; a single boxed value per step would be 160 KB. */
   private static final long BOUND_BYTES = 1_024;
 

@@ -44,8 +44,7 @@ class SyncReplicasTest {
    * steps; summing instead of averaging would double SGD's steps.
    */
   @Test
-  void twoWorkersTakeTheStepsOfOneProcessOnTheWholeBatch(@TempDir Path directory)
-      throws Exception {
+  void twoWorkersTakeTheStepsOfOneProcessOnTheWholeBatch(@TempDir Path directory) throws Exception {
     float[] initial;
     float[] expected;
     try (LoopEngine single =
@@ -59,7 +58,8 @@ class SyncReplicasTest {
       assertTrue(cluster.awaitWorkers(Duration.ofMinutes(2)), "workers still running: " + output);
       assertEquals(0, cluster.awaitWorkers(), "a worker failed: " + String.join("\n", output));
     }
-    try (DataInputStream chief = open(directory, 0); DataInputStream worker = open(directory, 1)) {
+    try (DataInputStream chief = open(directory, 0);
+        DataInputStream worker = open(directory, 1)) {
       assertEquals(ClusterRegression.EPOCHS, chief.readLong(), "one global step per batch");
       assertEquals(ClusterRegression.EPOCHS, chief.readInt());
       assertEquals(ClusterRegression.EPOCHS, worker.readLong());
@@ -71,8 +71,11 @@ class SyncReplicasTest {
       assertArrayEquals(expected, chiefWeights, 1e-5f);
       assertFalse(java.util.Arrays.equals(initial, chiefWeights), "trained");
     }
-    assertTrue(output.contains("[worker 1] step(): Curve: step() trains this process alone; on a"
-        + " cluster every worker trains with fit or resume"), String.join("\n", output));
+    assertTrue(
+        output.contains(
+            "[worker 1] step(): Curve: step() trains this process alone; on a"
+                + " cluster every worker trains with fit or resume"),
+        String.join("\n", output));
   }
 
   /**
@@ -87,15 +90,23 @@ class SyncReplicasTest {
       awaitLine(output, "[worker 0] step 30");
       cluster.kill(Cluster.WORKER, 1);
       long killed = System.nanoTime();
-      assertTrue(cluster.process(Cluster.WORKER, 0).waitFor(60, TimeUnit.SECONDS),
+      assertTrue(
+          cluster.process(Cluster.WORKER, 0).waitFor(60, TimeUnit.SECONDS),
           "the chief still runs: " + String.join("\n", output));
       long waited = (System.nanoTime() - killed) / 1_000_000;
       assertTrue(waited >= 2500, "the chief gave up after " + waited + " ms, before its timeout");
       assertEquals(1, cluster.process(Cluster.WORKER, 0).exitValue());
-      assertTrue(output.stream().anyMatch(line -> line.startsWith("[worker 0]") && line.contains(
-          "Curve, worker 0 of 2: waited 3 s for the gradients of all 2 workers for round")
-          && line.endsWith("in vain; a worker may have stopped; restarted within the timeout, it"
-          + " rejoins (Cluster.withTimeout sets how long to wait)")), String.join("\n", output));
+      assertTrue(
+          output.stream()
+              .anyMatch(
+                  line ->
+                      line.startsWith("[worker 0]")
+                          && line.contains(
+                              "Curve, worker 0 of 2: waited 3 s for the gradients of all 2 workers for round")
+                          && line.endsWith(
+                              "in vain; a worker may have stopped; restarted within the timeout, it"
+                                  + " rejoins (Cluster.withTimeout sets how long to wait)")),
+          String.join("\n", output));
     }
   }
 
@@ -108,88 +119,143 @@ class SyncReplicasTest {
       assertEquals(1, cluster.process(Cluster.WORKER, 0).exitValue());
       assertEquals(1, cluster.process(Cluster.WORKER, 1).exitValue());
     }
-    assertTrue(output.stream().anyMatch(line -> line.startsWith("[worker 0]")
-        && line.matches(".*NonFiniteException: Curve: step 'train' met a non-finite value at"
-        + " global step \\d+ .*: the first is loss of step 'train' \\(NaN\\).*")),
+    assertTrue(
+        output.stream()
+            .anyMatch(
+                line ->
+                    line.startsWith("[worker 0]")
+                        && line.matches(
+                            ".*NonFiniteException: Curve: step 'train' met a non-finite value at"
+                                + " global step \\d+ .*: the first is loss of step 'train' \\(NaN\\).*")),
         String.join("\n", output));
-    assertTrue(output.stream().anyMatch(line -> line.startsWith("[worker 1]")
-        && line.endsWith("TrainingException: Curve, worker 1 of 2: the chief stopped"
-        + " training before the end (it failed or was interrupted; see its log); this worker"
-        + " stops too")), String.join("\n", output));
+    assertTrue(
+        output.stream()
+            .anyMatch(
+                line ->
+                    line.startsWith("[worker 1]")
+                        && line.endsWith(
+                            "TrainingException: Curve, worker 1 of 2: the chief stopped"
+                                + " training before the end (it failed or was interrupted; see its log); this worker"
+                                + " stops too")),
+        String.join("\n", output));
   }
 
   @Test
   void aParameterServerTaskBuildsNoLoop() {
-    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-        () -> Regression.sgd(LoopOptions.builder().cluster(TWO_WORKERS.forTask("ps", 0)).build(),
-            0.1));
-    assertEquals("Curve: this process is ps 0 of 1, a parameter server; it runs"
-        + " io.github.tfloop.distributed.ParameterServer, not a training loop", error.getMessage());
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Regression.sgd(
+                    LoopOptions.builder().cluster(TWO_WORKERS.forTask("ps", 0)).build(), 0.1));
+    assertEquals(
+        "Curve: this process is ps 0 of 1, a parameter server; it runs"
+            + " io.github.tfloop.distributed.ParameterServer, not a training loop",
+        error.getMessage());
   }
 
   @Test
   void theGlobalBatchMustDivideAmongTheWorkers() {
-    Cluster three = Cluster.of(List.of("127.0.0.1:1"),
-        List.of("127.0.0.1:2", "127.0.0.1:3", "127.0.0.1:4"), "worker", 0);
-    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-        () -> Regression.sgd(LoopOptions.builder().cluster(three).build(), 0.1));
-    assertEquals("Curve: the global batch of 8 examples does not divide among 3 workers; each"
-        + " worker trains on an equal share of every batch, so use a batchSize that is a multiple"
-        + " of 3", error.getMessage());
+    Cluster three =
+        Cluster.of(
+            List.of("127.0.0.1:1"),
+            List.of("127.0.0.1:2", "127.0.0.1:3", "127.0.0.1:4"),
+            "worker",
+            0);
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Regression.sgd(LoopOptions.builder().cluster(three).build(), 0.1));
+    assertEquals(
+        "Curve: the global batch of 8 examples does not divide among 3 workers; each"
+            + " worker trains on an equal share of every batch, so use a batchSize that is a multiple"
+            + " of 3",
+        error.getMessage());
   }
 
   @Test
   void aLoopWithSeveralStepsIsRefused() {
-    IllegalStateException error = assertThrows(IllegalStateException.class,
-        () -> TestLoops.build("Twice", 8, 1L, LoopOptions.builder().cluster(TWO_WORKERS).build(),
-            loop -> {
-              var x = loop.input(Regression.X, org.tensorflow.types.TFloat32.class);
-              var y = loop.input(Regression.Y, org.tensorflow.types.TFloat32.class);
-              var nn = loop.layers("curve");
-              var prediction = loop.output("curve", nn.dense(x, 1));
-              loop.loss("loss", io.github.tfloop.loss.Losses.meanSquaredError(loop.ops(),
-                  prediction, y));
-              for (String name : List.of("first", "second")) {
-                loop.step(StepSpec.named(name).minimizing("loss").optimizer(Optimizers.sgd())
-                    .learningRate(LearningRate.constant(0.1)));
-              }
-            }));
-    assertEquals("Twice: training on a cluster supports loops with one @Step; this one has 2:"
-        + " [first, second]", error.getMessage());
+    IllegalStateException error =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                TestLoops.build(
+                    "Twice",
+                    8,
+                    1L,
+                    LoopOptions.builder().cluster(TWO_WORKERS).build(),
+                    loop -> {
+                      var x = loop.input(Regression.X, org.tensorflow.types.TFloat32.class);
+                      var y = loop.input(Regression.Y, org.tensorflow.types.TFloat32.class);
+                      var nn = loop.layers("curve");
+                      var prediction = loop.output("curve", nn.dense(x, 1));
+                      loop.loss(
+                          "loss",
+                          io.github.tfloop.loss.Losses.meanSquaredError(loop.ops(), prediction, y));
+                      for (String name : List.of("first", "second")) {
+                        loop.step(
+                            StepSpec.named(name)
+                                .minimizing("loss")
+                                .optimizer(Optimizers.sgd())
+                                .learningRate(LearningRate.constant(0.1)));
+                      }
+                    }));
+    assertEquals(
+        "Twice: training on a cluster supports loops with one @Step; this one has 2:"
+            + " [first, second]",
+        error.getMessage());
   }
 
   @Test
   void aPartialLastBatchIsRefused() {
-    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-        () -> Regression.sgd(LoopOptions.builder().cluster(TWO_WORKERS)
-            .lastBatch(LastBatch.PARTIAL).build(), 0.1));
-    assertEquals("Curve: LastBatch.PARTIAL trains a smaller last batch; on a cluster every step is"
-        + " a full global batch, so leave lastBatch at DROP", error.getMessage());
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Regression.sgd(
+                    LoopOptions.builder().cluster(TWO_WORKERS).lastBatch(LastBatch.PARTIAL).build(),
+                    0.1));
+    assertEquals(
+        "Curve: LastBatch.PARTIAL trains a smaller last batch; on a cluster every step is"
+            + " a full global batch, so leave lastBatch at DROP",
+        error.getMessage());
   }
 
   @Test
   void severalStepsPerExecutionAreRefused() {
-    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-        () -> Regression.sgd(LoopOptions.builder().cluster(TWO_WORKERS).stepsPerExecution(8)
-            .build(), 0.1));
-    assertEquals("Curve: stepsPerExecution runs several steps in one call of this process alone;"
-        + " on a cluster every step is a round with the other workers, so leave it at 1",
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Regression.sgd(
+                    LoopOptions.builder().cluster(TWO_WORKERS).stepsPerExecution(8).build(), 0.1));
+    assertEquals(
+        "Curve: stepsPerExecution runs several steps in one call of this process alone;"
+            + " on a cluster every step is a round with the other workers, so leave it at 1",
         error.getMessage());
   }
 
   @Test
   void aDeviceNamingAJobIsRefused() {
-    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-        () -> Regression.sgd(LoopOptions.builder().cluster(TWO_WORKERS)
-            .device("/job:worker/task:1").build(), 0.1));
-    assertEquals("device '/job:worker/task:1' names a job or task; in a cluster each worker's ops"
-        + " run on its own task, so give only a device such as /GPU:0", error.getMessage());
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Regression.sgd(
+                    LoopOptions.builder().cluster(TWO_WORKERS).device("/job:worker/task:1").build(),
+                    0.1));
+    assertEquals(
+        "device '/job:worker/task:1' names a job or task; in a cluster each worker's ops"
+            + " run on its own task, so give only a device such as /GPU:0",
+        error.getMessage());
   }
 
   @Test
   void eachWorkerTrainsOnEveryNthExampleAndOnAsManyAsTheOthers() {
-    Dataset data = Dataset.builder()
-        .add("index", Column.of(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10})).build();
+    Dataset data =
+        Dataset.builder()
+            .add("index", Column.of(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}))
+            .build();
     int[][] shards = new int[3][];
     for (int worker = 0; worker < 3; worker++) {
       shards[worker] = ((IntColumn) ClusterFit.shard(data, 3, worker).column("index")).values();
@@ -197,24 +263,30 @@ class SyncReplicasTest {
     assertArrayEquals(new int[] {0, 3, 6}, shards[0]);
     assertArrayEquals(new int[] {1, 4, 7}, shards[1]);
     assertArrayEquals(new int[] {2, 5, 8}, shards[2], "9 and 10 are left out: 3 each");
-    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-        () -> ClusterFit.shard(data.take(2), 3, 0));
-    assertEquals("training data has 2 examples, fewer than the 3 workers that share it",
-        error.getMessage());
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> ClusterFit.shard(data.take(2), 3, 0));
+    assertEquals(
+        "training data has 2 examples, fewer than the 3 workers that share it", error.getMessage());
   }
 
   /** Messages TensorFlow gave for runs it aborted under load, and ones that are not transient. */
   @Test
   void abortedAndUnavailableRunsAreTransientOthersAreNot() {
-    assertTrue(SyncReplicas.isTransient(new TensorFlowException("\n=====\nCANCELLED: From"
-        + " /job:worker/replica:0/task:0:\nRecvFromRemoteAsync is cancelled.\nABORTED: From"
-        + " /job:ps/replica:0/task:0:\nThe same RunGraph (Worker) request was received twice.")));
-    assertTrue(SyncReplicas.isTransient(
-        new TensorFlowException("The same RunGraph (Worker) request was received twice. step_id")));
+    assertTrue(
+        SyncReplicas.isTransient(
+            new TensorFlowException(
+                "\n=====\nCANCELLED: From"
+                    + " /job:worker/replica:0/task:0:\nRecvFromRemoteAsync is cancelled.\nABORTED: From"
+                    + " /job:ps/replica:0/task:0:\nThe same RunGraph (Worker) request was received twice.")));
+    assertTrue(
+        SyncReplicas.isTransient(
+            new TensorFlowException(
+                "The same RunGraph (Worker) request was received twice. step_id")));
     assertTrue(SyncReplicas.isTransient(new TensorFlowException("UNAVAILABLE: Socket closed")));
     assertFalse(SyncReplicas.isTransient(new TensorFlowException("Deadline Exceeded")));
-    assertFalse(SyncReplicas.isTransient(
-        new TensorFlowException("assertion failed: [tfloop:non-finite step <train>]")));
+    assertFalse(
+        SyncReplicas.isTransient(
+            new TensorFlowException("assertion failed: [tfloop:non-finite step <train>]")));
   }
 
   @Test
@@ -222,14 +294,17 @@ class SyncReplicasTest {
     assertTrue(new SyncReplicas.Token(5, 40).isFreshAfter(4));
     assertFalse(new SyncReplicas.Token(4, 39).isFreshAfter(4), "a token left over from round 4");
     assertTrue(new SyncReplicas.Token(4, SyncReplicas.STOP).isFreshAfter(4), "stop after round 4");
-    assertFalse(new SyncReplicas.Token(3, SyncReplicas.STOP).isFreshAfter(4),
-        "a stop of an earlier fit");
+    assertFalse(
+        new SyncReplicas.Token(3, SyncReplicas.STOP).isFreshAfter(4), "a stop of an earlier fit");
   }
 
   private static LocalCluster start(
       Path directory, String mode, int timeoutSeconds, ConcurrentLinkedQueue<String> output) {
-    return LocalCluster.builder().parameterServers(1).workers(2)
-        .javaOption("-Xmx256m").javaOption("-XX:+UseSerialGC")
+    return LocalCluster.builder()
+        .parameterServers(1)
+        .workers(2)
+        .javaOption("-Xmx256m")
+        .javaOption("-XX:+UseSerialGC")
         .javaOption("-XX:TieredStopAtLevel=1")
         .mainClass(ClusterRegression.class.getName())
         .arguments(directory.toString(), mode, String.valueOf(timeoutSeconds))

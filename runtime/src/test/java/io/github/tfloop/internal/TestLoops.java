@@ -3,7 +3,9 @@ package io.github.tfloop.internal;
 import io.github.tfloop.train.LoopOptions;
 import java.util.function.Consumer;
 
-/** Builds a test loop the way generated {@code create} methods do: declare, build, abort on error. */
+/**
+ * Builds a test loop the way generated {@code create} methods do: declare, build, abort on error.
+ */
 final class TestLoops {
 
   private TestLoops() {}

@@ -93,40 +93,61 @@ class LossesTest {
 
   @Test
   void meanSquaredError() {
-    assertLoss((tf, p, t) -> Losses.meanSquaredError(tf, p, t), PREDICTIONS, TARGETS,
+    assertLoss(
+        (tf, p, t) -> Losses.meanSquaredError(tf, p, t),
+        PREDICTIONS,
+        TARGETS,
         meanOfMeans(PREDICTIONS, TARGETS, (p, t) -> (p - t) * (p - t)));
   }
 
   @Test
   void meanAbsoluteError() {
-    assertLoss((tf, p, t) -> Losses.meanAbsoluteError(tf, p, t, Reduction.MEAN), PREDICTIONS,
-        TARGETS, meanOfMeans(PREDICTIONS, TARGETS, (p, t) -> Math.abs(p - t)));
+    assertLoss(
+        (tf, p, t) -> Losses.meanAbsoluteError(tf, p, t, Reduction.MEAN),
+        PREDICTIONS,
+        TARGETS,
+        meanOfMeans(PREDICTIONS, TARGETS, (p, t) -> Math.abs(p - t)));
   }
 
   @Test
   void huber() {
     double delta = 1.0;
-    assertLoss((tf, p, t) -> Losses.huber(tf, p, t, delta, Reduction.MEAN), PREDICTIONS, TARGETS,
-        meanOfMeans(PREDICTIONS, TARGETS, (p, t) -> {
-          double e = Math.abs(p - t);
-          return e <= delta ? 0.5 * e * e : delta * (e - 0.5 * delta);
-        }));
+    assertLoss(
+        (tf, p, t) -> Losses.huber(tf, p, t, delta, Reduction.MEAN),
+        PREDICTIONS,
+        TARGETS,
+        meanOfMeans(
+            PREDICTIONS,
+            TARGETS,
+            (p, t) -> {
+              double e = Math.abs(p - t);
+              return e <= delta ? 0.5 * e * e : delta * (e - 0.5 * delta);
+            }));
   }
 
   @Test
   void binaryCrossentropyFromLogits() {
-    assertLoss((tf, p, t) -> Losses.binaryCrossentropy(tf, p, t, true, Reduction.MEAN),
-        PREDICTIONS, TARGETS, meanOfMeans(PREDICTIONS, TARGETS, (x, y) -> {
-          double probability = 1 / (1 + Math.exp(-x));
-          return -(y * Math.log(probability) + (1 - y) * Math.log(1 - probability));
-        }));
+    assertLoss(
+        (tf, p, t) -> Losses.binaryCrossentropy(tf, p, t, true, Reduction.MEAN),
+        PREDICTIONS,
+        TARGETS,
+        meanOfMeans(
+            PREDICTIONS,
+            TARGETS,
+            (x, y) -> {
+              double probability = 1 / (1 + Math.exp(-x));
+              return -(y * Math.log(probability) + (1 - y) * Math.log(1 - probability));
+            }));
   }
 
   @Test
   void binaryCrossentropyFromProbabilities() {
-    assertLoss((tf, p, t) -> Losses.binaryCrossentropy(tf, p, t, false, Reduction.MEAN),
-        PROBABILITIES, TARGETS, meanOfMeans(PROBABILITIES, TARGETS,
-            (p, y) -> -(y * Math.log(p) + (1 - y) * Math.log(1 - p))));
+    assertLoss(
+        (tf, p, t) -> Losses.binaryCrossentropy(tf, p, t, false, Reduction.MEAN),
+        PROBABILITIES,
+        TARGETS,
+        meanOfMeans(
+            PROBABILITIES, TARGETS, (p, y) -> -(y * Math.log(p) + (1 - y) * Math.log(1 - p))));
   }
 
   @Test
@@ -141,37 +162,49 @@ class LossesTest {
         expected -= TARGETS[i][j] * Math.log(Math.exp(PREDICTIONS[i][j]) / sum);
       }
     }
-    assertLoss((tf, p, t) -> Losses.categoricalCrossentropy(tf, p, t, true, Reduction.MEAN),
-        PREDICTIONS, TARGETS, expected / 2);
+    assertLoss(
+        (tf, p, t) -> Losses.categoricalCrossentropy(tf, p, t, true, Reduction.MEAN),
+        PREDICTIONS,
+        TARGETS,
+        expected / 2);
   }
 
   @Test
   void categoricalCrossentropyFromProbabilities() {
     double expected = -(Math.log(0.7) + Math.log(0.8)) / 2;
-    assertLoss((tf, p, t) -> Losses.categoricalCrossentropy(tf, p, t, false, Reduction.MEAN),
-        PROBABILITIES, TARGETS, expected);
+    assertLoss(
+        (tf, p, t) -> Losses.categoricalCrossentropy(tf, p, t, false, Reduction.MEAN),
+        PROBABILITIES,
+        TARGETS,
+        expected);
   }
 
   @Test
   void sparseCategoricalCrossentropyFromProbabilities() {
     double expected = -(Math.log(0.7) + Math.log(0.8)) / 2;
-    assertLoss((tf, p, t) -> Losses.sparseCategoricalCrossentropy(
-            tf, p, tf.constant(new int[] {0, 2}), false, Reduction.MEAN),
-        PROBABILITIES, TARGETS, expected);
+    assertLoss(
+        (tf, p, t) ->
+            Losses.sparseCategoricalCrossentropy(
+                tf, p, tf.constant(new int[] {0, 2}), false, Reduction.MEAN),
+        PROBABILITIES,
+        TARGETS,
+        expected);
   }
 
   @Test
   void mismatchedShapesAreRejectedInsteadOfBroadcast() {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
-      Operand<TFloat64> column = tf.placeholder(TFloat64.class,
-          Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, 1)));
-      Operand<TFloat64> vector = tf.placeholder(TFloat64.class,
-          Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1)));
-      IllegalArgumentException error = org.junit.jupiter.api.Assertions.assertThrows(
-          IllegalArgumentException.class, () -> Losses.meanSquaredError(tf, column, vector));
-      assertEquals("meanSquaredError: predictions [-1, 1] and targets [-1] must have the same"
-          + " shape; reshape one of them (a [batch, 1] output needs labels of shape {1})",
+      Operand<TFloat64> column =
+          tf.placeholder(TFloat64.class, Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, 1)));
+      Operand<TFloat64> vector =
+          tf.placeholder(TFloat64.class, Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1)));
+      IllegalArgumentException error =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class, () -> Losses.meanSquaredError(tf, column, vector));
+      assertEquals(
+          "meanSquaredError: predictions [-1, 1] and targets [-1] must have the same"
+              + " shape; reshape one of them (a [batch, 1] output needs labels of shape {1})",
           error.getMessage());
     }
   }
@@ -186,13 +219,16 @@ class LossesTest {
       double[] perExample = new double[2];
       for (int i = 0; i < 2; i++) {
         for (int j = 0; j < 3; j++) {
-          perExample[i] += (PREDICTIONS[i][j] - TARGETS[i][j]) * (PREDICTIONS[i][j] - TARGETS[i][j]) / 3;
+          perExample[i] +=
+              (PREDICTIONS[i][j] - TARGETS[i][j]) * (PREDICTIONS[i][j] - TARGETS[i][j]) / 3;
         }
       }
-      try (Result result = session.runner()
-          .fetch(Losses.meanSquaredError(tf, p, t, Reduction.NONE))
-          .fetch(Losses.meanSquaredError(tf, p, t, Reduction.SUM))
-          .run()) {
+      try (Result result =
+          session
+              .runner()
+              .fetch(Losses.meanSquaredError(tf, p, t, Reduction.NONE))
+              .fetch(Losses.meanSquaredError(tf, p, t, Reduction.SUM))
+              .run()) {
         TFloat64 none = (TFloat64) result.get(0);
         assertArrayEquals(perExample, new double[] {none.getDouble(0), none.getDouble(1)}, 1e-12);
         assertEquals(perExample[0] + perExample[1], ((TFloat64) result.get(1)).getDouble(), 1e-12);

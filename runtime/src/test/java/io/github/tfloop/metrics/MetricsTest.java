@@ -36,8 +36,10 @@ class MetricsTest {
         Session session = new Session(graph)) {
       Ops tf = Ops.create(graph);
       VariableStore store = new VariableStore(tf);
-      Placeholder<TFloat32> p = tf.placeholder(TFloat32.class, Placeholder.shape(batchOf(exampleShape)));
-      Placeholder<TFloat32> y = tf.placeholder(TFloat32.class, Placeholder.shape(batchOf(labelShape)));
+      Placeholder<TFloat32> p =
+          tf.placeholder(TFloat32.class, Placeholder.shape(batchOf(exampleShape)));
+      Placeholder<TFloat32> y =
+          tf.placeholder(TFloat32.class, Placeholder.shape(batchOf(labelShape)));
       MetricState state = metric.build(new MetricContext(tf, store, "test"), p, y);
       List<Op> initializers = new ArrayList<>();
       store.all().forEach(variable -> initializers.add(variable.initializer()));
@@ -107,8 +109,10 @@ class MetricsTest {
       labels[i] = random.nextDouble() < 0.6 ? best : random.nextInt(CLASSES);
       correct += labels[i] == best ? 1 : 0;
     }
-    assertEquals(correct / (double) N,
-        inGraph(Metrics.accuracy(), logits, Shape.of(CLASSES), labels, Shape.scalar()), 1e-12);
+    assertEquals(
+        correct / (double) N,
+        inGraph(Metrics.accuracy(), logits, Shape.of(CLASSES), labels, Shape.scalar()),
+        1e-12);
   }
 
   @Test
@@ -122,8 +126,11 @@ class MetricsTest {
       oneHot[i * CLASSES + label] = 1;
       correct += argMax(logits, i * CLASSES, CLASSES) == label ? 1 : 0;
     }
-    assertEquals(correct / (double) N, inGraph(Metrics.categoricalAccuracy(), logits,
-        Shape.of(CLASSES), oneHot, Shape.of(CLASSES)), 1e-12);
+    assertEquals(
+        correct / (double) N,
+        inGraph(
+            Metrics.categoricalAccuracy(), logits, Shape.of(CLASSES), oneHot, Shape.of(CLASSES)),
+        1e-12);
   }
 
   private static int argMax(float[] values, int from, int length) {
@@ -167,12 +174,16 @@ class MetricsTest {
     double precision = c.tp() / (double) (c.tp() + c.fp());
     double recall = c.tp() / (double) (c.tp() + c.fn());
     Shape one = Shape.of(1);
-    assertEquals((c.tp() + c.tn()) / (double) N,
-        inGraph(Metrics.binaryAccuracy(true), logits, one, labels, one), 1e-12);
+    assertEquals(
+        (c.tp() + c.tn()) / (double) N,
+        inGraph(Metrics.binaryAccuracy(true), logits, one, labels, one),
+        1e-12);
     assertEquals(precision, inGraph(Metrics.precision(true), logits, one, labels, one), 1e-12);
     assertEquals(recall, inGraph(Metrics.recall(true), logits, one, labels, one), 1e-12);
-    assertEquals(2 * precision * recall / (precision + recall),
-        inGraph(Metrics.f1(true), logits, one, labels, one), 1e-12);
+    assertEquals(
+        2 * precision * recall / (precision + recall),
+        inGraph(Metrics.f1(true), logits, one, labels, one),
+        1e-12);
   }
 
   @Test
@@ -184,7 +195,8 @@ class MetricsTest {
     }
     float[] labels = labelsFor(logits, 8);
     Counts c = counts(probabilities, labels, 0.5);
-    assertEquals(c.tp() / (double) (c.tp() + c.fp()),
+    assertEquals(
+        c.tp() / (double) (c.tp() + c.fp()),
         inGraph(Metrics.precision(false), probabilities, Shape.scalar(), labels, Shape.scalar()),
         1e-12);
   }
@@ -222,10 +234,14 @@ class MetricsTest {
       squared += error * error;
     }
     Shape two = Shape.of(2);
-    assertEquals(absolute / predictions.length,
-        inGraph(Metrics.meanAbsoluteError(), predictions, two, targets, two), 1e-9);
-    assertEquals(Math.sqrt(squared / predictions.length),
-        inGraph(Metrics.rootMeanSquaredError(), predictions, two, targets, two), 1e-9);
+    assertEquals(
+        absolute / predictions.length,
+        inGraph(Metrics.meanAbsoluteError(), predictions, two, targets, two),
+        1e-9);
+    assertEquals(
+        Math.sqrt(squared / predictions.length),
+        inGraph(Metrics.rootMeanSquaredError(), predictions, two, targets, two),
+        1e-9);
   }
 
   @Test
@@ -233,12 +249,19 @@ class MetricsTest {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       MetricContext context = new MetricContext(tf, new VariableStore(tf), "test");
-      IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-          () -> Metrics.precision(true).build(context,
-              tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 10))),
-              tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)))));
-      assertEquals("precision needs one prediction and one 0/1 label per example ([batch] or"
-          + " [batch, 1]), got predictions [-1, 10] and labels [-1]", error.getMessage());
+      IllegalArgumentException error =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  Metrics.precision(true)
+                      .build(
+                          context,
+                          tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 10))),
+                          tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)))));
+      assertEquals(
+          "precision needs one prediction and one 0/1 label per example ([batch] or"
+              + " [batch, 1]), got predictions [-1, 10] and labels [-1]",
+          error.getMessage());
     }
   }
 }

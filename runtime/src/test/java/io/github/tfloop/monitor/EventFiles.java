@@ -26,7 +26,8 @@ final class EventFiles {
       if (lengthCrc != masked(length)) {
         throw new IOException(file + ": bad length checksum at record " + records.size());
       }
-      byte[] data = new byte[(int) ByteBuffer.wrap(length).order(ByteOrder.LITTLE_ENDIAN).getLong()];
+      byte[] data =
+          new byte[(int) ByteBuffer.wrap(length).order(ByteOrder.LITTLE_ENDIAN).getLong()];
       bytes.get(data);
       if (bytes.getInt() != masked(data)) {
         throw new IOException(file + ": bad data checksum at record " + records.size());
@@ -40,8 +41,9 @@ final class EventFiles {
   static List<Event> events(Path directory) throws IOException {
     List<Path> files;
     try (var list = Files.list(directory)) {
-      files = list.filter(path -> path.getFileName().toString().startsWith("events.out.tfevents."))
-          .toList();
+      files =
+          list.filter(path -> path.getFileName().toString().startsWith("events.out.tfevents."))
+              .toList();
     }
     if (files.size() != 1) {
       throw new IOException(directory + " holds " + files.size() + " event files: " + files);

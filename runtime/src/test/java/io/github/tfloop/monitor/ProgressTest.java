@@ -24,18 +24,22 @@ class ProgressTest {
   @Test
   void plainLinesWhenNotATerminal() {
     ByteArrayOutputStream text = new ByteArrayOutputStream();
-    Progress progress = Progress.lines(new PrintStream(text, true, StandardCharsets.UTF_8),
-        Duration.ZERO);
+    Progress progress =
+        Progress.lines(new PrintStream(text, true, StandardCharsets.UTF_8), Duration.ZERO);
     History history = fit(LoopOptions.builder().epochs(2).listener(progress).build());
     List<String> lines = text.toString(StandardCharsets.UTF_8).lines().toList();
     assertEquals(2 * (6 + 1), lines.size(), String.join("\n", lines)); // every batch, each end
     for (String line : lines) {
-      assertTrue(line.matches("epoch [12]/2  batch [1-6]/6 \\(\\d+%\\)  [\\d.]+ steps/s"
-          + "  ETA \\d:\\d\\d:\\d\\d  loss \\d+\\.\\d{4}"), line);
+      assertTrue(
+          line.matches(
+              "epoch [12]/2  batch [1-6]/6 \\(\\d+%\\)  [\\d.]+ steps/s"
+                  + "  ETA \\d:\\d\\d:\\d\\d  loss \\d+\\.\\d{4}"),
+          line);
     }
     assertTrue(lines.get(6).startsWith("epoch 1/2  batch 6/6 (100%)"), lines.get(6));
-    assertTrue(lines.get(13).endsWith(
-        String.format(Locale.ROOT, "loss %.4f", history.values("loss")[1])), lines.get(13));
+    assertTrue(
+        lines.get(13).endsWith(String.format(Locale.ROOT, "loss %.4f", history.values("loss")[1])),
+        lines.get(13));
   }
 
   @Test
@@ -50,15 +54,21 @@ class ProgressTest {
     assertTrue(output.contains("epoch 2/2 100%"), output);
     assertTrue(output.contains("6/6 steps"), output);
     assertTrue(output.contains("steps/s"), output);
-    assertTrue(output.contains(String.format(Locale.ROOT, "loss %.4f", history.values("loss")[1])),
+    assertTrue(
+        output.contains(String.format(Locale.ROOT, "loss %.4f", history.values("loss")[1])),
         output);
   }
 
   @Test
   void epochsAreLoggedThroughSystemLogger() {
     History[] history = new History[1];
-    List<LogRecord> info = LogCapture.records(LogListener.LOGGER, Level.INFO, () ->
-        history[0] = fit(LoopOptions.builder().epochs(2).listener(new LogListener()).build()));
+    List<LogRecord> info =
+        LogCapture.records(
+            LogListener.LOGGER,
+            Level.INFO,
+            () ->
+                history[0] =
+                    fit(LoopOptions.builder().epochs(2).listener(new LogListener()).build()));
     assertEquals(2, info.size());
     assertEquals(ConsoleLogger.format(history[0].epochs().get(1), 2), info.get(1).getMessage());
   }

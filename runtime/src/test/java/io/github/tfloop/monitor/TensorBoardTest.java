@@ -28,20 +28,30 @@ class TensorBoardTest {
 
   @Test
   void recordsAreFramedByteForByteAsTensorFlowFramesThem(@TempDir Path directory) throws Exception {
-    Event event = Event.newBuilder().setWallTime(1.5).setStep(7)
-        .setSummary(Summary.newBuilder().addValue(
-            Summary.Value.newBuilder().setTag("loss").setSimpleValue(0.25f)))
-        .build();
+    Event event =
+        Event.newBuilder()
+            .setWallTime(1.5)
+            .setStep(7)
+            .setSummary(
+                Summary.newBuilder()
+                    .addValue(Summary.Value.newBuilder().setTag("loss").setSimpleValue(0.25f)))
+            .build();
     // TensorFlow's own writer, through its summary ops, frames the serialized event
     Path tensorFlowDir = directory.resolve("tf");
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       var writer = tf.summary.summaryWriter();
-      var create = tf.summary.createSummaryFileWriter(writer, tf.constant(tensorFlowDir.toString()),
-          tf.constant(10), tf.constant(1000), tf.constant(".tf"));
+      var create =
+          tf.summary.createSummaryFileWriter(
+              writer,
+              tf.constant(tensorFlowDir.toString()),
+              tf.constant(10),
+              tf.constant(1000),
+              tf.constant(".tf"));
       // ISO-8859-1 maps each byte to one char and back: the serialized event, byte for byte
       String serialized = new String(event.toByteArray(), StandardCharsets.ISO_8859_1);
-      var write = tf.summary.importEvent(writer, tf.constant(StandardCharsets.ISO_8859_1, serialized));
+      var write =
+          tf.summary.importEvent(writer, tf.constant(StandardCharsets.ISO_8859_1, serialized));
       var close = tf.summary.closeSummaryWriter(writer);
       try (Session session = new Session(graph)) {
         session.run(create);
@@ -64,7 +74,8 @@ class TensorBoardTest {
     byte[] ourBytes = Files.readAllBytes(onlyFile(ourDir));
     int recordLength = 8 + 4 + theirs.get(1).length + 4;
     assertArrayEquals(
-        java.util.Arrays.copyOfRange(theirBytes, theirBytes.length - recordLength, theirBytes.length),
+        java.util.Arrays.copyOfRange(
+            theirBytes, theirBytes.length - recordLength, theirBytes.length),
         java.util.Arrays.copyOfRange(ourBytes, ourBytes.length - recordLength, ourBytes.length));
   }
 
@@ -111,7 +122,8 @@ class TensorBoardTest {
     Map<String, List<Event>> byTag = new LinkedHashMap<>();
     for (Event event : events) {
       if (event.hasSummary()) {
-        byTag.computeIfAbsent(event.getSummary().getValue(0).getTag(), tag -> new ArrayList<>())
+        byTag
+            .computeIfAbsent(event.getSummary().getValue(0).getTag(), tag -> new ArrayList<>())
             .add(event);
       }
     }

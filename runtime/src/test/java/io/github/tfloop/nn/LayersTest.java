@@ -18,11 +18,9 @@ import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.PlaceholderWithDefault;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
@@ -122,8 +120,8 @@ class LayersTest {
   @Test
   void glorotUniformKernelsStayWithinTheirLimit() {
     Operand<TFloat32> kernel =
-        layers("m").variable("kernel", Shape.of(300, 100), TFloat32.class,
-            Initializer.glorotUniform());
+        layers("m")
+            .variable("kernel", Shape.of(300, 100), TFloat32.class, Initializer.glorotUniform());
     float[] values = eval(kernel, false, 0);
     double limit = Math.sqrt(6.0 / (300 + 100));
     for (float value : values) {
@@ -144,8 +142,10 @@ class LayersTest {
         nn.variable("b", shape, TFloat32.class, Initializer.glorotNormal());
     Operand<TFloat32> truncatedKernel =
         nn.variable("c", shape, TFloat32.class, Initializer.truncatedNormal(0.5));
-    Operand<TFloat32> zerosVector = nn.variable("d", Shape.of(3), TFloat32.class, Initializer.zeros());
-    Operand<TFloat32> onesVector = nn.variable("e", Shape.of(3), TFloat32.class, Initializer.ones());
+    Operand<TFloat32> zerosVector =
+        nn.variable("d", Shape.of(3), TFloat32.class, Initializer.zeros());
+    Operand<TFloat32> onesVector =
+        nn.variable("e", Shape.of(3), TFloat32.class, Initializer.ones());
 
     float[] heUniform = eval(heUniformKernel, false, 0);
     assertEquals(0, mean(heUniform), 0.003);
@@ -180,10 +180,12 @@ class LayersTest {
   void aVariableNameUsedTwiceInOneBuildIsAnError() {
     Layers nn = layers("m");
     nn.variable("w", Shape.of(2), TFloat32.class, Initializer.zeros());
-    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-        () -> nn.variable("w", Shape.of(2), TFloat32.class, Initializer.zeros()));
-    assertEquals("model 'm' creates the variable 'w' twice; names must be unique",
-        error.getMessage());
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> nn.variable("w", Shape.of(2), TFloat32.class, Initializer.zeros()));
+    assertEquals(
+        "model 'm' creates the variable 'w' twice; names must be unique", error.getMessage());
   }
 
   @Test
@@ -253,7 +255,8 @@ class LayersTest {
     double movingMean = 0.01 * mean1;
     double movingVariance = 0.99 + 0.01 * batchVariance(values, 1);
     assertEquals(
-        (values[4] - movingMean) / Math.sqrt(movingVariance + 1e-3), eval(normalised, false, 0)[4],
+        (values[4] - movingMean) / Math.sqrt(movingVariance + 1e-3),
+        eval(normalised, false, 0)[4],
         1e-4);
     assertEquals(Kind.MODEL_STATE, store.find("m/batch_norm/moving_mean").kind());
   }
@@ -330,7 +333,9 @@ class LayersTest {
             int sy = y - dy;
             int sx = x - dx;
             float expected =
-                sy < 0 || sy >= side || sx < 0 || sx >= side ? 0 : input[b * side * side + sy * side + sx];
+                sy < 0 || sy >= side || sx < 0 || sx >= side
+                    ? 0
+                    : input[b * side * side + sy * side + sx];
             matches = output[b * side * side + y * side + x] == expected;
           }
         }
@@ -349,8 +354,8 @@ class LayersTest {
     assertEquals(0, opsOfType("Square"));
     assertEquals(0.01 * 30, eval(Regularizer.l2(0.01).penalty(tf, w), false, 0)[0], 1e-6);
     assertEquals(1, opsOfType("Abs"));
-    assertEquals(0.1 * 10 + 0.01 * 30,
-        eval(Regularizer.l1l2(0.1, 0.01).penalty(tf, w), false, 0)[0], 1e-6);
+    assertEquals(
+        0.1 * 10 + 0.01 * 30, eval(Regularizer.l1l2(0.1, 0.01).penalty(tf, w), false, 0)[0], 1e-6);
     assertEquals(0, eval(Regularizer.l1l2(0, 0).penalty(tf, w), false, 0)[0]);
   }
 
@@ -367,7 +372,8 @@ class LayersTest {
     Layers nn = layers("m").kernelRegularizer(Regularizer.l1l2(0.01, 0.1));
     Operand<TFloat32> x = constant(new float[] {1, 2}, 1, 2);
     nn.dense(x, 3, Activation.LINEAR, Initializer.constant(0.5));
-    layers("m").kernelRegularizer(Regularizer.l1l2(0.01, 0.1))
+    layers("m")
+        .kernelRegularizer(Regularizer.l1l2(0.01, 0.1))
         .dense(x, 3, Activation.LINEAR, Initializer.constant(0.5)); // shared: no second penalty
     List<Operand<TFloat32>> penalties = store.penalties(List.of("m"));
     assertEquals(1, penalties.size());

@@ -30,7 +30,10 @@ class LearningRatesTest {
         try (TInt64 value = TInt64.scalarOf(step);
             Result result = session.runner().feed(t, value).fetch(rate).run()) {
           double expected = formula.applyAsDouble(step);
-          assertEquals(expected, ((TFloat32) result.get(0)).getFloat(), Math.abs(expected) * 1e-6,
+          assertEquals(
+              expected,
+              ((TFloat32) result.get(0)).getFloat(),
+              Math.abs(expected) * 1e-6,
               schedule + " at step " + step);
         }
       }
@@ -44,13 +47,14 @@ class LearningRatesTest {
 
   @Test
   void exponentialDecay() {
-    assertSchedule(LearningRates.exponentialDecay(0.1, 100, 0.5, false),
-        t -> 0.1 * Math.pow(0.5, t / 100.0));
+    assertSchedule(
+        LearningRates.exponentialDecay(0.1, 100, 0.5, false), t -> 0.1 * Math.pow(0.5, t / 100.0));
   }
 
   @Test
   void exponentialDecayStaircase() {
-    assertSchedule(LearningRates.exponentialDecay(0.1, 100, 0.5, true),
+    assertSchedule(
+        LearningRates.exponentialDecay(0.1, 100, 0.5, true),
         t -> 0.1 * Math.pow(0.5, Math.floor(t / 100.0)));
   }
 
@@ -63,7 +67,8 @@ class LearningRatesTest {
 
   @Test
   void polynomialDecay() {
-    assertSchedule(LearningRates.polynomialDecay(0.1, 1000, 0.001, 2.0),
+    assertSchedule(
+        LearningRates.polynomialDecay(0.1, 1000, 0.001, 2.0),
         t -> (0.1 - 0.001) * Math.pow(1 - Math.min(t, 1000) / 1000.0, 2) + 0.001);
   }
 
@@ -73,29 +78,37 @@ class LearningRatesTest {
     long warmup = 100;
     long decay = 900;
     double alpha = 0.05;
-    assertSchedule(LearningRates.cosineDecay(initial, decay, alpha, warmup), t -> {
-      if (t < warmup) {
-        return initial * t / warmup;
-      }
-      double progress = Math.min(t - warmup, decay) / (double) decay;
-      return initial * ((1 - alpha) * 0.5 * (1 + Math.cos(Math.PI * progress)) + alpha);
-    });
+    assertSchedule(
+        LearningRates.cosineDecay(initial, decay, alpha, warmup),
+        t -> {
+          if (t < warmup) {
+            return initial * t / warmup;
+          }
+          double progress = Math.min(t - warmup, decay) / (double) decay;
+          return initial * ((1 - alpha) * 0.5 * (1 + Math.cos(Math.PI * progress)) + alpha);
+        });
   }
 
   @Test
   void cosineDecayWithoutWarmupStartsAtTheInitialRate() {
-    assertSchedule(LearningRates.cosineDecay(0.2, 1000, 0, 0),
+    assertSchedule(
+        LearningRates.cosineDecay(0.2, 1000, 0, 0),
         t -> 0.2 * 0.5 * (1 + Math.cos(Math.PI * Math.min(t, 1000) / 1000.0)));
   }
 
   @Test
   void badSchedulesAreRejectedWithTheirReason() {
-    IllegalArgumentException piecewise = assertThrows(IllegalArgumentException.class,
-        () -> LearningRates.piecewiseConstant(new long[] {10, 5}, new double[] {1, 2, 3}));
+    IllegalArgumentException piecewise =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> LearningRates.piecewiseConstant(new long[] {10, 5}, new double[] {1, 2, 3}));
     assertEquals("piecewiseConstant boundaries must increase, got [10, 5]", piecewise.getMessage());
-    IllegalArgumentException values = assertThrows(IllegalArgumentException.class,
-        () -> LearningRates.piecewiseConstant(new long[] {10}, new double[] {1}));
-    assertEquals("piecewiseConstant needs one value more than boundaries: 1 boundaries, 1 values",
+    IllegalArgumentException values =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> LearningRates.piecewiseConstant(new long[] {10}, new double[] {1}));
+    assertEquals(
+        "piecewiseConstant needs one value more than boundaries: 1 boundaries, 1 values",
         values.getMessage());
   }
 }

@@ -31,16 +31,21 @@ final class OptimizerHarness {
       Ops tf = Ops.create(graph);
       VariableStore store = new VariableStore(tf);
       Variable<TFloat64> w =
-          store.create("w", "model", Kind.TRAINABLE, TFloat64.class, Shape.of(initial.length),
+          store.create(
+              "w",
+              "model",
+              Kind.TRAINABLE,
+              TFloat64.class,
+              Shape.of(initial.length),
               tf.constant(initial));
       Variable<TInt64> iterations =
-          store.create("iterations", "step", Kind.OPTIMIZER, TInt64.class, Shape.scalar(),
-              tf.constant(0L));
+          store.create(
+              "iterations", "step", Kind.OPTIMIZER, TInt64.class, Shape.scalar(), tf.constant(0L));
       Placeholder<TFloat64> gradient =
           tf.placeholder(TFloat64.class, Placeholder.shape(Shape.of(initial.length)));
       UpdateContext context =
-          new UpdateContext(tf, store, "step", learningRate.value(tf, iterations.read()),
-              iterations.read());
+          new UpdateContext(
+              tf, store, "step", learningRate.value(tf, iterations.read()), iterations.read());
       Op apply = optimizer.apply(context, w, gradient);
       Op update =
           tf.withControlDependencies(List.of(apply))

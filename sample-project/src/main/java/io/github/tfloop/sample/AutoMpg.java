@@ -10,11 +10,10 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * The Auto MPG data set, bundled as CSV (see {@code auto-mpg/README.md}): 392 cars with every
- * value known, split by a seeded shuffle into training and test data, each with a {@code car}
- * column (six standardised measurements and a one-hot origin: {@link #FEATURES} floats) and a
- * {@code target} column (miles per gallon scaled to [0, 1]). Scaling statistics come from the
- * training part only.
+ * The Auto MPG data set, bundled as CSV (see {@code auto-mpg/README.md}): 392 cars with every value
+ * known, split by a seeded shuffle into training and test data, each with a {@code car} column (six
+ * standardised measurements and a one-hot origin: {@link #FEATURES} floats) and a {@code target}
+ * column (miles per gallon scaled to [0, 1]). Scaling statistics come from the training part only.
  *
  * @param mpg the scaling of the target, to turn predictions back into miles per gallon
  */
@@ -34,12 +33,14 @@ public record AutoMpg(Dataset train, Dataset test, Normalizer mpg) {
       if (in == null) {
         throw new IOException("bundled resource auto-mpg/cars.csv is missing");
       }
-      cars = CsvTable.read(in, "auto-mpg/cars.csv").withoutMissing("Miles_per_Gallon", "Horsepower");
+      cars =
+          CsvTable.read(in, "auto-mpg/cars.csv").withoutMissing("Miles_per_Gallon", "Horsepower");
     }
-    Dataset all = Dataset.builder()
-        .add("car", withOrigin(cars.floats(MEASUREMENTS), cars.categories("Origin")))
-        .add("target", Column.of(cars.floats("Miles_per_Gallon").values(), 1))
-        .build();
+    Dataset all =
+        Dataset.builder()
+            .add("car", withOrigin(cars.floats(MEASUREMENTS), cars.categories("Origin")))
+            .add("target", Column.of(cars.floats("Miles_per_Gallon").values(), 1))
+            .build();
     Dataset.Split split = all.split(testFraction, seed);
     Normalizer features = Normalizer.fit(split.train().column("car"));
     Normalizer mpg = Normalizer.fitMinMax(split.train().column("target"));

@@ -17,9 +17,9 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * A multi-layer perceptron for Fashion-MNIST: 784 pixels, two ReLU layers of 256 and 128 units,
- * 10 logits; sparse categorical cross-entropy minimised with Adam. tfloop generates
- * {@code FashionMlpLoop} from it.
+ * A multi-layer perceptron for Fashion-MNIST: 784 pixels, two ReLU layers of 256 and 128 units, 10
+ * logits; sparse categorical cross-entropy minimised with Adam. tfloop generates {@code
+ * FashionMlpLoop} from it.
  */
 @TrainingLoop(batchSize = 32, seed = 42, metrics = Metric.ACCURACY)
 public class FashionMlp {

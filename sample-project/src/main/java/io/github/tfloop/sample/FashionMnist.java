@@ -12,8 +12,8 @@ import java.nio.file.Path;
  * image} column (floats in [0, 1]) and a {@code label} column (class indices 0-9).
  *
  * <p>The full set (60,000 training and 10,000 test images) is read from a directory of IDX files,
- * such as the one Debian's {@code dataset-fashion-mnist} package installs. A real subset of it
- * (the first 6,000 training and 1,000 test images) ships inside this project so that it runs on any
+ * such as the one Debian's {@code dataset-fashion-mnist} package installs. A real subset of it (the
+ * first 6,000 training and 1,000 test images) ships inside this project so that it runs on any
  * machine.
  *
  * @param source where the data came from
@@ -25,13 +25,23 @@ public record FashionMnist(Dataset train, Dataset test, String source) {
 
   private static final String BUNDLED = "fashion-mnist/";
   private static final String[] FILES = {
-    "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
     "t10k-labels-idx1-ubyte"
   };
 
   /** The class names, by label. */
   public static final String[] CLASSES = {
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
     "Ankle boot"
   };
 
@@ -60,7 +70,11 @@ public record FashionMnist(Dataset train, Dataset test, String source) {
         arrays[i] = IdxFile.read(plain);
       } else {
         throw new IOException(
-            directory + " has neither " + FILES[i] + ".gz nor " + FILES[i]
+            directory
+                + " has neither "
+                + FILES[i]
+                + ".gz nor "
+                + FILES[i]
                 + "; it must hold the four Fashion-MNIST IDX files");
       }
     }
@@ -89,8 +103,14 @@ public record FashionMnist(Dataset train, Dataset test, String source) {
   private static Dataset dataset(IdxFile images, IdxFile labels) {
     if (images.size() != labels.size()) {
       throw new IllegalArgumentException(
-          images.source() + " holds " + images.size() + " images but " + labels.source()
-              + " holds " + labels.size() + " labels");
+          images.source()
+              + " holds "
+              + images.size()
+              + " images but "
+              + labels.source()
+              + " holds "
+              + labels.size()
+              + " labels");
     }
     return Dataset.builder()
         .add("image", images.toFloatColumn(1 / 255f))

@@ -1,7 +1,7 @@
 package io.github.tfloop.sample;
 
-import io.github.tfloop.data.Dataset;
 import io.github.tfloop.checkpoint.CheckpointPolicy;
+import io.github.tfloop.data.Dataset;
 import io.github.tfloop.distributed.Cluster;
 import io.github.tfloop.distributed.ParameterServer;
 import io.github.tfloop.monitor.ConsoleLogger;
@@ -33,8 +33,8 @@ import java.util.function.Function;
  * forces it). A tenth of the training images, chosen by a seeded shuffle, is held out for
  * validation.
  *
- * <p>{@code --logdir DIR} writes TensorBoard event files ({@code tensorboard --logdir DIR});
- * {@code --checkpoints DIR} saves a checkpoint every 500 steps, after each epoch and on Ctrl-C, and
+ * <p>{@code --logdir DIR} writes TensorBoard event files ({@code tensorboard --logdir DIR}); {@code
+ * --checkpoints DIR} saves a checkpoint every 500 steps, after each epoch and on Ctrl-C, and
  * resumes from the newest one when run again; {@code --export DIR} writes the trained model as a
  * SavedModel.
  *
@@ -65,12 +65,16 @@ public final class FashionMnistTraining {
         case "--logdir" -> logDir = Path.of(value(args, ++i, "--logdir"));
         case "--checkpoints" -> checkpoints = Path.of(value(args, ++i, "--checkpoints"));
         case "--export" -> export = Path.of(value(args, ++i, "--export"));
-        case "--cluster-timeout" -> clusterTimeout =
-            Duration.ofSeconds(Long.parseLong(value(args, ++i, "--cluster-timeout")));
-        default -> throw new IllegalArgumentException(
-            "unknown argument '" + args[i] + "'; use --model mlp|cnn, --epochs N, --data DIR,"
-                + " --subset, --logdir DIR, --checkpoints DIR, --export DIR or"
-                + " --cluster-timeout SECONDS");
+        case "--cluster-timeout" ->
+            clusterTimeout =
+                Duration.ofSeconds(Long.parseLong(value(args, ++i, "--cluster-timeout")));
+        default ->
+            throw new IllegalArgumentException(
+                "unknown argument '"
+                    + args[i]
+                    + "'; use --model mlp|cnn, --epochs N, --data DIR,"
+                    + " --subset, --logdir DIR, --checkpoints DIR, --export DIR or"
+                    + " --cluster-timeout SECONDS");
       }
     }
     Cluster cluster =
@@ -79,14 +83,22 @@ public final class FashionMnistTraining {
       ParameterServer.serve(cluster);
     }
     FashionMnist mnist =
-        data != null ? FashionMnist.load(data)
+        data != null
+            ? FashionMnist.load(data)
             : subset ? FashionMnist.bundled() : FashionMnist.fullIfInstalled();
     Dataset.Split split = mnist.train().split(0.1, 42);
-    System.out.printf(Locale.ROOT, "Fashion-MNIST (%s): %d training, %d validation, %d test images%n",
-        mnist.source(), split.train().size(), split.validation().size(), mnist.test().size());
+    System.out.printf(
+        Locale.ROOT,
+        "Fashion-MNIST (%s): %d training, %d validation, %d test images%n",
+        mnist.source(),
+        split.train().size(),
+        split.validation().size(),
+        mnist.test().size());
 
     LoopOptions.Builder options =
-        LoopOptions.builder().epochs(epochs).listener(Progress.toConsole())
+        LoopOptions.builder()
+            .epochs(epochs)
+            .listener(Progress.toConsole())
             .listener(new ConsoleLogger());
     if (logDir != null) {
       options.listener(TensorBoard.to(logDir).everySteps(100).histograms(1));
@@ -96,28 +108,36 @@ public final class FashionMnistTraining {
     }
     if (cluster != null) {
       options.cluster(cluster);
-      System.out.println("cluster: this process is " + cluster.describeTask()
-          + (cluster.isChief() ? ", the chief" : ""));
+      System.out.println(
+          "cluster: this process is "
+              + cluster.describeTask()
+              + (cluster.isChief() ? ", the chief" : ""));
     }
     long started = System.nanoTime();
     LoopOptions built = options.build();
     boolean exports = export != null && (cluster == null || cluster.isChief());
     Job job = new Job(split, mnist.test(), checkpoints != null, exports ? export : null);
-    Evaluation test = switch (model) {
-      case "mlp" -> {
-        try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(), built)) {
-          yield job.run(loop::fit, loop::resume, loop::exportSavedModel, loop::evaluate);
-        }
-      }
-      case "cnn" -> {
-        try (FashionCnnLoop loop = FashionCnnLoop.create(new FashionCnn(), built)) {
-          yield job.run(loop::fit, loop::resume, loop::exportSavedModel, loop::evaluate);
-        }
-      }
-      default -> throw new IllegalArgumentException("--model must be mlp or cnn, got " + model);
-    };
-    System.out.printf(Locale.ROOT, "test (%s): loss %.4f  accuracy %.4f  (%d images, %.1f s in all)%n",
-        model, test.get("loss"), test.get("accuracy"), test.examples(),
+    Evaluation test =
+        switch (model) {
+          case "mlp" -> {
+            try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(), built)) {
+              yield job.run(loop::fit, loop::resume, loop::exportSavedModel, loop::evaluate);
+            }
+          }
+          case "cnn" -> {
+            try (FashionCnnLoop loop = FashionCnnLoop.create(new FashionCnn(), built)) {
+              yield job.run(loop::fit, loop::resume, loop::exportSavedModel, loop::evaluate);
+            }
+          }
+          default -> throw new IllegalArgumentException("--model must be mlp or cnn, got " + model);
+        };
+    System.out.printf(
+        Locale.ROOT,
+        "test (%s): loss %.4f  accuracy %.4f  (%d images, %.1f s in all)%n",
+        model,
+        test.get("loss"),
+        test.get("accuracy"),
+        test.examples(),
         (System.nanoTime() - started) / 1e9);
     if (exports) {
       System.out.println("SavedModel written to " + export);
@@ -128,8 +148,10 @@ public final class FashionMnistTraining {
   private record Job(Dataset.Split split, Dataset test, boolean resume, Path export) {
 
     Evaluation run(
-        BiFunction<Dataset, Dataset, History> fit, BiFunction<Dataset, Dataset, History> resume,
-        Consumer<Path> exporter, Function<Dataset, Evaluation> evaluate) {
+        BiFunction<Dataset, Dataset, History> fit,
+        BiFunction<Dataset, Dataset, History> resume,
+        Consumer<Path> exporter,
+        Function<Dataset, Evaluation> evaluate) {
       (this.resume ? resume : fit).apply(split.train(), split.validation());
       if (export != null) {
         exporter.accept(export);

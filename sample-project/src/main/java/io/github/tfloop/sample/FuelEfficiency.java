@@ -17,10 +17,13 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * Regression on Auto MPG ({@link AutoMpg}): a car's fuel efficiency, scaled to [0, 1], from nine
- * standardised features. The loss is a weighted mean squared error that counts errors on
- * efficient cars (scaled efficiency above 0.5) twice.
+ * standardised features. The loss is a weighted mean squared error that counts errors on efficient
+ * cars (scaled efficiency above 0.5) twice.
  */
-@TrainingLoop(batchSize = 32, seed = 5, metrics = {Metric.MAE, Metric.RMSE})
+@TrainingLoop(
+    batchSize = 32,
+    seed = 5,
+    metrics = {Metric.MAE, Metric.RMSE})
 public class FuelEfficiency {
 
   /** Errors on cars whose scaled efficiency is above this count {@link #HEAVY} times. */
@@ -42,14 +45,17 @@ public class FuelEfficiency {
   Operand<TFloat32> weightedMse(
       Ops tf, Operand<TFloat32> efficiency, @Label(shape = {1}) Operand<TFloat32> target) {
     Operand<TFloat32> weights =
-        tf.select(tf.math.greater(target, tf.constant(THRESHOLD)), tf.constant(HEAVY),
-            tf.constant(1f));
+        tf.select(
+            tf.math.greater(target, tf.constant(THRESHOLD)), tf.constant(HEAVY), tf.constant(1f));
     Operand<TFloat32> weighted =
         tf.math.mul(weights, tf.math.squaredDifference(efficiency, target));
     return tf.math.mean(weighted, tf.constant(new int[] {0, 1}));
   }
 
-  @Step(optimizer = Optimizer.ADAM, learningRate = 3e-3, schedule = Schedule.EXPONENTIAL_DECAY,
+  @Step(
+      optimizer = Optimizer.ADAM,
+      learningRate = 3e-3,
+      schedule = Schedule.EXPONENTIAL_DECAY,
       scheduleParams = {"decaySteps=500", "decayRate=0.5"})
   void train() {}
 }

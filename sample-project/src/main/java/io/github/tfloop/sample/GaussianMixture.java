@@ -6,8 +6,7 @@ import java.util.SplittableRandom;
 
 /**
  * The target of {@link MixtureGan}: an equal mixture of two Gaussians with means -2 and +2 and
- * standard deviation 0.5, sampled with a seed, paired with standard normal noise for the
- * generator.
+ * standard deviation 0.5, sampled with a seed, paired with standard normal noise for the generator.
  */
 public final class GaussianMixture {
 

@@ -16,10 +16,10 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
- * A generative adversarial network that learns a one-dimensional mixture of two Gaussians
- * ({@link GaussianMixture}): a generator maps 8-dimensional noise to a sample; a critic, a
- * function model applied to real and to generated samples alike, tells them apart. Two steps, each
- * with its own loss, optimizer and variables, run on every batch in declaration order.
+ * A generative adversarial network that learns a one-dimensional mixture of two Gaussians ({@link
+ * GaussianMixture}): a generator maps 8-dimensional noise to a sample; a critic, a function model
+ * applied to real and to generated samples alike, tells them apart. Two steps, each with its own
+ * loss, optimizer and variables, run on every batch in declaration order.
  */
 @TrainingLoop(batchSize = 128, seed = 11)
 public class MixtureGan {
@@ -59,11 +59,19 @@ public class MixtureGan {
     return Losses.binaryCrossentropy(tf, onFake, tf.onesLike(onFake), true, Reduction.MEAN);
   }
 
-  @Step(loss = "criticLoss", variables = "critic", optimizer = Optimizer.ADAM,
-      params = "beta1=0.5", learningRate = 1e-3)
+  @Step(
+      loss = "criticLoss",
+      variables = "critic",
+      optimizer = Optimizer.ADAM,
+      params = "beta1=0.5",
+      learningRate = 1e-3)
   void trainCritic() {}
 
-  @Step(loss = "generatorLoss", variables = "generator", optimizer = Optimizer.ADAM,
-      params = "beta1=0.5", learningRate = 1e-3)
+  @Step(
+      loss = "generatorLoss",
+      variables = "generator",
+      optimizer = Optimizer.ADAM,
+      params = "beta1=0.5",
+      learningRate = 1e-3)
   void trainGenerator() {}
 }

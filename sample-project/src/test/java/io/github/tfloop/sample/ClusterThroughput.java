@@ -49,8 +49,13 @@ public final class ClusterThroughput {
     int batch = model.equals("cnn") ? 64 : 32;
     double alone = 0;
     Map<Integer, List<Double>> runs = new TreeMap<>();
-    System.out.printf(Locale.ROOT, "%s, global batch %d, bundled subset (6,000 images), %d epochs,"
-        + " %d cores%n", model, batch, epochs, Runtime.getRuntime().availableProcessors());
+    System.out.printf(
+        Locale.ROOT,
+        "%s, global batch %d, bundled subset (6,000 images), %d epochs," + " %d cores%n",
+        model,
+        batch,
+        epochs,
+        Runtime.getRuntime().availableProcessors());
     for (String count : counts.split(",")) {
       int workers = Integer.parseInt(count.trim());
       List<String> lines = workers == 0 ? alone(model, epochs) : cluster(model, epochs, workers);
@@ -69,44 +74,66 @@ public final class ClusterThroughput {
       double examplesPerSecond = steps * batch / (best / 1e9);
       alone = workers == 0 ? examplesPerSecond : alone;
       runs.computeIfAbsent(workers, w -> new ArrayList<>()).add(examplesPerSecond);
-      System.out.printf(Locale.ROOT,
+      System.out.printf(
+          Locale.ROOT,
           "%-14s best epoch %6.2f s  %7.0f examples/s  %5.1f ms/step%s%n",
           workers == 0 ? "one process" : workers + " worker" + (workers > 1 ? "s" : "") + " + ps",
-          best / 1e9, examplesPerSecond, best / 1e6 / steps,
-          alone > 0 && workers > 0 ? String.format(Locale.ROOT, "  (%.2fx one process)",
-              examplesPerSecond / alone) : "");
+          best / 1e9,
+          examplesPerSecond,
+          best / 1e6 / steps,
+          alone > 0 && workers > 0
+              ? String.format(Locale.ROOT, "  (%.2fx one process)", examplesPerSecond / alone)
+              : "");
     }
     if (runs.values().stream().anyMatch(list -> list.size() > 1)) {
       double medianAlone = runs.containsKey(0) ? median(runs.get(0)) : 0;
-      runs.forEach((workers, list) -> System.out.printf(Locale.ROOT,
-          "median of %d: %-14s %7.0f examples/s  %5.1f ms/step%s%n", list.size(),
-          workers == 0 ? "one process" : workers + " worker" + (workers > 1 ? "s" : "") + " + ps",
-          median(list), batch * 1e3 / median(list),
-          medianAlone > 0 && workers > 0 ? String.format(Locale.ROOT, "  (%.2fx one process)",
-              median(list) / medianAlone) : ""));
+      runs.forEach(
+          (workers, list) ->
+              System.out.printf(
+                  Locale.ROOT,
+                  "median of %d: %-14s %7.0f examples/s  %5.1f ms/step%s%n",
+                  list.size(),
+                  workers == 0
+                      ? "one process"
+                      : workers + " worker" + (workers > 1 ? "s" : "") + " + ps",
+                  median(list),
+                  batch * 1e3 / median(list),
+                  medianAlone > 0 && workers > 0
+                      ? String.format(
+                          Locale.ROOT, "  (%.2fx one process)", median(list) / medianAlone)
+                      : ""));
     }
   }
 
   private static double median(List<Double> values) {
     List<Double> sorted = values.stream().sorted().toList();
     int middle = sorted.size() / 2;
-    return sorted.size() % 2 == 1 ? sorted.get(middle)
+    return sorted.size() % 2 == 1
+        ? sorted.get(middle)
         : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
   }
 
   private static List<String> alone(String model, int epochs) throws Exception {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--enable-native-access=ALL-UNNAMED", "-Xmx2g",
-        "-cp", System.getProperty("java.class.path"),
-        ClusterThroughput.class.getName(), "worker", model, String.valueOf(epochs)));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-Xmx2g",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ClusterThroughput.class.getName(),
+                "worker",
+                model,
+                String.valueOf(epochs)));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().remove(Cluster.ENVIRONMENT_VARIABLE);
     builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
     Process process = builder.start();
     List<String> lines = new ArrayList<>();
-    try (BufferedReader out = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = out.readLine()) != null; ) {
         lines.add(line);
       }
@@ -119,12 +146,15 @@ public final class ClusterThroughput {
 
   private static List<String> cluster(String model, int epochs, int workers) throws Exception {
     ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
-    try (LocalCluster cluster = LocalCluster.builder().parameterServers(1).workers(workers)
-        .javaOption("-Xmx2g")
-        .mainClass(ClusterThroughput.class.getName())
-        .arguments("worker", model, String.valueOf(epochs))
-        .output((task, line) -> lines.add(task.equals("worker 0") ? line : task + ": " + line))
-        .start()) {
+    try (LocalCluster cluster =
+        LocalCluster.builder()
+            .parameterServers(1)
+            .workers(workers)
+            .javaOption("-Xmx2g")
+            .mainClass(ClusterThroughput.class.getName())
+            .arguments("worker", model, String.valueOf(epochs))
+            .output((task, line) -> lines.add(task.equals("worker 0") ? line : task + ": " + line))
+            .start()) {
       if (!cluster.awaitWorkers(Duration.ofMinutes(30)) || cluster.awaitWorkers() != 0) {
         throw new IllegalStateException("the cluster failed:\n" + String.join("\n", lines));
       }
@@ -135,30 +165,43 @@ public final class ClusterThroughput {
   /** One process of a measurement: trains, and reports each epoch if it is the chief or alone. */
   private static void train(String model, int epochs) throws IOException {
     Dataset train = FashionMnist.bundled().train();
-    LoopOptions.Builder options = LoopOptions.builder().epochs(epochs)
-        .listener(new TrainingListener() {
-          @Override
-          public void onEpochEnd(FitControl control, EpochLog log) {
-            System.out.println("epoch " + log.epoch() + " " + log.steps() + " "
-                + log.duration().toNanos());
-          }
-        });
+    LoopOptions.Builder options =
+        LoopOptions.builder()
+            .epochs(epochs)
+            .listener(
+                new TrainingListener() {
+                  @Override
+                  public void onEpochEnd(FitControl control, EpochLog log) {
+                    System.out.println(
+                        "epoch "
+                            + log.epoch()
+                            + " "
+                            + log.steps()
+                            + " "
+                            + log.duration().toNanos());
+                  }
+                });
     if (Cluster.inEnvironment()) {
       options.cluster(Cluster.fromEnvironment());
     }
-    Consumer<Dataset> fit = switch (model) {
-      case "mlp" -> data -> {
-        try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(), options.build())) {
-          loop.fit(data);
-        }
-      };
-      case "cnn" -> data -> {
-        try (FashionCnnLoop loop = FashionCnnLoop.create(new FashionCnn(), options.build())) {
-          loop.fit(data);
-        }
-      };
-      default -> throw new IllegalArgumentException("model must be mlp or cnn, got " + model);
-    };
+    Consumer<Dataset> fit =
+        switch (model) {
+          case "mlp" ->
+              data -> {
+                try (FashionMlpLoop loop =
+                    FashionMlpLoop.create(new FashionMlp(), options.build())) {
+                  loop.fit(data);
+                }
+              };
+          case "cnn" ->
+              data -> {
+                try (FashionCnnLoop loop =
+                    FashionCnnLoop.create(new FashionCnn(), options.build())) {
+                  loop.fit(data);
+                }
+              };
+          default -> throw new IllegalArgumentException("model must be mlp or cnn, got " + model);
+        };
     fit.accept(train);
   }
 }

@@ -43,19 +43,22 @@ class FashionMlpCheckpointTest {
   @Test
   void resumingTheSecondEpochFromACheckpointGivesTheWeightsOfOneFit(@TempDir Path directory) {
     float[] uninterrupted;
-    try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(),
-        LoopOptions.builder().epochs(2).build())) {
+    try (FashionMlpLoop loop =
+        FashionMlpLoop.create(new FashionMlp(), LoopOptions.builder().epochs(2).build())) {
       loop.fit(train, validation);
       uninterrupted = loop.predict(questions);
     }
     CheckpointPolicy policy = CheckpointPolicy.in(directory.resolve("checkpoints")).everySteps(10);
-    try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(),
-        LoopOptions.builder().epochs(1).checkpoints(policy).build())) {
+    try (FashionMlpLoop loop =
+        FashionMlpLoop.create(
+            new FashionMlp(), LoopOptions.builder().epochs(1).checkpoints(policy).build())) {
       loop.fit(train, validation);
     }
     TensorBoard tensorBoard = TensorBoard.to(directory.resolve("runs")).everySteps(10);
-    try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(),
-        LoopOptions.builder().epochs(2).checkpoints(policy).listener(tensorBoard).build())) {
+    try (FashionMlpLoop loop =
+        FashionMlpLoop.create(
+            new FashionMlp(),
+            LoopOptions.builder().epochs(2).checkpoints(policy).listener(tensorBoard).build())) {
       History history = loop.resume(train, validation);
       assertEquals(2, history.epochs().size(), "epoch 1 restored, epoch 2 trained");
       assertEquals(2 * (960 / 32), loop.globalStep());

@@ -40,13 +40,14 @@ class FashionMlpClusterTest {
 
   /** 6,000 bundled training images in global batches of 32. */
   private static final int STEPS_PER_EPOCH = 6000 / 32;
+
   private static final Duration LIMIT = Duration.ofMinutes(3);
 
   /**
-   * Test accuracy after three epochs: the cluster must be within 0.02 of one process with the
-   * same global batches (unshuffled, so the same examples; measured: 0.818 in one process, 0.821 on
-   * the cluster). Every image outside a worker's shard is NaN in that worker's data, so a single
-   * one fed would fail the fit.
+   * Test accuracy after three epochs: the cluster must be within 0.02 of one process with the same
+   * global batches (unshuffled, so the same examples; measured: 0.818 in one process, 0.821 on the
+   * cluster). Every image outside a worker's shard is NaN in that worker's data, so a single one
+   * fed would fail the fit.
    */
   @Test
   void trainsLikeOneProcessEachWorkerOnItsOwnShardAndOnlyTheChiefWrites(@TempDir Path directory)
@@ -70,20 +71,26 @@ class FashionMlpClusterTest {
     assertEquals(String.valueOf(epochs), chief.getProperty("epochs"));
     assertEquals(String.valueOf(epochs), worker.getProperty("epochs"), "epochs of its shard");
     double accuracy = Double.parseDouble(chief.getProperty("test_accuracy"));
-    assertEquals(chief.getProperty("test_accuracy"), worker.getProperty("test_accuracy"),
+    assertEquals(
+        chief.getProperty("test_accuracy"),
+        worker.getProperty("test_accuracy"),
         "both evaluate the weights on the parameter server");
-    System.out.printf("test accuracy after %d epochs: one process %.4f, cluster %.4f%n", epochs,
-        alone, accuracy);
+    System.out.printf(
+        "test accuracy after %d epochs: one process %.4f, cluster %.4f%n", epochs, alone, accuracy);
     assertEquals(alone, accuracy, 0.02, "cluster " + accuracy + ", one process " + alone);
-    assertEquals(accuracy, exportedModelAccuracy(directory.resolve("model-1"), data.test()), 1e-9,
+    assertEquals(
+        accuracy,
+        exportedModelAccuracy(directory.resolve("model-1"), data.test()),
+        1e-9,
         "worker 1 exported the weights the cluster trained");
 
     Path chiefFiles = directory.resolve("worker-0");
-    assertEquals(List.of(chiefFiles.resolve("checkpoints"), chiefFiles.resolve("runs")),
-        list(chiefFiles));
+    assertEquals(
+        List.of(chiefFiles.resolve("checkpoints"), chiefFiles.resolve("runs")), list(chiefFiles));
     assertFalse(CheckpointStore.open(chiefFiles.resolve("checkpoints")).checkpoints().isEmpty());
     assertFalse(list(chiefFiles.resolve("runs/train")).isEmpty(), "TensorBoard event files");
-    assertFalse(Files.exists(directory.resolve("worker-1")),
+    assertFalse(
+        Files.exists(directory.resolve("worker-1")),
         "worker 1 was given the same options but wrote nothing: " + list(directory));
   }
 
@@ -101,13 +108,17 @@ class FashionMlpClusterTest {
       long atKill = lines.lastStep();
       Thread.sleep(1500); // about 100 steps' time
       long whileDead = lines.lastStep();
-      assertTrue(whileDead <= atKill + 2,
+      assertTrue(
+          whileDead <= atKill + 2,
           "the chief went on without worker 1, from step " + atKill + " to " + whileDead);
       int restartedAt = lines.size();
       cluster.restart(Cluster.WORKER, 1);
       awaitSuccess(cluster, lines);
-      assertTrue(lines.after(restartedAt).stream().anyMatch(line ->
-          line.startsWith("[worker 1]") && line.contains("joined training in round")),
+      assertTrue(
+          lines.after(restartedAt).stream()
+              .anyMatch(
+                  line ->
+                      line.startsWith("[worker 1]") && line.contains("joined training in round")),
           lines.dump());
     }
     Properties chief = results(directory, 0);
@@ -134,11 +145,20 @@ class FashionMlpClusterTest {
       cluster.restart(Cluster.WORKER, 0);
       awaitSuccess(cluster, lines);
       List<String> resumed = lines.after(restartedAt);
-      assertTrue(resumed.stream().anyMatch(line -> line.startsWith("[worker 0]")
-          && line.contains("resuming from") && line.endsWith("global step " + saved)),
+      assertTrue(
+          resumed.stream()
+              .anyMatch(
+                  line ->
+                      line.startsWith("[worker 0]")
+                          && line.contains("resuming from")
+                          && line.endsWith("global step " + saved)),
           lines.dump());
-      assertEquals("[worker 0] step " + (saved + 1), resumed.stream()
-          .filter(line -> line.startsWith("[worker 0] step ")).findFirst().orElseThrow());
+      assertEquals(
+          "[worker 0] step " + (saved + 1),
+          resumed.stream()
+              .filter(line -> line.startsWith("[worker 0] step "))
+              .findFirst()
+              .orElseThrow());
     }
     Properties chief = results(directory, 0);
     assertEquals(2 * STEPS_PER_EPOCH, steps(chief));
@@ -149,22 +169,32 @@ class FashionMlpClusterTest {
 
   private static LocalCluster start(
       Path directory, int epochs, int checkpointSteps, boolean poison, Lines lines) {
-    List<String> arguments = new ArrayList<>(List.of(directory.toString(), String.valueOf(epochs),
-        "60", String.valueOf(checkpointSteps)));
+    List<String> arguments =
+        new ArrayList<>(
+            List.of(
+                directory.toString(),
+                String.valueOf(epochs),
+                "60",
+                String.valueOf(checkpointSteps)));
     if (poison) {
       arguments.add("poison");
     }
-    return LocalCluster.builder().parameterServers(1).workers(2)
-        .javaOption("-Xmx512m").javaOption("-XX:+UseSerialGC")
+    return LocalCluster.builder()
+        .parameterServers(1)
+        .workers(2)
+        .javaOption("-Xmx512m")
+        .javaOption("-XX:+UseSerialGC")
         .javaOption("-XX:TieredStopAtLevel=1")
-        .mainClass(FashionMlpWorker.class.getName()).arguments(arguments.toArray(String[]::new))
+        .mainClass(FashionMlpWorker.class.getName())
+        .arguments(arguments.toArray(String[]::new))
         .output(lines)
         .start();
   }
 
   private static void awaitSuccess(LocalCluster cluster, Lines lines) throws InterruptedException {
-    assertTrue(cluster.awaitWorkers(LIMIT), "the workers did not finish in " + LIMIT + ":\n"
-        + lines.dump());
+    assertTrue(
+        cluster.awaitWorkers(LIMIT),
+        "the workers did not finish in " + LIMIT + ":\n" + lines.dump());
     assertEquals(0, cluster.awaitWorkers(), "a worker failed:\n" + lines.dump());
   }
 
@@ -202,8 +232,10 @@ class FashionMlpClusterTest {
   }
 
   private static Checkpoint newestCheckpoint(Path directory) throws IOException {
-    List<Path> all = list(directory).stream()
-        .filter(path -> path.getFileName().toString().startsWith("ckpt-")).toList();
+    List<Path> all =
+        list(directory).stream()
+            .filter(path -> path.getFileName().toString().startsWith("ckpt-"))
+            .toList();
     for (int i = all.size() - 1; i >= 0; i--) {
       try {
         return CheckpointStore.verify(all.get(i));
@@ -265,8 +297,11 @@ class FashionMlpClusterTest {
 
     /** The lines, but the chief's many step lines. */
     synchronized String dump() {
-      return String.join("\n", lines.stream().filter(line -> !CHIEF_STEP.matcher(line).matches())
-          .toList()) + "\n(last chief step " + lastStep + ")";
+      return String.join(
+              "\n", lines.stream().filter(line -> !CHIEF_STEP.matcher(line).matches()).toList())
+          + "\n(last chief step "
+          + lastStep
+          + ")";
     }
   }
 }

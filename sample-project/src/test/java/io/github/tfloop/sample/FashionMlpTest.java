@@ -83,9 +83,10 @@ class FashionMlpTest {
       assertTrue(Float.isFinite(first));
       assertTrue(last < first / 4, "loss went from " + first + " to " + last);
       IllegalArgumentException mismatch =
-          assertThrows(IllegalArgumentException.class,
-              () -> loop.step(images, Arrays.copyOf(labels, 31)));
-      assertEquals("label: expected 32 values (32 examples of scalar), got 31", mismatch.getMessage());
+          assertThrows(
+              IllegalArgumentException.class, () -> loop.step(images, Arrays.copyOf(labels, 31)));
+      assertEquals(
+          "label: expected 32 values (32 examples of scalar), got 31", mismatch.getMessage());
     }
   }
 
@@ -95,7 +96,8 @@ class FashionMlpTest {
     for (int run = 0; run < 2; run++) {
       try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp())) {
         loop.fit(data.train().take(2000));
-        predictions[run] = loop.predict(((FloatColumn) data.test().take(50).column("image")).values());
+        predictions[run] =
+            loop.predict(((FloatColumn) data.test().take(50).column("image")).values());
       }
     }
     assertArrayEquals(predictions[0], predictions[1], 0f);

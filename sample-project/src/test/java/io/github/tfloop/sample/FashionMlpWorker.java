@@ -51,18 +51,21 @@ public final class FashionMlpWorker {
     FashionMnist data = FashionMnist.bundled();
     Dataset train = poison ? poisonOutsideShard(data.train(), cluster) : data.train();
     Path own = output.resolve("worker-" + cluster.taskIndex());
-    LoopOptions options = options(epochs)
-        .cluster(cluster)
-        .checkpoints(CheckpointPolicy.in(own.resolve("checkpoints")).everySteps(checkpointSteps))
-        .listener(TensorBoard.to(own.resolve("runs")).everySteps(50))
-        .listener(new TrainingListener() {
-          @Override
-          public void onBatchEnd(FitControl control, int epoch, int batch) {
-            System.out.println("step " + control.globalStep());
-            System.out.flush();
-          }
-        })
-        .build();
+    LoopOptions options =
+        options(epochs)
+            .cluster(cluster)
+            .checkpoints(
+                CheckpointPolicy.in(own.resolve("checkpoints")).everySteps(checkpointSteps))
+            .listener(TensorBoard.to(own.resolve("runs")).everySteps(50))
+            .listener(
+                new TrainingListener() {
+                  @Override
+                  public void onBatchEnd(FitControl control, int epoch, int batch) {
+                    System.out.println("step " + control.globalStep());
+                    System.out.flush();
+                  }
+                })
+            .build();
     try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(), options)) {
       History history = loop.resume(train);
       Evaluation test = loop.evaluate(data.test());
@@ -85,8 +88,12 @@ public final class FashionMlpWorker {
    * non-finite check stops a fit that feeds a NaN image.
    */
   static LoopOptions.Builder options(int epochs) {
-    return LoopOptions.builder().epochs(epochs).shuffle(false).nonFinite(NonFinite.STOP)
-        .intraOpThreads(1).interOpThreads(2);
+    return LoopOptions.builder()
+        .epochs(epochs)
+        .shuffle(false)
+        .nonFinite(NonFinite.STOP)
+        .intraOpThreads(1)
+        .interOpThreads(2);
   }
 
   /** {@code data} with every image outside this worker's shard made NaN. */

@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
  * The GAN learns the two-component mixture: the samples its generator draws from fresh noise fall
  * into two modes whose weights, means and spreads approach the target's.
  *
- * <p>Tolerances: 4,000 samples estimate a mode's weight to about ±0.01 and its mean to about
- * ±0.02, so what the tolerances allow for is the adversarial game itself, which keeps oscillating
- * around its equilibrium. Measured over 10 to 40 epochs (seed 11): weights 0.45 to 0.55, means
- * within 0.26 of ±2, deviations 0.48 to 0.63. The same checks reject the untrained generator.
+ * <p>Tolerances: 4,000 samples estimate a mode's weight to about ±0.01 and its mean to about ±0.02,
+ * so what the tolerances allow for is the adversarial game itself, which keeps oscillating around
+ * its equilibrium. Measured over 10 to 40 epochs (seed 11): weights 0.45 to 0.55, means within 0.26
+ * of ±2, deviations 0.48 to 0.63. The same checks reject the untrained generator.
  */
 class MixtureGanTest {
 
@@ -68,7 +68,8 @@ class MixtureGanTest {
     float[] noise = GaussianMixture.noise(SAMPLES, new SplittableRandom(99));
     LoopOptions options = LoopOptions.builder().epochs(20).build();
     try (MixtureGanLoop loop = MixtureGanLoop.create(new MixtureGan(), options)) {
-      assertFalse(modes(loop.predict(noise)).mismatches().isEmpty(),
+      assertFalse(
+          modes(loop.predict(noise)).mismatches().isEmpty(),
           "the checks reject an untrained generator");
 
       History history = loop.fit(GaussianMixture.sample(12800, 1));

@@ -18,9 +18,9 @@ import java.util.Locale;
 /**
  * Measures what monitoring and checkpoints cost on FashionMlp (bundled subset, 6,000 images, 187
  * steps an epoch): epoch time with the non-finite check off, stopping and skipping; heap bytes
- * allocated per steady-state step with the check, checkpoints and TensorBoard configured; and
- * the time to write and to restore one checkpoint. Not a test: run it by hand (see the report of
- * the monitoring issue for the command).
+ * allocated per steady-state step with the check, checkpoints and TensorBoard configured; and the
+ * time to write and to restore one checkpoint. Not a test: run it by hand (see the report of the
+ * monitoring issue for the command).
  */
 public final class MonitoringCost {
 
@@ -38,22 +38,30 @@ public final class MonitoringCost {
           for (var epoch : history.epochs()) {
             best = Math.min(best, epoch.duration().toNanos());
           }
-          System.out.printf(Locale.ROOT, "round %d  nonFinite=%-4s  best epoch %.1f ms  (%.1f us/step)%n",
-              round, policy, best / 1e6, best / 1e3 / 187);
+          System.out.printf(
+              Locale.ROOT,
+              "round %d  nonFinite=%-4s  best epoch %.1f ms  (%.1f us/step)%n",
+              round,
+              policy,
+              best / 1e6,
+              best / 1e3 / 187);
         }
       }
     }
 
     Path directory = Files.createTempDirectory("monitoring-cost");
     AllocationProbe probe = new AllocationProbe();
-    LoopOptions monitored = LoopOptions.builder().epochs(1)
-        .checkpoints(CheckpointPolicy.in(directory.resolve("checkpoints")).everySteps(1000))
-        .listener(TensorBoard.to(directory.resolve("runs")).everySteps(1000))
-        .listener(probe)
-        .build();
+    LoopOptions monitored =
+        LoopOptions.builder()
+            .epochs(1)
+            .checkpoints(CheckpointPolicy.in(directory.resolve("checkpoints")).everySteps(1000))
+            .listener(TensorBoard.to(directory.resolve("runs")).everySteps(1000))
+            .listener(probe)
+            .build();
     try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(), monitored)) {
       loop.fit(train);
-      System.out.printf(Locale.ROOT,
+      System.out.printf(
+          Locale.ROOT,
           "allocated per step (batches 20..180, check + checkpoint policy + TensorBoard): %.1f bytes%n",
           probe.bytesPerStep());
 
@@ -67,28 +75,41 @@ public final class MonitoringCost {
     }
     for (int i = 0; i < 3; i++) {
       Path checkpoints = directory.resolve("timed-" + i);
-      LoopOptions saving = LoopOptions.builder().epochs(1)
-          .checkpoints(CheckpointPolicy.in(checkpoints).everySteps(17).keepLast(3)).build();
+      LoopOptions saving =
+          LoopOptions.builder()
+              .epochs(1)
+              .checkpoints(CheckpointPolicy.in(checkpoints).everySteps(17).keepLast(3))
+              .build();
       long started = System.nanoTime();
       try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(), saving)) {
         loop.fit(train);
       }
       long withCheckpoints = System.nanoTime() - started;
       started = System.nanoTime();
-      try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(),
-          LoopOptions.builder().epochs(1).build())) {
+      try (FashionMlpLoop loop =
+          FashionMlpLoop.create(new FashionMlp(), LoopOptions.builder().epochs(1).build())) {
         loop.fit(train);
       }
       long without = System.nanoTime() - started;
       // 187 steps: saves at 17, 34, ..., 187 (11), the epoch's and the end's coincide with 187
-      System.out.printf(Locale.ROOT, "11 checkpoints in an epoch: +%.1f ms, %.1f ms each%n",
-          (withCheckpoints - without) / 1e6, (withCheckpoints - without) / 1e6 / 11);
+      System.out.printf(
+          Locale.ROOT,
+          "11 checkpoints in an epoch: +%.1f ms, %.1f ms each%n",
+          (withCheckpoints - without) / 1e6,
+          (withCheckpoints - without) / 1e6 / 11);
       started = System.nanoTime();
-      try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(), LoopOptions.builder()
-          .epochs(1).checkpoints(CheckpointPolicy.in(checkpoints)).build())) {
+      try (FashionMlpLoop loop =
+          FashionMlpLoop.create(
+              new FashionMlp(),
+              LoopOptions.builder()
+                  .epochs(1)
+                  .checkpoints(CheckpointPolicy.in(checkpoints))
+                  .build())) {
         long created = System.nanoTime();
         loop.resume(train);
-        System.out.printf(Locale.ROOT, "resume of a finished fit (verify + restore): %.1f ms%n",
+        System.out.printf(
+            Locale.ROOT,
+            "resume of a finished fit (verify + restore): %.1f ms%n",
             (System.nanoTime() - created) / 1e6);
       }
     }

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What each optimizer and learning-rate schedule takes: its parameters in the order of the
- * runtime factory's arguments, each with the kind of value it accepts and its default ({@code
- * null} for a required one). The validator checks {@code "name=value"} entries against it and the
- * writer fills in the defaults, so the generated code spells out every value it uses.
+ * What each optimizer and learning-rate schedule takes: its parameters in the order of the runtime
+ * factory's arguments, each with the kind of value it accepts and its default ({@code null} for a
+ * required one). The validator checks {@code "name=value"} entries against it and the writer fills
+ * in the defaults, so the generated code spells out every value it uses.
  */
 public final class Hyperparameters {
 
@@ -120,25 +120,37 @@ public final class Hyperparameters {
   public static Signature optimizer(String constant) {
     return switch (constant) {
       case "SGD" -> new Signature("sgd", List.of());
-      case "MOMENTUM" -> new Signature("momentum", List.of(
-          new Parameter("momentum", Kind.UNIT_INTERVAL, "0.9"),
-          new Parameter("nesterov", Kind.BOOLEAN, "false")));
+      case "MOMENTUM" ->
+          new Signature(
+              "momentum",
+              List.of(
+                  new Parameter("momentum", Kind.UNIT_INTERVAL, "0.9"),
+                  new Parameter("nesterov", Kind.BOOLEAN, "false")));
       case "ADAM" -> new Signature("adam", List.of(BETA1, BETA2, EPSILON));
       case "ADAMAX" -> new Signature("adamax", List.of(BETA1, BETA2, EPSILON));
       case "NADAM" -> new Signature("nadam", List.of(BETA1, BETA2, EPSILON));
-      case "RMSPROP" -> new Signature("rmsProp", List.of(
-          new Parameter("rho", Kind.UNIT_INTERVAL, "0.9"),
-          new Parameter("momentum", Kind.UNIT_INTERVAL, "0"),
-          EPSILON,
-          new Parameter("centered", Kind.BOOLEAN, "false")));
+      case "RMSPROP" ->
+          new Signature(
+              "rmsProp",
+              List.of(
+                  new Parameter("rho", Kind.UNIT_INTERVAL, "0.9"),
+                  new Parameter("momentum", Kind.UNIT_INTERVAL, "0"),
+                  EPSILON,
+                  new Parameter("centered", Kind.BOOLEAN, "false")));
       case "ADAGRAD" -> new Signature("adaGrad", List.of(INITIAL_ACCUMULATOR, EPSILON));
       case "ADAGRAD_DA" -> new Signature("adaGradDA", List.of(INITIAL_ACCUMULATOR, L1, L2));
-      case "ADADELTA" -> new Signature("adaDelta", List.of(
-          new Parameter("rho", Kind.UNIT_INTERVAL, "0.95"), EPSILON));
-      case "FTRL" -> new Signature("ftrl", List.of(
-          new Parameter("learningRatePower", Kind.NON_POSITIVE, "-0.5"),
-          INITIAL_ACCUMULATOR, L1, L2,
-          new Parameter("l2ShrinkageStrength", Kind.NON_NEGATIVE, "0")));
+      case "ADADELTA" ->
+          new Signature(
+              "adaDelta", List.of(new Parameter("rho", Kind.UNIT_INTERVAL, "0.95"), EPSILON));
+      case "FTRL" ->
+          new Signature(
+              "ftrl",
+              List.of(
+                  new Parameter("learningRatePower", Kind.NON_POSITIVE, "-0.5"),
+                  INITIAL_ACCUMULATOR,
+                  L1,
+                  L2,
+                  new Parameter("l2ShrinkageStrength", Kind.NON_NEGATIVE, "0")));
       default -> throw new IllegalArgumentException("unknown optimizer " + constant);
     };
   }
@@ -147,21 +159,33 @@ public final class Hyperparameters {
   public static Signature schedule(String constant) {
     return switch (constant) {
       case "CONSTANT" -> new Signature("constant", List.of());
-      case "EXPONENTIAL_DECAY" -> new Signature("exponentialDecay", List.of(
-          DECAY_STEPS,
-          new Parameter("decayRate", Kind.POSITIVE, null),
-          new Parameter("staircase", Kind.BOOLEAN, "false")));
-      case "PIECEWISE_CONSTANT" -> new Signature("piecewiseConstant", List.of(
-          new Parameter("boundaries", Kind.INCREASING_COUNTS, null),
-          new Parameter("values", Kind.POSITIVE_NUMBERS, null)));
-      case "POLYNOMIAL_DECAY" -> new Signature("polynomialDecay", List.of(
-          DECAY_STEPS,
-          new Parameter("endLearningRate", Kind.NON_NEGATIVE, "0.0001"),
-          new Parameter("power", Kind.POSITIVE, "1")));
-      case "COSINE_DECAY" -> new Signature("cosineDecay", List.of(
-          DECAY_STEPS,
-          new Parameter("alpha", Kind.FRACTION, "0"),
-          new Parameter("warmupSteps", Kind.NON_NEGATIVE_COUNT, "0")));
+      case "EXPONENTIAL_DECAY" ->
+          new Signature(
+              "exponentialDecay",
+              List.of(
+                  DECAY_STEPS,
+                  new Parameter("decayRate", Kind.POSITIVE, null),
+                  new Parameter("staircase", Kind.BOOLEAN, "false")));
+      case "PIECEWISE_CONSTANT" ->
+          new Signature(
+              "piecewiseConstant",
+              List.of(
+                  new Parameter("boundaries", Kind.INCREASING_COUNTS, null),
+                  new Parameter("values", Kind.POSITIVE_NUMBERS, null)));
+      case "POLYNOMIAL_DECAY" ->
+          new Signature(
+              "polynomialDecay",
+              List.of(
+                  DECAY_STEPS,
+                  new Parameter("endLearningRate", Kind.NON_NEGATIVE, "0.0001"),
+                  new Parameter("power", Kind.POSITIVE, "1")));
+      case "COSINE_DECAY" ->
+          new Signature(
+              "cosineDecay",
+              List.of(
+                  DECAY_STEPS,
+                  new Parameter("alpha", Kind.FRACTION, "0"),
+                  new Parameter("warmupSteps", Kind.NON_NEGATIVE_COUNT, "0")));
       default -> throw new IllegalArgumentException("unknown schedule " + constant);
     };
   }
@@ -176,8 +200,8 @@ public final class Hyperparameters {
   }
 
   /**
-   * Every parameter of {@code signature} with its value: the one given in {@code entries}, else
-   * the default. The entries must have been validated.
+   * Every parameter of {@code signature} with its value: the one given in {@code entries}, else the
+   * default. The entries must have been validated.
    */
   public static Map<String, String> resolve(Signature signature, List<String> entries) {
     Map<String, String> given = new LinkedHashMap<>();

@@ -5,8 +5,8 @@ import java.util.List;
 import javax.lang.model.element.TypeElement;
 
 /**
- * Everything the writer needs to generate one loop class, decided and checked: no further
- * judgement happens while writing.
+ * Everything the writer needs to generate one loop class, decided and checked: no further judgement
+ * happens while writing.
  *
  * @param definition the annotated class, the generated file's one originating element
  * @param loopClassName the generated class's simple name
@@ -43,7 +43,12 @@ public record LoopModel(
    * @param local the name of its placeholder in the generated {@code create}
    */
   public record Input(
-      String name, boolean label, DataType type, List<Integer> shape, String constant, String local) {}
+      String name,
+      boolean label,
+      DataType type,
+      List<Integer> shape,
+      String constant,
+      String local) {}
 
   /**
    * A call of a {@code @Model} or {@code @Loss} method while the graph is built.
@@ -81,7 +86,11 @@ public record LoopModel(
    * @param reduction the {@code Reduction} constant, {@code MEAN} or {@code SUM}
    */
   public record StandardLoss(
-      String name, String method, Call model, Input label, List<String> options,
+      String name,
+      String method,
+      Call model,
+      Input label,
+      List<String> options,
       String reduction) {}
 
   /**

@@ -61,20 +61,29 @@ public final class LoopModelFactory {
     List<Call> featureModels = new ArrayList<>();
     List<Call> functionModels = new ArrayList<>();
     for (MethodDeclaration method : loop.methods(Role.MODEL)) {
-      Call call = new Call(method.name(), local(method.name()), method.returnType().dataType(),
-          arguments(method, loop));
+      Call call =
+          new Call(
+              method.name(),
+              local(method.name()),
+              method.returnType().dataType(),
+              arguments(method, loop));
       models.put(method.name(), call);
       (method.isFunctionModel() ? functionModels : featureModels).add(call);
     }
     StandardLoss standardLoss = standardLoss(loop);
     List<Call> lossCalls = new ArrayList<>();
     for (MethodDeclaration method : loop.methods(Role.LOSS)) {
-      lossCalls.add(new Call(method.name(), local(method.name()), method.returnType().dataType(),
-          arguments(method, loop)));
+      lossCalls.add(
+          new Call(
+              method.name(),
+              local(method.name()),
+              method.returnType().dataType(),
+              arguments(method, loop)));
     }
-    Input metricLabel = standardLoss != null
-        ? standardLoss.label()
-        : inputs.values().stream().filter(Input::label).findFirst().orElse(null);
+    Input metricLabel =
+        standardLoss != null
+            ? standardLoss.label()
+            : inputs.values().stream().filter(Input::label).findFirst().orElse(null);
     List<LoopModel.Metric> metrics = new ArrayList<>();
     for (String metric : loop.metrics()) {
       metrics.add(metric(metric, loop.logits(), featureModels.get(0), metricLabel));
@@ -120,13 +129,14 @@ public final class LoopModelFactory {
       } else if (parameter == functionInput) {
         arguments.add(new LoopModel.FunctionInputArgument());
       } else {
-        arguments.add(switch (parameter.type().kind()) {
-          case OPS -> new LoopModel.OpsArgument();
-          case LAYERS -> new LoopModel.LayersArgument(method.name());
-          case NETWORK ->
-              new LoopModel.NetworkArgument(models.get(loop.networkFor(parameter).name()));
-          default -> new LoopModel.OutputArgument(models.get(loop.modelFor(parameter).name()));
-        });
+        arguments.add(
+            switch (parameter.type().kind()) {
+              case OPS -> new LoopModel.OpsArgument();
+              case LAYERS -> new LoopModel.LayersArgument(method.name());
+              case NETWORK ->
+                  new LoopModel.NetworkArgument(models.get(loop.networkFor(parameter).name()));
+              default -> new LoopModel.OutputArgument(models.get(loop.modelFor(parameter).name()));
+            });
       }
     }
     return List.copyOf(arguments);
@@ -140,49 +150,81 @@ public final class LoopModelFactory {
     Call model = models.get(loop.standardLossModel().name());
     Input label = inputs.get(declaration.label());
     if (label == null) {
-      label = new Input(declaration.label(), true, loop.standardLossLabelType(),
-          declaration.labelShape(), constant(declaration.label()), local(declaration.label()));
+      label =
+          new Input(
+              declaration.label(),
+              true,
+              loop.standardLossLabelType(),
+              declaration.labelShape(),
+              constant(declaration.label()),
+              local(declaration.label()));
       inputs.put(label.name(), label);
     }
     String reduction = declaration.reduction();
     String logits = String.valueOf(declaration.fromLogits());
     return switch (declaration.function()) {
-      case "MEAN_SQUARED_ERROR" -> new StandardLoss(declaration.name(),
-          "meanSquaredError", model, label, List.of(), reduction);
-      case "MEAN_ABSOLUTE_ERROR" -> new StandardLoss(declaration.name(),
-          "meanAbsoluteError", model, label, List.of(), reduction);
-      case "HUBER" -> new StandardLoss(declaration.name(), "huber", model, label,
-          List.of(String.valueOf(declaration.delta())), reduction);
-      case "SPARSE_CATEGORICAL_CROSSENTROPY" -> new StandardLoss(declaration.name(),
-          "sparseCategoricalCrossentropy", model, label, List.of(logits), reduction);
-      case "CATEGORICAL_CROSSENTROPY" -> new StandardLoss(declaration.name(),
-          "categoricalCrossentropy", model, label, List.of(logits), reduction);
-      case "BINARY_CROSSENTROPY" -> new StandardLoss(declaration.name(),
-          "binaryCrossentropy", model, label, List.of(logits), reduction);
+      case "MEAN_SQUARED_ERROR" ->
+          new StandardLoss(
+              declaration.name(), "meanSquaredError", model, label, List.of(), reduction);
+      case "MEAN_ABSOLUTE_ERROR" ->
+          new StandardLoss(
+              declaration.name(), "meanAbsoluteError", model, label, List.of(), reduction);
+      case "HUBER" ->
+          new StandardLoss(
+              declaration.name(),
+              "huber",
+              model,
+              label,
+              List.of(String.valueOf(declaration.delta())),
+              reduction);
+      case "SPARSE_CATEGORICAL_CROSSENTROPY" ->
+          new StandardLoss(
+              declaration.name(),
+              "sparseCategoricalCrossentropy",
+              model,
+              label,
+              List.of(logits),
+              reduction);
+      case "CATEGORICAL_CROSSENTROPY" ->
+          new StandardLoss(
+              declaration.name(),
+              "categoricalCrossentropy",
+              model,
+              label,
+              List.of(logits),
+              reduction);
+      case "BINARY_CROSSENTROPY" ->
+          new StandardLoss(
+              declaration.name(), "binaryCrossentropy", model, label, List.of(logits), reduction);
       default -> throw new IllegalArgumentException("unknown loss " + declaration.function());
     };
   }
 
-  /** The runtime factory of a {@code Metric} constant, chosen by the label it is computed against. */
+  /**
+   * The runtime factory of a {@code Metric} constant, chosen by the label it is computed against.
+   */
   private static LoopModel.Metric metric(
       String constant, boolean logits, Call predictions, Input label) {
     String fromLogits = String.valueOf(logits);
     boolean integer = !label.type().isFloating();
     boolean oneHot = label.shape().size() == 1 && label.shape().get(0) > 1;
     return switch (constant) {
-      case "ACCURACY" -> integer
-          ? new LoopModel.Metric("accuracy", "", null, predictions, label)
-          : oneHot
-              ? new LoopModel.Metric("categoricalAccuracy", "", "accuracy", predictions, label)
-              : new LoopModel.Metric("binaryAccuracy", fromLogits, "accuracy", predictions, label);
+      case "ACCURACY" ->
+          integer
+              ? new LoopModel.Metric("accuracy", "", null, predictions, label)
+              : oneHot
+                  ? new LoopModel.Metric("categoricalAccuracy", "", "accuracy", predictions, label)
+                  : new LoopModel.Metric(
+                      "binaryAccuracy", fromLogits, "accuracy", predictions, label);
       case "SPARSE_CATEGORICAL_ACCURACY" ->
           new LoopModel.Metric("accuracy", "", "sparse_categorical_accuracy", predictions, label);
       case "CATEGORICAL_ACCURACY" ->
           new LoopModel.Metric("categoricalAccuracy", "", null, predictions, label);
       case "BINARY_ACCURACY" ->
           new LoopModel.Metric("binaryAccuracy", fromLogits, null, predictions, label);
-      case "PRECISION", "RECALL", "F1", "AUC" -> new LoopModel.Metric(
-          constant.toLowerCase(Locale.ROOT), fromLogits, null, predictions, label);
+      case "PRECISION", "RECALL", "F1", "AUC" ->
+          new LoopModel.Metric(
+              constant.toLowerCase(Locale.ROOT), fromLogits, null, predictions, label);
       case "MAE" -> new LoopModel.Metric("meanAbsoluteError", "", null, predictions, label);
       case "RMSE" -> new LoopModel.Metric("rootMeanSquaredError", "", null, predictions, label);
       default -> throw new IllegalArgumentException("unknown metric " + constant);
@@ -193,35 +235,50 @@ public final class LoopModelFactory {
   private static LoopModel.Step step(String name, String loss, StepDeclaration step) {
     Signature optimizer = Hyperparameters.optimizer(step.optimizer());
     List<String> optimizerArguments = new ArrayList<>();
-    Hyperparameters.resolve(optimizer, step.params()).forEach((parameter, value) ->
-        optimizerArguments.add(literal(optimizer.parameter(parameter), value)));
+    Hyperparameters.resolve(optimizer, step.params())
+        .forEach(
+            (parameter, value) ->
+                optimizerArguments.add(literal(optimizer.parameter(parameter), value)));
     Signature schedule = Hyperparameters.schedule(step.schedule());
     Map<String, String> scheduleValues = Hyperparameters.resolve(schedule, step.scheduleParams());
     List<String> scheduleArguments = new ArrayList<>();
     String rate = String.valueOf(step.learningRate());
     if (step.schedule().equals("PIECEWISE_CONSTANT")) {
-      scheduleArguments.add("new long[] {" + String.join(", ",
-          Hyperparameters.listItems(scheduleValues.get("boundaries")).stream()
-              .map(boundary -> Long.parseLong(boundary) + "L").toList()) + "}");
+      scheduleArguments.add(
+          "new long[] {"
+              + String.join(
+                  ", ",
+                  Hyperparameters.listItems(scheduleValues.get("boundaries")).stream()
+                      .map(boundary -> Long.parseLong(boundary) + "L")
+                      .toList())
+              + "}");
       List<String> rates = new ArrayList<>(List.of(rate));
       Hyperparameters.listItems(scheduleValues.get("values"))
           .forEach(value -> rates.add(String.valueOf(Double.parseDouble(value))));
       scheduleArguments.add("new double[] {" + String.join(", ", rates) + "}");
     } else {
       scheduleArguments.add(rate);
-      scheduleValues.forEach((parameter, value) ->
-          scheduleArguments.add(literal(schedule.parameter(parameter), value)));
+      scheduleValues.forEach(
+          (parameter, value) ->
+              scheduleArguments.add(literal(schedule.parameter(parameter), value)));
     }
-    StepDeclaration.Clip clip = step.clipping().stream()
-        .filter(candidate -> candidate.limit() > 0)
-        .findFirst()
-        .orElse(null);
+    StepDeclaration.Clip clip =
+        step.clipping().stream()
+            .filter(candidate -> candidate.limit() > 0)
+            .findFirst()
+            .orElse(null);
     return new LoopModel.Step(
-        name, loss, step.optimizer(), optimizer.factory(), List.copyOf(optimizerArguments),
-        schedule.factory(), List.copyOf(scheduleArguments),
+        name,
+        loss,
+        step.optimizer(),
+        optimizer.factory(),
+        List.copyOf(optimizerArguments),
+        schedule.factory(),
+        List.copyOf(scheduleArguments),
         clip == null ? null : clippingFactory(clip.attribute()),
         clip == null ? null : clip.limit(),
-        step.every(), step.variables());
+        step.every(),
+        step.variables());
   }
 
   private static String clippingFactory(String attribute) {

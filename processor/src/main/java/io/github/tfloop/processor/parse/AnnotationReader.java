@@ -11,8 +11,8 @@ import javax.lang.model.element.VariableElement;
 import javax.lang.model.util.Elements;
 
 /**
- * Typed access to the values of one annotation. A value of the wrong Java type is one that did
- * not resolve, such as a constant of a class another processor has not generated yet (javac then
+ * Typed access to the values of one annotation. A value of the wrong Java type is one that did not
+ * resolve, such as a constant of a class another processor has not generated yet (javac then
  * reports the string {@code "<error>"}): it is noted in {@code unresolved}, and a neutral value
  * stands in for it, so the declaration can be deferred rather than misjudged.
  */

@@ -1,8 +1,8 @@
 package io.github.tfloop.processor.parse;
 
 /**
- * The TensorFlow element types the processor knows, by the class that stands for them in an
- * {@code Operand<T>}.
+ * The TensorFlow element types the processor knows, by the class that stands for them in an {@code
+ * Operand<T>}.
  */
 public enum DataType {
   FLOAT32("org.tensorflow.types.TFloat32", "float", true),
@@ -20,7 +20,9 @@ public enum DataType {
     this.floating = floating;
   }
 
-  /** The qualified name of the TensorFlow type class, such as {@code org.tensorflow.types.TFloat32}. */
+  /**
+   * The qualified name of the TensorFlow type class, such as {@code org.tensorflow.types.TFloat32}.
+   */
   public String tensorClass() {
     return tensorClass;
   }

@@ -9,8 +9,8 @@ import javax.lang.model.element.TypeElement;
  * A class annotated {@code @TrainingLoop}, its annotation values (each with the value to report
  * errors on, {@code null} when defaulted) and its tfloop methods in declaration order.
  *
- * @param flatName the class's name inside its package with dots replaced by underscores:
- *     {@code Outer_Inner} for a nested class
+ * @param flatName the class's name inside its package with dots replaced by underscores: {@code
+ *     Outer_Inner} for a nested class
  * @param metricValues the {@code metrics} elements as written, one per metric; empty if defaulted
  * @param logits whether the primary model outputs logits, for binary metrics
  * @param standardLoss the class's {@code @StandardLoss}, or {@code null}
@@ -83,8 +83,8 @@ public record LoopDeclaration(
   }
 
   /**
-   * The function {@code @Model} a {@code Network<T>} parameter applies: the only function model,
-   * or the one of the parameter's name; {@code null} if neither.
+   * The function {@code @Model} a {@code Network<T>} parameter applies: the only function model, or
+   * the one of the parameter's name; {@code null} if neither.
    */
   public MethodDeclaration networkFor(ParameterDeclaration parameter) {
     return onlyOrNamed(functionModels(), parameter.name());

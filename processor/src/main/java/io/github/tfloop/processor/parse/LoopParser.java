@@ -126,8 +126,12 @@ public final class LoopParser {
     InputDeclaration input = null;
     AnnotationMirror first = feature != null ? feature : label;
     if (first != null) {
-      String annotation = (first == label ? "@Label" : "@Feature") + " on "
-          + parameter.getSimpleName() + " of " + methodName;
+      String annotation =
+          (first == label ? "@Label" : "@Feature")
+              + " on "
+              + parameter.getSimpleName()
+              + " of "
+              + methodName;
       AnnotationReader values = new AnnotationReader(elements, first, annotation, unresolved);
       String declaredName = values.string("name");
       input =
@@ -145,7 +149,11 @@ public final class LoopParser {
       unresolved.add("the type of parameter " + parameter.getSimpleName() + " of " + methodName);
     }
     return new ParameterDeclaration(
-        parameter, parameter.getSimpleName().toString(), type, input, List.copyOf(inputAnnotations));
+        parameter,
+        parameter.getSimpleName().toString(),
+        type,
+        input,
+        List.copyOf(inputAnnotations));
   }
 
   private StepDeclaration parseStep(
@@ -155,8 +163,9 @@ public final class LoopParser {
     List<StepDeclaration.Clip> clipping = new ArrayList<>();
     for (String attribute : List.of("clipValue", "clipNorm", "clipGlobalNorm")) {
       if (values.explicit(attribute) != null) {
-        clipping.add(new StepDeclaration.Clip(
-            attribute, values.doubleValue(attribute), values.explicit(attribute)));
+        clipping.add(
+            new StepDeclaration.Clip(
+                attribute, values.doubleValue(attribute), values.explicit(attribute)));
       }
     }
     return new StepDeclaration(
@@ -256,8 +265,8 @@ public final class LoopParser {
   static boolean containsError(TypeMirror type) {
     return switch (type.getKind()) {
       case ERROR -> true;
-      case DECLARED -> ((DeclaredType) type).getTypeArguments().stream()
-          .anyMatch(LoopParser::containsError);
+      case DECLARED ->
+          ((DeclaredType) type).getTypeArguments().stream().anyMatch(LoopParser::containsError);
       case ARRAY -> containsError(((ArrayType) type).getComponentType());
       case WILDCARD -> {
         WildcardType wildcard = (WildcardType) type;

@@ -36,8 +36,9 @@ public record MethodDeclaration(
   /** Whether it takes {@code Layers}, so that it can create trainable variables. */
   public boolean takesLayers() {
     return parameters.stream()
-        .anyMatch(parameter -> parameter.input() == null
-            && parameter.type().kind() == TypeShape.Kind.LAYERS);
+        .anyMatch(
+            parameter ->
+                parameter.input() == null && parameter.type().kind() == TypeShape.Kind.LAYERS);
   }
 
   /**

@@ -36,6 +36,9 @@ public record StepDeclaration(
     AnnotationValue variablesValue,
     List<AnnotationValue> variableValues) {
 
-  /** One clipping attribute that was set: {@code clipValue}, {@code clipNorm} or {@code clipGlobalNorm}. */
+  /**
+   * One clipping attribute that was set: {@code clipValue}, {@code clipNorm} or {@code
+   * clipGlobalNorm}.
+   */
   public record Clip(String attribute, double limit, AnnotationValue value) {}
 }

@@ -61,8 +61,8 @@ public final class Diagnostics {
   }
 
   /**
-   * Where to report on element {@code index} of an array value: that element as written, else
-   * (a defaulted array has no written elements) {@code whole}.
+   * Where to report on element {@code index} of an array value: that element as written, else (a
+   * defaulted array has no written elements) {@code whole}.
    */
   static AnnotationValue elementOr(
       List<AnnotationValue> elements, int index, AnnotationValue whole) {

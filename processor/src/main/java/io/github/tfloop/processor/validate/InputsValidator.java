@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The loop's inputs as a whole: there is a feature, and every declaration of the same input,
- * across methods, agrees on role, type and shape.
+ * The loop's inputs as a whole: there is a feature, and every declaration of the same input, across
+ * methods, agrees on role, type and shape.
  */
 final class InputsValidator {
 
@@ -26,9 +26,11 @@ final class InputsValidator {
     checkHasFeature(loop, diagnostics);
     Map<String, FirstDeclaration> first = new LinkedHashMap<>();
     if (loop.standardLoss() != null) {
-      first.put(loop.standardLoss().label(), new FirstDeclaration(
-          describe("@Label", loop.standardLossLabelType(), loop.standardLoss().labelShape()),
-          "@StandardLoss"));
+      first.put(
+          loop.standardLoss().label(),
+          new FirstDeclaration(
+              describe("@Label", loop.standardLossLabelType(), loop.standardLoss().labelShape()),
+              "@StandardLoss"));
     }
     for (MethodDeclaration method : loop.methods()) {
       for (ParameterDeclaration parameter : method.parameters()) {
@@ -36,12 +38,18 @@ final class InputsValidator {
         if (input == null || !parameter.type().isOperand()) {
           continue;
         }
-        FirstDeclaration earlier = first.putIfAbsent(
-            input.name(), new FirstDeclaration(describe(parameter), method.displayName()));
+        FirstDeclaration earlier =
+            first.putIfAbsent(
+                input.name(), new FirstDeclaration(describe(parameter), method.displayName()));
         if (earlier != null && !earlier.description().equals(describe(parameter))) {
           diagnostics.report(
-              Message.INPUT_CONFLICT, parameter.element(), input.annotation(), input.name(),
-              describe(parameter), earlier.description(), earlier.where());
+              Message.INPUT_CONFLICT,
+              parameter.element(),
+              input.annotation(),
+              input.name(),
+              describe(parameter),
+              earlier.description(),
+              earlier.where());
         }
       }
     }

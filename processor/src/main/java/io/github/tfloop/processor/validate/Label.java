@@ -7,8 +7,8 @@ import io.github.tfloop.processor.parse.ParameterDeclaration;
 import java.util.List;
 
 /**
- * The label metrics are computed against: the {@code @StandardLoss}'s, else the first {@code
- * @Label} parameter in declaration order.
+ * The label metrics are computed against: the {@code @StandardLoss}'s, else the first
+ * {@code @Label} parameter in declaration order.
  *
  * @param type its type, or {@code null} if it did not resolve to one tfloop knows
  */
@@ -17,13 +17,16 @@ record Label(String name, DataType type, List<Integer> shape) {
   /** The label metrics use, or {@code null} if the loop declares none. */
   static Label of(LoopDeclaration loop) {
     if (loop.standardLoss() != null) {
-      return new Label(loop.standardLoss().label(), loop.standardLossLabelType(),
+      return new Label(
+          loop.standardLoss().label(),
+          loop.standardLossLabelType(),
           loop.standardLoss().labelShape());
     }
     for (MethodDeclaration method : loop.methods()) {
       for (ParameterDeclaration parameter : method.parameters()) {
         if (parameter.input() != null && parameter.input().label()) {
-          return new Label(parameter.name(), parameter.type().dataType(), parameter.input().shape());
+          return new Label(
+              parameter.name(), parameter.type().dataType(), parameter.input().shape());
         }
       }
     }

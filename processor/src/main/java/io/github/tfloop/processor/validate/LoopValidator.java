@@ -8,8 +8,8 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * Runs every validator over one loop class. All problems are reported, not just the first;
- * {@link #validate} says whether the class is fit to generate from.
+ * Runs every validator over one loop class. All problems are reported, not just the first; {@link
+ * #validate} says whether the class is fit to generate from.
  */
 public final class LoopValidator {
 
@@ -54,8 +54,12 @@ public final class LoopValidator {
     String qualified = loop.qualifiedName(loopClassName);
     if (existingTypes.test(qualified)) {
       diagnostics.report(
-          Message.LOOP_NAME_TAKEN, loop.element(), loop.annotation(), loop.loopNameValue(),
-          loopClassName, qualified);
+          Message.LOOP_NAME_TAKEN,
+          loop.element(),
+          loop.annotation(),
+          loop.loopNameValue(),
+          loopClassName,
+          qualified);
     }
   }
 

@@ -26,14 +26,18 @@ final class LossValidator {
         continue;
       }
       switch (parameter.type().kind()) {
-        case OPS -> { }
+        case OPS -> {}
         case LAYERS -> diagnostics.report(Message.LAYERS_IN_LOSS, parameter.element());
         case OPERAND -> checkModelOutput(parameter, loop, diagnostics);
         case NETWORK -> checkNetwork(parameter, loop, diagnostics);
         default ->
             diagnostics.report(
-                Message.PARAMETER_TYPE, parameter.element(), "@Loss", "",
-                parameter.type().display(), parameter.name());
+                Message.PARAMETER_TYPE,
+                parameter.element(),
+                "@Loss",
+                "",
+                parameter.type().display(),
+                parameter.name());
       }
     }
   }
@@ -45,7 +49,10 @@ final class LossValidator {
       if (!loop.methods(Role.MODEL).isEmpty()) {
         List<String> names = loop.names(Role.MODEL);
         diagnostics.report(
-            Message.OUTPUT_UNKNOWN, parameter.element(), parameter.name(), names,
+            Message.OUTPUT_UNKNOWN,
+            parameter.element(),
+            parameter.name(),
+            names,
             Suggestions.didYouMean(parameter.name(), names));
       }
       return;
@@ -54,15 +61,25 @@ final class LossValidator {
     if (model.isFunctionModel()) {
       String type = output.isOperand() ? output.dataType().simpleName() : "T";
       diagnostics.report(
-          Message.OUTPUT_OF_FUNCTION_MODEL, parameter.element(), model.displayName(),
-          model.functionInput().name(), type, parameter.name(), type,
+          Message.OUTPUT_OF_FUNCTION_MODEL,
+          parameter.element(),
+          model.displayName(),
+          model.functionInput().name(),
+          type,
+          parameter.name(),
+          type,
           model.functionInput().name());
       return;
     }
     if (output.isOperand() && output.dataType() != parameter.type().dataType()) {
       diagnostics.report(
-          Message.OUTPUT_TYPE, parameter.element(), parameter.name(), parameter.type().display(),
-          model.displayName(), output.display(), output.display());
+          Message.OUTPUT_TYPE,
+          parameter.element(),
+          parameter.name(),
+          parameter.type().display(),
+          model.displayName(),
+          output.display(),
+          output.display());
     }
   }
 
@@ -72,7 +89,10 @@ final class LossValidator {
     if (model == null) {
       List<String> names = loop.functionModels().stream().map(MethodDeclaration::name).toList();
       diagnostics.report(
-          Message.NETWORK_UNKNOWN, parameter.element(), parameter.name(), names,
+          Message.NETWORK_UNKNOWN,
+          parameter.element(),
+          parameter.name(),
+          names,
           Suggestions.didYouMean(parameter.name(), names));
       return;
     }
@@ -80,8 +100,13 @@ final class LossValidator {
     if (output.isOperand() && output.dataType() != parameter.type().dataType()) {
       String network = "Network<" + output.dataType().simpleName() + ">";
       diagnostics.report(
-          Message.NETWORK_TYPE, parameter.element(), parameter.name(), parameter.type().display(),
-          model.displayName(), output.display(), network);
+          Message.NETWORK_TYPE,
+          parameter.element(),
+          parameter.name(),
+          parameter.type().display(),
+          model.displayName(),
+          output.display(),
+          network);
     }
   }
 

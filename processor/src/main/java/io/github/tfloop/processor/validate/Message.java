@@ -6,8 +6,8 @@ import javax.tools.Diagnostic;
 /**
  * Every diagnostic the processor reports: a stable id, shown as {@code [tfloop:Id]}, whether it is
  * an error or a warning, and a text that states the rule, what was found, and what to do. The
- * reference of all ids, each with an example of the mistake and its fix, is {@code
- * docs/errors.md}; a test checks that it lists every entry.
+ * reference of all ids, each with an example of the mistake and its fix, is {@code docs/errors.md};
+ * a test checks that it lists every entry.
  *
  * <p>Adding a diagnostic takes one entry here, one check in the validator of the annotation it is
  * about, and one case in {@code DiagnosticsTest}.
@@ -125,8 +125,7 @@ public enum Message {
       "%s parameters must be Operand<TFloat32>, Operand<TFloat64>, Operand<TInt32> or"
           + " Operand<TInt64>; found %s"),
   INPUT_SHAPE("%s(shape) dimensions must be positive; found %d in %s"),
-  INPUT_SIZE(
-      "%s(shape) must describe at most %d values per example; %s holds %d"),
+  INPUT_SIZE("%s(shape) must describe at most %d values per example; %s holds %d"),
   INPUT_NAME("%s(name) must be a valid Java identifier; found \"%s\""),
   INPUT_CONFLICT(
       "input '%s' is declared as %s here but as %s in %s; every declaration of an input must"
@@ -150,8 +149,7 @@ public enum Message {
   SCHEDULE_PARAMETER(
       "@Step(scheduleParams) entries are name=value with a name %s takes (%s); found \"%s\"%s"),
   SCHEDULE_PARAMETER_VALUE("%s's %s must be %s; found \"%s\""),
-  SCHEDULE_PARAMETER_MISSING(
-      "%s needs %s in @Step(scheduleParams), such as \"%s=%s\""),
+  SCHEDULE_PARAMETER_MISSING("%s needs %s in @Step(scheduleParams), such as \"%s=%s\""),
   PARAMETER_REPEATED("%s sets %s twice; keep one"),
   CLIPPING_CONFLICT(
       "a @Step clips its gradients one way at most; %s is set, and so is %s; keep one"),

@@ -19,8 +19,8 @@ final class MethodRules {
   static void check(MethodDeclaration method, String loopClass, Diagnostics diagnostics) {
     String role = method.role().annotation();
     if (method.modifiers().contains(Modifier.PRIVATE)) {
-      diagnostics.report(Message.METHOD_PRIVATE, method.element(), role, loopClass,
-          method.displayName());
+      diagnostics.report(
+          Message.METHOD_PRIVATE, method.element(), role, loopClass, method.displayName());
     }
     if (method.modifiers().contains(Modifier.STATIC)) {
       diagnostics.report(Message.METHOD_STATIC, method.element(), role, method.displayName());
@@ -29,11 +29,19 @@ final class MethodRules {
       diagnostics.report(Message.METHOD_ABSTRACT, method.element(), role, method.displayName());
     }
     if (method.generic()) {
-      diagnostics.report(Message.METHOD_GENERIC, method.element(), role, method.displayName(),
+      diagnostics.report(
+          Message.METHOD_GENERIC,
+          method.element(),
+          role,
+          method.displayName(),
           typeParameters(method.element().getTypeParameters()));
     }
     if (!method.checkedExceptions().isEmpty()) {
-      diagnostics.report(Message.METHOD_THROWS, method.element(), role, method.displayName(),
+      diagnostics.report(
+          Message.METHOD_THROWS,
+          method.element(),
+          role,
+          method.displayName(),
           String.join(", ", method.checkedExceptions()));
     }
     for (AnnotationMirror other : method.otherRoles()) {
@@ -50,8 +58,9 @@ final class MethodRules {
   }
 
   /**
-   * Methods of one role are identified by name (a loss by {@code @Step(loss)}, a model by {@code
-   * @Step(variables)} and by the loss parameters named after it), so overloads cannot share a role.
+   * Methods of one role are identified by name (a loss by {@code @Step(loss)}, a model by
+   * {@code @Step(variables)} and by the loss parameters named after it), so overloads cannot share
+   * a role.
    */
   static void checkUniqueNames(LoopDeclaration loop, Diagnostics diagnostics) {
     for (Role role : Role.values()) {
@@ -59,7 +68,10 @@ final class MethodRules {
       for (MethodDeclaration method : loop.methods(role)) {
         if (!seen.add(method.name())) {
           diagnostics.report(
-              Message.DUPLICATE_NAME, method.element(), role.annotation(), role.annotation(),
+              Message.DUPLICATE_NAME,
+              method.element(),
+              role.annotation(),
+              role.annotation(),
               method.name());
         }
       }

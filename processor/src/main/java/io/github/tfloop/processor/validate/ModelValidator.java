@@ -21,35 +21,51 @@ final class ModelValidator {
         ParameterRules.checkInput(parameter, diagnostics);
         if (parameter.input().label()) {
           diagnostics.report(
-              Message.LABEL_IN_MODEL, parameter.element(), parameter.input().annotation(),
+              Message.LABEL_IN_MODEL,
+              parameter.element(),
+              parameter.input().annotation(),
               parameter.name());
         } else if (functionInput != null) {
           diagnostics.report(
-              Message.FUNCTION_MODEL_INPUTS, parameter.element(), method.displayName(),
-              "@Feature " + parameter.name(), functionInput.name());
+              Message.FUNCTION_MODEL_INPUTS,
+              parameter.element(),
+              method.displayName(),
+              "@Feature " + parameter.name(),
+              functionInput.name());
         }
         continue;
       }
       switch (parameter.type().kind()) {
-        case OPS, LAYERS -> { }
+        case OPS, LAYERS -> {}
         case OPERAND, OPERAND_OF_OTHER -> {
           if (parameter != functionInput) {
             diagnostics.report(
-                Message.FUNCTION_MODEL_INPUTS, parameter.element(), method.displayName(),
-                "a second input, " + parameter.name(), parameter.name());
+                Message.FUNCTION_MODEL_INPUTS,
+                parameter.element(),
+                method.displayName(),
+                "a second input, " + parameter.name(),
+                parameter.name());
           }
         }
         default ->
             diagnostics.report(
-                Message.PARAMETER_TYPE, parameter.element(), "@Model", "Layers, ",
-                parameter.type().display(), parameter.name());
+                Message.PARAMETER_TYPE,
+                parameter.element(),
+                "@Model",
+                "Layers, ",
+                parameter.type().display(),
+                parameter.name());
       }
     }
-    if (functionInput != null && returns.isOperand()
+    if (functionInput != null
+        && returns.isOperand()
         && functionInput.type().dataType() != returns.dataType()) {
       diagnostics.report(
-          Message.FUNCTION_MODEL_TYPE, functionInput.element(), method.displayName(),
-          functionInput.type().display(), returns.display());
+          Message.FUNCTION_MODEL_TYPE,
+          functionInput.element(),
+          method.displayName(),
+          functionInput.type().display(),
+          returns.display());
     }
   }
 }

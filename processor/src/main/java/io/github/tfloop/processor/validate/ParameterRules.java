@@ -16,19 +16,27 @@ final class ParameterRules {
     InputDeclaration input = parameter.input();
     if (parameter.inputAnnotations().size() > 1) {
       diagnostics.report(
-          Message.INPUT_BOTH_ROLES, parameter.element(), parameter.inputAnnotations().get(1),
+          Message.INPUT_BOTH_ROLES,
+          parameter.element(),
+          parameter.inputAnnotations().get(1),
           parameter.name());
     }
     if (!parameter.type().isOperand()) {
       diagnostics.report(
-          Message.INPUT_TYPE, parameter.element(), input.annotationName(),
+          Message.INPUT_TYPE,
+          parameter.element(),
+          input.annotationName(),
           parameter.type().display());
     }
     checkShape(parameter, diagnostics);
     if (input.nameValue() != null && !isIdentifier(input.name())) {
       diagnostics.report(
-          Message.INPUT_NAME, parameter.element(), input.annotation(), input.nameValue(),
-          input.annotationName(), input.name());
+          Message.INPUT_NAME,
+          parameter.element(),
+          input.annotation(),
+          input.nameValue(),
+          input.annotationName(),
+          input.name());
     }
   }
 
@@ -46,9 +54,13 @@ final class ParameterRules {
       int dimension = input.shape().get(i);
       if (dimension <= 0) {
         diagnostics.report(
-            Message.INPUT_SHAPE, parameter.element(), input.annotation(),
+            Message.INPUT_SHAPE,
+            parameter.element(),
+            input.annotation(),
             Diagnostics.elementOr(input.dimensionValues(), i, input.shapeValue()),
-            input.annotationName(), dimension, input.displayShape());
+            input.annotationName(),
+            dimension,
+            input.displayShape());
         positive = false;
       } else {
         length = Math.min(length * dimension, MAX_EXAMPLE_LENGTH + 1);
@@ -56,8 +68,14 @@ final class ParameterRules {
     }
     if (positive && length > MAX_EXAMPLE_LENGTH) {
       diagnostics.report(
-          Message.INPUT_SIZE, parameter.element(), input.annotation(), input.shapeValue(),
-          input.annotationName(), MAX_EXAMPLE_LENGTH, input.displayShape(), exactLength(input));
+          Message.INPUT_SIZE,
+          parameter.element(),
+          input.annotation(),
+          input.shapeValue(),
+          input.annotationName(),
+          MAX_EXAMPLE_LENGTH,
+          input.displayShape(),
+          exactLength(input));
     }
   }
 

@@ -14,9 +14,9 @@ import javax.lang.model.util.Elements;
 
 /**
  * tfloop annotations where they have no effect: method annotations and {@code @StandardLoss}
- * outside a {@code @TrainingLoop} class, and input annotations outside a {@code @Model} or {@code
- * @Loss} method.
- * javac's {@code @Target} already rejects them on the wrong kind of element (a field, a type).
+ * outside a {@code @TrainingLoop} class, and input annotations outside a {@code @Model} or
+ * {@code @Loss} method. javac's {@code @Target} already rejects them on the wrong kind of element
+ * (a field, a type).
  */
 public final class PlacementValidator {
 
@@ -41,8 +41,11 @@ public final class PlacementValidator {
         Element owner = method.getEnclosingElement();
         if (LoopParser.find(owner, TypeNames.TRAINING_LOOP) == null) {
           diagnostics.report(
-              Message.ORPHAN_ANNOTATION, method, LoopParser.find(method, annotation.toString()),
-              role.annotation(), owner.getSimpleName());
+              Message.ORPHAN_ANNOTATION,
+              method,
+              LoopParser.find(method, annotation.toString()),
+              role.annotation(),
+              owner.getSimpleName());
         }
       }
     }
@@ -51,7 +54,9 @@ public final class PlacementValidator {
       for (Element type : round.getElementsAnnotatedWith(standardLoss)) {
         if (LoopParser.find(type, TypeNames.TRAINING_LOOP) == null) {
           diagnostics.report(
-              Message.ORPHAN_STANDARD_LOSS, type, LoopParser.find(type, TypeNames.STANDARD_LOSS),
+              Message.ORPHAN_STANDARD_LOSS,
+              type,
+              LoopParser.find(type, TypeNames.STANDARD_LOSS),
               type.getSimpleName());
         }
       }
@@ -87,13 +92,17 @@ public final class PlacementValidator {
 
   private static void checkInput(Element parameter, String annotation, Diagnostics diagnostics) {
     Element method = parameter.getEnclosingElement();
-    boolean inLoopMethod = method.getKind() == ElementKind.METHOD
-        && (LoopParser.find(method, TypeNames.MODEL) != null
-            || LoopParser.find(method, TypeNames.LOSS) != null);
+    boolean inLoopMethod =
+        method.getKind() == ElementKind.METHOD
+            && (LoopParser.find(method, TypeNames.MODEL) != null
+                || LoopParser.find(method, TypeNames.LOSS) != null);
     if (!inLoopMethod) {
       diagnostics.report(
-          Message.ORPHAN_INPUT, parameter, LoopParser.find(parameter, annotation),
-          "@" + annotation.substring(annotation.lastIndexOf('.') + 1), describe(method));
+          Message.ORPHAN_INPUT,
+          parameter,
+          LoopParser.find(parameter, annotation),
+          "@" + annotation.substring(annotation.lastIndexOf('.') + 1),
+          describe(method));
     }
   }
 

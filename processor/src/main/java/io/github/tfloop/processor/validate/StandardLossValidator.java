@@ -25,8 +25,13 @@ final class StandardLossValidator {
     List<String> models = loop.featureModels().stream().map(MethodDeclaration::name).toList();
     if (!loss.model().isEmpty() && !models.contains(loss.model())) {
       diagnostics.report(
-          Message.STANDARD_LOSS_MODEL, type, loss.annotation(), loss.modelValue(), loss.model(),
-          models, Suggestions.didYouMean(loss.model(), models));
+          Message.STANDARD_LOSS_MODEL,
+          type,
+          loss.annotation(),
+          loss.modelValue(),
+          loss.model(),
+          models,
+          Suggestions.didYouMean(loss.model(), models));
     }
     if (!ParameterRules.isIdentifier(loss.label())) {
       diagnostics.report(
@@ -36,13 +41,21 @@ final class StandardLossValidator {
     if (loss.function().equals("HUBER")) {
       if (!(loss.delta() > 0) || Double.isInfinite(loss.delta())) {
         diagnostics.report(
-            Message.STANDARD_LOSS_DELTA, type, loss.annotation(), loss.deltaValue(),
-            "must be positive and finite", loss.delta());
+            Message.STANDARD_LOSS_DELTA,
+            type,
+            loss.annotation(),
+            loss.deltaValue(),
+            "must be positive and finite",
+            loss.delta());
       }
     } else if (loss.deltaValue() != null) {
       diagnostics.report(
-          Message.STANDARD_LOSS_DELTA, type, loss.annotation(), loss.deltaValue(),
-          "applies to HUBER only, not " + loss.function(), loss.delta());
+          Message.STANDARD_LOSS_DELTA,
+          type,
+          loss.annotation(),
+          loss.deltaValue(),
+          "applies to HUBER only, not " + loss.function(),
+          loss.delta());
     }
   }
 
@@ -53,13 +66,18 @@ final class StandardLossValidator {
       rule = "dimensions must be positive";
     } else if (loss.sparse() && !loss.labelShape().isEmpty()) {
       rule = "must be {} for SPARSE_CATEGORICAL_CROSSENTROPY: each label is one class index";
-    } else if (loss.function().equals("CATEGORICAL_CROSSENTROPY") && loss.labelShape().size() != 1) {
+    } else if (loss.function().equals("CATEGORICAL_CROSSENTROPY")
+        && loss.labelShape().size() != 1) {
       rule = "must be {classes} for CATEGORICAL_CROSSENTROPY: each label is one-hot";
     }
     if (rule != null) {
       diagnostics.report(
-          Message.STANDARD_LOSS_LABEL_SHAPE, loop.element(), loss.annotation(),
-          loss.labelShapeValue(), rule, Label.inBraces(loss.labelShape()));
+          Message.STANDARD_LOSS_LABEL_SHAPE,
+          loop.element(),
+          loss.annotation(),
+          loss.labelShapeValue(),
+          rule,
+          Label.inBraces(loss.labelShape()));
     }
   }
 }

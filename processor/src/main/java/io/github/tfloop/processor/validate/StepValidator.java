@@ -15,10 +15,10 @@ import java.util.Map;
 import javax.lang.model.element.AnnotationValue;
 
 /**
- * {@code @Step} methods and the values of their annotation, one check per attribute, each
- * reporting on the attribute's value (or the array element at fault). Conflicts between
- * attributes (two clipping modes at once) are reported on the second one. Optimizer and schedule
- * parameters are checked against {@link Hyperparameters}.
+ * {@code @Step} methods and the values of their annotation, one check per attribute, each reporting
+ * on the attribute's value (or the array element at fault). Conflicts between attributes (two
+ * clipping modes at once) are reported on the second one. Optimizer and schedule parameters are
+ * checked against {@link Hyperparameters}.
  */
 final class StepValidator {
 
@@ -50,8 +50,13 @@ final class StepValidator {
       }
     } else if (!losses.contains(step.loss())) {
       diagnostics.report(
-          Message.STEP_LOSS_UNKNOWN, method.element(), method.annotation(), step.lossValue(),
-          step.loss(), losses, Suggestions.didYouMean(step.loss(), losses));
+          Message.STEP_LOSS_UNKNOWN,
+          method.element(),
+          method.annotation(),
+          step.lossValue(),
+          step.loss(),
+          losses,
+          Suggestions.didYouMean(step.loss(), losses));
     }
   }
 
@@ -59,8 +64,11 @@ final class StepValidator {
     StepDeclaration step = method.step();
     if (!(step.learningRate() > 0) || Double.isInfinite(step.learningRate())) {
       diagnostics.report(
-          Message.STEP_LEARNING_RATE, method.element(), method.annotation(),
-          step.learningRateValue(), step.learningRate());
+          Message.STEP_LEARNING_RATE,
+          method.element(),
+          method.annotation(),
+          step.learningRateValue(),
+          step.learningRate());
     }
   }
 
@@ -69,9 +77,15 @@ final class StepValidator {
     if (step.optimizer().isEmpty()) {
       return; // did not resolve
     }
-    checkEntries(method, step.params(), step.paramValues(),
-        Hyperparameters.optimizer(step.optimizer()), step.optimizer(),
-        Message.OPTIMIZER_PARAMETER, Message.OPTIMIZER_PARAMETER_VALUE, diagnostics);
+    checkEntries(
+        method,
+        step.params(),
+        step.paramValues(),
+        Hyperparameters.optimizer(step.optimizer()),
+        step.optimizer(),
+        Message.OPTIMIZER_PARAMETER,
+        Message.OPTIMIZER_PARAMETER_VALUE,
+        diagnostics);
   }
 
   private static void checkSchedule(MethodDeclaration method, Diagnostics diagnostics) {
@@ -80,14 +94,26 @@ final class StepValidator {
       return; // did not resolve
     }
     Signature schedule = Hyperparameters.schedule(step.schedule());
-    Map<String, String> given = checkEntries(method, step.scheduleParams(),
-        step.scheduleParamValues(), schedule, step.schedule(), Message.SCHEDULE_PARAMETER,
-        Message.SCHEDULE_PARAMETER_VALUE, diagnostics);
+    Map<String, String> given =
+        checkEntries(
+            method,
+            step.scheduleParams(),
+            step.scheduleParamValues(),
+            schedule,
+            step.schedule(),
+            Message.SCHEDULE_PARAMETER,
+            Message.SCHEDULE_PARAMETER_VALUE,
+            diagnostics);
     for (Parameter parameter : schedule.parameters()) {
       if (parameter.required() && !given.containsKey(parameter.name())) {
         diagnostics.report(
-            Message.SCHEDULE_PARAMETER_MISSING, method.element(), method.annotation(),
-            step.scheduleValue(), step.schedule(), parameter.name(), parameter.name(),
+            Message.SCHEDULE_PARAMETER_MISSING,
+            method.element(),
+            method.annotation(),
+            step.scheduleValue(),
+            step.schedule(),
+            parameter.name(),
+            parameter.name(),
             example(parameter));
       }
     }
@@ -97,9 +123,13 @@ final class StepValidator {
       if (boundaries != values) {
         int index = indexOf(step.scheduleParams(), "values");
         diagnostics.report(
-            Message.SCHEDULE_PARAMETER_VALUE, method.element(), method.annotation(),
+            Message.SCHEDULE_PARAMETER_VALUE,
+            method.element(),
+            method.annotation(),
             Diagnostics.elementOr(step.scheduleParamValues(), index, step.scheduleValue()),
-            step.schedule(), "values", "one rate per boundary (" + boundaries + ")",
+            step.schedule(),
+            "values",
+            "one rate per boundary (" + boundaries + ")",
             step.scheduleParams().get(index));
       }
     }
@@ -136,18 +166,33 @@ final class StepValidator {
       if (parameter == null) {
         String hint = pair == null ? "" : Suggestions.didYouMean(pair[0], signature.names());
         diagnostics.report(
-            unknown, method.element(), method.annotation(), value, algorithm,
+            unknown,
+            method.element(),
+            method.annotation(),
+            value,
+            algorithm,
             signature.names().isEmpty() ? "none" : String.join(", ", signature.names()),
-            entries.get(i), hint);
+            entries.get(i),
+            hint);
       } else if (seen.contains(parameter.name())) {
         diagnostics.report(
-            Message.PARAMETER_REPEATED, method.element(), method.annotation(), value,
-            method.displayName(), parameter.name());
+            Message.PARAMETER_REPEATED,
+            method.element(),
+            method.annotation(),
+            value,
+            method.displayName(),
+            parameter.name());
       } else if (!parameter.kind().accepts(pair[1])) {
         seen.add(parameter.name());
         diagnostics.report(
-            badValue, method.element(), method.annotation(), value, algorithm, parameter.name(),
-            parameter.kind().description(), pair[1]);
+            badValue,
+            method.element(),
+            method.annotation(),
+            value,
+            algorithm,
+            parameter.name(),
+            parameter.kind().description(),
+            pair[1]);
       } else {
         seen.add(parameter.name());
         valid.put(parameter.name(), pair[1]);
@@ -171,15 +216,23 @@ final class StepValidator {
     for (StepDeclaration.Clip clip : method.step().clipping()) {
       if (!(clip.limit() >= 0) || Double.isInfinite(clip.limit())) {
         diagnostics.report(
-            Message.CLIPPING_VALUE, method.element(), method.annotation(), clip.value(),
-            clip.attribute(), clip.limit());
+            Message.CLIPPING_VALUE,
+            method.element(),
+            method.annotation(),
+            clip.value(),
+            clip.attribute(),
+            clip.limit());
       } else if (clip.limit() > 0) {
         if (first == null) {
           first = clip;
         } else {
           diagnostics.report(
-              Message.CLIPPING_CONFLICT, method.element(), method.annotation(), clip.value(),
-              first.attribute(), clip.attribute());
+              Message.CLIPPING_CONFLICT,
+              method.element(),
+              method.annotation(),
+              clip.value(),
+              first.attribute(),
+              clip.attribute());
         }
       }
     }
@@ -188,7 +241,10 @@ final class StepValidator {
   private static void checkEvery(MethodDeclaration method, Diagnostics diagnostics) {
     if (method.step().every() < 1) {
       diagnostics.report(
-          Message.STEP_EVERY, method.element(), method.annotation(), method.step().everyValue(),
+          Message.STEP_EVERY,
+          method.element(),
+          method.annotation(),
+          method.step().everyValue(),
           method.step().every());
     }
   }
@@ -201,7 +257,10 @@ final class StepValidator {
     }
     MethodDeclaration first = steps.get(0);
     diagnostics.report(
-        Message.STEP_EVERY_NONE, first.element(), first.annotation(), first.step().everyValue(),
+        Message.STEP_EVERY_NONE,
+        first.element(),
+        first.annotation(),
+        first.step().everyValue(),
         steps.stream().map(MethodDeclaration::displayName).toList());
   }
 
@@ -216,8 +275,13 @@ final class StepValidator {
           Diagnostics.elementOr(step.variableValues(), i, step.variablesValue());
       if (!models.contains(group)) {
         diagnostics.report(
-            Message.STEP_VARIABLES_UNKNOWN, method.element(), method.annotation(), value, group,
-            models, Suggestions.didYouMean(group, models));
+            Message.STEP_VARIABLES_UNKNOWN,
+            method.element(),
+            method.annotation(),
+            value,
+            group,
+            models,
+            Suggestions.didYouMean(group, models));
       } else if (seen.contains(group)) {
         diagnostics.report(
             Message.STEP_VARIABLES_REPEATED, method.element(), method.annotation(), value, group);
@@ -234,30 +298,35 @@ final class StepValidator {
   static void checkTrainsSomething(
       MethodDeclaration method, LoopDeclaration loop, Diagnostics diagnostics) {
     List<String> lossDependsOn = modelsTheLossTrains(method, loop);
-    List<String> trains = method.step().variables().isEmpty()
-        ? loop.names(Role.MODEL)
-        : method.step().variables();
+    List<String> trains =
+        method.step().variables().isEmpty() ? loop.names(Role.MODEL) : method.step().variables();
     if (trains.stream().anyMatch(lossDependsOn::contains)) {
       return;
     }
     String lossName = lossDisplayName(method, loop);
-    String hint = lossDependsOn.isEmpty()
-        ? "take the output of a @Model that takes Layers in " + lossName
-        : "add " + lossDependsOn.get(0) + " to @Step(variables)";
+    String hint =
+        lossDependsOn.isEmpty()
+            ? "take the output of a @Model that takes Layers in " + lossName
+            : "add " + lossDependsOn.get(0) + " to @Step(variables)";
     diagnostics.report(
-        Message.STEP_TRAINS_NOTHING, method.element(), method.annotation(),
-        method.step().variablesValue(), lossName, lossDependsOn, method.displayName(),
-        trains, hint);
+        Message.STEP_TRAINS_NOTHING,
+        method.element(),
+        method.annotation(),
+        method.step().variablesValue(),
+        lossName,
+        lossDependsOn,
+        method.displayName(),
+        trains,
+        hint);
   }
 
   /** The models with variables (they take {@code Layers}) that a step's loss depends on. */
   private static List<String> modelsTheLossTrains(MethodDeclaration step, LoopDeclaration loop) {
     MethodDeclaration loss = lossOf(step, loop);
-    List<MethodDeclaration> models = loss != null
-        ? LossValidator.modelsUsedBy(loss, loop)
-        : loop.standardLossModel() == null
-            ? List.of()
-            : List.of(loop.standardLossModel());
+    List<MethodDeclaration> models =
+        loss != null
+            ? LossValidator.modelsUsedBy(loss, loop)
+            : loop.standardLossModel() == null ? List.of() : List.of(loop.standardLossModel());
     return models.stream()
         .filter(MethodDeclaration::takesLayers)
         .map(MethodDeclaration::name)
@@ -291,11 +360,16 @@ final class StepValidator {
   }
 
   private static String signature(MethodDeclaration method) {
-    StringBuilder text = new StringBuilder(method.returnType().display())
-        .append(' ').append(method.name()).append('(');
+    StringBuilder text =
+        new StringBuilder(method.returnType().display())
+            .append(' ')
+            .append(method.name())
+            .append('(');
     for (int i = 0; i < method.parameters().size(); i++) {
-      text.append(i == 0 ? "" : ", ").append(method.parameters().get(i).type().display())
-          .append(' ').append(method.parameters().get(i).name());
+      text.append(i == 0 ? "" : ", ")
+          .append(method.parameters().get(i).type().display())
+          .append(' ')
+          .append(method.parameters().get(i).name());
     }
     return text.append(')').toString();
   }

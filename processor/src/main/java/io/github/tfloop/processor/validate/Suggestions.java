@@ -7,13 +7,17 @@ final class Suggestions {
 
   private Suggestions() {}
 
-  /** {@code "; did you mean \"x\"?"} for the closest candidate within two edits, else {@code ""}. */
+  /**
+   * {@code "; did you mean \"x\"?"} for the closest candidate within two edits, else {@code ""}.
+   */
   static String didYouMean(String wrong, Collection<String> candidates) {
     String best = null;
     int bestDistance = 3;
     for (String candidate : candidates) {
-      int distance = distance(wrong.toLowerCase(java.util.Locale.ROOT),
-          candidate.toLowerCase(java.util.Locale.ROOT));
+      int distance =
+          distance(
+              wrong.toLowerCase(java.util.Locale.ROOT),
+              candidate.toLowerCase(java.util.Locale.ROOT));
       if (distance < bestDistance) {
         best = candidate;
         bestDistance = distance;

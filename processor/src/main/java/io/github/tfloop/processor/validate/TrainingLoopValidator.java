@@ -3,7 +3,6 @@ package io.github.tfloop.processor.validate;
 import io.github.tfloop.processor.parse.LoopDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration.Role;
-import io.github.tfloop.processor.parse.ParameterDeclaration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,27 +35,38 @@ final class TrainingLoopValidator {
     String name = type.getSimpleName().toString();
     if (type.getKind() != ElementKind.CLASS) {
       diagnostics.report(
-          Message.LOOP_CLASS_KIND, type, loop.annotation(), name,
+          Message.LOOP_CLASS_KIND,
+          type,
+          loop.annotation(),
+          name,
           article(type.getKind().name().toLowerCase(Locale.ROOT).replace('_', ' ')));
       return false;
     }
     NestingKind nesting = type.getNestingKind();
     if (nesting == NestingKind.LOCAL || nesting == NestingKind.ANONYMOUS) {
       diagnostics.report(
-          Message.LOOP_CLASS_LOCAL, type, loop.annotation(), name,
+          Message.LOOP_CLASS_LOCAL,
+          type,
+          loop.annotation(),
+          name,
           "a " + nesting.name().toLowerCase(Locale.ROOT) + " class");
       return true;
     }
     if (type.getModifiers().contains(Modifier.ABSTRACT)) {
       diagnostics.report(
-          Message.LOOP_CLASS_MODIFIERS, type, "abstract",
+          Message.LOOP_CLASS_MODIFIERS,
+          type,
+          "abstract",
           "the loop is generated from this class's own methods and runs on an instance of it",
           "abstract");
     }
     if (type.getModifiers().contains(Modifier.PRIVATE)) {
       diagnostics.report(
-          Message.LOOP_CLASS_MODIFIERS, type, "private",
-          "the generated " + loopClassName + " cannot refer to a private class", "private");
+          Message.LOOP_CLASS_MODIFIERS,
+          type,
+          "private",
+          "the generated " + loopClassName + " cannot refer to a private class",
+          "private");
     }
     if (nesting == NestingKind.MEMBER && !type.getModifiers().contains(Modifier.STATIC)) {
       diagnostics.report(Message.LOOP_CLASS_INNER, type, name);
@@ -67,7 +77,9 @@ final class TrainingLoopValidator {
     }
     if (!type.getTypeParameters().isEmpty()) {
       diagnostics.report(
-          Message.LOOP_CLASS_GENERIC, type, loopClassName + ".create",
+          Message.LOOP_CLASS_GENERIC,
+          type,
+          loopClassName + ".create",
           MethodRules.typeParameters(type.getTypeParameters()));
     }
     ExecutableElement unusable = unusableConstructor(type);
@@ -87,7 +99,9 @@ final class TrainingLoopValidator {
       }
       NestingKind nesting = enclosing.getNestingKind();
       if (nesting == NestingKind.LOCAL || nesting == NestingKind.ANONYMOUS) {
-        return "the " + nesting.name().toLowerCase(Locale.ROOT) + " class "
+        return "the "
+            + nesting.name().toLowerCase(Locale.ROOT)
+            + " class "
             + enclosing.getSimpleName();
       }
     }
@@ -141,11 +155,16 @@ final class TrainingLoopValidator {
       diagnostics.report(Message.MISSING_MODEL, type, loop.annotation(), name);
     } else if (loop.featureModels().isEmpty()) {
       diagnostics.report(
-          Message.FEATURE_MODEL_MISSING, type, loop.annotation(), name,
+          Message.FEATURE_MODEL_MISSING,
+          type,
+          loop.annotation(),
+          name,
           loop.methods(Role.MODEL).stream().map(MethodDeclaration::displayName).toList());
     } else if (loop.methods(Role.MODEL).stream().noneMatch(model -> model.takesLayers())) {
       diagnostics.report(
-          Message.NOTHING_TO_TRAIN, type, loop.annotation(),
+          Message.NOTHING_TO_TRAIN,
+          type,
+          loop.annotation(),
           loop.methods(Role.MODEL).stream().map(model -> model.displayName()).toList());
     }
     if (loop.lossNames().isEmpty()) {
@@ -163,8 +182,11 @@ final class TrainingLoopValidator {
       String metric = loop.metrics().get(i);
       if (seen.contains(metric)) {
         diagnostics.report(
-            Message.METRIC_DUPLICATE, type, loop.annotation(),
-            Diagnostics.elementOr(loop.metricValues(), i, loop.metricsValue()), metric);
+            Message.METRIC_DUPLICATE,
+            type,
+            loop.annotation(),
+            Diagnostics.elementOr(loop.metricValues(), i, loop.metricsValue()),
+            metric);
       }
       seen.add(metric);
       String reportedAs = metric.toLowerCase(Locale.ROOT);
@@ -172,12 +194,15 @@ final class TrainingLoopValidator {
         diagnostics.report(
             Message.RESULT_NAME_CONFLICT,
             loop.methods(Role.LOSS).get(loop.names(Role.LOSS).indexOf(reportedAs)).element(),
-            "@Loss " + reportedAs + "()", "metric " + metric + " (reported as \"" + reportedAs
-                + "\")");
+            "@Loss " + reportedAs + "()",
+            "metric " + metric + " (reported as \"" + reportedAs + "\")");
       } else if (loop.standardLoss() != null && loop.standardLoss().name().equals(reportedAs)) {
         diagnostics.report(
-            Message.RESULT_NAME_CONFLICT, type, loop.standardLoss().annotation(),
-            loop.standardLoss().nameValue(), "@StandardLoss " + reportedAs,
+            Message.RESULT_NAME_CONFLICT,
+            type,
+            loop.standardLoss().annotation(),
+            loop.standardLoss().nameValue(),
+            "@StandardLoss " + reportedAs,
             "metric " + metric + " (reported as \"" + reportedAs + "\")");
       }
     }
@@ -187,19 +212,29 @@ final class TrainingLoopValidator {
     Label label = Label.of(loop);
     if (label == null) {
       diagnostics.report(
-          Message.METRIC_NEEDS_LABEL, type, loop.annotation(), loop.metricsValue(),
+          Message.METRIC_NEEDS_LABEL,
+          type,
+          loop.annotation(),
+          loop.metricsValue(),
           type.getSimpleName());
       return;
     }
     for (int i = 0; i < loop.metrics().size(); i++) {
-      checkMetricLabel(loop, loop.metrics().get(i),
-          Diagnostics.elementOr(loop.metricValues(), i, loop.metricsValue()), label, diagnostics);
+      checkMetricLabel(
+          loop,
+          loop.metrics().get(i),
+          Diagnostics.elementOr(loop.metricValues(), i, loop.metricsValue()),
+          label,
+          diagnostics);
     }
   }
 
   /** Whether the first label suits a metric: its type, then its shape. */
   private static void checkMetricLabel(
-      LoopDeclaration loop, String metric, AnnotationValue value, Label label,
+      LoopDeclaration loop,
+      String metric,
+      AnnotationValue value,
+      Label label,
       Diagnostics diagnostics) {
     if (label.type() == null) {
       return; // reported as InputType
@@ -207,34 +242,49 @@ final class TrainingLoopValidator {
     boolean integer = !label.type().isFloating();
     int rank = label.shape().size();
     boolean binaryShape = rank == 0 || (rank == 1 && label.shape().get(0) == 1);
-    String neededType = switch (metric) {
-      case "SPARSE_CATEGORICAL_ACCURACY" -> integer ? null : "integer class";
-      case "CATEGORICAL_ACCURACY", "MAE", "RMSE" -> integer ? "float" : null;
-      default -> null;
-    };
+    String neededType =
+        switch (metric) {
+          case "SPARSE_CATEGORICAL_ACCURACY" -> integer ? null : "integer class";
+          case "CATEGORICAL_ACCURACY", "MAE", "RMSE" -> integer ? "float" : null;
+          default -> null;
+        };
     if (neededType != null) {
       diagnostics.report(
-          Message.METRIC_LABEL_TYPE, loop.element(), loop.annotation(), value, metric,
+          Message.METRIC_LABEL_TYPE,
+          loop.element(),
+          loop.annotation(),
+          value,
+          metric,
           neededType + " (" + (integer ? "Operand<TFloat32>" : "Operand<TInt32>") + ")",
-          label.name(), label.displayType());
+          label.name(),
+          label.displayType());
       return;
     }
-    String neededShape = switch (metric) {
-      case "ACCURACY" -> integer
-          ? (rank == 0 ? null : "shape {} (one class index per example)")
-          : (rank == 1 ? null : binaryShape ? null
-              : "shape {}, {1} (binary) or {classes} (one-hot)");
-      case "SPARSE_CATEGORICAL_ACCURACY" ->
-          rank == 0 ? null : "shape {} (one class index per example)";
-      case "CATEGORICAL_ACCURACY" -> rank == 1 ? null : "shape {classes} (one-hot)";
-      case "BINARY_ACCURACY", "PRECISION", "RECALL", "F1", "AUC" ->
-          binaryShape ? null : "shape {} or {1} (one 0/1 value per example)";
-      default -> null;
-    };
+    String neededShape =
+        switch (metric) {
+          case "ACCURACY" ->
+              integer
+                  ? (rank == 0 ? null : "shape {} (one class index per example)")
+                  : (rank == 1
+                      ? null
+                      : binaryShape ? null : "shape {}, {1} (binary) or {classes} (one-hot)");
+          case "SPARSE_CATEGORICAL_ACCURACY" ->
+              rank == 0 ? null : "shape {} (one class index per example)";
+          case "CATEGORICAL_ACCURACY" -> rank == 1 ? null : "shape {classes} (one-hot)";
+          case "BINARY_ACCURACY", "PRECISION", "RECALL", "F1", "AUC" ->
+              binaryShape ? null : "shape {} or {1} (one 0/1 value per example)";
+          default -> null;
+        };
     if (neededShape != null) {
       diagnostics.report(
-          Message.METRIC_LABEL_SHAPE, loop.element(), loop.annotation(), value, metric,
-          neededShape, label.name(), label.displayShape());
+          Message.METRIC_LABEL_SHAPE,
+          loop.element(),
+          loop.annotation(),
+          value,
+          metric,
+          neededShape,
+          label.name(),
+          label.displayShape());
     }
   }
 
