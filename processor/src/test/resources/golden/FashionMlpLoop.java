@@ -3,10 +3,10 @@ package example;
 import io.github.tfloop.data.DType;
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.data.InputSpec;
-import io.github.tfloop.internal.Batch;
-import io.github.tfloop.internal.LoopBuilder;
-import io.github.tfloop.internal.LoopEngine;
-import io.github.tfloop.internal.StepSpec;
+import io.github.tfloop.internal.Trainer;
+import io.github.tfloop.internal.build.LoopBuilder;
+import io.github.tfloop.internal.build.StepSpec;
+import io.github.tfloop.internal.session.Batch;
 import io.github.tfloop.metrics.Metrics;
 import io.github.tfloop.optim.LearningRates;
 import io.github.tfloop.optim.Optimizers;
@@ -36,7 +36,9 @@ import org.tensorflow.types.TInt32;
  * </ul>
  *
  * <p>Build it once with {@link #create}, train with {@link #fit} or {@link #step}, and
- * close it: it holds a TensorFlow session. Not thread-safe.
+ * close it: it holds a TensorFlow session. One call at a time: a call made while
+ * another thread's call runs throws {@link IllegalStateException}, and {@link #close}
+ * waits for a running call, which stops after its current batch.
  */
 @Generated("io.github.tfloop.processor.TfloopProcessor")
 public final class FashionMlpLoop implements AutoCloseable {
@@ -50,10 +52,10 @@ public final class FashionMlpLoop implements AutoCloseable {
    */
   public static final InputSpec LABEL = InputSpec.label("label", DType.INT32);
 
-  private final LoopEngine engine;
+  private final Trainer trainer;
 
-  private FashionMlpLoop(LoopEngine engine) {
-    this.engine = engine;
+  private FashionMlpLoop(Trainer trainer) {
+    this.trainer = trainer;
   }
 
   /**
@@ -86,7 +88,7 @@ public final class FashionMlpLoop implements AutoCloseable {
           .minimizing("loss")
           .optimizer(Optimizers.adam(0.9, 0.999, 1.0E-7))
           .learningRate(LearningRates.constant(0.001)));
-      return new FashionMlpLoop(loop.build());
+      return new FashionMlpLoop(Trainer.start(loop.build()));
     } catch (RuntimeException | Error e) {
       loop.abort();
       throw e;
@@ -114,10 +116,14 @@ public final class FashionMlpLoop implements AutoCloseable {
   public float step(float[] image, int[] label) {
     int examples = IMAGE.examplesIn(image.length);
     LABEL.requireExamples(label.length, examples);
-    Batch batch = engine.batchOf(examples);
-    batch.put(IMAGE, image);
-    batch.put(LABEL, label);
-    return engine.trainStep(batch);
+    Batch batch = trainer.beginStep(examples);
+    try {
+      batch.put(IMAGE, image);
+      batch.put(LABEL, label);
+      return trainer.trainStep(batch);
+    } finally {
+      trainer.endStep();
+    }
   }
 
   /**
@@ -125,7 +131,7 @@ public final class FashionMlpLoop implements AutoCloseable {
    * every input.
    */
   public History fit(Dataset train) {
-    return engine.fit(train, null);
+    return trainer.fit(train, null);
   }
 
   /**
@@ -133,7 +139,7 @@ public final class FashionMlpLoop implements AutoCloseable {
    * after each epoch ({@code val_} values in the history).
    */
   public History fit(Dataset train, Dataset validation) {
-    return engine.fit(train, validation);
+    return trainer.fit(train, validation);
   }
 
   /**
@@ -141,7 +147,7 @@ public final class FashionMlpLoop implements AutoCloseable {
    * checkpoint directory, exactly where it stopped; with none there, fits from the start.
    */
   public History resume(Dataset train) {
-    return engine.resume(train, null);
+    return trainer.resume(train, null);
   }
 
   /**
@@ -149,21 +155,21 @@ public final class FashionMlpLoop implements AutoCloseable {
    * after each epoch; with no checkpoint, fits from the start.
    */
   public History resume(Dataset train, Dataset validation) {
-    return engine.resume(train, validation);
+    return trainer.resume(train, validation);
   }
 
   /**
    * Every loss and metric over all of {@code data}, in batches, without training.
    */
   public Evaluation evaluate(Dataset data) {
-    return engine.evaluate(data);
+    return trainer.evaluate(data);
   }
 
   /**
    * The output of {@code logits} for every example, flat, example after example.
    */
   public float[] predict(float[] image) {
-    return engine.predictFloats(Dataset.builder().add(IMAGE, image).build());
+    return trainer.predictFloats(Dataset.builder().add(IMAGE, image).build());
   }
 
   /**
@@ -171,21 +177,21 @@ public final class FashionMlpLoop implements AutoCloseable {
    * the inputs {@code logits} takes are needed.
    */
   public float[] predict(Dataset data) {
-    return engine.predictFloats(data);
+    return trainer.predictFloats(data);
   }
 
   /**
    * The learning rate of {@code train}'s next update, from its schedule and update count.
    */
   public double learningRate() {
-    return engine.learningRate("train");
+    return trainer.learningRate("train");
   }
 
   /**
    * Training batches run since the loop was created.
    */
   public long globalStep() {
-    return engine.globalStep();
+    return trainer.globalStep();
   }
 
   /**
@@ -194,7 +200,7 @@ public final class FashionMlpLoop implements AutoCloseable {
    * to {@code output}.
    */
   public void exportSavedModel(Path directory) {
-    engine.exportSavedModel(directory);
+    trainer.exportSavedModel(directory);
   }
 
   /**
@@ -202,6 +208,6 @@ public final class FashionMlpLoop implements AutoCloseable {
    */
   @Override
   public void close() {
-    engine.close();
+    trainer.close();
   }
 }

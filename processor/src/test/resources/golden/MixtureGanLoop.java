@@ -3,10 +3,10 @@ package example;
 import io.github.tfloop.data.DType;
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.data.InputSpec;
-import io.github.tfloop.internal.Batch;
-import io.github.tfloop.internal.LoopBuilder;
-import io.github.tfloop.internal.LoopEngine;
-import io.github.tfloop.internal.StepSpec;
+import io.github.tfloop.internal.Trainer;
+import io.github.tfloop.internal.build.LoopBuilder;
+import io.github.tfloop.internal.build.StepSpec;
+import io.github.tfloop.internal.session.Batch;
 import io.github.tfloop.nn.Network;
 import io.github.tfloop.optim.Clipping;
 import io.github.tfloop.optim.LearningRates;
@@ -37,7 +37,9 @@ import org.tensorflow.types.TFloat32;
  * </ul>
  *
  * <p>Build it once with {@link #create}, train with {@link #fit} or {@link #step}, and
- * close it: it holds a TensorFlow session. Not thread-safe.
+ * close it: it holds a TensorFlow session. One call at a time: a call made while
+ * another thread's call runs throws {@link IllegalStateException}, and {@link #close}
+ * waits for a running call, which stops after its current batch.
  */
 @Generated("io.github.tfloop.processor.TfloopProcessor")
 public final class MixtureGanLoop implements AutoCloseable {
@@ -51,10 +53,10 @@ public final class MixtureGanLoop implements AutoCloseable {
    */
   public static final InputSpec REAL = InputSpec.feature("real", DType.FLOAT32, 1);
 
-  private final LoopEngine engine;
+  private final Trainer trainer;
 
-  private MixtureGanLoop(LoopEngine engine) {
-    this.engine = engine;
+  private MixtureGanLoop(Trainer trainer) {
+    this.trainer = trainer;
   }
 
   /**
@@ -96,7 +98,7 @@ public final class MixtureGanLoop implements AutoCloseable {
           .learningRate(LearningRates.exponentialDecay(0.001, 1000L, 0.5, false))
           .every(2)
           .variables("generator"));
-      return new MixtureGanLoop(loop.build());
+      return new MixtureGanLoop(Trainer.start(loop.build()));
     } catch (RuntimeException | Error e) {
       loop.abort();
       throw e;
@@ -124,10 +126,14 @@ public final class MixtureGanLoop implements AutoCloseable {
   public float step(float[] noise, float[] real) {
     int examples = NOISE.examplesIn(noise.length);
     REAL.requireExamples(real.length, examples);
-    Batch batch = engine.batchOf(examples);
-    batch.put(NOISE, noise);
-    batch.put(REAL, real);
-    return engine.trainStep(batch);
+    Batch batch = trainer.beginStep(examples);
+    try {
+      batch.put(NOISE, noise);
+      batch.put(REAL, real);
+      return trainer.trainStep(batch);
+    } finally {
+      trainer.endStep();
+    }
   }
 
   /**
@@ -135,7 +141,7 @@ public final class MixtureGanLoop implements AutoCloseable {
    * every input.
    */
   public History fit(Dataset train) {
-    return engine.fit(train, null);
+    return trainer.fit(train, null);
   }
 
   /**
@@ -143,7 +149,7 @@ public final class MixtureGanLoop implements AutoCloseable {
    * after each epoch ({@code val_} values in the history).
    */
   public History fit(Dataset train, Dataset validation) {
-    return engine.fit(train, validation);
+    return trainer.fit(train, validation);
   }
 
   /**
@@ -151,7 +157,7 @@ public final class MixtureGanLoop implements AutoCloseable {
    * checkpoint directory, exactly where it stopped; with none there, fits from the start.
    */
   public History resume(Dataset train) {
-    return engine.resume(train, null);
+    return trainer.resume(train, null);
   }
 
   /**
@@ -159,21 +165,21 @@ public final class MixtureGanLoop implements AutoCloseable {
    * after each epoch; with no checkpoint, fits from the start.
    */
   public History resume(Dataset train, Dataset validation) {
-    return engine.resume(train, validation);
+    return trainer.resume(train, validation);
   }
 
   /**
    * Every loss and metric over all of {@code data}, in batches, without training.
    */
   public Evaluation evaluate(Dataset data) {
-    return engine.evaluate(data);
+    return trainer.evaluate(data);
   }
 
   /**
    * The output of {@code generator} for every example, flat, example after example.
    */
   public float[] predict(float[] noise) {
-    return engine.predictFloats(Dataset.builder().add(NOISE, noise).build());
+    return trainer.predictFloats(Dataset.builder().add(NOISE, noise).build());
   }
 
   /**
@@ -181,21 +187,21 @@ public final class MixtureGanLoop implements AutoCloseable {
    * the inputs {@code generator} takes are needed.
    */
   public float[] predict(Dataset data) {
-    return engine.predictFloats(data);
+    return trainer.predictFloats(data);
   }
 
   /**
    * The learning rate of {@code trainCritic}'s next update, from its schedule and update count.
    */
   public double learningRate() {
-    return engine.learningRate("trainCritic");
+    return trainer.learningRate("trainCritic");
   }
 
   /**
    * Training batches run since the loop was created.
    */
   public long globalStep() {
-    return engine.globalStep();
+    return trainer.globalStep();
   }
 
   /**
@@ -204,7 +210,7 @@ public final class MixtureGanLoop implements AutoCloseable {
    * to {@code output}.
    */
   public void exportSavedModel(Path directory) {
-    engine.exportSavedModel(directory);
+    trainer.exportSavedModel(directory);
   }
 
   /**
@@ -212,6 +218,6 @@ public final class MixtureGanLoop implements AutoCloseable {
    */
   @Override
   public void close() {
-    engine.close();
+    trainer.close();
   }
 }

@@ -3,10 +3,10 @@ package example;
 import io.github.tfloop.data.DType;
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.data.InputSpec;
-import io.github.tfloop.internal.Batch;
-import io.github.tfloop.internal.LoopBuilder;
-import io.github.tfloop.internal.LoopEngine;
-import io.github.tfloop.internal.StepSpec;
+import io.github.tfloop.internal.Trainer;
+import io.github.tfloop.internal.build.LoopBuilder;
+import io.github.tfloop.internal.build.StepSpec;
+import io.github.tfloop.internal.session.Batch;
 import io.github.tfloop.loss.Losses;
 import io.github.tfloop.loss.Reduction;
 import io.github.tfloop.metrics.Metrics;
@@ -37,7 +37,9 @@ import org.tensorflow.types.TFloat32;
  * </ul>
  *
  * <p>Build it once with {@link #create}, train with {@link #fit} or {@link #step}, and
- * close it: it holds a TensorFlow session. Not thread-safe.
+ * close it: it holds a TensorFlow session. One call at a time: a call made while
+ * another thread's call runs throws {@link IllegalStateException}, and {@link #close}
+ * waits for a running call, which stops after its current batch.
  */
 @Generated("io.github.tfloop.processor.TfloopProcessor")
 public final class QuickMlpLoop implements AutoCloseable {
@@ -51,10 +53,10 @@ public final class QuickMlpLoop implements AutoCloseable {
    */
   public static final InputSpec LABEL = InputSpec.label("label", DType.FLOAT32, 1);
 
-  private final LoopEngine engine;
+  private final Trainer trainer;
 
-  private QuickMlpLoop(LoopEngine engine) {
-    this.engine = engine;
+  private QuickMlpLoop(Trainer trainer) {
+    this.trainer = trainer;
   }
 
   /**
@@ -89,7 +91,7 @@ public final class QuickMlpLoop implements AutoCloseable {
           .minimizing("loss")
           .optimizer(Optimizers.adam(0.9, 0.999, 1.0E-7))
           .learningRate(LearningRates.cosineDecay(0.01, 5000L, 0.0, 100L)));
-      return new QuickMlpLoop(loop.build());
+      return new QuickMlpLoop(Trainer.start(loop.build()));
     } catch (RuntimeException | Error e) {
       loop.abort();
       throw e;
@@ -117,10 +119,14 @@ public final class QuickMlpLoop implements AutoCloseable {
   public float step(float[] features, float[] label) {
     int examples = FEATURES.examplesIn(features.length);
     LABEL.requireExamples(label.length, examples);
-    Batch batch = engine.batchOf(examples);
-    batch.put(FEATURES, features);
-    batch.put(LABEL, label);
-    return engine.trainStep(batch);
+    Batch batch = trainer.beginStep(examples);
+    try {
+      batch.put(FEATURES, features);
+      batch.put(LABEL, label);
+      return trainer.trainStep(batch);
+    } finally {
+      trainer.endStep();
+    }
   }
 
   /**
@@ -128,7 +134,7 @@ public final class QuickMlpLoop implements AutoCloseable {
    * every input.
    */
   public History fit(Dataset train) {
-    return engine.fit(train, null);
+    return trainer.fit(train, null);
   }
 
   /**
@@ -136,7 +142,7 @@ public final class QuickMlpLoop implements AutoCloseable {
    * after each epoch ({@code val_} values in the history).
    */
   public History fit(Dataset train, Dataset validation) {
-    return engine.fit(train, validation);
+    return trainer.fit(train, validation);
   }
 
   /**
@@ -144,7 +150,7 @@ public final class QuickMlpLoop implements AutoCloseable {
    * checkpoint directory, exactly where it stopped; with none there, fits from the start.
    */
   public History resume(Dataset train) {
-    return engine.resume(train, null);
+    return trainer.resume(train, null);
   }
 
   /**
@@ -152,21 +158,21 @@ public final class QuickMlpLoop implements AutoCloseable {
    * after each epoch; with no checkpoint, fits from the start.
    */
   public History resume(Dataset train, Dataset validation) {
-    return engine.resume(train, validation);
+    return trainer.resume(train, validation);
   }
 
   /**
    * Every loss and metric over all of {@code data}, in batches, without training.
    */
   public Evaluation evaluate(Dataset data) {
-    return engine.evaluate(data);
+    return trainer.evaluate(data);
   }
 
   /**
    * The output of {@code logit} for every example, flat, example after example.
    */
   public float[] predict(float[] features) {
-    return engine.predictFloats(Dataset.builder().add(FEATURES, features).build());
+    return trainer.predictFloats(Dataset.builder().add(FEATURES, features).build());
   }
 
   /**
@@ -174,21 +180,21 @@ public final class QuickMlpLoop implements AutoCloseable {
    * the inputs {@code logit} takes are needed.
    */
   public float[] predict(Dataset data) {
-    return engine.predictFloats(data);
+    return trainer.predictFloats(data);
   }
 
   /**
    * The learning rate of {@code train}'s next update, from its schedule and update count.
    */
   public double learningRate() {
-    return engine.learningRate("train");
+    return trainer.learningRate("train");
   }
 
   /**
    * Training batches run since the loop was created.
    */
   public long globalStep() {
-    return engine.globalStep();
+    return trainer.globalStep();
   }
 
   /**
@@ -197,7 +203,7 @@ public final class QuickMlpLoop implements AutoCloseable {
    * to {@code output}.
    */
   public void exportSavedModel(Path directory) {
-    engine.exportSavedModel(directory);
+    trainer.exportSavedModel(directory);
   }
 
   /**
@@ -205,6 +211,6 @@ public final class QuickMlpLoop implements AutoCloseable {
    */
   @Override
   public void close() {
-    engine.close();
+    trainer.close();
   }
 }

@@ -1,7 +1,7 @@
 package io.github.tfloop.metrics;
 
-import io.github.tfloop.internal.VariableStore;
-import io.github.tfloop.internal.VariableStore.Kind;
+import io.github.tfloop.graph.VariableStore;
+import io.github.tfloop.graph.VariableStore.Kind;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;

@@ -1,8 +1,8 @@
 package io.github.tfloop.nn;
 
-import io.github.tfloop.internal.VariableStore;
-import io.github.tfloop.internal.VariableStore.Kind;
-import io.github.tfloop.internal.VariableStore.Variable;
+import io.github.tfloop.graph.VariableStore;
+import io.github.tfloop.graph.VariableStore.Kind;
+import io.github.tfloop.graph.VariableStore.Variable;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -1,6 +1,6 @@
 package io.github.tfloop.optim;
 
-import io.github.tfloop.internal.VariableStore.Variable;
+import io.github.tfloop.graph.VariableStore.Variable;
 import io.github.tfloop.nn.Initializer;
 import java.util.Arrays;
 import java.util.Locale;

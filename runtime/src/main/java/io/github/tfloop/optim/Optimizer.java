@@ -1,6 +1,6 @@
 package io.github.tfloop.optim;
 
-import io.github.tfloop.internal.VariableStore.Variable;
+import io.github.tfloop.graph.VariableStore.Variable;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.types.family.TNumber;

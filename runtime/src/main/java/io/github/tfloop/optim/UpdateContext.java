@@ -1,8 +1,8 @@
 package io.github.tfloop.optim;
 
-import io.github.tfloop.internal.VariableStore;
-import io.github.tfloop.internal.VariableStore.Kind;
-import io.github.tfloop.internal.VariableStore.Variable;
+import io.github.tfloop.graph.VariableStore;
+import io.github.tfloop.graph.VariableStore.Kind;
+import io.github.tfloop.graph.VariableStore.Variable;
 import io.github.tfloop.nn.Initializer;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.internal.Classifier;
-import io.github.tfloop.internal.LoopEngine;
+import io.github.tfloop.internal.Trainer;
 import io.github.tfloop.train.LoopOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +30,7 @@ class SavedModelExportTest {
     float[] points = (float[]) questions.column("point").values();
     Path model = directory.resolve("model/1");
     float[] expected;
-    try (LoopEngine engine = Classifier.build(LoopOptions.builder().epochs(3).build())) {
+    try (Trainer engine = Classifier.build(LoopOptions.builder().epochs(3).build())) {
       engine.fit(data, null);
       expected = engine.predictFloats(questions);
       engine.exportSavedModel(model);
@@ -51,7 +51,7 @@ class SavedModelExportTest {
 
   @Test
   void refusesToOverwrite(@TempDir Path directory) {
-    try (LoopEngine engine = Classifier.build(LoopOptions.defaults())) {
+    try (Trainer engine = Classifier.build(LoopOptions.defaults())) {
       IllegalArgumentException error =
           assertThrows(IllegalArgumentException.class, () -> engine.exportSavedModel(directory));
       assertEquals(

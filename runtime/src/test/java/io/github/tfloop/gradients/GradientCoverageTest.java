@@ -3,7 +3,7 @@ package io.github.tfloop.gradients;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tfloop.internal.VariableStore;
+import io.github.tfloop.graph.VariableStore;
 import io.github.tfloop.loss.Losses;
 import io.github.tfloop.loss.Reduction;
 import io.github.tfloop.nn.Activation;

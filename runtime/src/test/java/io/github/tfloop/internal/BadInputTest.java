@@ -83,7 +83,7 @@ class BadInputTest {
 
   @BeforeEach
   void saveACheckpointAndLeaveAnInterruptedWrite() throws IOException {
-    try (LoopEngine engine = Classifier.build(options())) {
+    try (Trainer engine = Classifier.build(options())) {
       engine.fit(Classifier.data(64, 1), null);
     }
     Path leftover = Files.createDirectories(checkpoints.resolve(".tmp-000002-1"));
@@ -95,7 +95,7 @@ class BadInputTest {
   @MethodSource("badData")
   void fitRefusesBeforeTouchingCheckpoints(String kind, Dataset bad, String message)
       throws IOException {
-    try (LoopEngine engine = Classifier.build(options())) {
+    try (Trainer engine = Classifier.build(options())) {
       IllegalArgumentException error =
           assertThrows(IllegalArgumentException.class, () -> engine.fit(bad, null));
       assertEquals(message, error.getMessage());

@@ -3,6 +3,7 @@ package io.github.tfloop.internal;
 import io.github.tfloop.data.DType;
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.data.InputSpec;
+import io.github.tfloop.internal.build.StepSpec;
 import io.github.tfloop.loss.Losses;
 import io.github.tfloop.nn.Activation;
 import io.github.tfloop.nn.Layers;
@@ -23,7 +24,7 @@ public final class Classifier {
   private Classifier() {}
 
   /** Which side of the line x0 = x1 a point lies on, by a two-layer network. */
-  public static LoopEngine build(LoopOptions options) {
+  public static Trainer build(LoopOptions options) {
     return TestLoops.build(
         "Side",
         16,

@@ -53,9 +53,9 @@ public final class ClusterRegression {
       trainLong(cluster, mode.equals("nan"));
       return;
     }
-    try (LoopEngine engine = Regression.sgd(options().cluster(cluster).build(), LEARNING_RATE)) {
+    try (Trainer engine = Regression.sgd(options().cluster(cluster).build(), LEARNING_RATE)) {
       try {
-        engine.trainStep(engine.batchOf(engine.batchSize()));
+        engine.beginStep(engine.batchSize());
       } catch (IllegalStateException e) {
         System.out.println("step(): " + e.getMessage());
       }
@@ -92,7 +92,7 @@ public final class ClusterRegression {
     if (nanInChiefShard) {
       ((FloatColumn) data.column("x")).values()[0] = Float.NaN; // example 0: the chief's
     }
-    try (LoopEngine engine = Regression.sgd(options, LEARNING_RATE)) {
+    try (Trainer engine = Regression.sgd(options, LEARNING_RATE)) {
       engine.fit(data, null);
     }
   }

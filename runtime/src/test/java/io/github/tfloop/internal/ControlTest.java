@@ -54,7 +54,7 @@ class ControlTest {
           }
         };
     LoopOptions options = LoopOptions.builder().epochs(2).listener(recorder).build();
-    try (LoopEngine engine = LoopEngineTest.regression(options)) {
+    try (Trainer engine = LoopEngineTest.regression(options)) {
       engine.fit(LoopEngineTest.line(32, 1), null); // two batches of 16
     }
     assertEquals(
@@ -82,7 +82,7 @@ class ControlTest {
         EarlyStopping.monitoring("val_loss").patience(2).restoreBestWeights(true).build();
     LoopOptions options = LoopOptions.builder().epochs(40).listener(stopping).build();
     Dataset validation = otherLine(64);
-    try (LoopEngine engine = LoopEngineTest.regression(options)) {
+    try (Trainer engine = LoopEngineTest.regression(options)) {
       History history = engine.fit(LoopEngineTest.line(256, 1), validation);
       assertTrue(stopping.stoppedEpoch() > 0 && stopping.stoppedEpoch() < 40, stopping.toString());
       assertEquals(stopping.stoppedEpoch(), history.epochs().size());

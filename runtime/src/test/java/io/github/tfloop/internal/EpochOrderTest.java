@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.github.tfloop.data.Dataset;
+import io.github.tfloop.internal.fit.FitLoop;
 import io.github.tfloop.train.LoopOptions;
 import java.util.Arrays;
 import java.util.stream.IntStream;
@@ -51,7 +52,7 @@ class EpochOrderTest {
   }
 
   private static float[] trainedPredictions(LoopOptions options, Dataset data) {
-    try (LoopEngine engine = LoopEngineTest.regression(options)) {
+    try (Trainer engine = LoopEngineTest.regression(options)) {
       engine.fit(data, null);
       return engine.predictFloats(
           Dataset.builder().add(LoopEngineTest.X, new float[] {-0.5f, 0.25f}).build());

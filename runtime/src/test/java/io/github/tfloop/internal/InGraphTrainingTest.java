@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.tfloop.checkpoint.CheckpointPolicy;
 import io.github.tfloop.checkpoint.CheckpointStore;
 import io.github.tfloop.data.Dataset;
+import io.github.tfloop.internal.build.LoopBuilder;
+import io.github.tfloop.internal.build.StepSpec;
 import io.github.tfloop.loss.Losses;
 import io.github.tfloop.optim.LearningRate;
 import io.github.tfloop.optim.Optimizers;
@@ -45,7 +47,7 @@ class InGraphTrainingTest {
         LoopOptions.builder().epochs(3).lastBatch(LastBatch.PARTIAL).execution(execution).build();
     float[] expected;
     History expectedHistory;
-    try (LoopEngine engine = LoopEngineTest.regression(oneAtATime)) {
+    try (Trainer engine = LoopEngineTest.regression(oneAtATime)) {
       engine.fit(train, null);
       expectedHistory = engine.fit(train, null);
       expected = engine.predictFloats(probe);
@@ -65,7 +67,7 @@ class InGraphTrainingTest {
         };
     LoopOptions inGraph =
         oneAtATime.toBuilder().stepsPerExecution(stepsPerExecution).listener(recorder).build();
-    try (LoopEngine engine = LoopEngineTest.regression(inGraph)) {
+    try (Trainer engine = LoopEngineTest.regression(inGraph)) {
       engine.fit(train, null); // the second fit copies the data into the graph again
       batchEvents.clear();
       History history = engine.fit(train, null);
@@ -86,7 +88,7 @@ class InGraphTrainingTest {
   }
 
   /** Two models, each with its own step, the second after the first on every batch. */
-  private static LoopEngine twoSteps(LoopOptions options, int everyB) {
+  private static Trainer twoSteps(LoopOptions options, int everyB) {
     LoopBuilder loop = LoopBuilder.create("Two", 8, 3L, options);
     try {
       Operand<TFloat32> x = loop.input(LoopEngineTest.X, TFloat32.class);
@@ -108,7 +110,7 @@ class InGraphTrainingTest {
               .learningRate(LearningRate.constant(0.05))
               .variables("b")
               .every(everyB));
-      return loop.build();
+      return Trainer.start(loop.build());
     } catch (RuntimeException e) {
       loop.abort();
       throw e;
@@ -121,12 +123,12 @@ class InGraphTrainingTest {
     Dataset probe = Dataset.builder().add(LoopEngineTest.X, new float[] {0.5f, -1}).build();
     LoopOptions oneAtATime = LoopOptions.builder().epochs(2).build();
     float[] expected;
-    try (LoopEngine engine = twoSteps(oneAtATime, 1)) {
+    try (Trainer engine = twoSteps(oneAtATime, 1)) {
       engine.fit(train, null);
       expected = engine.predictFloats(probe);
     }
-    try (LoopEngine engine = twoSteps(oneAtATime.toBuilder().stepsPerExecution(5).build(), 1)) {
-      assertTrue(engine.trainsInGraph());
+    try (Trainer engine = twoSteps(oneAtATime.toBuilder().stepsPerExecution(5).build(), 1)) {
+      assertTrue(engine.engine().trainsInGraph());
       engine.fit(train, null);
       assertArrayEquals(expected, engine.predictFloats(probe), 0f);
       assertEquals(2 * 12, engine.globalStep());
@@ -136,8 +138,8 @@ class InGraphTrainingTest {
   @Test
   void aStepThatSkipsBatchesTrainsOneBatchPerCall() {
     LoopOptions options = LoopOptions.builder().stepsPerExecution(5).build();
-    try (LoopEngine engine = twoSteps(options, 3)) {
-      assertFalse(engine.trainsInGraph());
+    try (Trainer engine = twoSteps(options, 3)) {
+      assertFalse(engine.engine().trainsInGraph());
       engine.fit(LoopEngineTest.line(96, 23), null);
       assertEquals(1.0 * 12 / 3, engine.variableValues("trainB/iterations")[0]);
     }
@@ -149,7 +151,7 @@ class InGraphTrainingTest {
     Dataset probe = Dataset.builder().add(LoopEngineTest.X, new float[] {0.5f, -1}).build();
     LoopOptions oneAtATime = LoopOptions.builder().epochs(2).build();
     float[] expected;
-    try (LoopEngine engine = LoopEngineTest.regression(oneAtATime)) {
+    try (Trainer engine = LoopEngineTest.regression(oneAtATime)) {
       engine.fit(train, null);
       expected = engine.predictFloats(probe);
     }
@@ -159,7 +161,7 @@ class InGraphTrainingTest {
             .stepsPerExecution(4)
             .checkpoints(CheckpointPolicy.in(all).everySteps(5).everyEpochs(0).keepLast(100))
             .build();
-    try (LoopEngine engine = LoopEngineTest.regression(inGraph)) {
+    try (Trainer engine = LoopEngineTest.regression(inGraph)) {
       engine.fit(train, null);
       assertArrayEquals(expected, engine.predictFloats(probe), 0f);
     }
@@ -175,7 +177,7 @@ class InGraphTrainingTest {
       }
     }
     LoopOptions resume = inGraph.toBuilder().checkpoints(CheckpointPolicy.in(fromStepTen)).build();
-    try (LoopEngine engine = LoopEngineTest.regression(resume)) {
+    try (Trainer engine = LoopEngineTest.regression(resume)) {
       engine.resume(train, null);
       assertArrayEquals(expected, engine.predictFloats(probe), 0f);
       assertEquals(24, engine.globalStep());

@@ -9,6 +9,8 @@ import io.github.tfloop.data.Column;
 import io.github.tfloop.data.DType;
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.data.InputSpec;
+import io.github.tfloop.internal.build.LoopBuilder;
+import io.github.tfloop.internal.build.StepSpec;
 import io.github.tfloop.loss.Losses;
 import io.github.tfloop.nn.Layers;
 import io.github.tfloop.optim.LearningRate;
@@ -34,7 +36,7 @@ class LoopEngineTest {
   static final InputSpec X = InputSpec.feature("x", DType.FLOAT32, 1);
   static final InputSpec Y = InputSpec.label("y", DType.FLOAT32, 1);
 
-  static LoopEngine regression(LoopOptions options) {
+  static Trainer regression(LoopOptions options) {
     LoopBuilder loop = LoopBuilder.create("Line", 16, 7L, options);
     try {
       Operand<TFloat32> x = loop.input(X, TFloat32.class);
@@ -47,7 +49,7 @@ class LoopEngineTest {
               .minimizing("loss")
               .optimizer(Optimizers.sgd())
               .learningRate(LearningRate.constant(0.1)));
-      return loop.build();
+      return Trainer.start(loop.build());
     } catch (RuntimeException e) {
       loop.abort();
       throw e;
@@ -68,7 +70,7 @@ class LoopEngineTest {
   @ParameterizedTest
   @EnumSource(Execution.class)
   void fitLearnsTheLine(Execution execution) {
-    try (LoopEngine engine =
+    try (Trainer engine =
         regression(LoopOptions.builder().epochs(30).execution(execution).build())) {
       History history = engine.fit(line(256, 1), line(64, 2));
       assertEquals(30, history.epochs().size());
@@ -85,7 +87,7 @@ class LoopEngineTest {
   void bothExecutionsTrainToTheSameWeights() {
     float[][] results = new float[2][];
     for (Execution execution : Execution.values()) {
-      try (LoopEngine engine =
+      try (Trainer engine =
           regression(LoopOptions.builder().epochs(3).execution(execution).build())) {
         engine.fit(line(100, 3), null);
         results[execution.ordinal()] =
@@ -97,13 +99,17 @@ class LoopEngineTest {
 
   @Test
   void stepReturnsTheLossOfTheBatchBeforeTheUpdate() {
-    try (LoopEngine engine = regression(LoopOptions.defaults())) {
-      Batch batch = engine.batchOf(16);
+    try (Trainer engine = regression(LoopOptions.defaults())) {
       Dataset data = line(16, 4);
-      batch.put(X, ((Column) data.column("x")).values());
-      batch.put(Y, ((Column) data.column("y")).values());
       Evaluation before = engine.evaluate(data);
-      float loss = engine.trainStep(batch);
+      float loss =
+          TestLoops.step(
+              engine,
+              16,
+              X,
+              ((Column) data.column("x")).values(),
+              Y,
+              ((Column) data.column("y")).values());
       assertEquals(before.get("loss"), loss, 1e-5);
       assertTrue(engine.evaluate(data).get("loss") < before.get("loss"));
     }
@@ -111,7 +117,7 @@ class LoopEngineTest {
 
   @Test
   void stepScalarsReportTheLearningRateAndTheLastGradientNorm() {
-    try (LoopEngine engine = regression(LoopOptions.builder().gradientNorm(true).build())) {
+    try (Trainer engine = regression(LoopOptions.builder().gradientNorm(true).build())) {
       assertEquals(0.0, engine.stepScalars().get("gradient_norm"));
       Dataset data = line(16, 6);
       float[] x = (float[]) data.column("x").values();
@@ -119,10 +125,7 @@ class LoopEngineTest {
       // the line's weights before the update: y = w x + b
       double b = predictAt(engine, 0);
       double w = predictAt(engine, 1) - b;
-      Batch batch = engine.batchOf(16);
-      batch.put(X, x);
-      batch.put(Y, y);
-      engine.trainStep(batch);
+      TestLoops.step(engine, 16, X, x, Y, y);
       // gradients of mean((w x + b - y)^2), by hand
       double dw = 0;
       double db = 0;
@@ -136,27 +139,27 @@ class LoopEngineTest {
     }
   }
 
-  private static float predictAt(LoopEngine engine, float x) {
+  private static float predictAt(Trainer engine, float x) {
     return engine.predictFloats(Dataset.builder().add(X, new float[] {x}).build())[0];
   }
 
   @Test
   void closeReleasesTheSession() {
     int open = NativeResources.openSessions();
-    LoopEngine engine = regression(LoopOptions.defaults());
+    Trainer engine = regression(LoopOptions.defaults());
     assertEquals(open + 1, NativeResources.openSessions());
     engine.close();
     assertEquals(open, NativeResources.openSessions());
     IllegalStateException closed =
         assertThrows(IllegalStateException.class, () -> engine.evaluate(line(4, 5)));
-    assertEquals("LineLoop is closed", closed.getMessage());
+    assertEquals("LineLoop.evaluate called after close(): the loop is closed", closed.getMessage());
     engine.close(); // closing twice is harmless
     assertEquals(open, NativeResources.openSessions());
   }
 
   @Test
   void missingColumnIsNamed() {
-    try (LoopEngine engine = regression(LoopOptions.defaults())) {
+    try (Trainer engine = regression(LoopOptions.defaults())) {
       Dataset noLabels = Dataset.builder().add("x", Column.of(new float[32], 1)).build();
       IllegalArgumentException error =
           assertThrows(IllegalArgumentException.class, () -> engine.fit(noLabels, null));

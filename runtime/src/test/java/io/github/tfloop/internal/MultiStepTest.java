@@ -8,6 +8,8 @@ import io.github.tfloop.data.Column;
 import io.github.tfloop.data.DType;
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.data.InputSpec;
+import io.github.tfloop.internal.build.LoopBuilder;
+import io.github.tfloop.internal.build.StepSpec;
 import io.github.tfloop.loss.Losses;
 import io.github.tfloop.optim.LearningRate;
 import io.github.tfloop.optim.Optimizers;
@@ -26,7 +28,7 @@ class MultiStepTest {
   private static final InputSpec X = InputSpec.feature("x", DType.FLOAT32, 2);
   private static final InputSpec Y = InputSpec.label("y", DType.FLOAT32, 1);
 
-  private static LoopEngine twoSteps(int everyB) {
+  private static Trainer twoSteps(int everyB) {
     LoopBuilder loop = LoopBuilder.create("Two", 8, 3L, LoopOptions.defaults());
     Operand<TFloat32> x = loop.input(X, TFloat32.class);
     Operand<TFloat32> y = loop.input(Y, TFloat32.class);
@@ -47,10 +49,10 @@ class MultiStepTest {
             .learningRate(LearningRate.constant(0.1))
             .variables("b")
             .every(everyB));
-    return loop.build();
+    return Trainer.start(loop.build());
   }
 
-  private static Batch batch(LoopEngine engine, int seed) {
+  private static float step(Trainer engine, int seed) {
     float[] x = new float[16];
     float[] y = new float[8];
     for (int i = 0; i < 8; i++) {
@@ -58,20 +60,17 @@ class MultiStepTest {
       x[2 * i + 1] = (seed * 3 + i) % 4 - 1.5f;
       y[i] = 2 * x[2 * i] - x[2 * i + 1] + 0.5f;
     }
-    Batch batch = engine.batchOf(8);
-    batch.put(X, x);
-    batch.put(Y, y);
-    return batch;
+    return TestLoops.step(engine, 8, X, x, Y, y);
   }
 
   @Test
   void eachStepChangesOnlyItsOwnVariablesOnlyWhenDue() {
-    try (LoopEngine engine = twoSteps(3);
-        LoopEngine withoutB = twoSteps(1000)) {
+    try (Trainer engine = twoSteps(3);
+        Trainer withoutB = twoSteps(1000)) {
       double[] b0 = engine.variableValues("b/dense/kernel");
       for (int n = 1; n <= 3; n++) {
-        engine.trainStep(batch(engine, n));
-        withoutB.trainStep(batch(withoutB, n));
+        step(engine, n);
+        step(withoutB, n);
         double[] bNow = engine.variableValues("b/dense/kernel");
         if (n < 3) {
           assertArrayEquals(b0, bNow, 0.0, "trainB is not due on batch " + n);
@@ -98,7 +97,7 @@ class MultiStepTest {
 
   @Test
   void fitRunsTheSlowStepOnItsBatchesOnly() {
-    try (LoopEngine engine = twoSteps(3)) {
+    try (Trainer engine = twoSteps(3)) {
       float[] x = new float[2 * 80];
       float[] y = new float[80];
       Dataset data = Dataset.builder().add(X, Column.of(x, 2)).add(Y, Column.of(y, 1)).build();

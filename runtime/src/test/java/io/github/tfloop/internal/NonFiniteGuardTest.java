@@ -30,7 +30,7 @@ class NonFiniteGuardTest {
   @Test
   void stopNamesTheStepEpochBatchAndFirstNonFiniteTensor() {
     LoopOptions options = LoopOptions.builder().epochs(5).nonFinite(NonFinite.STOP).build();
-    try (LoopEngine engine = Regression.sgd(options, EXPLODING)) {
+    try (Trainer engine = Regression.sgd(options, EXPLODING)) {
       NonFiniteException error =
           assertThrows(NonFiniteException.class, () -> engine.fit(DATA, null));
       assertEquals("train", error.step());
@@ -58,10 +58,10 @@ class NonFiniteGuardTest {
   void theCheckIsOffByDefaultAndNoGradientNormIsKept() {
     LoopOptions options = LoopOptions.defaults();
     assertEquals(NonFinite.OFF, options.nonFinite());
-    try (LoopEngine engine = Regression.sgd(options, 0.05)) {
+    try (Trainer engine = Regression.sgd(options, 0.05)) {
       assertEquals(java.util.Set.of("learning_rate"), engine.stepScalars().keySet());
     }
-    try (LoopEngine engine =
+    try (Trainer engine =
         Regression.sgd(LoopOptions.builder().nonFinite(NonFinite.STOP).build(), 0.05)) {
       assertEquals(
           java.util.Set.of("learning_rate", "gradient_norm"),
@@ -76,7 +76,7 @@ class NonFiniteGuardTest {
     io.github.tfloop.checkpoint.CheckpointPolicy checkpoints =
         io.github.tfloop.checkpoint.CheckpointPolicy.in(directory).everySteps(4).keepLast(2);
     LoopOptions options = LoopOptions.builder().epochs(5).checkpoints(checkpoints).build();
-    try (LoopEngine engine = Regression.sgd(options, EXPLODING)) {
+    try (Trainer engine = Regression.sgd(options, EXPLODING)) {
       NonFiniteException error =
           assertThrows(NonFiniteException.class, () -> engine.fit(DATA, null));
       assertTrue(
@@ -102,7 +102,7 @@ class NonFiniteGuardTest {
         };
     LoopOptions restore =
         LoopOptions.builder().epochs(5).checkpoints(checkpoints).listener(stopAtOnce).build();
-    try (LoopEngine engine = Regression.sgd(restore, EXPLODING)) {
+    try (Trainer engine = Regression.sgd(restore, EXPLODING)) {
       engine.resume(DATA, null);
       assertEquals(saved, engine.globalStep());
       for (float weight : Regression.weights(engine)) {
@@ -114,7 +114,7 @@ class NonFiniteGuardTest {
   @Test
   void offLetsTheWeightsBlowUp() {
     LoopOptions options = LoopOptions.builder().epochs(5).nonFinite(NonFinite.OFF).build();
-    try (LoopEngine engine = Regression.sgd(options, EXPLODING)) {
+    try (Trainer engine = Regression.sgd(options, EXPLODING)) {
       engine.fit(DATA, null);
       boolean anyNonFinite = false;
       for (float weight : Regression.weights(engine)) {
@@ -126,7 +126,7 @@ class NonFiniteGuardTest {
 
   @Test
   void withoutTheExplosionNothingTrips() {
-    try (LoopEngine engine = Regression.sgd(LoopOptions.builder().epochs(2).build(), 0.05)) {
+    try (Trainer engine = Regression.sgd(LoopOptions.builder().epochs(2).build(), 0.05)) {
       History history = engine.fit(DATA, null);
       assertTrue(Double.isFinite(history.last().get("loss")));
     }
@@ -135,7 +135,7 @@ class NonFiniteGuardTest {
   @Test
   void skipLeavesTheWeightsAndCountsTheSkippedBatches() {
     LoopOptions options = LoopOptions.builder().epochs(2).nonFinite(NonFinite.SKIP).build();
-    try (LoopEngine engine = Regression.sgd(options, EXPLODING)) {
+    try (Trainer engine = Regression.sgd(options, EXPLODING)) {
       History history = engine.fit(DATA, null);
       double skipped =
           history.epochs().get(0).get("skipped_batches") + history.last().get("skipped_batches");
@@ -152,7 +152,7 @@ class NonFiniteGuardTest {
   void debugNumericsNamesTheFirstBadOpAndDumpsTheBatch(@TempDir Path dumps) throws Exception {
     LoopOptions options =
         LoopOptions.builder().epochs(5).shuffle(false).debugNumerics(dumps).build();
-    try (LoopEngine engine = Regression.sgd(options, EXPLODING)) {
+    try (Trainer engine = Regression.sgd(options, EXPLODING)) {
       NonFiniteException error =
           assertThrows(NonFiniteException.class, () -> engine.fit(DATA, null));
       // op by op: the first non-finite output is named by its op, here the squared error that

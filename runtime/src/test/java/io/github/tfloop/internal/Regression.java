@@ -3,6 +3,7 @@ package io.github.tfloop.internal;
 import io.github.tfloop.data.DType;
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.data.InputSpec;
+import io.github.tfloop.internal.build.StepSpec;
 import io.github.tfloop.loss.Losses;
 import io.github.tfloop.nn.Activation;
 import io.github.tfloop.nn.Layers;
@@ -25,15 +26,15 @@ public final class Regression {
 
   private Regression() {}
 
-  public static LoopEngine adam(LoopOptions options, double learningRate) {
+  public static Trainer adam(LoopOptions options, double learningRate) {
     return build(options, learningRate, true);
   }
 
-  public static LoopEngine sgd(LoopOptions options, double learningRate) {
+  public static Trainer sgd(LoopOptions options, double learningRate) {
     return build(options, learningRate, false);
   }
 
-  private static LoopEngine build(LoopOptions options, double learningRate, boolean adam) {
+  private static Trainer build(LoopOptions options, double learningRate, boolean adam) {
     return TestLoops.build(
         "Curve",
         8,
@@ -67,7 +68,7 @@ public final class Regression {
   }
 
   /** Every trainable weight, concatenated in variable order. */
-  public static float[] weights(LoopEngine engine) {
+  public static float[] weights(Trainer engine) {
     return engine.trainableWeights().values().stream().reduce(new float[0], Regression::concat);
   }
 

@@ -3,6 +3,8 @@ package io.github.tfloop.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.tfloop.data.Dataset;
+import io.github.tfloop.internal.build.LoopBuilder;
+import io.github.tfloop.internal.build.StepSpec;
 import io.github.tfloop.loss.Losses;
 import io.github.tfloop.nn.Activation;
 import io.github.tfloop.nn.Layers;
@@ -23,7 +25,7 @@ class RegularizationTest {
 
   private static final double LAMBDA = 1.0 / 3;
 
-  private static LoopEngine line(Regularizer regularizer) {
+  private static Trainer line(Regularizer regularizer) {
     LoopBuilder loop =
         LoopBuilder.create(
             "Ridge",
@@ -40,7 +42,7 @@ class RegularizationTest {
             .minimizing("loss")
             .optimizer(Optimizers.sgd())
             .learningRate(LearningRate.constant(0.2)));
-    return loop.build();
+    return Trainer.start(loop.build());
   }
 
   @Test
@@ -63,8 +65,8 @@ class RegularizationTest {
     // minimise mean((w x + b - y)^2) + lambda w^2: w = cov(x, y) / (var(x) + lambda)
     double ridge = covariance / (variance + LAMBDA);
 
-    try (LoopEngine plain = line(null);
-        LoopEngine penalised = line(Regularizer.l2(LAMBDA))) {
+    try (Trainer plain = line(null);
+        Trainer penalised = line(Regularizer.l2(LAMBDA))) {
       plain.fit(data, null);
       History history = penalised.fit(data, null);
       assertEquals(3.0, plain.variableValues("line/dense/kernel")[0], 1e-3, "no penalty: w = 3");

@@ -49,7 +49,7 @@ public final class ResumableTraining {
                   }
                 })
             .build();
-    try (LoopEngine engine = Regression.adam(options, 0.01)) {
+    try (Trainer engine = Regression.adam(options, 0.01)) {
       System.out.println("ready");
       System.out.flush();
       engine.resume(Regression.data(EXAMPLES, 5), Regression.data(40, 6));

@@ -47,7 +47,7 @@ class ResumeTest {
 
   @BeforeAll
   static void trainWithoutInterruption() {
-    try (LoopEngine engine = Regression.adam(options().build(), 0.01)) {
+    try (Trainer engine = Regression.adam(options().build(), 0.01)) {
       uninterruptedHistory = engine.fit(TRAIN, VALIDATION);
       uninterrupted = Regression.weights(engine);
     }
@@ -57,7 +57,7 @@ class ResumeTest {
   void resumingFromEveryCheckpointEndsWithTheSameWeights(@TempDir Path root) throws IOException {
     Path all = root.resolve("all");
     CheckpointPolicy policy = CheckpointPolicy.in(all).everySteps(5).keepLast(1000);
-    try (LoopEngine engine = Regression.adam(options().checkpoints(policy).build(), 0.01)) {
+    try (Trainer engine = Regression.adam(options().checkpoints(policy).build(), 0.01)) {
       engine.fit(TRAIN, VALIDATION);
       assertArrayEquals(uninterrupted, Regression.weights(engine), 0f, "saving changed training");
     }
@@ -68,7 +68,7 @@ class ResumeTest {
       Path alone = root.resolve("from-" + checkpoint.getFileName());
       copy(checkpoint, alone.resolve(checkpoint.getFileName()));
       LoopOptions resumeOptions = options().checkpoints(CheckpointPolicy.in(alone)).build();
-      try (LoopEngine engine = Regression.adam(resumeOptions, 0.01)) {
+      try (Trainer engine = Regression.adam(resumeOptions, 0.01)) {
         History history = engine.resume(TRAIN, VALIDATION);
         assertArrayEquals(
             uninterrupted,
@@ -91,8 +91,7 @@ class ResumeTest {
   void corruptedNewestCheckpointWarnsAndFallsBackToThePreviousOne(@TempDir Path directory)
       throws IOException {
     CheckpointPolicy policy = CheckpointPolicy.in(directory).everySteps(5).everyEpochs(0);
-    try (LoopEngine engine =
-        Regression.adam(options().epochs(1).checkpoints(policy).build(), 0.01)) {
+    try (Trainer engine = Regression.adam(options().epochs(1).checkpoints(policy).build(), 0.01)) {
       engine.fit(TRAIN, null);
     }
     List<Path> checkpoints = CheckpointStore.open(directory).checkpoints();
@@ -107,7 +106,7 @@ class ResumeTest {
             "io.github.tfloop.checkpoint",
             Level.WARNING,
             () -> {
-              try (LoopEngine engine =
+              try (Trainer engine =
                   Regression.adam(options().epochs(1).checkpoints(policy).build(), 0.01)) {
                 engine.resume(TRAIN, null);
                 assertEquals(12, engine.globalStep());
@@ -134,7 +133,7 @@ class ResumeTest {
   void listenerStateTravelsWithTheCheckpoint(@TempDir Path directory) {
     CheckpointPolicy policy = CheckpointPolicy.in(directory).everySteps(7).everyEpochs(0);
     BatchCounter first = new BatchCounter();
-    try (LoopEngine engine =
+    try (Trainer engine =
         Regression.adam(
             options().epochs(1).checkpoints(policy.keepLast(10)).listener(first).build(), 0.01)) {
       engine.fit(TRAIN, null);
@@ -144,7 +143,7 @@ class ResumeTest {
     List<Path> checkpoints = CheckpointStore.open(directory).checkpoints();
     deleteRecursively(checkpoints.get(checkpoints.size() - 1));
     BatchCounter resumed = new BatchCounter();
-    try (LoopEngine engine =
+    try (Trainer engine =
         Regression.adam(options().epochs(1).checkpoints(policy).listener(resumed).build(), 0.01)) {
       engine.resume(TRAIN, null);
     }
@@ -157,7 +156,7 @@ class ResumeTest {
     EarlyStopping uninterrupted =
         EarlyStopping.monitoring("val_loss").patience(2).minDelta(10).build();
     CheckpointPolicy policy = CheckpointPolicy.in(directory).everySteps(5).keepLast(100);
-    try (LoopEngine engine =
+    try (Trainer engine =
         Regression.adam(
             options().epochs(10).checkpoints(policy).listener(uninterrupted).build(), 0.01)) {
       assertEquals(3, engine.fit(TRAIN, VALIDATION).epochs().size());
@@ -171,7 +170,7 @@ class ResumeTest {
       }
     }
     EarlyStopping resumed = EarlyStopping.monitoring("val_loss").patience(2).minDelta(10).build();
-    try (LoopEngine engine =
+    try (Trainer engine =
         Regression.adam(options().epochs(10).checkpoints(policy).listener(resumed).build(), 0.01)) {
       History history = engine.resume(TRAIN, VALIDATION);
       assertEquals(3, history.epochs().size(), history.toString());
@@ -185,7 +184,7 @@ class ResumeTest {
   @Test
   void resumeWithNoCheckpointTrainsFromTheStart(@TempDir Path directory) {
     LoopOptions resumeOptions = options().checkpoints(CheckpointPolicy.in(directory)).build();
-    try (LoopEngine engine = Regression.adam(resumeOptions, 0.01)) {
+    try (Trainer engine = Regression.adam(resumeOptions, 0.01)) {
       engine.resume(TRAIN, VALIDATION);
       assertArrayEquals(uninterrupted, Regression.weights(engine), 0f);
     }
@@ -194,12 +193,10 @@ class ResumeTest {
   @Test
   void checkpointOfOtherTrainingDataIsRefusedBeforeAnythingChanges(@TempDir Path directory) {
     CheckpointPolicy policy = CheckpointPolicy.in(directory);
-    try (LoopEngine engine =
-        Regression.adam(options().epochs(1).checkpoints(policy).build(), 0.01)) {
+    try (Trainer engine = Regression.adam(options().epochs(1).checkpoints(policy).build(), 0.01)) {
       engine.fit(TRAIN, null);
     }
-    try (LoopEngine engine =
-        Regression.adam(options().epochs(1).checkpoints(policy).build(), 0.01)) {
+    try (Trainer engine = Regression.adam(options().epochs(1).checkpoints(policy).build(), 0.01)) {
       float[] before = Regression.weights(engine);
       IllegalStateException error =
           assertThrows(

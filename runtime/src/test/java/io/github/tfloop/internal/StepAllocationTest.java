@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.github.tfloop.data.Column;
 import io.github.tfloop.data.Dataset;
+import io.github.tfloop.internal.engine.LoopEngine;
+import io.github.tfloop.internal.session.Batch;
 import io.github.tfloop.train.LoopOptions;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -33,7 +35,9 @@ class StepAllocationTest {
 
   @Test
   void fitStepAllocatesNothing() {
-    try (LoopEngine engine = LoopEngineTest.regression(LoopOptions.defaults())) {
+    try (Trainer trainer = LoopEngineTest.regression(LoopOptions.defaults())) {
+      LoopEngine engine = trainer.engine();
+      engine.enter("fit");
       Dataset data = LoopEngineTest.line(1_024, 11);
       Column[] columns = engine.columns(data, "training data", true);
       int[] order = new int[data.size()];
@@ -56,12 +60,13 @@ class StepAllocationTest {
           };
       int rounds = assertSteadyStateAllocatesNothing(fitStep);
       assertEquals(WARM_UP_STEPS + rounds * MEASURED_STEPS, engine.globalStep());
+      engine.exit();
     }
   }
 
   @Test
   void stepReturningTheLossAllocatesNothing() {
-    try (LoopEngine engine = LoopEngineTest.regression(LoopOptions.defaults())) {
+    try (Trainer engine = LoopEngineTest.regression(LoopOptions.defaults())) {
       Dataset data = LoopEngineTest.line(engine.batchSize(), 12);
       float[] x = (float[]) data.column("x").values();
       float[] y = (float[]) data.column("y").values();
@@ -69,10 +74,14 @@ class StepAllocationTest {
       Runnable step =
           () -> {
             // what a generated step(x, y) does
-            Batch batch = engine.batchOf(x.length);
-            batch.put(LoopEngineTest.X, x);
-            batch.put(LoopEngineTest.Y, y);
-            lastLoss[0] = engine.trainStep(batch);
+            Batch batch = engine.beginStep(x.length);
+            try {
+              batch.put(LoopEngineTest.X, x);
+              batch.put(LoopEngineTest.Y, y);
+              lastLoss[0] = engine.trainStep(batch);
+            } finally {
+              engine.endStep();
+            }
           };
       assertSteadyStateAllocatesNothing(step);
       // the loss that came back without an allocation is the real one

@@ -3,7 +3,7 @@ package io.github.tfloop.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.github.tfloop.internal.VariableStore;
+import io.github.tfloop.graph.VariableStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.tfloop.LogCapture;
-import io.github.tfloop.internal.LoopEngine;
 import io.github.tfloop.internal.Regression;
+import io.github.tfloop.internal.Trainer;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.LoopOptions;
 import java.io.ByteArrayOutputStream;
@@ -74,7 +74,7 @@ class ProgressTest {
   }
 
   private static History fit(LoopOptions options) {
-    try (LoopEngine engine = Regression.sgd(options, 0.05)) {
+    try (Trainer engine = Regression.sgd(options, 0.05)) {
       return engine.fit(Regression.data(48, 1), null); // 6 batches of 8 an epoch
     }
   }

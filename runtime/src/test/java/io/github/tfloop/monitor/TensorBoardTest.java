@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tfloop.internal.LoopEngine;
 import io.github.tfloop.internal.Regression;
+import io.github.tfloop.internal.Trainer;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.LoopOptions;
 import java.nio.charset.StandardCharsets;
@@ -84,7 +84,7 @@ class TensorBoardTest {
     TensorBoard tensorBoard = TensorBoard.to(logDir).everySteps(4).histograms(1);
     LoopOptions options = LoopOptions.builder().epochs(2).listener(tensorBoard).build();
     History history;
-    try (LoopEngine engine = Regression.sgd(options, 0.05)) {
+    try (Trainer engine = Regression.sgd(options, 0.05)) {
       history = engine.fit(Regression.data(48, 1), Regression.data(16, 2)); // 6 batches of 8
     }
     List<Event> train = EventFiles.events(logDir.resolve("train"));

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tfloop.internal.VariableStore;
-import io.github.tfloop.internal.VariableStore.Kind;
+import io.github.tfloop.graph.VariableStore;
+import io.github.tfloop.graph.VariableStore.Kind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -31,7 +31,7 @@ import javax.lang.model.element.Modifier;
 /**
  * Writes the {@code <Name>Loop} class of a {@link LoopModel}: input constants, a {@code create}
  * method that builds the graph by calling the user's methods, and typed {@code step}, {@code fit},
- * {@code evaluate} and {@code predict} methods over the runtime's engine.
+ * {@code evaluate} and {@code predict} methods over the runtime's {@code Trainer}.
  */
 public final class LoopWriter {
 
@@ -86,7 +86,7 @@ public final class LoopWriter {
     for (Input input : model.inputs()) {
       type.addField(inputConstant(input));
     }
-    type.addField(Names.LOOP_ENGINE, "engine", Modifier.PRIVATE, Modifier.FINAL)
+    type.addField(Names.TRAINER, "trainer", Modifier.PRIVATE, Modifier.FINAL)
         .addMethod(constructor())
         .addMethod(createWithDefaults())
         .addMethod(create())
@@ -132,7 +132,10 @@ public final class LoopWriter {
             .add("</ul>\n\n")
             .add(
                 "<p>Build it once with {@link #create}, train with {@link #fit} or {@link #step}, and\n")
-            .add("close it: it holds a TensorFlow session. Not thread-safe.\n");
+            .add("close it: it holds a TensorFlow session. One call at a time: a call made while\n")
+            .add(
+                "another thread's call runs throws {@link IllegalStateException}, and {@link #close}\n")
+            .add("waits for a running call, which stops after its current batch.\n");
     return doc.build();
   }
 
@@ -202,8 +205,8 @@ public final class LoopWriter {
   private MethodSpec constructor() {
     return MethodSpec.constructorBuilder()
         .addModifiers(Modifier.PRIVATE)
-        .addParameter(Names.LOOP_ENGINE, "engine")
-        .addStatement("this.engine = engine")
+        .addParameter(Names.TRAINER, "trainer")
+        .addStatement("this.trainer = trainer")
         .build();
   }
 
@@ -292,7 +295,7 @@ public final class LoopWriter {
     for (Step step : model.steps()) {
       body.addStatement("loop.step($L)", stepSpec(step));
     }
-    body.addStatement("return new $T(loop.build())", loopClass)
+    body.addStatement("return new $T($T.start(loop.build()))", loopClass, Names.TRAINER)
         .nextControlFlow("catch ($T | $T e)", RuntimeException.class, Error.class)
         .addStatement("loop.abort()")
         .addStatement("throw e")
@@ -444,11 +447,18 @@ public final class LoopWriter {
       method.addStatement(
           "$L.requireExamples($L.length, examples)", input.constant(), input.local());
     }
-    method.addStatement("$T batch = engine.batchOf(examples)", Names.BATCH);
+    method
+        .addStatement("$T batch = trainer.beginStep(examples)", Names.BATCH)
+        .beginControlFlow("try");
     for (Input input : model.inputs()) {
       method.addStatement("batch.put($L, $L)", input.constant(), input.local());
     }
-    return method.addStatement("return engine.trainStep(batch)").build();
+    return method
+        .addStatement("return trainer.trainStep(batch)")
+        .nextControlFlow("finally")
+        .addStatement("trainer.endStep()")
+        .endControlFlow()
+        .build();
   }
 
   private MethodSpec fit() {
@@ -459,7 +469,7 @@ public final class LoopWriter {
         .addModifiers(Modifier.PUBLIC)
         .returns(Names.HISTORY)
         .addParameter(Names.DATASET, "train")
-        .addStatement("return engine.fit(train, null)")
+        .addStatement("return trainer.fit(train, null)")
         .build();
   }
 
@@ -472,7 +482,7 @@ public final class LoopWriter {
         .returns(Names.HISTORY)
         .addParameter(Names.DATASET, "train")
         .addParameter(Names.DATASET, "validation")
-        .addStatement("return engine.fit(train, validation)")
+        .addStatement("return trainer.fit(train, validation)")
         .build();
   }
 
@@ -484,7 +494,7 @@ public final class LoopWriter {
         .addModifiers(Modifier.PUBLIC)
         .returns(Names.HISTORY)
         .addParameter(Names.DATASET, "train")
-        .addStatement("return engine.resume(train, null)")
+        .addStatement("return trainer.resume(train, null)")
         .build();
   }
 
@@ -497,7 +507,7 @@ public final class LoopWriter {
         .returns(Names.HISTORY)
         .addParameter(Names.DATASET, "train")
         .addParameter(Names.DATASET, "validation")
-        .addStatement("return engine.resume(train, validation)")
+        .addStatement("return trainer.resume(train, validation)")
         .build();
   }
 
@@ -508,7 +518,7 @@ public final class LoopWriter {
         .addModifiers(Modifier.PUBLIC)
         .returns(Names.EVALUATION)
         .addParameter(Names.DATASET, "data")
-        .addStatement("return engine.evaluate(data)")
+        .addStatement("return trainer.evaluate(data)")
         .build();
   }
 
@@ -527,7 +537,7 @@ public final class LoopWriter {
       features.add(".add($L, $L)", input.constant(), input.local());
     }
     return method
-        .addStatement("return engine.$L($L.build())", predictMethod(primary), features.build())
+        .addStatement("return trainer.$L($L.build())", predictMethod(primary), features.build())
         .build();
   }
 
@@ -553,7 +563,7 @@ public final class LoopWriter {
         .addModifiers(Modifier.PUBLIC)
         .returns(arrayOf(primary.returns()))
         .addParameter(Names.DATASET, "data")
-        .addStatement("return engine.$L(data)", predictMethod(primary))
+        .addStatement("return trainer.$L(data)", predictMethod(primary))
         .build();
   }
 
@@ -570,7 +580,7 @@ public final class LoopWriter {
             first.name())
         .addModifiers(Modifier.PUBLIC)
         .returns(TypeName.DOUBLE)
-        .addStatement("return engine.learningRate($S)", first.name())
+        .addStatement("return trainer.learningRate($S)", first.name())
         .build();
   }
 
@@ -579,7 +589,7 @@ public final class LoopWriter {
         .addJavadoc("Training batches run since the loop was created.\n")
         .addModifiers(Modifier.PUBLIC)
         .returns(TypeName.LONG)
-        .addStatement("return engine.globalStep()")
+        .addStatement("return trainer.globalStep()")
         .build();
   }
 
@@ -591,7 +601,7 @@ public final class LoopWriter {
                 + " feature\nto {@code output}.\n")
         .addModifiers(Modifier.PUBLIC)
         .addParameter(Names.PATH, "directory")
-        .addStatement("engine.exportSavedModel(directory)")
+        .addStatement("trainer.exportSavedModel(directory)")
         .build();
   }
 
@@ -600,7 +610,7 @@ public final class LoopWriter {
         .addJavadoc("Frees the session, the graph and every tensor.\n")
         .addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC)
-        .addStatement("engine.close()")
+        .addStatement("trainer.close()")
         .build();
   }
 

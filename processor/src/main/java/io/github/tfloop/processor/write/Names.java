@@ -19,10 +19,11 @@ public final class Names {
   static final ClassName INPUT_SPEC = ClassName.get("io.github.tfloop.data", "InputSpec");
   static final ClassName DTYPE = ClassName.get("io.github.tfloop.data", "DType");
   static final ClassName DATASET = ClassName.get("io.github.tfloop.data", "Dataset");
-  static final ClassName LOOP_BUILDER = ClassName.get("io.github.tfloop.internal", "LoopBuilder");
-  static final ClassName LOOP_ENGINE = ClassName.get("io.github.tfloop.internal", "LoopEngine");
-  static final ClassName BATCH = ClassName.get("io.github.tfloop.internal", "Batch");
-  static final ClassName STEP_SPEC = ClassName.get("io.github.tfloop.internal", "StepSpec");
+  static final ClassName LOOP_BUILDER =
+      ClassName.get("io.github.tfloop.internal.build", "LoopBuilder");
+  static final ClassName TRAINER = ClassName.get("io.github.tfloop.internal", "Trainer");
+  static final ClassName BATCH = ClassName.get("io.github.tfloop.internal.session", "Batch");
+  static final ClassName STEP_SPEC = ClassName.get("io.github.tfloop.internal.build", "StepSpec");
   static final ClassName METRICS = ClassName.get("io.github.tfloop.metrics", "Metrics");
   static final ClassName OPTIMIZERS = ClassName.get("io.github.tfloop.optim", "Optimizers");
   static final ClassName LEARNING_RATES = ClassName.get("io.github.tfloop.optim", "LearningRates");

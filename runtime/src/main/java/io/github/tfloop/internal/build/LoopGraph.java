@@ -1,0 +1,58 @@
+package io.github.tfloop.internal.build;
+
+import io.github.tfloop.data.InputSpec;
+import io.github.tfloop.graph.VariableStore;
+import io.github.tfloop.graph.VariableStore.Variable;
+import io.github.tfloop.metrics.MetricState;
+import io.github.tfloop.train.LoopOptions;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TNumber;
+
+/**
+ * Everything {@link LoopBuilder} put in the graph that the {@code LoopEngine} runs; {@code
+ * syncReplicas} is {@code null} unless the loop trains on a cluster.
+ */
+public record LoopGraph(
+    String name,
+    LoopOptions options,
+    int batchSize,
+    long seed,
+    Graph graph,
+    List<InputSpec> inputs,
+    List<Operand<?>> placeholders,
+    Operand<TBool> training,
+    Operand<? extends TNumber> prediction,
+    java.util.Set<InputSpec> predictionInputs,
+    List<TrainStep> steps,
+    Op countBatch,
+    Operand<TInt64> globalStep,
+    Map<String, MetricState> trainMetrics,
+    Map<String, MetricState> evalMetrics,
+    Op initialize,
+    VariableStore variables,
+    NonFiniteGuard nonFiniteGuard,
+    SyncReplicasGraph syncReplicas) {
+
+  /**
+   * One built {@code @Step}: its update op, the loss it minimises, the learning rate of its next
+   * update and the global norm of the gradients of its last update (before any clipping), kept in a
+   * variable ({@code null} when nothing reads it: see {@code LoopOptions.gradientNorm()}). It runs
+   * on every {@code every}-th batch.
+   */
+  public record TrainStep(
+      String name,
+      String lossName,
+      Operand<? extends TNumber> loss,
+      Op update,
+      List<Variable<?>> variables,
+      Operand<TFloat32> learningRate,
+      Operand<TFloat32> gradientNorm,
+      int every) {}
+}

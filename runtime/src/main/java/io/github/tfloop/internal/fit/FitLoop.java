@@ -1,0 +1,449 @@
+package io.github.tfloop.internal.fit;
+
+import io.github.tfloop.data.Column;
+import io.github.tfloop.data.Dataset;
+import io.github.tfloop.internal.engine.LoopEngine;
+import io.github.tfloop.internal.session.Batch;
+import io.github.tfloop.train.EpochLog;
+import io.github.tfloop.train.Evaluation;
+import io.github.tfloop.train.FitControl;
+import io.github.tfloop.train.FitInterruptedException;
+import io.github.tfloop.train.History;
+import io.github.tfloop.train.LastBatch;
+import io.github.tfloop.train.LoopOptions;
+import io.github.tfloop.train.NonFinite;
+import io.github.tfloop.train.TrainingException;
+import io.github.tfloop.train.TrainingListener;
+import io.github.tfloop.train.WeightSnapshot;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * One {@code fit}: epochs of seeded, shuffled batches, each trained without reading anything back;
+ * the epoch's loss and metrics are read from the graph once it ends, then the validation data is
+ * evaluated. Listeners see each stage. With a checkpoint policy, {@link FitCheckpoints} saves the
+ * fit's {@link Position} as it goes, and {@link #resume()} starts from the newest checkpoint.
+ */
+public final class FitLoop implements FitControl {
+
+  /** How a fit trains one batch: the engine's own step, or a cluster's synchronised one. */
+  @FunctionalInterface
+  public interface BatchStep {
+    /** Trains on {@code batch}, reading nothing back. */
+    void train(Batch batch);
+  }
+
+  private final LoopEngine engine;
+  private final BatchStep batchStep;
+  private final Dataset train;
+  private final Dataset validation;
+  private final LoopOptions options;
+  private final List<TrainingListener> listeners;
+  private final Column[] columns;
+  private final Column[] validationColumns;
+  private final int fullBatches;
+  private final int lastBatchSize;
+  private final FitCheckpoints checkpoints;
+  private boolean stopRequested;
+
+  // Where the fit is: what a checkpoint saves and a resume restores.
+  private final History history = new History();
+  private final int[] order;
+  private long globalStep;
+  private int firstEpoch;
+  private int epoch;
+  private int batchesDone;
+  private int orderEpoch;
+  private long epochNanosBefore;
+  private long epochStarted;
+  private long skippedBefore;
+
+  /** Whether {@code order} changed since it was last stored in the graph for stepsPerExecution. */
+  private boolean orderStale = true;
+
+  /** A fit on this process, each batch trained by the engine's own step. */
+  public FitLoop(LoopEngine engine, Dataset train, Dataset validation) {
+    this(engine, engine::trainStepWithoutFetch, train, validation);
+  }
+
+  /** A fit whose batches {@code batchStep} trains. */
+  public FitLoop(LoopEngine engine, BatchStep batchStep, Dataset train, Dataset validation) {
+    this.engine = engine;
+    this.batchStep = batchStep;
+    this.train = train;
+    this.validation = validation;
+    this.options = engine.options();
+    this.listeners = options.listeners();
+    this.columns = engine.columns(train, "training data", true);
+    this.validationColumns =
+        validation == null ? null : engine.columns(validation, "validation data", true);
+    int batchSize = engine.batchSize();
+    this.fullBatches = train.size() / batchSize;
+    int remainder = train.size() % batchSize;
+    this.lastBatchSize = options.lastBatch() == LastBatch.PARTIAL ? remainder : 0;
+    if (fullBatches == 0 && lastBatchSize == 0) {
+      throw new IllegalArgumentException(
+          "training data has "
+              + train.size()
+              + " examples, fewer than one batch of "
+              + batchSize
+              + "; use a smaller batchSize or LoopOptions.lastBatch(LastBatch.PARTIAL)");
+    }
+    this.order = new int[train.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    // Inputs are all checked: only now may anything saved be touched.
+    this.checkpoints =
+        options.checkpoints() == null ? null : new FitCheckpoints(engine, options.checkpoints());
+    this.globalStep = engine.globalStep();
+    this.firstEpoch = engine.epochsDone() + 1;
+    this.epoch = firstEpoch;
+    this.skippedBefore = engine.skippedBatches();
+  }
+
+  /** Trains the options' epochs from where the loop is. */
+  public History run() {
+    return train();
+  }
+
+  /** Restores the newest usable checkpoint, if any, then trains to the end of its fit. */
+  public History resume() {
+    if (checkpoints == null) {
+      throw new IllegalStateException(
+          "resume needs a checkpoint directory: LoopOptions.builder().checkpoints(...)");
+    }
+    checkpoints.restoreLatest(this);
+    return train();
+  }
+
+  private History train() {
+    if (engine.trainsInGraph()) {
+      engine.inGraphTraining().load(columns);
+    }
+    listeners.forEach(listener -> listener.onTrainBegin(this));
+    if (checkpoints != null) {
+      checkpoints.restoreListeners();
+    }
+    int lastEpoch = firstEpoch + options.epochs() - 1;
+    try (InterruptHook interrupt = checkpoints == null ? null : checkpoints.interruptHook()) {
+      while (epoch <= lastEpoch && !stopRequested) {
+        listeners.forEach(listener -> listener.onEpochBegin(this, epoch));
+        epochStarted = System.nanoTime();
+        if (batchesDone == 0) {
+          startEpoch();
+        }
+        int steps = trainEpoch(interrupt);
+        if (interrupt != null && interrupt.requested()) {
+          Path saved = checkpoints.save(this, "interrupt");
+          throw new FitInterruptedException(
+              engine.name()
+                  + ": the JVM is shutting down; stopped at"
+                  + " global step "
+                  + globalStep
+                  + " (epoch "
+                  + epoch
+                  + ", batch "
+                  + batchesDone
+                  + ") and saved "
+                  + saved
+                  + "; resume() continues from there",
+              saved);
+        }
+        finishEpoch(steps);
+        if (checkpoints != null && checkpoints.dueAfterEpoch(epoch - 1)) {
+          checkpoints.save(this, "epoch");
+        }
+      }
+      listeners.forEach(listener -> listener.onTrainEnd(this, history));
+      if (checkpoints != null) {
+        checkpoints.save(this, "end");
+      }
+    }
+    if (engine.trainsInGraph()) {
+      engine.inGraphTraining().release();
+    }
+    return history;
+  }
+
+  private void startEpoch() {
+    if (options.shuffle() && orderEpoch != epoch) {
+      shuffleForEpoch(order, engine.seed(), epoch);
+      orderStale = true;
+    }
+    orderEpoch = epoch;
+    engine.resetTrainMetrics();
+    epochNanosBefore = 0;
+    skippedBefore = engine.skippedBatches();
+  }
+
+  private void finishEpoch(int steps) {
+    stopIfClosed();
+    long nanos = epochNanos();
+    Map<String, Double> metrics = new LinkedHashMap<>(engine.readTrainMetrics());
+    if (engine.nonFinitePolicy() == NonFinite.SKIP) {
+      metrics.put("skipped_batches", (double) (engine.skippedBatches() - skippedBefore));
+    }
+    if (validation != null) {
+      Evaluation evaluation = engine.evaluate(validation, validationColumns);
+      evaluation.metrics().forEach((name, value) -> metrics.put("val_" + name, value));
+    }
+    engine.epochDone();
+    EpochLog log = new EpochLog(epoch, metrics, steps, Duration.ofNanos(nanos));
+    history.add(log);
+    epoch++;
+    batchesDone = 0;
+    epochNanosBefore = 0;
+    listeners.forEach(listener -> listener.onEpochEnd(this, log));
+  }
+
+  /** Trains the rest of the epoch; returns the number of batches it ran in all. */
+  private int trainEpoch(InterruptHook interrupt) {
+    int batchSize = engine.batchSize();
+    Batch full = engine.batchOf(batchSize);
+    while (batchesDone < fullBatches && !stopRequested) {
+      if (engine.trainsInGraph()) {
+        trainBatchesInGraph();
+      } else {
+        trainBatch(full, batchesDone * batchSize);
+      }
+      if (interrupt != null && interrupt.requested()) {
+        return batchesDone;
+      }
+    }
+    if (lastBatchSize > 0 && batchesDone == fullBatches && !stopRequested) {
+      Batch last = engine.batchOf(lastBatchSize);
+      trainBatch(last, fullBatches * batchSize);
+    }
+    return batchesDone;
+  }
+
+  /** Trains the batch of the examples at {@code from} of the epoch's order. */
+  private void trainBatch(Batch batch, int from) {
+    stopIfClosed();
+    for (int i = 0; i < listeners.size(); i++) {
+      listeners.get(i).onBatchBegin(this, epoch, batchesDone + 1);
+    }
+    // Loaded after the listeners: one that evaluates or predicts reuses the same tensors.
+    batch.load(columns, order, from);
+    try {
+      batchStep.train(batch);
+    } catch (RuntimeException e) {
+      throw StepFailures.translate(
+          engine,
+          e,
+          batch,
+          new StepFailures.Where(globalStep + 1, epoch, batchesDone + 1),
+          order,
+          from,
+          options.debugNumerics());
+    }
+    globalStep++;
+    batchesDone++;
+    for (int i = 0; i < listeners.size(); i++) {
+      listeners.get(i).onBatchEnd(this, epoch, batchesDone);
+    }
+    if (checkpoints != null && checkpoints.dueAfterStep(globalStep)) {
+      checkpoints.save(this, "steps");
+    }
+  }
+
+  /**
+   * Trains up to {@code stepsPerExecution} full batches in one call into the graph, stopping at the
+   * end of the epoch and at the next step a checkpoint is due after; listeners see the first batch
+   * begin and the last end.
+   */
+  private void trainBatchesInGraph() {
+    stopIfClosed();
+    if (orderStale) {
+      engine.inGraphTraining().order(order);
+      orderStale = false;
+    }
+    int batches = 1;
+    while (batches < options.stepsPerExecution()
+        && batchesDone + batches < fullBatches
+        && (checkpoints == null || !checkpoints.dueAfterStep(globalStep + batches))) {
+      batches++;
+    }
+    for (int i = 0; i < listeners.size(); i++) {
+      listeners.get(i).onBatchBegin(this, epoch, batchesDone + 1);
+    }
+    try {
+      engine.trainInGraph(batchesDone * engine.batchSize(), batches);
+    } catch (RuntimeException e) {
+      throw new TrainingException(
+          engine.name()
+              + ": training failed in batches "
+              + (batchesDone + 1)
+              + " to "
+              + (batchesDone + batches)
+              + " of epoch "
+              + epoch
+              + " (global steps "
+              + (globalStep + 1)
+              + " to "
+              + (globalStep + batches)
+              + "), trained "
+              + batches
+              + " per call; with stepsPerExecution(1) the failure names its batch: "
+              + e.getMessage(),
+          e);
+    }
+    globalStep += batches;
+    batchesDone += batches;
+    for (int i = 0; i < listeners.size(); i++) {
+      listeners.get(i).onBatchEnd(this, epoch, batchesDone);
+    }
+    if (checkpoints != null && checkpoints.dueAfterStep(globalStep)) {
+      checkpoints.save(this, "steps");
+    }
+  }
+
+  /**
+   * Ends the fit if the loop was closed while it ran (by a listener or another thread): the batch
+   * just trained is the last.
+   */
+  private void stopIfClosed() {
+    if (engine.closeRequested()) {
+      throw engine.closedDuring(
+          "fit, at global step "
+              + globalStep
+              + " (epoch "
+              + epoch
+              + ", batch "
+              + batchesDone
+              + ")");
+    }
+  }
+
+  /**
+   * Shuffles the previous epoch's order into this epoch's, with a seed mixed from the loop's seed
+   * and the epoch's number: the same seed gives the same orders, and each epoch another one.
+   */
+  public static void shuffleForEpoch(int[] order, long seed, int epoch) {
+    Dataset.shuffle(order, new SplittableRandom(epochSeed(seed, epoch)));
+  }
+
+  /** The shuffle seed of an epoch: a mix of the loop's seed and the epoch's number. */
+  static long epochSeed(long seed, int epoch) {
+    return new SplittableRandom(seed).split().nextLong() ^ (epoch * 0x9E3779B97F4A7C15L);
+  }
+
+  /**
+   * Where a fit is, as a checkpoint records it.
+   *
+   * @param globalStep training steps run since the loop was created
+   * @param firstEpoch the first epoch of the fit (epochs count over the loop's life, from 1)
+   * @param epoch the epoch in progress, or the next one when {@code batchesDone} is 0
+   * @param batchesDone batches of {@code epoch} already trained
+   * @param orderEpoch the epoch {@code order} was shuffled for
+   * @param epochNanos time spent in {@code epoch} so far
+   * @param skippedBefore the loop's skipped-batch count when {@code epoch} began
+   * @param order the training examples in the order of {@code orderEpoch}
+   * @param history the epochs of this fit already done
+   */
+  record Position(
+      long globalStep,
+      int firstEpoch,
+      int epoch,
+      int batchesDone,
+      int orderEpoch,
+      long epochNanos,
+      long skippedBefore,
+      int[] order,
+      History history) {}
+
+  Position position() {
+    return new Position(
+        globalStep,
+        firstEpoch,
+        epoch,
+        batchesDone,
+        orderEpoch,
+        batchesDone == 0 ? 0 : epochNanos(),
+        skippedBefore,
+        order,
+        history);
+  }
+
+  private long epochNanos() {
+    return epochNanosBefore + System.nanoTime() - epochStarted;
+  }
+
+  /**
+   * Moves the fit to {@code position}, read from a checkpoint of a fit on the same data: {@link
+   * FitCheckpoints} has checked that its order is as long as this fit's.
+   */
+  void restore(Position position) {
+    System.arraycopy(position.order(), 0, order, 0, order.length);
+    orderStale = true;
+    globalStep = position.globalStep();
+    firstEpoch = position.firstEpoch();
+    epoch = position.epoch();
+    batchesDone = position.batchesDone();
+    orderEpoch = position.orderEpoch();
+    epochNanosBefore = position.epochNanos();
+    skippedBefore = position.skippedBefore();
+    position.history().epochs().forEach(history::add);
+    engine.restoreProgress(epoch - 1, globalStep);
+  }
+
+  int trainSize() {
+    return order.length;
+  }
+
+  @Override
+  public int epochs() {
+    return options.epochs();
+  }
+
+  @Override
+  public int batchesPerEpoch() {
+    return fullBatches + (lastBatchSize > 0 ? 1 : 0);
+  }
+
+  /** Counted on the Java side: no session run. */
+  @Override
+  public long globalStep() {
+    return globalStep;
+  }
+
+  @Override
+  public Map<String, Double> currentMetrics() {
+    return engine.readTrainMetrics();
+  }
+
+  @Override
+  public Map<String, Double> stepScalars() {
+    return engine.stepScalars();
+  }
+
+  @Override
+  public Map<String, float[]> weights() {
+    return engine.trainableWeights();
+  }
+
+  @Override
+  public WeightSnapshot snapshotWeights() {
+    return engine.snapshotWeights();
+  }
+
+  @Override
+  public void restoreWeights(WeightSnapshot snapshot) {
+    engine.restoreWeights(snapshot);
+  }
+
+  @Override
+  public void stop() {
+    stopRequested = true;
+  }
+
+  @Override
+  public boolean stopRequested() {
+    return stopRequested;
+  }
+}

@@ -1,0 +1,167 @@
+package io.github.tfloop.internal.fit;
+
+import io.github.tfloop.data.IdxFile;
+import io.github.tfloop.data.InputSpec;
+import io.github.tfloop.internal.build.NonFiniteGuard;
+import io.github.tfloop.internal.build.NonFiniteGuard.StepGuard;
+import io.github.tfloop.internal.engine.LoopEngine;
+import io.github.tfloop.internal.session.Batch;
+import io.github.tfloop.train.NonFiniteException;
+import io.github.tfloop.train.TrainingException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Turns a training step that TensorFlow failed into an exception a user can act on: a {@link
+ * NonFiniteException} when the non-finite guard or a numerics check stopped it (naming the first
+ * non-finite tensor, found by a diagnosis run on the same batch, and with {@code debugNumerics}
+ * dumping the batch), else a {@link TrainingException} saying where it failed.
+ */
+final class StepFailures {
+
+  private static final String NUMERICS = "Tensor had ";
+
+  /**
+   * Where a batch of a fit is.
+   *
+   * @param globalStep its number over the loop's life, from 1
+   * @param epoch from 1
+   * @param batch within the epoch, from 1
+   */
+  record Where(long globalStep, int epoch, int batch) {
+    @Override
+    public String toString() {
+      return "global step " + globalStep + " (epoch " + epoch + ", batch " + batch + ")";
+    }
+  }
+
+  private StepFailures() {}
+
+  /**
+   * The exception to throw for {@code failure}.
+   *
+   * @param order the epoch's training order, for the dump
+   * @param from the position in {@code order} of the batch's first example
+   * @param dumpDirectory where to dump a non-finite batch, or {@code null}
+   */
+  static RuntimeException translate(
+      LoopEngine engine,
+      RuntimeException failure,
+      Batch batch,
+      Where where,
+      int[] order,
+      int from,
+      Path dumpDirectory) {
+    StepGuard guard = guardThatFailed(engine, failure);
+    if (guard == null) {
+      return new TrainingException(
+          engine.name() + ": training failed at " + where + ": " + failure.getMessage(), failure);
+    }
+    String tensor = engine.firstNonFinite(guard, batch);
+    if (tensor == null) {
+      // every checked tensor is finite: only the squares' sum in the gradient norm overflowed
+      tensor =
+          "the global gradient norm of step '"
+              + guard.stepName()
+              + "' (infinite: every"
+              + " gradient is finite, but the sum of their squares overflows)";
+    }
+    Path dump = null;
+    String dumpNote = "";
+    if (dumpDirectory != null) {
+      try {
+        dump = dump(engine, batch, where, tensor, order, from, dumpDirectory);
+        dumpNote = "; the batch is in " + dump;
+      } catch (IOException e) {
+        dumpNote = "; the batch could not be dumped: " + e.getMessage();
+      }
+    }
+    String message =
+        engine.name()
+            + ": step '"
+            + guard.stepName()
+            + "' met a non-finite value at "
+            + where
+            + ": the first is "
+            + tensor
+            + "; the update was not applied"
+            + dumpNote;
+    return new NonFiniteException(
+        message,
+        guard.stepName(),
+        where.globalStep(),
+        where.epoch(),
+        where.batch(),
+        tensor,
+        dump,
+        failure);
+  }
+
+  /** The guard whose assertion or numerics check failed, or {@code null} for another failure. */
+  private static StepGuard guardThatFailed(LoopEngine engine, RuntimeException failure) {
+    String message = String.valueOf(failure.getMessage());
+    List<StepGuard> guards = engine.nonFiniteGuards();
+    for (StepGuard guard : guards) {
+      if (message.contains(NonFiniteGuard.MARKER + guard.stepName() + ">")) {
+        return guard;
+      }
+    }
+    if (message.contains(NUMERICS)) {
+      for (StepGuard guard : guards) {
+        if (message.contains("{{node " + guard.stepName() + "/")) {
+          return guard;
+        }
+      }
+      return guards.isEmpty() ? null : guards.get(0);
+    }
+    return null;
+  }
+
+  /** Writes each input of the batch as an IDX file, and what the batch was, into a directory. */
+  private static Path dump(
+      LoopEngine engine,
+      Batch batch,
+      Where where,
+      String tensor,
+      int[] order,
+      int from,
+      Path dumpDirectory)
+      throws IOException {
+    Path directory = dumpDirectory.resolve("non-finite-step-" + where.globalStep());
+    Files.createDirectories(directory);
+    StringBuilder about =
+        new StringBuilder()
+            .append("loop: ")
+            .append(engine.name())
+            .append('\n')
+            .append("where: ")
+            .append(where)
+            .append('\n')
+            .append("first non-finite: ")
+            .append(tensor)
+            .append('\n');
+    List<InputSpec> inputs = engine.inputs();
+    for (int slot = 0; slot < inputs.size(); slot++) {
+      InputSpec input = inputs.get(slot);
+      Path file = directory.resolve(input.name() + ".idx");
+      IdxFile.write(file, batch.values(slot), input.dtype(), batch.size(), input.exampleShape());
+      about
+          .append("input ")
+          .append(input.name())
+          .append(": ")
+          .append(file.getFileName())
+          .append('\n');
+    }
+    int[] indices = Arrays.copyOfRange(order, from, from + batch.size());
+    about
+        .append("training examples (Dataset.select): ")
+        .append(Arrays.toString(indices))
+        .append('\n');
+    Files.writeString(directory.resolve("batch.txt"), about, StandardCharsets.UTF_8);
+    return directory;
+  }
+}
