@@ -23,8 +23,14 @@ public abstract sealed class Column permits FloatColumn, DoubleColumn, IntColumn
                 + InputSpec.describe(exampleShape));
       }
       length *= dimension;
+      if (length > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(
+            "an example of shape "
+                + InputSpec.describe(exampleShape)
+                + " has more values than a Java array holds");
+      }
     }
-    this.exampleLength = Math.toIntExact(length);
+    this.exampleLength = (int) length;
     if (arrayLength % exampleLength != 0) {
       throw new IllegalArgumentException(
           arrayLength
