@@ -26,9 +26,18 @@ import java.util.regex.Pattern;
  *
  * <pre>{@code
  * CsvTable cars = CsvTable.read(Path.of("cars.csv")).withoutMissing("Horsepower", "Miles_per_Gallon");
+ * Dataset data = cars.dataset(
+ *     FuelLoop.CAR, List.of("Cylinders", "Displacement", "Horsepower", "Weight_in_lbs"),
+ *     FuelLoop.MPG, List.of("Miles_per_Gallon"));
+ * }</pre>
+ *
+ * <p>where {@code FuelLoop.CAR} and {@code FuelLoop.MPG} are a generated loop's inputs; or column
+ * by column, with any names:
+ *
+ * <pre>{@code
  * Dataset data = Dataset.builder()
  *     .add("features", cars.floats("Cylinders", "Displacement", "Horsepower", "Weight_in_lbs"))
- *     .add("mpg", cars.floats("Miles_per_Gallon"))
+ *     .add("origin", cars.categories("Origin"))
  *     .build();
  * }</pre>
  *
@@ -306,6 +315,114 @@ public final class CsvTable {
   }
 
   /**
+   * The given columns as a column that feeds {@code input}: one value per named column, in that
+   * order, shaped as the input's examples (so a scalar input, or one of shape {@code [1]}, takes
+   * one column). Values are read as numbers for a {@link DType#FLOAT32} or {@link DType#FLOAT64}
+   * input, as {@link #floats} reads them, and as whole numbers for {@link DType#INT32} and {@link
+   * DType#INT64}; names of classes become numbers through {@link #categories} instead.
+   *
+   * @throws IllegalArgumentException if the number of columns is not the number of values in one of
+   *     the input's examples, a column does not exist, or a field is empty, not a number of the
+   *     input's type, or out of its range, naming the file, line and column
+   */
+  public Column column(InputSpec input, String... columns) {
+    int[] indices = indices(columns);
+    if (indices.length != input.exampleLength()) {
+      throw new IllegalArgumentException(
+          "input '"
+              + input.name()
+              + "' takes "
+              + input.exampleLength()
+              + " values per example ("
+              + InputSpec.describe(input.exampleShape())
+              + ") but "
+              + indices.length
+              + (indices.length == 1 ? " column of " : " columns of ")
+              + source
+              + " were named: "
+              + Arrays.toString(columns));
+    }
+    int width = indices.length;
+    int[] shape = input.exampleShape();
+    return switch (input.dtype()) {
+      case FLOAT32 -> {
+        float[] values = new float[rows.size() * width];
+        for (int r = 0; r < rows.size(); r++) {
+          for (int c = 0; c < width; c++) {
+            values[r * width + c] = number(r, indices[c]);
+          }
+        }
+        yield Column.of(values, shape);
+      }
+      case FLOAT64 -> {
+        double[] values = new double[rows.size() * width];
+        for (int r = 0; r < rows.size(); r++) {
+          for (int c = 0; c < width; c++) {
+            values[r * width + c] = doubleNumber(r, indices[c]);
+          }
+        }
+        yield Column.of(values, shape);
+      }
+      case INT32 -> {
+        int[] values = new int[rows.size() * width];
+        for (int r = 0; r < rows.size(); r++) {
+          for (int c = 0; c < width; c++) {
+            values[r * width + c] =
+                (int) integer(r, indices[c], Integer.MIN_VALUE, Integer.MAX_VALUE, "an int");
+          }
+        }
+        yield Column.of(values, shape);
+      }
+      case INT64 -> {
+        long[] values = new long[rows.size() * width];
+        for (int r = 0; r < rows.size(); r++) {
+          for (int c = 0; c < width; c++) {
+            values[r * width + c] =
+                integer(r, indices[c], Long.MIN_VALUE, Long.MAX_VALUE, "a long");
+          }
+        }
+        yield Column.of(values, shape);
+      }
+    };
+  }
+
+  /**
+   * A dataset of one column that feeds {@code input}, made of the named CSV columns as {@link
+   * #column(InputSpec, String...)} makes it: the features of data to {@code predict}, say.
+   *
+   * @throws IllegalArgumentException as {@link #column(InputSpec, String...)} does
+   */
+  public Dataset dataset(InputSpec input, List<String> columns) {
+    return Dataset.builder().add(input, column(input, columns.toArray(new String[0]))).build();
+  }
+
+  /**
+   * A dataset of two columns, such as features and a target, each feeding its input and made of the
+   * named CSV columns as {@link #column(InputSpec, String...)} makes it:
+   *
+   * <pre>{@code
+   * Dataset cars = CsvTable.read(Path.of("cars.csv"))
+   *     .withoutMissing("Horsepower", "Miles_per_Gallon")
+   *     .dataset(FuelLoop.CAR, List.of("Cylinders", "Displacement", "Horsepower", "Weight_in_lbs"),
+   *              FuelLoop.MPG, List.of("Miles_per_Gallon"));
+   * }</pre>
+   *
+   * @throws IllegalArgumentException as {@link #column(InputSpec, String...)} does, or if both
+   *     inputs have the same name
+   */
+  public Dataset dataset(
+      InputSpec first, List<String> firstColumns, InputSpec second, List<String> secondColumns) {
+    if (first.name().equals(second.name())) {
+      throw new IllegalArgumentException(
+          "both column lists would feed input '" + first.name() + "': name two different inputs");
+    }
+    return Dataset.builder()
+        .add(first, column(first, firstColumns.toArray(new String[0])))
+        .add(second, column(second, secondColumns.toArray(new String[0])))
+        .build();
+  }
+
+  /**
    * A column of category indices: each distinct value of {@code column}, in order of first
    * appearance, numbered from 0. {@link #categoryNames} gives the names.
    *
@@ -344,13 +461,16 @@ public final class CsvTable {
   private static final Pattern DECIMAL =
       Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
+  /** A whole number. */
+  private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
+
   /**
-   * The float in a field.
+   * A field that holds a decimal number.
    *
-   * @throws IllegalArgumentException naming the line and column, if the field is empty, not a
-   *     decimal number, or outside the range of a float
+   * @throws IllegalArgumentException naming the line and column, if the field is empty or not a
+   *     decimal number
    */
-  private float number(int row, int column) {
+  private String decimal(int row, int column) {
     String field = rows.get(row)[column];
     if (field.isEmpty()) {
       throw missing(row, column);
@@ -365,12 +485,66 @@ public final class CsvTable {
               + (nonFinite ? "finite " : "")
               + "number");
     }
-    float value = Float.parseFloat(field);
+    return field;
+  }
+
+  /** The float in a field; see {@link #decimal}. */
+  private float number(int row, int column) {
+    float value = Float.parseFloat(decimal(row, column));
     if (Float.isInfinite(value)) {
-      throw new IllegalArgumentException(
-          where(row, column) + " holds '" + field + "', which is outside the range of a float");
+      throw outOfRange(row, column, "a float");
     }
     return value;
+  }
+
+  /** The double in a field; see {@link #decimal}. */
+  private double doubleNumber(int row, int column) {
+    double value = Double.parseDouble(decimal(row, column));
+    if (Double.isInfinite(value)) {
+      throw outOfRange(row, column, "a double");
+    }
+    return value;
+  }
+
+  /**
+   * The whole number in a field, between {@code min} and {@code max}.
+   *
+   * @throws IllegalArgumentException naming the line and column, if the field is empty, not a whole
+   *     number, or out of range
+   */
+  private long integer(int row, int column, long min, long max, String type) {
+    String field = rows.get(row)[column];
+    if (field.isEmpty()) {
+      throw missing(row, column);
+    }
+    if (!INTEGER.matcher(field).matches()) {
+      throw new IllegalArgumentException(
+          where(row, column)
+              + " holds '"
+              + field
+              + "', which is not a whole number"
+              + (DECIMAL.matcher(field).matches()
+                  ? ""
+                  : "; for names of classes, use categories(\"" + header.get(column) + "\")"));
+    }
+    try {
+      long value = Long.parseLong(field);
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // out of the range of a long: reported below
+    }
+    throw outOfRange(row, column, type);
+  }
+
+  private IllegalArgumentException outOfRange(int row, int column, String type) {
+    return new IllegalArgumentException(
+        where(row, column)
+            + " holds '"
+            + rows.get(row)[column]
+            + "', which is outside the range of "
+            + type);
   }
 
   private String where(int row, int column) {

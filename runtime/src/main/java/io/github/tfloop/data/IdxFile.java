@@ -18,6 +18,18 @@ import java.util.zip.ZipException;
  * code, the number of dimensions, each dimension as a big-endian int, then the values, big-endian.
  * Gzip-compressed files are recognised by their first bytes and decompressed while reading.
  *
+ * <p>In one call, a pair of files as the dataset a generated loop takes, with columns named and
+ * shaped after its inputs:
+ *
+ * <pre>{@code
+ * Path dir = Path.of("/usr/share/datasets/fashion-mnist");
+ * Dataset train = IdxFile.dataset(
+ *     FashionMlpLoop.IMAGE, dir.resolve("train-images-idx3-ubyte.gz"),   // pixels / 255
+ *     FashionMlpLoop.LABEL, dir.resolve("train-labels-idx1-ubyte.gz"));
+ * }</pre>
+ *
+ * <p>Or one file at a time:
+ *
  * <pre>{@code
  * FloatColumn images = IdxFile.read(dir.resolve("train-images-idx3-ubyte.gz")).toFloatColumn(1 / 255f);
  * IntColumn labels = IdxFile.read(dir.resolve("train-labels-idx1-ubyte.gz")).toIntColumn();
@@ -466,6 +478,135 @@ public final class IdxFile {
 
   private int[] exampleShape() {
     return Arrays.copyOfRange(dimensions, 1, dimensions.length);
+  }
+
+  /**
+   * Reads two IDX files, such as images and their labels, as a dataset of two columns that feed
+   * {@code first} and {@code second}: named after them, and converted to their types and example
+   * shapes as {@link #toColumn(InputSpec)} converts (unsigned bytes become floats in [0, 1] for a
+   * floating-point input).
+   *
+   * @throws IOException naming the file, if one cannot be read or is not a complete IDX file
+   * @throws IllegalArgumentException naming the file and the input, if a file cannot feed its
+   *     input, or naming both files, if they hold different numbers of examples
+   */
+  public static Dataset dataset(InputSpec first, Path firstFile, InputSpec second, Path secondFile)
+      throws IOException {
+    IdxFile a = read(firstFile);
+    IdxFile b = read(secondFile);
+    if (a.size() != b.size()) {
+      throw new IllegalArgumentException(
+          a.source
+              + " holds "
+              + a.size()
+              + " examples but "
+              + b.source
+              + " holds "
+              + b.size()
+              + "; the two files must hold the same examples, in the same order");
+    }
+    if (first.name().equals(second.name())) {
+      throw new IllegalArgumentException(
+          "both files would feed input '" + first.name() + "': name two different inputs");
+    }
+    return Dataset.builder().add(first, a.toColumn(first)).add(second, b.toColumn(second)).build();
+  }
+
+  /**
+   * Reads one IDX file as a dataset of one column that feeds {@code input} (for {@code predict},
+   * say), converted as {@link #toColumn(InputSpec)} converts.
+   *
+   * @throws IOException naming the file, if it cannot be read or is not a complete IDX file
+   * @throws IllegalArgumentException naming the file and the input, if the file cannot feed it
+   */
+  public static Dataset dataset(InputSpec input, Path file) throws IOException {
+    return Dataset.builder().add(input, read(file).toColumn(input)).build();
+  }
+
+  /**
+   * These values as a column that can feed {@code input}:
+   *
+   * <ul>
+   *   <li>for a {@link DType#FLOAT32} or {@link DType#FLOAT64} input, unsigned bytes (the pixels of
+   *       MNIST-style images) are divided by 255, into [0, 1]; other values are taken as they are;
+   *   <li>for a {@link DType#INT32} or {@link DType#INT64} input (class labels), the file must hold
+   *       integers (unsigned bytes, bytes, shorts or ints);
+   *   <li>examples take the input's shape when they hold as many values, row by row: a file of
+   *       28×28 images feeds an input of shape {@code [784]} as well as one of shape {@code [28,
+   *       28]}.
+   * </ul>
+   *
+   * @throws IllegalArgumentException naming this file and the input, if the file holds floating-
+   *     point values for an integer input, or examples of another number of values
+   */
+  public Column toColumn(InputSpec input) {
+    int[] fileShape = exampleShape();
+    long fileLength = 1;
+    for (int dimension : fileShape) {
+      fileLength *= dimension;
+    }
+    if (fileLength != input.exampleLength()) {
+      throw new IllegalArgumentException(
+          source
+              + " holds examples of shape "
+              + InputSpec.describe(fileShape)
+              + " ("
+              + fileLength
+              + " values) but input '"
+              + input.name()
+              + "' takes "
+              + InputSpec.describe(input.exampleShape())
+              + " ("
+              + input.exampleLength()
+              + " values)");
+    }
+    boolean integral = type != ElementType.FLOAT && type != ElementType.DOUBLE;
+    if (!input.dtype().isFloating() && !integral) {
+      throw new IllegalArgumentException(
+          source
+              + " holds "
+              + type
+              + " values but input '"
+              + input.name()
+              + "' takes "
+              + input.dtype()
+              + " integers");
+    }
+    boolean pixels = type == ElementType.UBYTE;
+    int[] shape = input.exampleShape();
+    int count = valueCount();
+    return switch (input.dtype()) {
+      case FLOAT32 -> {
+        // the same floats as toFloatColumn(1 / 255f), bit for bit
+        float[] values = new float[count];
+        float scale = pixels ? 1 / 255f : 1;
+        for (int i = 0; i < count; i++) {
+          values[i] = (float) (value(i) * scale);
+        }
+        yield Column.of(values, shape);
+      }
+      case FLOAT64 -> {
+        double[] values = new double[count];
+        for (int i = 0; i < count; i++) {
+          values[i] = pixels ? value(i) / 255 : value(i);
+        }
+        yield Column.of(values, shape);
+      }
+      case INT32 -> {
+        int[] values = new int[count];
+        for (int i = 0; i < count; i++) {
+          values[i] = (int) value(i);
+        }
+        yield Column.of(values, shape);
+      }
+      case INT64 -> {
+        long[] values = new long[count];
+        for (int i = 0; i < count; i++) {
+          values[i] = (long) value(i);
+        }
+        yield Column.of(values, shape);
+      }
+    };
   }
 
   /** The values times {@code scale} (1/255 turns pixels into [0, 1]), one example per row. */

@@ -205,4 +205,68 @@ class CsvTableTest {
     IOException error = assertThrows(IOException.class, () -> CsvTable.read(folder));
     assertEquals(folder + ": not a regular file (a directory?)", error.getMessage());
   }
+
+  // ---- one call from a table to a dataset (issue 15) ----
+
+  private static final InputSpec CAR = InputSpec.feature("car", DType.FLOAT32, 2);
+  private static final InputSpec MPG = InputSpec.label("mpg", DType.FLOAT32, 1);
+
+  @Test
+  void namedColumnsFeedALoopsInputs(@TempDir Path directory) throws IOException {
+    CsvTable cars = CsvTable.read(write(directory, CARS)).withoutMissing("Horsepower");
+    Dataset data =
+        cars.dataset(
+            CAR, List.of("Horsepower", "Miles_per_Gallon"), MPG, List.of("Miles_per_Gallon"));
+    assertEquals(2, data.size());
+    FloatColumn car = (FloatColumn) data.columnFor(CAR, "training data");
+    assertArrayEquals(new float[] {140, 17, 88, 27}, car.values());
+    FloatColumn mpg = (FloatColumn) data.columnFor(MPG, "training data");
+    assertArrayEquals(new int[] {1}, mpg.exampleShape());
+    assertArrayEquals(new float[] {17, 27}, mpg.values());
+    InputSpec precise = InputSpec.feature("hp", DType.FLOAT64);
+    assertArrayEquals(
+        new double[] {140, 88},
+        ((DoubleColumn) cars.dataset(precise, List.of("Horsepower")).column("hp")).values());
+  }
+
+  @Test
+  void integerInputsTakeWholeNumbers(@TempDir Path directory) throws IOException {
+    Path file = write(directory, "x,class,name,big\n1.5,2,cat,3000000000\n2.5,0,dog,-1\n");
+    CsvTable table = CsvTable.read(file);
+    InputSpec label = InputSpec.label("label", DType.INT32);
+    assertArrayEquals(new int[] {2, 0}, ((IntColumn) table.column(label, "class")).values());
+    assertArrayEquals(
+        new long[] {3_000_000_000L, -1},
+        ((LongColumn) table.column(InputSpec.label("big", DType.INT64), "big")).values());
+    IllegalArgumentException fraction =
+        assertThrows(IllegalArgumentException.class, () -> table.column(label, "x"));
+    assertEquals(
+        file + ":2: column 'x' holds '1.5', which is not a whole number", fraction.getMessage());
+    IllegalArgumentException names =
+        assertThrows(IllegalArgumentException.class, () -> table.column(label, "name"));
+    assertEquals(
+        file
+            + ":2: column 'name' holds 'cat', which is not a whole number; for names of classes,"
+            + " use categories(\"name\")",
+        names.getMessage());
+    IllegalArgumentException range =
+        assertThrows(IllegalArgumentException.class, () -> table.column(label, "big"));
+    assertEquals(
+        file + ":2: column 'big' holds '3000000000', which is outside the range of an int",
+        range.getMessage());
+  }
+
+  @Test
+  void theColumnsMustFillAnExample(@TempDir Path directory) throws IOException {
+    Path file = write(directory, CARS);
+    CsvTable table = CsvTable.read(file);
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class, () -> table.dataset(CAR, List.of("Miles_per_Gallon")));
+    assertEquals(
+        "input 'car' takes 2 values per example ([2]) but 1 column of "
+            + file
+            + " were named: [Miles_per_Gallon]",
+        error.getMessage());
+  }
 }

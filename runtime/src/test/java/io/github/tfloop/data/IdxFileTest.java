@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -345,5 +346,97 @@ class IdxFileTest {
         "FLOAT32 values come in a float[], got int[] (nothing was written to " + file + ")",
         type.getMessage());
     assertFalse(Files.exists(file));
+  }
+
+  // ---- one call from files to a dataset (issue 15) ----
+
+  private static final InputSpec IMAGE = InputSpec.feature("image", DType.FLOAT32, 28, 28);
+  private static final InputSpec LABEL = InputSpec.label("label", DType.INT32);
+
+  @Test
+  void twoFilesMakeTheDatasetALoopTakes() throws Exception {
+    Dataset test =
+        IdxFile.dataset(
+            IMAGE, fixture("t10k-images-idx3-ubyte.gz"), LABEL, fixture("t10k-labels-idx1-ubyte"));
+    assertEquals(100, test.size());
+    assertEquals(List.of("image", "label"), List.copyOf(test.columnNames()));
+    FloatColumn images = (FloatColumn) test.columnFor(IMAGE, "test data");
+    IntColumn labels = (IntColumn) test.columnFor(LABEL, "test data");
+    // the same values, bit for bit, as the glue written by hand
+    assertArrayEquals(
+        IdxFile.read(fixture("t10k-images-idx3-ubyte.gz")).toFloatColumn(1 / 255f).values(),
+        images.values());
+    assertArrayEquals(FIRST_TEST_LABELS, Arrays.copyOf(labels.values(), 10));
+    assertEquals(0f, images.get(0, 0)); // the ankle boot's corner is black
+    float max = 0;
+    for (float value : images.values()) {
+      max = Math.max(max, value);
+    }
+    assertEquals(1f, max, "pixels are divided by 255");
+  }
+
+  @Test
+  void examplesTakeTheInputsShapeWhenTheyHoldAsManyValues() throws Exception {
+    InputSpec flat = InputSpec.feature("pixels", DType.FLOAT64, 784);
+    Dataset data = IdxFile.dataset(flat, fixture("t10k-images-idx3-ubyte.gz"));
+    DoubleColumn pixels = (DoubleColumn) data.column("pixels");
+    assertArrayEquals(new int[] {784}, pixels.exampleShape());
+    IdxFile file = IdxFile.read(fixture("t10k-images-idx3-ubyte.gz"));
+    assertEquals(file.value(784 + 300) / 255, pixels.get(1, 300));
+    InputSpec wrong = InputSpec.feature("image", DType.FLOAT32, 27, 28);
+    Path images = fixture("t10k-images-idx3-ubyte.gz");
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> IdxFile.dataset(wrong, images));
+    assertEquals(
+        images
+            + " holds examples of shape [28, 28] (784 values) but input 'image' takes [27, 28]"
+            + " (756 values)",
+        error.getMessage());
+  }
+
+  @Test
+  void filesOfDifferentLengthsAreNamed(@TempDir Path directory) throws Exception {
+    Path labels = directory.resolve("labels.idx");
+    IdxFile.write(labels, new int[50], DType.INT32, 50, new int[0]);
+    Path images = fixture("t10k-images-idx3-ubyte.gz");
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class, () -> IdxFile.dataset(IMAGE, images, LABEL, labels));
+    assertEquals(
+        images
+            + " holds 100 examples but "
+            + labels
+            + " holds 50; the two files must hold the same examples, in the same order",
+        error.getMessage());
+  }
+
+  @Test
+  void floatsDoNotFeedAnIntegerInput(@TempDir Path directory) throws Exception {
+    Path labels = directory.resolve("labels.idx");
+    IdxFile.write(labels, new float[] {1, 2}, DType.FLOAT32, 2, new int[0]);
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> IdxFile.dataset(LABEL, labels));
+    assertEquals(
+        labels + " holds FLOAT values but input 'label' takes INT32 integers", error.getMessage());
+  }
+
+  @Test
+  void fullFashionMnistInOneCallWhenInstalled() throws IOException {
+    Path directory = Path.of("/usr/share/datasets/fashion-mnist");
+    assumeTrue(Files.isDirectory(directory), "dataset-fashion-mnist is not installed");
+    Dataset train =
+        IdxFile.dataset(
+            IMAGE,
+            directory.resolve("train-images-idx3-ubyte.gz"),
+            LABEL,
+            directory.resolve("train-labels-idx1-ubyte.gz"));
+    assertEquals(60000, train.size());
+    int[] perClass = new int[10];
+    for (int label : ((IntColumn) train.column("label")).values()) {
+      perClass[label]++;
+    }
+    int[] sixThousandEach = new int[10];
+    Arrays.fill(sixThousandEach, 6000);
+    assertArrayEquals(sixThousandEach, perClass);
   }
 }
