@@ -11,6 +11,8 @@ public abstract sealed class Column permits FloatColumn, DoubleColumn, IntColumn
   private final int[] exampleShape;
   private final int exampleLength;
   private final int size;
+  private long contentHash;
+  private volatile boolean hashed;
 
   Column(int arrayLength, int[] exampleShape) {
     Objects.requireNonNull(exampleShape, "exampleShape");
@@ -23,8 +25,14 @@ public abstract sealed class Column permits FloatColumn, DoubleColumn, IntColumn
                 + InputSpec.describe(exampleShape));
       }
       length *= dimension;
+      if (length > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(
+            "an example of shape "
+                + InputSpec.describe(exampleShape)
+                + " has more values than a Java array holds");
+      }
     }
-    this.exampleLength = Math.toIntExact(length);
+    this.exampleLength = (int) length;
     if (arrayLength % exampleLength != 0) {
       throw new IllegalArgumentException(
           arrayLength
@@ -76,6 +84,28 @@ public abstract sealed class Column permits FloatColumn, DoubleColumn, IntColumn
   public final int size() {
     return size;
   }
+
+  /**
+   * A 64-bit hash of the values, in order: XXH64 (seed 0) of their bytes, little-endian ({@code
+   * Float.floatToRawIntBits} for floats, so {@code -0.0} and every NaN payload count as written).
+   * It equals {@code xxhsum -H1} of a file holding those bytes. Computed on the first call, reading
+   * the backing array once without allocating, and remembered by this column: the values must not
+   * change after that (as they must not during training).
+   *
+   * <p>Columns with equal values in the same order have equal hashes; columns that differ in any
+   * value, or only in order, have different hashes except by a chance of about 2<sup>-64</sup>.
+   * Shape and type are not part of it: {@link Dataset#fingerprint()} records them beside it.
+   */
+  public final long contentHash() {
+    if (!hashed) {
+      contentHash = hashValues();
+      hashed = true; // volatile write: publishes contentHash to other threads
+    }
+    return contentHash;
+  }
+
+  /** XXH64 of the backing array; see {@link #contentHash()}. */
+  abstract long hashValues();
 
   /** A new column holding the examples at {@code indices}, in that order. */
   public abstract Column select(int[] indices);

@@ -1,7 +1,10 @@
 package io.github.tfloop.data;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -61,6 +64,28 @@ public final class Dataset {
           "no column '" + name + "'; the columns are " + columns.keySet());
     }
     return column;
+  }
+
+  /**
+   * The fingerprint of every column, in order: names, types, shapes, sizes and hashes of the
+   * values. Each column's hash is computed on the first call (one pass over its array, no
+   * allocation) and remembered by the column, so datasets that share a column share the work.
+   */
+  public DataFingerprint fingerprint() {
+    return fingerprint(columns.keySet());
+  }
+
+  /**
+   * The fingerprint of the named columns, in the order given: the ones a loop reads, for example.
+   *
+   * @throws IllegalArgumentException naming the columns there are, if one is missing
+   */
+  public DataFingerprint fingerprint(Collection<String> names) {
+    List<DataFingerprint.ColumnFingerprint> prints = new ArrayList<>();
+    for (String name : names) {
+      prints.add(DataFingerprint.ColumnFingerprint.of(name, column(name)));
+    }
+    return DataFingerprint.of(prints);
   }
 
   /**

@@ -31,6 +31,11 @@ public final class DoubleColumn extends Column {
   }
 
   @Override
+  long hashValues() {
+    return Xxh64.hash(values);
+  }
+
+  @Override
   public DoubleColumn select(int[] indices) {
     double[] selected = new double[indices.length * exampleLength()];
     gather(values, exampleLength(), indices, selected);

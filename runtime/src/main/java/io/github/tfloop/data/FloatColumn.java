@@ -31,6 +31,11 @@ public final class FloatColumn extends Column {
   }
 
   @Override
+  long hashValues() {
+    return Xxh64.hash(values);
+  }
+
+  @Override
   public FloatColumn select(int[] indices) {
     float[] selected = new float[indices.length * exampleLength()];
     gather(values, exampleLength(), indices, selected);

@@ -31,6 +31,11 @@ public final class IntColumn extends Column {
   }
 
   @Override
+  long hashValues() {
+    return Xxh64.hash(values);
+  }
+
+  @Override
   public IntColumn select(int[] indices) {
     int[] selected = new int[indices.length * exampleLength()];
     gather(values, exampleLength(), indices, selected);

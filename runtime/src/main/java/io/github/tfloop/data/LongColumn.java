@@ -31,6 +31,11 @@ public final class LongColumn extends Column {
   }
 
   @Override
+  long hashValues() {
+    return Xxh64.hash(values);
+  }
+
+  @Override
   public LongColumn select(int[] indices) {
     long[] selected = new long[indices.length * exampleLength()];
     gather(values, exampleLength(), indices, selected);

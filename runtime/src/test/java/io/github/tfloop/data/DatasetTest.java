@@ -94,4 +94,13 @@ class DatasetTest {
         1e-6f);
     assertEquals(5.0, range.inverse(1, 0), 1e-12);
   }
+
+  @Test
+  void anExampleShapeTooLargeForAnArrayIsNamed() {
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> Column.of(new float[0], 65536, 65536));
+    assertEquals(
+        "an example of shape [65536, 65536] has more values than a Java array holds",
+        error.getMessage());
+  }
 }
