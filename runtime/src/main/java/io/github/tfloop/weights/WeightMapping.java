@@ -45,7 +45,7 @@ public final class WeightMapping {
   private final boolean byFullName;
 
   private WeightMapping(Builder builder) {
-    this.renames = Map.copyOf(builder.renames);
+    this.renames = new LinkedHashMap<>(builder.renames);
     this.prefixes = new LinkedHashMap<>(builder.prefixes);
     this.naming = builder.naming;
     this.skip = builder.skip;
