@@ -43,6 +43,16 @@ public final class WeightAssigner {
       WeightSource source,
       WeightPlan plan,
       Map<String, ? extends Operand<?>> handles) {
+    assign(session, source, plan, handles, BATCH_BYTES);
+  }
+
+  /** As {@link #assign}, feeding at most about {@code batchBytes} bytes per session run. */
+  static void assign(
+      Session session,
+      WeightSource source,
+      WeightPlan plan,
+      Map<String, ? extends Operand<?>> handles,
+      long batchBytes) {
     if (plan.assignments().isEmpty()) {
       return;
     }
@@ -70,7 +80,7 @@ public final class WeightAssigner {
           bytes += value.numBytes();
           runner.feed(feeds.get(next), value).addTarget(assigns.get(next));
           next++;
-        } while (next < assigns.size() && bytes < BATCH_BYTES);
+        } while (next < assigns.size() && bytes < batchBytes);
         runner.run();
       } finally {
         for (Tensor value : values) {
