@@ -40,6 +40,7 @@ class ArchitectureTest {
           Map.entry("checkpoint", Set.of("graph")),
           Map.entry("distributed", Set.of()),
           Map.entry("export", Set.of()),
+          Map.entry("weights", Set.of()),
           Map.entry("train", Set.of("checkpoint", "distributed")),
           Map.entry("monitor", Set.of("train")),
           Map.entry("internal.session", Set.of("data", "distributed")),
