@@ -39,9 +39,61 @@ import org.tensorflow.types.family.TType;
  * a second time (a GAN's discriminator applied to real and to generated samples) reuses the
  * variables of the first: weights are shared.
  *
- * <p>Kernels of layers followed by a rectifier ({@link Activation#RELU}, {@code LEAKY_RELU}, {@code
- * ELU}) start from {@link Initializer#heNormal()}, others from {@link Initializer#glorotUniform()};
- * biases start at zero.
+ * <p>Kernels of dense and convolution layers followed by a rectifier ({@link Activation#RELU},
+ * {@code LEAKY_RELU}, {@code ELU}) start from {@link Initializer#heNormal()}, others from {@link
+ * Initializer#glorotUniform()}; biases start at zero. The sequence, attention and normalisation
+ * layers start as Keras starts them (see each method).
+ *
+ * <h2>Layers</h2>
+ *
+ * <ul>
+ *   <li>Dense and images: {@link #dense}, {@link #conv2d}, {@link #maxPool}, {@link #avgPool},
+ *       {@link #batchNorm}, {@link #dropout}, {@link #randomFlipHorizontal}, {@link
+ *       #randomTranslation}, {@link #flatten}, {@link #reshape}.
+ *   <li>Sequences, {@code [batch, timesteps, features]} with known timesteps: {@link #embedding}
+ *       (token ids to vectors), {@link #lstm}, {@link #gru} (unrolled over the timesteps), {@link
+ *       #conv1d}.
+ *   <li>Attention and normalisation: {@link #multiHeadAttention} (optionally causal), {@link
+ *       #layerNorm}.
+ *   <li>Merging and pooling: {@link #add} (residual connections), {@link #concatenate}, {@link
+ *       #globalAvgPool}, {@link #globalMaxPool}.
+ * </ul>
+ *
+ * <h2>Variable names</h2>
+ *
+ * <p>Variables are named {@code <model>/<layer>/<weight>}, the layer named after its kind and
+ * numbered per kind in build order ({@code lstm}, {@code lstm_1}, ...), as Keras names layers.
+ * Within a layer, variables are created in Keras's order with Keras's shapes, so that a Keras
+ * weight file maps onto them by order and shape:
+ *
+ * <table>
+ *   <caption>Variables per layer (Keras layer in brackets)</caption>
+ *   <tr><th>layer</th><th>variables, in order</th></tr>
+ *   <tr><td>{@code dense} (Dense)</td><td>{@code kernel [in, units]}, {@code bias [units]}</td></tr>
+ *   <tr><td>{@code conv2d} (Conv2D)</td>
+ *       <td>{@code kernel [size, size, in, filters]}, {@code bias [filters]}</td></tr>
+ *   <tr><td>{@code conv1d} (Conv1D)</td>
+ *       <td>{@code kernel [size, in, filters]}, {@code bias [filters]}</td></tr>
+ *   <tr><td>{@code batch_norm} (BatchNormalization)</td>
+ *       <td>{@code gamma}, {@code beta}, {@code moving_mean}, {@code moving_variance}, each
+ *       {@code [features]}</td></tr>
+ *   <tr><td>{@code layer_norm} (LayerNormalization)</td>
+ *       <td>{@code gamma [features]}, {@code beta [features]}</td></tr>
+ *   <tr><td>{@code embedding} (Embedding)</td>
+ *       <td>{@code embeddings [inputDim, outputDim]}</td></tr>
+ *   <tr><td>{@code lstm} (LSTM)</td>
+ *       <td>{@code kernel [in, 4·units]}, {@code recurrent_kernel [units, 4·units]}, {@code bias
+ *       [4·units]}; gates i, f, c, o</td></tr>
+ *   <tr><td>{@code gru} (GRU, {@code reset_after=True})</td>
+ *       <td>{@code kernel [in, 3·units]}, {@code recurrent_kernel [units, 3·units]}, {@code bias
+ *       [2, 3·units]}; gates z, r, h</td></tr>
+ *   <tr><td>{@code multi_head_attention} (MultiHeadAttention)</td>
+ *       <td>{@code query/kernel [queryFeatures, heads, keyDim]}, {@code query/bias [heads,
+ *       keyDim]}, {@code key/kernel [keyFeatures, heads, keyDim]}, {@code key/bias}, {@code
+ *       value/kernel [valueFeatures, heads, keyDim]}, {@code value/bias}, {@code
+ *       attention_output/kernel [heads, keyDim, queryFeatures]}, {@code attention_output/bias
+ *       [queryFeatures]}</td></tr>
+ * </table>
  */
 public final class Layers {
 
