@@ -2,7 +2,6 @@ package io.github.tfloop.nn;
 
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.types.family.TFloating;
 
 /**
  * Shape checks of the layers built through {@link Layers}: each names the layer, what it expected
@@ -73,17 +72,6 @@ final class LayerShapes {
           shape);
     }
     return new long[] {shape.get(1), shape.get(2)};
-  }
-
-  /** Requires a floating-point input: layers with random initial weights need one. */
-  static void requireFloating(String who, Operand<?> x) {
-    if (!TFloating.class.isAssignableFrom(x.type())) {
-      throw new IllegalArgumentException(
-          who
-              + ": expected a floating-point input (TFloat32, TFloat64, TFloat16 or TBfloat16),"
-              + " found "
-              + x.type().getSimpleName());
-    }
   }
 
   static void requirePositive(String who, String what, int value) {

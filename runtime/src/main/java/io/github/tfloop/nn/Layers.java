@@ -570,9 +570,9 @@ public final class Layers {
    * An embedding (Keras's {@code Embedding}): maps each token id in {@code [0, inputDim)} to a
    * learned float32 vector of {@code outputDim} values; {@code [batch, timesteps]} ids become
    * {@code [batch, timesteps, outputDim]}. Its {@code [inputDim, outputDim]} variable {@code
-   * embedding/embeddings} starts uniform in {@code [-0.05, 0.05)}. An id outside {@code [0,
+   * embedding/embeddings} starts uniform in {@code [-0.05, 0.05)}. On CPU an id outside {@code [0,
    * inputDim)} fails the step that reads it with TensorFlow's {@code indices[...] = id is not in
-   * [0, inputDim)}.
+   * [0, inputDim)}; on GPU TensorFlow's gather returns zeros for it instead.
    *
    * <pre>{@code
    * @Model
