@@ -87,6 +87,44 @@ public interface Initializer {
     };
   }
 
+  /**
+   * Uniform in {@code [min, max)}: Keras's {@code RandomUniform}, whose defaults {@code (-0.05,
+   * 0.05)} start {@link Layers#embedding embeddings}.
+   */
+  static Initializer randomUniform(double min, double max) {
+    if (!(min < max) || Double.isInfinite(min) || Double.isInfinite(max)) {
+      throw new IllegalArgumentException(
+          "randomUniform needs finite min < max, got [" + min + ", " + max + ")");
+    }
+    return new Initializer() {
+      @Override
+      public <T extends TNumber> Operand<T> initialValue(
+          Ops tf, Shape shape, Class<T> type, long[] seed) {
+        Operand<T> unit =
+            tf.random.statelessRandomUniform(tf.constant(shape), seedOf(tf, seed), type);
+        return tf.math.add(
+            tf.math.mul(unit, tf.dtypes.cast(tf.constant(max - min), type)),
+            tf.dtypes.cast(tf.constant(min), type));
+      }
+
+      @Override
+      public String toString() {
+        return "randomUniform(" + min + ", " + max + ")";
+      }
+    };
+  }
+
+  /**
+   * A random orthogonal matrix (Saxe et al., 2014), as Keras's {@code Orthogonal} builds it: the Q
+   * of the QR decomposition of a normal matrix, its columns' signs fixed by R's diagonal, so that
+   * the values are uniformly distributed over orthogonal matrices. A kernel of rank above 2 is
+   * flattened to {@code [product of all but the last dimension, last dimension]} first. Recurrent
+   * kernels of {@link Layers#lstm LSTM} and {@link Layers#gru GRU} layers start from it.
+   */
+  static Initializer orthogonal() {
+    return Orthogonal.INSTANCE;
+  }
+
   /** Fan-in and fan-out of a kernel of this shape, as Keras computes them. */
   static double[] fans(Shape shape) {
     int rank = shape.numDimensions();

@@ -17,7 +17,10 @@ import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TFloating;
+import org.tensorflow.types.family.TIntegral;
 import org.tensorflow.types.family.TNumber;
+import org.tensorflow.types.family.TType;
 
 /**
  * Builds layers inside a {@code @Model} method and owns their variables.
@@ -36,9 +39,61 @@ import org.tensorflow.types.family.TNumber;
  * a second time (a GAN's discriminator applied to real and to generated samples) reuses the
  * variables of the first: weights are shared.
  *
- * <p>Kernels of layers followed by a rectifier ({@link Activation#RELU}, {@code LEAKY_RELU}, {@code
- * ELU}) start from {@link Initializer#heNormal()}, others from {@link Initializer#glorotUniform()};
- * biases start at zero.
+ * <p>Kernels of dense and convolution layers followed by a rectifier ({@link Activation#RELU},
+ * {@code LEAKY_RELU}, {@code ELU}) start from {@link Initializer#heNormal()}, others from {@link
+ * Initializer#glorotUniform()}; biases start at zero. The sequence, attention and normalisation
+ * layers start as Keras starts them (see each method).
+ *
+ * <h2>Layers</h2>
+ *
+ * <ul>
+ *   <li>Dense and images: {@link #dense}, {@link #conv2d}, {@link #maxPool}, {@link #avgPool},
+ *       {@link #batchNorm}, {@link #dropout}, {@link #randomFlipHorizontal}, {@link
+ *       #randomTranslation}, {@link #flatten}, {@link #reshape}.
+ *   <li>Sequences, {@code [batch, timesteps, features]} with known timesteps: {@link #embedding}
+ *       (token ids to vectors), {@link #lstm}, {@link #gru} (unrolled over the timesteps), {@link
+ *       #conv1d}.
+ *   <li>Attention and normalisation: {@link #multiHeadAttention} (optionally causal), {@link
+ *       #layerNorm}.
+ *   <li>Merging and pooling: {@link #add} (residual connections), {@link #concatenate}, {@link
+ *       #globalAvgPool}, {@link #globalMaxPool}.
+ * </ul>
+ *
+ * <h2>Variable names</h2>
+ *
+ * <p>Variables are named {@code <model>/<layer>/<weight>}, the layer named after its kind and
+ * numbered per kind in build order ({@code lstm}, {@code lstm_1}, ...), as Keras names layers.
+ * Within a layer, variables are created in Keras's order with Keras's shapes, so that a Keras
+ * weight file maps onto them by order and shape:
+ *
+ * <table>
+ *   <caption>Variables per layer (Keras layer in brackets)</caption>
+ *   <tr><th>layer</th><th>variables, in order</th></tr>
+ *   <tr><td>{@code dense} (Dense)</td><td>{@code kernel [in, units]}, {@code bias [units]}</td></tr>
+ *   <tr><td>{@code conv2d} (Conv2D)</td>
+ *       <td>{@code kernel [size, size, in, filters]}, {@code bias [filters]}</td></tr>
+ *   <tr><td>{@code conv1d} (Conv1D)</td>
+ *       <td>{@code kernel [size, in, filters]}, {@code bias [filters]}</td></tr>
+ *   <tr><td>{@code batch_norm} (BatchNormalization)</td>
+ *       <td>{@code gamma}, {@code beta}, {@code moving_mean}, {@code moving_variance}, each
+ *       {@code [features]}</td></tr>
+ *   <tr><td>{@code layer_norm} (LayerNormalization)</td>
+ *       <td>{@code gamma [features]}, {@code beta [features]}</td></tr>
+ *   <tr><td>{@code embedding} (Embedding)</td>
+ *       <td>{@code embeddings [inputDim, outputDim]}</td></tr>
+ *   <tr><td>{@code lstm} (LSTM)</td>
+ *       <td>{@code kernel [in, 4·units]}, {@code recurrent_kernel [units, 4·units]}, {@code bias
+ *       [4·units]}; gates i, f, c, o</td></tr>
+ *   <tr><td>{@code gru} (GRU, {@code reset_after=True})</td>
+ *       <td>{@code kernel [in, 3·units]}, {@code recurrent_kernel [units, 3·units]}, {@code bias
+ *       [2, 3·units]}; gates z, r, h</td></tr>
+ *   <tr><td>{@code multi_head_attention} (MultiHeadAttention)</td>
+ *       <td>{@code query/kernel [queryFeatures, heads, keyDim]}, {@code query/bias [heads,
+ *       keyDim]}, {@code key/kernel [keyFeatures, heads, keyDim]}, {@code key/bias}, {@code
+ *       value/kernel [valueFeatures, heads, keyDim]}, {@code value/bias}, {@code
+ *       attention_output/kernel [heads, keyDim, queryFeatures]}, {@code attention_output/bias
+ *       [queryFeatures]}</td></tr>
+ * </table>
  */
 public final class Layers {
 
@@ -105,7 +160,7 @@ public final class Layers {
    * A trainable variable as {@link #variable}, penalised by {@code regularizer} (if not null) in
    * every step that trains it.
    */
-  private <T extends TNumber> Operand<T> weight(
+  <T extends TNumber> Operand<T> weight(
       String name, Shape shape, Class<T> type, Initializer initializer, Regularizer regularizer) {
     String fullName = group + "/" + name;
     if (!namesUsed.add(fullName)) {
@@ -165,6 +220,11 @@ public final class Layers {
   public Layers kernelRegularizer(Regularizer regularizer) {
     this.kernelRegularizer = regularizer;
     return this;
+  }
+
+  /** The regulariser of kernels built from now on, or {@code null}. */
+  Regularizer kernelRegularizer() {
+    return kernelRegularizer;
   }
 
   /**
@@ -503,7 +563,217 @@ public final class Layers {
     return tf.reshape(x, tf.constant(dims));
   }
 
-  private String nextLayerName(String kind) {
+  // ---- Sequences: embedding, recurrent layers, 1-D convolution (built in SequenceLayers and
+  // RecurrentLayers) ----
+
+  /**
+   * An embedding (Keras's {@code Embedding}): maps each token id in {@code [0, inputDim)} to a
+   * learned float32 vector of {@code outputDim} values; {@code [batch, timesteps]} ids become
+   * {@code [batch, timesteps, outputDim]}. Its {@code [inputDim, outputDim]} variable {@code
+   * embedding/embeddings} starts uniform in {@code [-0.05, 0.05)}. On CPU an id outside {@code [0,
+   * inputDim)} fails the step that reads it with TensorFlow's {@code indices[...] = id is not in
+   * [0, inputDim)}; on GPU TensorFlow's gather returns zeros for it instead.
+   *
+   * <pre>{@code
+   * @Model
+   * Operand<TFloat32> logits(Layers nn, @Feature(shape = {20}) Operand<TInt32> tokens) {
+   *   Operand<TFloat32> x = nn.embedding(tokens, 1000, 32);   // [batch, 20, 32]
+   *   return nn.dense(nn.lstm(x, 64), 2);
+   * }
+   * }</pre>
+   */
+  public Operand<TFloat32> embedding(
+      Operand<? extends TIntegral> tokens, int inputDim, int outputDim) {
+    return SequenceLayers.embedding(this, tokens, inputDim, outputDim, TFloat32.class);
+  }
+
+  /** An {@link #embedding(Operand, int, int) embedding} whose vectors are of {@code type}. */
+  public <T extends TFloating> Operand<T> embedding(
+      Operand<? extends TIntegral> tokens, int inputDim, int outputDim, Class<T> type) {
+    return SequenceLayers.embedding(this, tokens, inputDim, outputDim, type);
+  }
+
+  /**
+   * An LSTM layer (Hochreiter and Schmidhuber, 1997) over a {@code [batch, timesteps, features]}
+   * sequence with known timesteps, returning its last output, {@code [batch, units]}. It computes
+   * what Keras's {@code LSTM(units)} computes, unrolled: per step, {@code z = x·kernel +
+   * h·recurrent_kernel + bias} split into gates {@code i, f, c, o}; {@code c = σ(f)·c +
+   * σ(i)·tanh(c̃)}, {@code h = σ(o)·tanh(c)}, from a zero state.
+   *
+   * <p>Variables, as Keras lays them out: {@code lstm/kernel [features, 4·units]} (Glorot uniform),
+   * {@code lstm/recurrent_kernel [units, 4·units]} (orthogonal), {@code lstm/bias [4·units]} (zeros
+   * but ones for the forget gate: Keras's {@code unit_forget_bias}).
+   */
+  public <T extends TFloating> Operand<T> lstm(Operand<T> sequence, int units) {
+    return RecurrentLayers.lstm(this, sequence, units, false);
+  }
+
+  /**
+   * An {@link #lstm(Operand, int) LSTM layer} that returns, if {@code returnSequences}, its output
+   * at every step, {@code [batch, timesteps, units]} (to stack another recurrent layer on it).
+   */
+  public <T extends TFloating> Operand<T> lstm(
+      Operand<T> sequence, int units, boolean returnSequences) {
+    return RecurrentLayers.lstm(this, sequence, units, returnSequences);
+  }
+
+  /**
+   * A GRU layer (Cho et al., 2014) over a {@code [batch, timesteps, features]} sequence with known
+   * timesteps, returning its last output, {@code [batch, units]}. It computes what Keras 3's {@code
+   * GRU(units)} computes ({@code reset_after=True}), unrolled: gates {@code z, r} and candidate
+   * {@code h̃ = tanh(x·W_h + b_h + r·(h·U_h + b'_h))}, {@code h = z·h + (1 - z)·h̃}, from a zero
+   * state.
+   *
+   * <p>Variables, as Keras lays them out: {@code gru/kernel [features, 3·units]} (Glorot uniform),
+   * {@code gru/recurrent_kernel [units, 3·units]} (orthogonal), {@code gru/bias [2, 3·units]}
+   * (zeros; row 0 for the input, row 1 for the recurrent projection).
+   */
+  public <T extends TFloating> Operand<T> gru(Operand<T> sequence, int units) {
+    return RecurrentLayers.gru(this, sequence, units, false);
+  }
+
+  /**
+   * A {@link #gru(Operand, int) GRU layer} that returns, if {@code returnSequences}, its output at
+   * every step, {@code [batch, timesteps, units]}.
+   */
+  public <T extends TFloating> Operand<T> gru(
+      Operand<T> sequence, int units, boolean returnSequences) {
+    return RecurrentLayers.gru(this, sequence, units, returnSequences);
+  }
+
+  /**
+   * A 1-D convolution (Keras's {@code Conv1D}) over {@code [batch, steps, channels]} input, stride
+   * 1, {@link Padding#SAME}: {@code [batch, steps, filters]}. Variables: {@code conv1d/kernel
+   * [kernelSize, channels, filters]} and {@code conv1d/bias [filters]}; the kernel starts as {@link
+   * #conv2d conv2d}'s do and takes the {@link #kernelRegularizer kernel regulariser}.
+   */
+  public <T extends TFloating> Operand<T> conv1d(
+      Operand<T> sequence, int filters, int kernelSize, Activation activation) {
+    return conv1d(sequence, filters, kernelSize, 1, Padding.SAME, activation);
+  }
+
+  /** A {@link #conv1d(Operand, int, int, Activation) 1-D convolution} with stride and padding. */
+  public <T extends TFloating> Operand<T> conv1d(
+      Operand<T> sequence,
+      int filters,
+      int kernelSize,
+      int stride,
+      Padding padding,
+      Activation activation) {
+    return SequenceLayers.conv1d(
+        this,
+        sequence,
+        filters,
+        kernelSize,
+        stride,
+        padding,
+        activation,
+        defaultKernelInitializer(activation));
+  }
+
+  // ---- Attention and normalisation (AttentionLayers, NormalizationLayers) ----
+
+  /**
+   * Multi-head attention (Keras's {@code MultiHeadAttention(heads, keyDim)}) of {@code query},
+   * {@code [batch, queryTimesteps, features]}, over {@code value}, {@code [batch, timesteps,
+   * valueFeatures]}, which also serves as the key; {@code nn.multiHeadAttention(x, x, 4, 16)} is
+   * self-attention. Returns {@code [batch, queryTimesteps, features]}.
+   *
+   * <p>Each head projects the query and key to {@code keyDim} values and the value to {@code
+   * keyDim} values; its weights are the softmax over key steps of {@code q·k / sqrt(keyDim)}; the
+   * heads' weighted values are projected back to the query's features. Variables (kernels Glorot
+   * uniform, biases zeros), in Keras's order and layout: {@code multi_head_attention/query/kernel
+   * [features, heads, keyDim]}, {@code query/bias [heads, keyDim]}, then {@code key/...} and {@code
+   * value/...} alike, {@code attention_output/kernel [heads, keyDim, features]} and {@code
+   * attention_output/bias [features]}.
+   */
+  public <T extends TFloating> Operand<T> multiHeadAttention(
+      Operand<T> query, Operand<T> value, int heads, int keyDim) {
+    return AttentionLayers.multiHeadAttention(this, query, value, value, heads, keyDim, false);
+  }
+
+  /**
+   * {@link #multiHeadAttention(Operand, Operand, int, int) Multi-head attention} where, if {@code
+   * causal}, query step {@code i} attends only to steps {@code j <= i} (Keras's {@code
+   * use_causal_mask=True}), as a decoder or a forecaster must.
+   */
+  public <T extends TFloating> Operand<T> multiHeadAttention(
+      Operand<T> query, Operand<T> value, int heads, int keyDim, boolean causal) {
+    return AttentionLayers.multiHeadAttention(this, query, value, value, heads, keyDim, causal);
+  }
+
+  /**
+   * {@link #multiHeadAttention(Operand, Operand, int, int, boolean) Multi-head attention} with a
+   * key other than the value; key and value must have the same timesteps.
+   */
+  public <T extends TFloating> Operand<T> multiHeadAttention(
+      Operand<T> query, Operand<T> key, Operand<T> value, int heads, int keyDim, boolean causal) {
+    return AttentionLayers.multiHeadAttention(this, query, key, value, heads, keyDim, causal);
+  }
+
+  /**
+   * Layer normalisation over the last axis (Keras's {@code LayerNormalization}, epsilon 0.001):
+   * each example's features are normalised by their own mean and variance, then scaled by {@code
+   * layer_norm/gamma} (ones) and shifted by {@code layer_norm/beta} (zeros), both {@code
+   * [features]}. It behaves the same in training and inference.
+   */
+  public <T extends TFloating> Operand<T> layerNorm(Operand<T> x) {
+    return NormalizationLayers.layerNorm(this, x, 1e-3);
+  }
+
+  /** {@link #layerNorm(Operand) Layer normalisation} with the given epsilon. */
+  public <T extends TFloating> Operand<T> layerNorm(Operand<T> x, double epsilon) {
+    return NormalizationLayers.layerNorm(this, x, epsilon);
+  }
+
+  // ---- Merging and global pooling (MergeLayers, PoolingLayers) ----
+
+  /**
+   * The sum of two inputs of one shape (Keras's {@code Add}), such as a residual connection: {@code
+   * nn.add(x, nn.multiHeadAttention(x, x, 4, 16))}.
+   */
+  public <T extends TNumber> Operand<T> add(Operand<T> first, Operand<T> second) {
+    return MergeLayers.add(this, List.of(first, second));
+  }
+
+  /** The sum of two or more inputs of one shape. */
+  public <T extends TNumber> Operand<T> add(List<? extends Operand<T>> inputs) {
+    return MergeLayers.add(this, inputs);
+  }
+
+  /** Two inputs joined along their last axis (Keras's {@code Concatenate()}). */
+  public <T extends TType> Operand<T> concatenate(Operand<T> first, Operand<T> second) {
+    return MergeLayers.concatenate(this, List.of(first, second), -1);
+  }
+
+  /**
+   * Two or more inputs joined along {@code axis}, which, as in Keras, counts the batch as axis 0
+   * and counts from the end when negative ({@code -1}: the last axis). All other dimensions must
+   * agree.
+   */
+  public <T extends TType> Operand<T> concatenate(List<? extends Operand<T>> inputs, int axis) {
+    return MergeLayers.concatenate(this, inputs, axis);
+  }
+
+  /**
+   * The mean of each channel over the steps of {@code [batch, steps, channels]} or the pixels of
+   * {@code [batch, height, width, channels]} (Keras's {@code GlobalAveragePooling1D/2D}): {@code
+   * [batch, channels]}.
+   */
+  public <T extends TNumber> Operand<T> globalAvgPool(Operand<T> x) {
+    return PoolingLayers.globalAvgPool(this, x);
+  }
+
+  /**
+   * The maximum of each channel over the steps or pixels (Keras's {@code GlobalMaxPooling1D/2D}):
+   * {@code [batch, channels]}.
+   */
+  public <T extends TNumber> Operand<T> globalMaxPool(Operand<T> x) {
+    return PoolingLayers.globalMaxPool(this, x);
+  }
+
+  /** The next name for a layer of {@code kind}: {@code lstm}, then {@code lstm_1}, ... */
+  String nextLayerName(String kind) {
     int count = layerCounts.merge(kind, 1, Integer::sum);
     return count == 1 ? kind : kind + "_" + (count - 1);
   }

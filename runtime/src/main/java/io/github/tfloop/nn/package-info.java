@@ -1,5 +1,6 @@
 /**
- * Model building blocks: {@link io.github.tfloop.nn.Layers} creates layers and their variables
+ * Model building blocks: {@link io.github.tfloop.nn.Layers} creates layers (dense, convolution,
+ * pooling, normalisation, embedding, LSTM, GRU, multi-head attention, merging) and their variables
  * inside a {@code @Model} method; {@link io.github.tfloop.nn.Initializer}s set the initial weights;
  * {@link io.github.tfloop.nn.Activation}s follow a layer.
  */

@@ -1,5 +1,6 @@
 package io.github.tfloop.gradients;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,11 +9,16 @@ import io.github.tfloop.loss.Losses;
 import io.github.tfloop.loss.Reduction;
 import io.github.tfloop.nn.Activation;
 import io.github.tfloop.nn.Layers;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BiFunction;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -76,34 +82,118 @@ class GradientCoverageTest {
     assertTrainable((nn, x) -> nn.conv2d(x, 3, 3, activation));
   }
 
-  @ParameterizedTest
-  @ValueSource(
-      strings = {
+  /**
+   * One case per layer and variant; a case's first word is the {@link Layers} method it builds,
+   * which {@link #everyLayerMethodHasACase} checks.
+   */
+  static List<String> layerCases() {
+    return List.of(
         "conv2d",
-        "strided conv2d",
+        "conv2d strided",
         "maxPool",
         "avgPool",
         "batchNorm",
         "dropout",
-        "flip",
-        "translation",
-        "dense"
-      })
+        "randomFlipHorizontal",
+        "randomTranslation",
+        "dense",
+        "flatten",
+        "reshape",
+        "embedding",
+        "lstm",
+        "lstm sequences",
+        "gru",
+        "gru sequences",
+        "conv1d",
+        "conv1d strided",
+        "layerNorm",
+        "multiHeadAttention",
+        "multiHeadAttention causal",
+        "multiHeadAttention cross",
+        "add",
+        "concatenate",
+        "globalAvgPool",
+        "globalAvgPool image",
+        "globalMaxPool",
+        "globalMaxPool image");
+  }
+
+  @ParameterizedTest
+  @MethodSource("layerCases")
   void everyLayer(String layer) {
     assertTrainable(
-        (nn, x) ->
-            switch (layer) {
-              case "conv2d" -> nn.conv2d(x, 4, 3, Activation.RELU);
-              case "strided conv2d" ->
-                  nn.conv2d(x, 4, 3, 2, io.github.tfloop.nn.Padding.VALID, Activation.RELU);
-              case "maxPool" -> nn.maxPool(nn.conv2d(x, 4, 3, Activation.RELU), 2);
-              case "avgPool" -> nn.avgPool(nn.conv2d(x, 4, 3, Activation.RELU), 2);
-              case "batchNorm" -> nn.batchNorm(nn.conv2d(x, 4, 3, Activation.LINEAR));
-              case "dropout" -> nn.dropout(nn.conv2d(x, 4, 3, Activation.RELU), 0.5);
-              case "flip" -> nn.conv2d(nn.randomFlipHorizontal(x), 4, 3, Activation.RELU);
-              case "translation" -> nn.conv2d(nn.randomTranslation(x, 0.2), 4, 3, Activation.RELU);
-              default -> nn.reshape(nn.dense(nn.flatten(x), 8, Activation.TANH), 8);
-            });
+        (nn, image) -> {
+          Ops tf = nn.ops();
+          // the [4, 6, 6, 2] images as 4 sequences of 6 steps of 12 features
+          Operand<TFloat32> x = nn.reshape(image, 6, 12);
+          return switch (layer) {
+            case "conv2d" -> nn.conv2d(image, 4, 3, Activation.RELU);
+            case "conv2d strided" ->
+                nn.conv2d(image, 4, 3, 2, io.github.tfloop.nn.Padding.VALID, Activation.RELU);
+            case "maxPool" -> nn.maxPool(nn.conv2d(image, 4, 3, Activation.RELU), 2);
+            case "avgPool" -> nn.avgPool(nn.conv2d(image, 4, 3, Activation.RELU), 2);
+            case "batchNorm" -> nn.batchNorm(nn.conv2d(image, 4, 3, Activation.LINEAR));
+            case "dropout" -> nn.dropout(nn.conv2d(image, 4, 3, Activation.RELU), 0.5);
+            case "randomFlipHorizontal" ->
+                nn.conv2d(nn.randomFlipHorizontal(image), 4, 3, Activation.RELU);
+            case "randomTranslation" ->
+                nn.conv2d(nn.randomTranslation(image, 0.2), 4, 3, Activation.RELU);
+            case "dense" -> nn.dense(nn.flatten(image), 8, Activation.TANH);
+            case "flatten" -> nn.flatten(nn.conv2d(image, 2, 3, Activation.RELU));
+            case "reshape" -> nn.reshape(nn.conv2d(image, 2, 3, Activation.RELU), 36, 2);
+            case "embedding" ->
+                nn.embedding(
+                    tf.constant(new int[][] {{1, 0, 9}, {2, 2, 3}, {9, 8, 7}, {0, 0, 0}}), 10, 5);
+            case "lstm" -> nn.lstm(x, 5);
+            case "lstm sequences" -> nn.lstm(x, 5, true);
+            case "gru" -> nn.gru(x, 5);
+            case "gru sequences" -> nn.gru(x, 5, true);
+            case "conv1d" -> nn.conv1d(x, 4, 3, Activation.RELU);
+            case "conv1d strided" ->
+                nn.conv1d(x, 4, 3, 2, io.github.tfloop.nn.Padding.VALID, Activation.ELU);
+            case "layerNorm" -> nn.layerNorm(nn.conv1d(x, 4, 3, Activation.RELU));
+            case "multiHeadAttention" -> nn.multiHeadAttention(x, x, 2, 4);
+            case "multiHeadAttention causal" -> nn.multiHeadAttention(x, x, 2, 4, true);
+            case "multiHeadAttention cross" ->
+                nn.multiHeadAttention(
+                    nn.conv1d(x, 3, 2, 2, io.github.tfloop.nn.Padding.SAME, Activation.LINEAR),
+                    nn.conv1d(x, 5, 3, Activation.TANH),
+                    x,
+                    2,
+                    4,
+                    false);
+            case "add" -> nn.add(x, nn.conv1d(x, 12, 3, Activation.TANH));
+            case "concatenate" -> nn.concatenate(x, nn.conv1d(x, 3, 3, Activation.TANH));
+            case "globalAvgPool" -> nn.globalAvgPool(nn.conv1d(x, 4, 3, Activation.RELU));
+            case "globalAvgPool image" -> nn.globalAvgPool(nn.conv2d(image, 4, 3, Activation.RELU));
+            case "globalMaxPool" -> nn.globalMaxPool(nn.conv1d(x, 4, 3, Activation.RELU));
+            case "globalMaxPool image" -> nn.globalMaxPool(nn.conv2d(image, 4, 3, Activation.RELU));
+            default -> throw new IllegalArgumentException("no case " + layer);
+          };
+        });
+  }
+
+  /**
+   * Layers methods that build no layer of their own: accessors, and helpers checked through the
+   * cases that use them.
+   */
+  private static final Set<String> NOT_LAYERS =
+      Set.of("variable", "regularize", "training", "activation");
+
+  /** A layer added to {@link Layers} without a case here fails this test until it gets one. */
+  @Test
+  void everyLayerMethodHasACase() {
+    Set<String> covered = new TreeSet<>();
+    layerCases().forEach(name -> covered.add(name.split(" ")[0]));
+    Set<String> missing = new TreeSet<>();
+    for (Method method : Layers.class.getMethods()) {
+      if (Operand.class.isAssignableFrom(method.getReturnType())
+          && !NOT_LAYERS.contains(method.getName())
+          && !covered.contains(method.getName())) {
+        missing.add(method.getName());
+      }
+    }
+    assertEquals(Set.of(), missing, "Layers methods without a gradient-coverage case");
   }
 
   @ParameterizedTest
