@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.tfloop.gradients.MissingGradients;
-import io.github.tfloop.internal.VariableStore;
-import io.github.tfloop.internal.VariableStore.Variable;
+import io.github.tfloop.graph.VariableStore;
+import io.github.tfloop.graph.VariableStore.Variable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

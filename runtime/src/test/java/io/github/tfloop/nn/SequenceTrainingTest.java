@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.tfloop.data.DType;
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.data.InputSpec;
-import io.github.tfloop.internal.LoopBuilder;
-import io.github.tfloop.internal.LoopEngine;
-import io.github.tfloop.internal.StepSpec;
+import io.github.tfloop.internal.Trainer;
+import io.github.tfloop.internal.build.LoopBuilder;
+import io.github.tfloop.internal.build.StepSpec;
 import io.github.tfloop.loss.Losses;
 import io.github.tfloop.metrics.Metrics;
 import io.github.tfloop.optim.LearningRate;
@@ -29,12 +29,12 @@ import org.tensorflow.types.TInt32;
  */
 class SequenceTrainingTest {
 
-  private static LoopEngine build(
+  private static Trainer build(
       String name, int batchSize, LoopOptions options, Consumer<LoopBuilder> declare) {
     LoopBuilder loop = LoopBuilder.create(name, batchSize, 5L, options);
     try {
       declare.accept(loop);
-      return loop.build();
+      return Trainer.start(loop.build());
     } catch (RuntimeException e) {
       loop.abort();
       throw e;
@@ -63,7 +63,7 @@ class SequenceTrainingTest {
   @ValueSource(strings = {"lstm", "gru", "conv1d then lstm"})
   void aRecurrentModelLearnsToSumASequence(String model) {
     LoopOptions options = LoopOptions.builder().epochs(6).build();
-    try (LoopEngine engine =
+    try (Trainer engine =
         build(
             "Summer",
             32,
@@ -117,7 +117,7 @@ class SequenceTrainingTest {
   @Test
   void aSelfAttentionBlockLearnsToSpotARepeatedToken() {
     LoopOptions options = LoopOptions.builder().epochs(8).build();
-    try (LoopEngine engine =
+    try (Trainer engine =
         build(
             "Repeats",
             32,
