@@ -51,7 +51,7 @@ import java.util.zip.CRC32C;
  * </ol>
  *
  * A process killed at any moment leaves the previous checkpoints intact, and at most a temporary
- * directory that the next {@link #lock} removes. A checkpoint that fails verification is moved into
+ * directory that the next writer removes. A checkpoint that fails verification is moved into
  * {@value #CORRUPT}{@code /}, never deleted; checkpoints set aside to start afresh go into {@code
  * previous-<n>/}; a {@code ckpt-<n>} entry without a manifest was not written by tfloop and is left
  * alone: it is not counted when numbering, and never pruned or moved.
@@ -83,6 +83,8 @@ public final class CheckpointStore implements AutoCloseable {
    */
   private final TreeMap<Long, Path> owned = new TreeMap<>();
 
+  private boolean leftoversRemoved;
+
   private CheckpointStore(Path directory, DirectoryLock lock) {
     this.directory = directory;
     this.lock = lock;
@@ -99,12 +101,13 @@ public final class CheckpointStore implements AutoCloseable {
 
   /**
    * Opens {@code directory} for writing, creating it if need be: checks that it is a directory that
-   * can be written, takes its lock for {@code holder} (such as {@code "CurveLoop's fit"}) until
-   * {@link #close}, and removes what an interrupted write or clean-up of a previous holder left
-   * behind. The lock is {@value #LOCK_FILE}: an operating-system lock, released when the process
-   * ends however it ends, on a file that names the holder (pid, host, what it runs, since when). Do
-   * not open that file from the process that holds the lock: on POSIX systems, closing any handle
-   * of a file releases the process's lock on it.
+   * can be written and takes its lock for {@code holder} (such as {@code "CurveLoop's fit"}) until
+   * {@link #close}. What an interrupted write or clean-up of a previous holder left behind is
+   * removed by the first {@link #write}: until then nothing in the directory changes but the lock
+   * file. The lock is {@value #LOCK_FILE}: an operating-system lock, released when the process ends
+   * however it ends, on a file that names the holder (pid, host, what it runs, since when). Do not
+   * open that file from the process that holds the lock: on POSIX systems, closing any handle of a
+   * file releases the process's lock on it.
    *
    * @throws CheckpointException naming the directory and the reason if it is a file, cannot be
    *     created, or cannot be written
@@ -122,13 +125,6 @@ public final class CheckpointStore implements AutoCloseable {
         deleteRecursively(probe);
         Files.createDirectory(probe);
         Files.delete(probe);
-      } catch (IOException e) {
-        throw unusable(directory, e);
-      }
-      try {
-        for (Path leftover : store.children(TEMPORARY + "*", TRASH + "*")) {
-          deleteRecursively(leftover);
-        }
       } catch (IOException e) {
         throw unusable(directory, e);
       }
@@ -353,6 +349,7 @@ public final class CheckpointStore implements AutoCloseable {
    */
   public Checkpoint write(Contents contents, Map<String, String> state, int keepLast) {
     requireLocked("write");
+    removeLeftovers();
     long sequence = nextSequence();
     Path temporary = directory.resolve(TEMPORARY + sequence + "-" + ProcessHandle.current().pid());
     Path target = directory.resolve(name(sequence));
@@ -387,6 +384,25 @@ public final class CheckpointStore implements AutoCloseable {
     owned.put(sequence, target);
     prune(keepLast);
     return new Checkpoint(target, sequence, state);
+  }
+
+  /** Removes, once, the temporary directories of writes and clean-ups that were interrupted. */
+  private void removeLeftovers() {
+    if (leftoversRemoved) {
+      return;
+    }
+    leftoversRemoved = true;
+    try {
+      for (Path leftover : children(TEMPORARY + "*", TRASH + "*")) {
+        deleteRecursively(leftover);
+      }
+    } catch (IOException e) {
+      LOG.log(
+          Level.WARNING,
+          "checkpoint directory {0}: could not remove what an interrupted write left: {1}",
+          directory,
+          e.getMessage());
+    }
   }
 
   private CheckpointException writeFailure(Path target, Path temporary, Exception e, long usable) {
