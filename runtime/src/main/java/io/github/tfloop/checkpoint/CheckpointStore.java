@@ -4,15 +4,18 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -20,9 +23,11 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -31,61 +36,168 @@ import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 
 /**
- * A directory of checkpoints, written so that none is ever lost or half-written:
+ * A directory of checkpoints, written so that none is ever lost or half-written, and nothing this
+ * store did not write is ever deleted:
  *
  * <ol>
+ *   <li>a writer first {@linkplain #lock locks} the directory: one writer at a time, checked to be
+ *       a writable directory before anything is trained;
  *   <li>a new checkpoint is written into a temporary directory ({@code .tmp-...});
  *   <li>its manifest records every file's size and CRC32C, and ends with its own CRC32C;
  *   <li>every file and the directory are forced to disk ({@code fsync});
  *   <li>the directory is renamed, atomically, to {@code ckpt-<sequence>}, and the parent forced;
- *   <li>only then are checkpoints beyond the newest K removed (renamed away first, then deleted).
+ *   <li>only then are this store's checkpoints beyond the newest K removed (renamed away first,
+ *       then deleted): those it wrote and those it {@linkplain #adopt adopted}, never others.
  * </ol>
  *
  * A process killed at any moment leaves the previous checkpoints intact, and at most a temporary
- * directory that the next {@link #open} removes. {@link #latest()} checks the newest checkpoint
- * against its manifest and, if it is truncated or corrupted, warns through {@link System.Logger}
- * ({@code io.github.tfloop.checkpoint}) and falls back to the one before.
+ * directory that the next writer removes. A checkpoint that fails verification is moved into
+ * {@value #CORRUPT}{@code /}, never deleted; checkpoints set aside to start afresh go into {@code
+ * previous-<n>/}; a {@code ckpt-<n>} entry without a manifest was not written by tfloop and is left
+ * alone: it is not counted when numbering, and never pruned or moved.
  */
-public final class CheckpointStore {
+public final class CheckpointStore implements AutoCloseable {
 
   /** The manifest's file name inside each checkpoint. */
   public static final String MANIFEST = "manifest.properties";
 
+  /** The lock file's name inside the checkpoint directory; see {@link #lock}. */
+  public static final String LOCK_FILE = DirectoryLock.FILE;
+
+  /** Where checkpoints that failed verification are moved, inside the checkpoint directory. */
+  public static final String CORRUPT = "corrupt";
+
   static final System.Logger LOG = System.getLogger("io.github.tfloop.checkpoint");
 
   private static final Pattern NAME = Pattern.compile("ckpt-(\\d+)");
+  private static final Pattern PREVIOUS = Pattern.compile("previous-(\\d+)");
   private static final String TEMPORARY = ".tmp-";
   private static final String TRASH = ".trash-";
   private static final String CHECKSUM_LINE = "# crc32c=";
 
   private final Path directory;
+  private final DirectoryLock lock;
 
-  private CheckpointStore(Path directory) {
+  /**
+   * The checkpoints this store wrote or adopted, by sequence: the only ones it counts or prunes.
+   */
+  private final TreeMap<Long, Path> owned = new TreeMap<>();
+
+  private boolean leftoversRemoved;
+
+  private CheckpointStore(Path directory, DirectoryLock lock) {
     this.directory = directory;
+    this.lock = lock;
   }
 
   /**
-   * Opens {@code directory}, creating it if need be, and removes what an interrupted write or
-   * clean-up left behind.
-   *
-   * @throws UncheckedIOException naming the directory if it cannot be created or read
+   * A view of {@code directory} to list and verify its checkpoints: it takes no lock, creates,
+   * moves and deletes nothing, and cannot {@link #write}. A directory that does not exist has no
+   * checkpoints.
    */
   public static CheckpointStore open(Path directory) {
+    return new CheckpointStore(Objects.requireNonNull(directory, "directory"), null);
+  }
+
+  /**
+   * Opens {@code directory} for writing, creating it if need be: checks that it is a directory that
+   * can be written and takes its lock for {@code holder} (such as {@code "CurveLoop's fit"}) until
+   * {@link #close}. What an interrupted write or clean-up of a previous holder left behind is
+   * removed by the first {@link #write}: until then nothing in the directory changes but the lock
+   * file. The lock is {@value #LOCK_FILE}: an operating-system lock, released when the process ends
+   * however it ends, on a file that names the holder (pid, host, what it runs, since when). Do not
+   * open that file from the process that holds the lock: on POSIX systems, closing any handle of a
+   * file releases the process's lock on it.
+   *
+   * @throws CheckpointException naming the directory and the reason if it is a file, cannot be
+   *     created, or cannot be written
+   * @throws IllegalStateException naming the holder if another fit, in this process or another,
+   *     holds the directory
+   */
+  public static CheckpointStore lock(Path directory, String holder) {
+    Objects.requireNonNull(directory, "directory");
+    createDirectory(directory);
+    DirectoryLock lock = DirectoryLock.acquire(directory, holder);
     try {
-      Files.createDirectories(directory);
-      CheckpointStore store = new CheckpointStore(directory);
-      for (Path leftover : store.children(TEMPORARY + "*", TRASH + "*")) {
-        deleteRecursively(leftover);
+      CheckpointStore store = new CheckpointStore(directory, lock);
+      Path probe = directory.resolve(TEMPORARY + "probe-" + ProcessHandle.current().pid());
+      try {
+        deleteRecursively(probe);
+        Files.createDirectory(probe);
+        Files.delete(probe);
+      } catch (IOException e) {
+        throw unusable(directory, e);
       }
       return store;
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "checkpoint directory " + directory + " cannot be used: " + e.getMessage(), e);
+    } catch (RuntimeException | Error e) {
+      lock.close();
+      throw e;
     }
+  }
+
+  private static void createDirectory(Path directory) {
+    if (Files.exists(directory)) {
+      if (!Files.isDirectory(directory)) {
+        throw new CheckpointException(
+            "checkpoint directory " + directory + " cannot be used: it is a file, not a directory",
+            directory,
+            new NotDirectoryException(directory.toString()));
+      }
+      return;
+    }
+    try {
+      Files.createDirectories(directory);
+    } catch (IOException e) {
+      Path existing = directory.toAbsolutePath().getParent();
+      while (existing != null && !Files.exists(existing)) {
+        existing = existing.getParent();
+      }
+      String reason =
+          existing != null && !Files.isDirectory(existing)
+              ? existing + " is a file, not a directory"
+              : reason(e);
+      throw new CheckpointException(
+          "checkpoint directory " + directory + " cannot be created: " + reason, directory, e);
+    }
+  }
+
+  /** A directory that cannot be written: named, with the system's reason. */
+  static CheckpointException unusable(Path directory, IOException e) {
+    String reason = reason(e);
+    if (fullness(e, 1) != null) {
+      reason += "; " + bytes(usableSpace(directory)) + " usable";
+    }
+    return new CheckpointException(
+        "checkpoint directory "
+            + directory
+            + " cannot be used: it cannot be written ("
+            + reason
+            + ")",
+        directory,
+        e);
+  }
+
+  /** The system's reason for {@code e}, without the file name Java puts before it. */
+  private static String reason(IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof FileSystemException fileSystem && fileSystem.getReason() != null) {
+      return fileSystem.getReason();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   public Path directory() {
     return directory;
+  }
+
+  /** Releases the lock {@link #lock} took; a view has none. */
+  @Override
+  public void close() {
+    if (lock != null) {
+      lock.close();
+    }
   }
 
   /** What a checkpoint holds besides its manifest. */
@@ -95,14 +207,149 @@ public final class CheckpointStore {
     void writeTo(Path directory) throws IOException;
   }
 
+  /** What a {@code ckpt-<n>} entry of the directory turned out to be. */
+  public enum Kind {
+    /** Complete, and every file matches its manifest. */
+    USABLE,
+    /** Written by tfloop (it has a manifest) but truncated, corrupted or incomplete. */
+    UNUSABLE,
+    /** Not a checkpoint tfloop wrote: a file, or a directory without a manifest. */
+    NOT_TFLOOP
+  }
+
   /**
-   * Writes a new checkpoint atomically, then keeps only the newest {@code keepLast}.
+   * One {@code ckpt-<n>} entry of the directory.
+   *
+   * @param path where it is
+   * @param sequence the number in its name
+   * @param kind what it is
+   * @param checkpoint the checkpoint if it is {@link Kind#USABLE}, otherwise {@code null}
+   * @param problem what is wrong with it, or {@code null} if it is usable
+   */
+  public record Entry(Path path, long sequence, Kind kind, Checkpoint checkpoint, String problem) {
+
+    /** Its name, such as {@code ckpt-000042}. */
+    public String name() {
+      return path.getFileName().toString();
+    }
+  }
+
+  /**
+   * Every {@code ckpt-<n>} entry of the directory, oldest first, each verified against its manifest
+   * (every file is read once). Changes nothing.
+   */
+  public List<Entry> scan() {
+    List<Entry> entries = new ArrayList<>();
+    for (Path path : entries()) {
+      long sequence = sequenceOf(path);
+      if (!Files.isDirectory(path)) {
+        entries.add(new Entry(path, sequence, Kind.NOT_TFLOOP, null, "not a directory"));
+      } else if (!Files.exists(path.resolve(MANIFEST))) {
+        entries.add(new Entry(path, sequence, Kind.NOT_TFLOOP, null, "no " + MANIFEST));
+      } else {
+        try {
+          entries.add(new Entry(path, sequence, Kind.USABLE, verify(path), null));
+        } catch (IOException | RuntimeException e) {
+          entries.add(new Entry(path, sequence, Kind.UNUSABLE, null, e.getMessage()));
+        }
+      }
+    }
+    return entries;
+  }
+
+  /**
+   * Counts {@code checkpoint}, written by an earlier holder of the directory, as this store's own:
+   * numbering goes on after it, and it is pruned in turn.
+   */
+  public void adopt(Checkpoint checkpoint) {
+    requireLocked("adopt");
+    owned.put(checkpoint.sequence(), checkpoint.directory());
+  }
+
+  /**
+   * Moves a checkpoint that failed verification into {@value #CORRUPT}{@code /}, under its own name
+   * (or with {@code -2}, {@code -3}... if that is taken), and returns where it went.
+   */
+  public Path moveToCorrupt(Entry entry) {
+    requireLocked("moveToCorrupt");
+    Path corrupt = directory.resolve(CORRUPT);
+    try {
+      Files.createDirectories(corrupt);
+      Path target = corrupt.resolve(entry.name());
+      for (int copy = 2; Files.exists(target, LinkOption.NOFOLLOW_LINKS); copy++) {
+        target = corrupt.resolve(entry.name() + "-" + copy);
+      }
+      move(entry.path(), target);
+      force(directory);
+      owned.remove(entry.sequence(), entry.path());
+      return target;
+    } catch (IOException e) {
+      throw new CheckpointException(
+          "could not move the unusable checkpoint "
+              + entry.path()
+              + " into "
+              + corrupt
+              + ": "
+              + reason(e),
+          directory,
+          e);
+    }
+  }
+
+  /**
+   * The folder {@link #moveAside} would move checkpoints into now: {@code previous-<n>} with {@code
+   * n} one more than the largest there.
+   */
+  public Path asideDirectory() {
+    long largest = 0;
+    try {
+      for (Path previous : children("previous-*")) {
+        Matcher matcher = PREVIOUS.matcher(previous.getFileName().toString());
+        if (matcher.matches()) {
+          largest = Math.max(largest, Long.parseLong(matcher.group(1)));
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // none readable: start at 1
+    }
+    return directory.resolve("previous-" + (largest + 1));
+  }
+
+  /**
+   * Moves {@code entries} (usable or not) into a new {@link #asideDirectory()}, each under its own
+   * name, and returns that folder. Nothing is deleted.
+   */
+  public Path moveAside(List<Entry> entries) {
+    requireLocked("moveAside");
+    Path aside = asideDirectory();
+    try {
+      Files.createDirectory(aside);
+      for (Entry entry : entries) {
+        move(entry.path(), aside.resolve(entry.name()));
+        owned.remove(entry.sequence(), entry.path());
+      }
+      force(directory);
+      return aside;
+    } catch (IOException e) {
+      throw new CheckpointException(
+          "could not move the checkpoints of " + directory + " into " + aside + ": " + reason(e),
+          directory,
+          e);
+    }
+  }
+
+  /**
+   * Writes a new checkpoint atomically, numbered after the newest of this store's own, then keeps
+   * only the newest {@code keepLast} of its own.
    *
    * @param state what its manifest records
    * @return the checkpoint, complete on disk
-   * @throws UncheckedIOException if it cannot be written; the checkpoints already there are kept
+   * @throws CheckpointException naming the checkpoint, the reason (a full disk says so) and the
+   *     space left, if it cannot be written; the checkpoints already there are untouched then
    */
   public Checkpoint write(Contents contents, Map<String, String> state, int keepLast) {
+    requireLocked("write");
+    removeLeftovers();
     long sequence = nextSequence();
     Path temporary = directory.resolve(TEMPORARY + sequence + "-" + ProcessHandle.current().pid());
     Path target = directory.resolve(name(sequence));
@@ -120,18 +367,128 @@ public final class CheckpointStore {
         }
       }
       Path manifestFile = temporary.resolve(MANIFEST);
-      Files.write(manifestFile, manifestBytes(manifest));
+      try {
+        Files.write(manifestFile, manifestBytes(manifest));
+      } catch (IOException e) {
+        throw new IOException(MANIFEST + ": " + e.getMessage(), e);
+      }
       force(manifestFile);
       force(temporary);
       move(temporary, target);
       force(directory);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      long usable = usableSpace(directory);
       deleteQuietly(temporary);
-      throw new UncheckedIOException(
-          "could not write checkpoint " + target + ": " + e.getMessage(), e);
+      throw writeFailure(target, temporary, e, usable);
     }
+    owned.put(sequence, target);
     prune(keepLast);
     return new Checkpoint(target, sequence, state);
+  }
+
+  /** Removes, once, the temporary directories of writes and clean-ups that were interrupted. */
+  private void removeLeftovers() {
+    if (leftoversRemoved) {
+      return;
+    }
+    leftoversRemoved = true;
+    try {
+      for (Path leftover : children(TEMPORARY + "*", TRASH + "*")) {
+        deleteRecursively(leftover);
+      }
+    } catch (IOException e) {
+      LOG.log(
+          Level.WARNING,
+          "checkpoint directory {0}: could not remove what an interrupted write left: {1}",
+          directory,
+          e.getMessage());
+    }
+  }
+
+  private CheckpointException writeFailure(Path target, Path temporary, Exception e, long usable) {
+    String cause = firstLine(e.getMessage()).replace(temporary + "/", "");
+    String full = fullness(e, usable);
+    String newest =
+        owned.isEmpty()
+            ? "this fit has written none yet"
+            : "the newest is " + owned.lastEntry().getValue().getFileName();
+    IOException io = e instanceof IOException ioException ? ioException : new IOException(cause, e);
+    return new CheckpointException(
+        "could not write checkpoint "
+            + target
+            + ": "
+            + (full != null ? full : "an I/O error")
+            + " ("
+            + bytes(usable)
+            + " usable in "
+            + directory
+            + "); the checkpoints already there are intact, "
+            + newest
+            + "."
+            + (full != null
+                ? " Free some space or give the fit another directory, then resume()."
+                : "")
+            + " Cause: "
+            + cause,
+        directory,
+        io);
+  }
+
+  /** What ran out, if the failure (or the space left) says that something did. */
+  private static String fullness(Throwable e, long usable) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      String message = String.valueOf(cause.getMessage());
+      if (message.contains("No space left on device")) {
+        return "the disk is full";
+      }
+      if (message.contains("Disk quota exceeded")) {
+        return "the disk quota is used up";
+      }
+      if (message.contains("File too large")) {
+        return "a file reached the size limit of this process (ulimit -f)";
+      }
+    }
+    return usable == 0 ? "the disk is full" : null;
+  }
+
+  private static long usableSpace(Path directory) {
+    try {
+      return Files.getFileStore(directory).getUsableSpace();
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private static String bytes(long bytes) {
+    if (bytes < 0) {
+      return "unknown space";
+    }
+    if (bytes < 1024) {
+      return bytes + " bytes";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    double value = bytes;
+    int unit = -1;
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
+      unit++;
+    }
+    return String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int end = message.indexOf('\n');
+    return (end < 0 ? message : message.substring(0, end)).strip();
+  }
+
+  private void requireLocked(String what) {
+    if (lock == null) {
+      throw new IllegalStateException(
+          what + ": this view of " + directory + " cannot change it; use CheckpointStore.lock");
+    }
   }
 
   /**
@@ -157,15 +514,27 @@ public final class CheckpointStore {
     return Optional.empty();
   }
 
-  /** Every checkpoint directory, oldest first, whether valid or not. */
+  /** Every directory named {@code ckpt-<n>}, oldest first, whether valid or not. */
   public List<Path> checkpoints() {
+    List<Path> found = entries();
+    found.removeIf(path -> !Files.isDirectory(path));
+    return found;
+  }
+
+  /** Every entry named {@code ckpt-<n>}, oldest first; none if the directory does not exist. */
+  private List<Path> entries() {
+    if (!Files.isDirectory(directory)) {
+      return new ArrayList<>();
+    }
     try {
       List<Path> found = new ArrayList<>(children("ckpt-*"));
       found.removeIf(path -> !NAME.matcher(path.getFileName().toString()).matches());
-      found.sort((a, b) -> Long.compare(sequenceOf(a), sequenceOf(b)));
+      found.sort(
+          Comparator.comparingLong(CheckpointStore::sequenceOf).thenComparing(Path::compareTo));
       return found;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + directory + ": " + e.getMessage(), e);
+      throw new CheckpointException(
+          "cannot list checkpoint directory " + directory + ": " + reason(e), directory, e);
     }
   }
 
@@ -262,22 +631,27 @@ public final class CheckpointStore {
   }
 
   private void prune(int keepLast) {
-    List<Path> all = checkpoints();
-    for (int i = 0; i < all.size() - keepLast; i++) {
-      Path old = all.get(i);
+    while (owned.size() > keepLast) {
+      Path old = owned.firstEntry().getValue();
       Path trash = directory.resolve(TRASH + old.getFileName());
       try {
         move(old, trash);
+        owned.pollFirstEntry();
         deleteRecursively(trash);
       } catch (IOException e) {
         LOG.log(Level.WARNING, "could not remove old checkpoint {0}: {1}", old, e.getMessage());
+        return;
       }
     }
   }
 
+  /** One after the newest of this store's own, skipping names that are taken. */
   private long nextSequence() {
-    List<Path> all = checkpoints();
-    return all.isEmpty() ? 1 : sequenceOf(all.get(all.size() - 1)) + 1;
+    long sequence = owned.isEmpty() ? 1 : owned.lastKey() + 1;
+    while (Files.exists(directory.resolve(name(sequence)), LinkOption.NOFOLLOW_LINKS)) {
+      sequence++;
+    }
+    return sequence;
   }
 
   private static String name(long sequence) {

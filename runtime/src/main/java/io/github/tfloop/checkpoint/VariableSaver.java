@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
+import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.StdArrays;
 import org.tensorflow.op.Op;
@@ -22,18 +24,38 @@ import org.tensorflow.types.family.TType;
  * Saves and restores every variable of a loop with TensorFlow's {@code SaveV2} and {@code
  * RestoreV2} ops, which, unlike {@code Session.save}, handle resource variables. Each variable is
  * stored under its {@link Variable#name()}. The ops are added to the graph on first use.
+ *
+ * <p>It also saves and reads copies of the variables' values held outside the graph (a snapshot of
+ * the weights) in the same format: {@link #saveValues} and {@link #readValues}.
  */
 public final class VariableSaver {
 
   private final Graph graph;
   private final List<Variable<?>> variables;
+  private final String scope;
   private Placeholder<TString> prefix;
   private Op save;
   private Op restore;
+  private Placeholder<TString> valuesPrefix;
+  private final List<Placeholder<?>> values = new ArrayList<>();
+  private Op saveValues;
+  private Restore readValues;
 
+  /** A saver of every variable {@code store} checkpoints. */
   public VariableSaver(Graph graph, VariableStore store) {
+    this(graph, store.checkpointed(), "checkpoint");
+  }
+
+  /**
+   * A saver of {@code variables}, its ops added under {@code scope} (unique in the graph).
+   *
+   * @param variables the variables, in the order {@link #saveValues} and {@link #readValues} take
+   *     and give their values
+   */
+  public VariableSaver(Graph graph, List<Variable<?>> variables, String scope) {
     this.graph = graph;
-    this.variables = new ArrayList<>(store.checkpointed());
+    this.variables = new ArrayList<>(variables);
+    this.scope = scope;
   }
 
   /** Writes {@code <prefix>.index} and {@code <prefix>.data-00000-of-00001}. */
@@ -52,6 +74,39 @@ public final class VariableSaver {
     }
   }
 
+  /**
+   * Writes {@code values}, one tensor for each variable in order (a copy of their values taken
+   * earlier), as if they were the variables' values: {@code <prefix>.index} and {@code
+   * <prefix>.data-00000-of-00001}, in the format {@link #save} writes.
+   */
+  public void saveValues(Session session, String path, List<? extends Tensor> values) {
+    if (values.size() != variables.size()) {
+      throw new IllegalArgumentException(
+          variables.size() + " variables, " + values.size() + " values to save");
+    }
+    buildValues();
+    try (TString feed = TString.scalarOf(path)) {
+      Session.Runner runner = session.runner().feed(valuesPrefix, feed);
+      for (int i = 0; i < values.size(); i++) {
+        runner.feed(this.values.get(i), values.get(i));
+      }
+      runner.addTarget(saveValues).run();
+    }
+  }
+
+  /**
+   * Reads the values saved at {@code prefix} without assigning them: one tensor for each variable,
+   * in order. The caller closes the result.
+   */
+  public Result readValues(Session session, String path) {
+    buildValues();
+    try (TString feed = TString.scalarOf(path)) {
+      Session.Runner runner = session.runner().feed(valuesPrefix, feed);
+      readValues.tensors().forEach(runner::fetch);
+      return runner.run();
+    }
+  }
+
   /** Each variable's name, with its type and shape, as a checkpoint records them. */
   public Map<String, String> inventory() {
     Map<String, String> inventory = new LinkedHashMap<>();
@@ -61,12 +116,46 @@ public final class VariableSaver {
     return inventory;
   }
 
+  private void buildValues() {
+    if (saveValues != null) {
+      return;
+    }
+    Ops tf = Ops.create(graph).withSubScope(scope + "_values");
+    String[] names = names();
+    List<Operand<?>> inputs = new ArrayList<>();
+    List<Class<? extends TType>> types = new ArrayList<>();
+    for (Variable<?> variable : variables) {
+      Placeholder<?> value = placeholder(tf, variable);
+      values.add(value);
+      inputs.add(value);
+      types.add(variable.type());
+    }
+    Operand<TString> tensorNames = tf.constant(StdArrays.ndCopyOf(names));
+    Operand<TString> slices = tf.zerosLike(tensorNames);
+    valuesPrefix =
+        tf.withName("prefix").placeholder(TString.class, Placeholder.shape(Shape.scalar()));
+    saveValues = tf.withName("save").train.save(valuesPrefix, tensorNames, slices, inputs);
+    readValues = tf.withName("read").train.restore(valuesPrefix, tensorNames, slices, types);
+  }
+
+  private static <T extends TType> Placeholder<T> placeholder(Ops tf, Variable<T> variable) {
+    return tf.placeholder(variable.type(), Placeholder.shape(variable.shape()));
+  }
+
+  private String[] names() {
+    String[] names = new String[variables.size()];
+    for (int i = 0; i < names.length; i++) {
+      names[i] = variables.get(i).name();
+    }
+    return names;
+  }
+
   @SuppressWarnings({"unchecked", "rawtypes"})
   private void build() {
     if (save != null) {
       return;
     }
-    Ops tf = Ops.create(graph).withSubScope("checkpoint");
+    Ops tf = Ops.create(graph).withSubScope(scope);
     String[] names = new String[variables.size()];
     List<Operand<?>> values = new ArrayList<>();
     List<Class<? extends TType>> types = new ArrayList<>();

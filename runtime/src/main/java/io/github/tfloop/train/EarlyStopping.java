@@ -17,9 +17,9 @@ import java.util.Objects;
  * whose name ends in {@code accuracy}, {@code precision}, {@code recall}, {@code f1} or {@code auc}
  * improve upwards, others (losses and errors) downwards, unless a {@link Mode} is given.
  *
- * <p>Its state (best value and epoch, epochs without improvement) travels with checkpoints, so a
- * resumed fit stops where the uninterrupted one would. The best weights do not: they are a copy in
- * memory, and after a resume only an epoch that improves on the restored best is put back.
+ * <p>Its state (best value and epoch, epochs without improvement) and, with {@code
+ * restoreBestWeights}, the best weights themselves travel with checkpoints: a resumed fit stops
+ * where the uninterrupted one would and ends with the same weights, bit for bit.
  */
 public final class EarlyStopping implements StatefulListener {
 
@@ -134,6 +134,29 @@ public final class EarlyStopping implements StatefulListener {
         "best_epoch", Integer.toString(bestEpoch),
         "epochs_without_improvement", Integer.toString(epochsWithoutImprovement),
         "stopped_epoch", Integer.toString(stoppedEpoch));
+  }
+
+  /** The best weights so far, when it restores them at the end. */
+  @Override
+  public Map<String, WeightSnapshot> saveSnapshots() {
+    return restoreBestWeights && bestWeights != null
+        ? Map.of("best_weights", bestWeights)
+        : Map.of();
+  }
+
+  @Override
+  public void restoreSnapshots(Map<String, WeightSnapshot> snapshots) {
+    WeightSnapshot best = snapshots.get("best_weights");
+    snapshots.forEach(
+        (name, snapshot) -> {
+          if (snapshot != best || !restoreBestWeights) {
+            snapshot.close();
+          }
+        });
+    if (restoreBestWeights && best != null) {
+      closeBestWeights();
+      bestWeights = best;
+    }
   }
 
   @Override

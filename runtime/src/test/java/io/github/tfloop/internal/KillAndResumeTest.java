@@ -10,6 +10,7 @@ import io.github.tfloop.checkpoint.CheckpointStore;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Trains in child JVMs and kills them (SIGKILL) at random moments, each time resuming from what the
- * last one left; the weights at the end must equal those of an uninterrupted run, bit for bit. A
- * SIGTERM instead must leave a final checkpoint written on the way out.
+ * last one left; the weights at the end must equal those of an uninterrupted run, bit for bit, with
+ * early stopping's best weights too. A SIGTERM instead must leave a final checkpoint written on the
+ * way out. Two processes never write one directory: the second is refused, naming the first, and
+ * the lock of a killed one is taken over.
  */
 class KillAndResumeTest {
 
@@ -110,6 +113,87 @@ class KillAndResumeTest {
     assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(weights));
   }
 
+  @Test
+  void aSecondProcessIsRefusedAndAKilledOnesLockIsTakenOver(@TempDir Path directory)
+      throws Exception {
+    Path checkpoints = directory.resolve("checkpoints");
+    Path weights = directory.resolve("weights");
+    Process first = start(checkpoints, weights, directory, "steps", "slow");
+    awaitStep(first, 6);
+    Process second = start(checkpoints, directory.resolve("second-weights"), directory, "steps");
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(second.getInputStream(), StandardCharsets.UTF_8));
+    assertEquals("ready", out.readLine());
+    String refusal = out.readLine();
+    assertEquals(3, second.waitFor(), "the second process was not refused: " + refusal);
+    assertTrue(first.isAlive(), "the first process must go on");
+    String host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+    String expected =
+        "refused: checkpoint directory "
+            + checkpoints
+            + " is in use by process "
+            + first.pid()
+            + " on "
+            + host
+            + " (CurveLoop's resume) since ";
+    assertTrue(refusal.startsWith(expected), refusal);
+    assertTrue(
+        refusal.endsWith(
+            ": two fits writing one directory would destroy each other's checkpoints. Wait for"
+                + " it to end, or give this fit another directory"),
+        refusal);
+    assertFalse(Files.exists(directory.resolve("second-weights")));
+
+    first.destroyForcibly(); // SIGKILL: the lock file still names it
+    first.waitFor();
+    String lock = Files.readString(checkpoints.resolve(CheckpointStore.LOCK_FILE));
+    assertTrue(lock.contains("pid=" + first.pid()), lock);
+    Process third = start(checkpoints, weights, directory, "steps");
+    assertEquals(0, third.waitFor(), "the resume after the kill failed; see " + directory);
+    assertTrue(
+        Files.readString(directory.resolve("children.log"))
+            .contains(
+                "checkpoint directory "
+                    + checkpoints
+                    + ": took over the lock left by process "
+                    + first.pid()
+                    + " on "
+                    + host
+                    + " (CurveLoop's resume), which is no longer running"),
+        "no warning about the lock taken over; see " + directory.resolve("children.log"));
+    assertEquals("", Files.readString(checkpoints.resolve(CheckpointStore.LOCK_FILE)));
+    assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(weights));
+  }
+
+  @Test
+  void earlyStoppingsBestWeightsSurviveKillsAndResumes(@TempDir Path directory) throws Exception {
+    Path reference = directory.resolve("reference-weights");
+    Process uninterrupted =
+        start(directory.resolve("reference"), reference, directory, "steps", "early-stopping");
+    assertEquals(0, uninterrupted.waitFor(), "the uninterrupted run failed; see " + directory);
+    Path checkpoints = directory.resolve("checkpoints");
+    Path weights = directory.resolve("weights");
+    // epoch 1 is the best; the fit stops after epoch 3 (step 90) and puts epoch 1's weights back
+    SplittableRandom random = new SplittableRandom(SEED + 1);
+    List<String> killPoints = new ArrayList<>();
+    for (long target : new long[] {20, 40, 60, 85}) {
+      Process child = start(checkpoints, weights, directory, "steps", "early-stopping");
+      long reached = awaitStep(child, target + random.nextLong(0, 4));
+      assertTrue(child.isAlive(), "the child finished before the kill at " + target);
+      child.destroyForcibly();
+      child.waitFor();
+      killPoints.add("after step " + reached + " -> " + describe(newestValid(checkpoints)));
+    }
+    Process last = start(checkpoints, weights, directory, "steps", "early-stopping");
+    assertEquals(0, last.waitFor(), "the final resume failed; see " + directory);
+    byte[] expected = Files.readAllBytes(reference);
+    assertEquals(90, ByteBuffer.wrap(expected).getLong(), "the reference stopped after epoch 3");
+    assertArrayEquals(
+        expected,
+        Files.readAllBytes(weights),
+        "resumed weights differ from the uninterrupted run's; kills " + killPoints);
+  }
+
   /**
    * Reads the child's progress lines until it reports {@code target} or later; returns that step.
    */
@@ -170,8 +254,8 @@ class KillAndResumeTest {
             + ")";
   }
 
-  private static Process start(Path checkpoints, Path weights, Path logs, String every)
-      throws IOException {
+  private static Process start(
+      Path checkpoints, Path weights, Path logs, String every, String... flags) throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     ProcessBuilder builder =
         new ProcessBuilder(
@@ -186,6 +270,7 @@ class KillAndResumeTest {
             checkpoints.toString(),
             weights.toString(),
             every);
+    builder.command().addAll(List.of(flags));
     builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
     builder.redirectError(ProcessBuilder.Redirect.appendTo(logs.resolve("children.log").toFile()));
     return builder.start();

@@ -2,6 +2,7 @@ package io.github.tfloop.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.github.tfloop.LogCapture;
@@ -17,6 +18,7 @@ import io.github.tfloop.train.StatefulListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
@@ -119,12 +121,13 @@ class ResumeTest {
     assertEquals(
         "checkpoint "
             + newest
-            + " is unusable and is skipped: variables.data-00000-of-"
-            + "00001 has "
+            + " is unusable (variables.data-00000-of-00001 has "
             + bytes.length / 2
             + " bytes, the manifest says "
             + bytes.length
-            + " (truncated?); falling back to "
+            + " (truncated?)): moved to "
+            + directory.resolve("corrupt").resolve(newest.getFileName())
+            + ", never deleted; resuming from "
             + checkpoints.get(1).getFileName(),
         warning);
   }
@@ -179,6 +182,64 @@ class ResumeTest {
     }
     assertEquals(3, resumed.stoppedEpoch());
     assertEquals(uninterrupted.best(), resumed.best());
+  }
+
+  /** Nothing after epoch 1 improves by 10: stops after epoch 3 and puts epoch 1's weights back. */
+  private static EarlyStopping stoppingThatRestoresEpochOne() {
+    return EarlyStopping.monitoring("val_loss")
+        .patience(2)
+        .minDelta(10)
+        .restoreBestWeights(true)
+        .build();
+  }
+
+  @Test
+  void earlyStoppingsBestWeightsTravelWithTheCheckpoint(@TempDir Path root) throws IOException {
+    float[] lastEpoch;
+    try (Trainer engine = Regression.adam(options().epochs(3).build(), 0.01)) {
+      engine.fit(TRAIN, VALIDATION);
+      lastEpoch = Regression.weights(engine);
+    }
+    Path all = root.resolve("all");
+    CheckpointPolicy policy = CheckpointPolicy.in(all).everySteps(5).keepLast(1000);
+    float[] best;
+    EarlyStopping uninterrupted = stoppingThatRestoresEpochOne();
+    try (Trainer engine =
+        Regression.adam(
+            options().epochs(10).checkpoints(policy).listener(uninterrupted).build(), 0.01)) {
+      assertEquals(3, engine.fit(TRAIN, VALIDATION).epochs().size());
+      best = Regression.weights(engine);
+    }
+    assertEquals(1, uninterrupted.bestEpoch());
+    assertFalse(
+        Arrays.equals(lastEpoch, best), "epoch 1's weights were put back, not epoch 3's kept");
+    List<Path> checkpoints = CheckpointStore.open(all).checkpoints();
+    for (Path checkpoint : checkpoints) {
+      Path alone = root.resolve("from-" + checkpoint.getFileName());
+      copy(checkpoint, alone.resolve(checkpoint.getFileName()));
+      EarlyStopping resumed = stoppingThatRestoresEpochOne();
+      LoopOptions resumeOptions =
+          options().epochs(10).checkpoints(CheckpointPolicy.in(alone)).listener(resumed).build();
+      try (Trainer engine = Regression.adam(resumeOptions, 0.01)) {
+        History history = engine.resume(TRAIN, VALIDATION);
+        assertEquals(3, history.epochs().size(), "from " + checkpoint.getFileName());
+        assertArrayEquals(
+            bits(best),
+            bits(Regression.weights(engine)),
+            "resumed from " + checkpoint.getFileName() + ": not the uninterrupted fit's weights");
+      }
+      assertEquals(1, resumed.bestEpoch());
+    }
+    // every 5 steps to 35, after epochs 1 to 3, and at the end once the best weights are back
+    assertEquals(36 / 5 + 3 + 1, checkpoints.size(), checkpoints.toString());
+  }
+
+  private static int[] bits(float[] values) {
+    int[] bits = new int[values.length];
+    for (int i = 0; i < values.length; i++) {
+      bits[i] = Float.floatToRawIntBits(values[i]);
+    }
+    return bits;
   }
 
   @Test

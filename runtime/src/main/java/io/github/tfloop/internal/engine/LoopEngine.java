@@ -609,6 +609,21 @@ public final class LoopEngine implements AutoCloseable {
     weightCopies().restore(snapshot);
   }
 
+  /**
+   * Writes {@code snapshot} to checkpoint files at {@code prefix} ({@code <prefix>.index}, {@code
+   * <prefix>.data-*}), so that a listener's copy of the weights travels with a checkpoint.
+   */
+  public void saveSnapshot(WeightSnapshot snapshot, Path prefix) {
+    requireOpen();
+    weightCopies().save(snapshot, prefix);
+  }
+
+  /** Reads back a snapshot {@link #saveSnapshot} wrote, taken at {@code globalStep}. */
+  public WeightSnapshot loadSnapshot(Path prefix, long globalStep) {
+    requireOpen();
+    return weightCopies().load(prefix, globalStep);
+  }
+
   private WeightCopies weightCopies() {
     if (weightCopies == null) {
       weightCopies = new WeightCopies(graph.graph(), session, graph.variables());

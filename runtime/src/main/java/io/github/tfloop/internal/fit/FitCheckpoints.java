@@ -3,6 +3,8 @@ package io.github.tfloop.internal.fit;
 import io.github.tfloop.checkpoint.Checkpoint;
 import io.github.tfloop.checkpoint.CheckpointPolicy;
 import io.github.tfloop.checkpoint.CheckpointStore;
+import io.github.tfloop.checkpoint.CheckpointStore.Entry;
+import io.github.tfloop.checkpoint.CheckpointStore.Kind;
 import io.github.tfloop.checkpoint.VariableSaver;
 import io.github.tfloop.internal.engine.LoopEngine;
 import io.github.tfloop.train.EpochLog;
@@ -10,6 +12,7 @@ import io.github.tfloop.train.History;
 import io.github.tfloop.train.NonFiniteException;
 import io.github.tfloop.train.StatefulListener;
 import io.github.tfloop.train.TrainingListener;
+import io.github.tfloop.train.WeightSnapshot;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -18,40 +21,68 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.WeakHashMap;
 
 /**
  * What a fit saves in each checkpoint, and reads back to resume: every variable of the graph
  * (weights, optimizer slots and counters, the global step, metric accumulators) through {@link
- * VariableSaver}; the training order of the current epoch ({@code order.bin}); and, in the
- * manifest, the {@link FitLoop.Position}, the history so far and each {@link StatefulListener}'s
- * state. {@link CheckpointStore} makes each write atomic.
+ * VariableSaver}; the training order of the current epoch ({@code order.bin}); the weight snapshots
+ * listeners hold ({@code snapshot-<i>.*}, such as early stopping's best weights); and, in the
+ * manifest, the {@link FitLoop.Position}, the history so far, each {@link StatefulListener}'s state
+ * and the run it belongs to. {@link CheckpointStore} makes each write atomic.
+ *
+ * <p>From {@link #beginFit}/{@link #beginResume} to {@link #close} the fit holds the directory's
+ * lock. A fit refuses checkpoints it did not write (another model's, an earlier run's) unless the
+ * policy {@linkplain CheckpointPolicy#startFresh() starts fresh}; a resume moves checkpoints that
+ * fail verification into {@code corrupt/} and refuses a directory where none is usable. Every
+ * refusal comes before anything in the directory is changed.
  */
-final class FitCheckpoints {
+final class FitCheckpoints implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger("io.github.tfloop.checkpoint");
   private static final String VARIABLES = "variables";
   private static final String ORDER = "order.bin";
-  private static final String FORMAT = "1";
+  private static final String SNAPSHOT = "snapshot-";
+  private static final String FORMAT = "2";
+
+  /** Format 1 had no run, no stop flag and no snapshots: it reads as a run named "". */
+  private static final Set<String> READABLE_FORMATS = Set.of("1", FORMAT);
+
+  /**
+   * The run each loop's weights continue: the id recorded in every checkpoint its fits wrote or its
+   * resume started from. Kept beside the loop rather than in it (the engine knows nothing of
+   * checkpoints), so that a second {@code fit} of the same loop goes on with its own checkpoints
+   * while another loop's {@code fit} refuses them.
+   */
+  private static final Map<LoopEngine, String> RUNS =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   private final LoopEngine engine;
   private final CheckpointPolicy policy;
-  private final CheckpointStore store;
   private final List<TrainingListener> listeners;
+  private CheckpointStore store;
+  private String run;
   private long lastSavedStep = -1;
   private int lastSavedEpoch = -1;
+  private long lastSavedRestores = -1;
   private Path lastSaved;
   private Checkpoint restored;
 
+  /** Checks the listeners' state keys; touches nothing on disk until {@link #beginFit}. */
   FitCheckpoints(LoopEngine engine, CheckpointPolicy policy) {
     this.engine = engine;
     this.policy = policy;
-    this.store = CheckpointStore.open(policy.directory());
     this.listeners = engine.options().listeners();
     Map<String, Boolean> keys = new HashMap<>();
     for (TrainingListener listener : listeners) {
@@ -61,6 +92,265 @@ final class FitCheckpoints {
             "two listeners save their state under the key '" + stateful.stateKey() + "'");
       }
     }
+  }
+
+  /**
+   * Starts a {@code fit}: locks the directory and checks what is in it. Checkpoints of this loop's
+   * own run (an earlier {@code fit} of the same loop, or the checkpoints it resumed from) are
+   * continued; any other checkpoint, usable or not, is refused, or with {@code startFresh()} moved
+   * into {@code previous-<n>/}.
+   *
+   * @throws IllegalStateException naming the directory, what is in it and what to do, before
+   *     anything is changed, if it holds checkpoints this fit did not write, or another fit holds
+   *     it
+   * @throws io.github.tfloop.checkpoint.CheckpointException if it cannot be used, and why
+   */
+  void beginFit() {
+    store = CheckpointStore.lock(policy.directory(), engine.name() + "Loop's fit");
+    try {
+      List<Entry> entries = store.scan();
+      warnAboutOthers(entries);
+      String ours = RUNS.get(engine);
+      List<Entry> foreign = new ArrayList<>();
+      List<Entry> own = new ArrayList<>();
+      for (Entry entry : entries) {
+        if (entry.kind() == Kind.USABLE && ours != null && ours.equals(runOf(entry.checkpoint()))) {
+          own.add(entry);
+        } else if (entry.kind() != Kind.NOT_TFLOOP) {
+          foreign.add(entry);
+        }
+      }
+      if (foreign.isEmpty()) {
+        run = ours != null ? ours : newRun();
+        own.forEach(entry -> store.adopt(entry.checkpoint()));
+      } else if (!policy.startsFresh()) {
+        throw new IllegalStateException(refusal(foreign));
+      } else {
+        List<Entry> aside = new ArrayList<>(own);
+        aside.addAll(foreign);
+        aside.sort(Comparator.comparingLong(Entry::sequence));
+        Path moved = store.moveAside(aside);
+        LOG.log(
+            Level.WARNING,
+            "checkpoint directory {0}: starting afresh as asked; moved {1} into {2}",
+            store.directory(),
+            names(aside),
+            moved);
+        run = newRun();
+      }
+      RUNS.put(engine, run);
+    } catch (RuntimeException | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts a {@code resume}: locks the directory and restores the newest usable checkpoint into the
+   * engine and {@code fit}; with none at all, logs that training starts from scratch. Checkpoints
+   * that fail verification are moved into {@code corrupt/} with a warning, once the newest usable
+   * one is known to fit this loop and data.
+   *
+   * @throws IllegalStateException before anything is changed: if the policy starts fresh, if the
+   *     checkpoint was written by a different loop or for different data, if checkpoints are there
+   *     but none is usable (each named with what is wrong), or if another fit holds the directory
+   */
+  void beginResume(FitLoop fit) {
+    if (policy.startsFresh()) {
+      throw new IllegalStateException(
+          "resume() continues the checkpoints in "
+              + policy.directory()
+              + ", and CheckpointPolicy.startFresh() asks to move them aside: call fit() to"
+              + " start over, or drop startFresh() to continue");
+    }
+    store = CheckpointStore.lock(policy.directory(), engine.name() + "Loop's resume");
+    try {
+      restoreLatest(fit);
+    } catch (RuntimeException | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** Releases the directory. */
+  @Override
+  public void close() {
+    if (store != null) {
+      store.close();
+      store = null;
+    }
+  }
+
+  private void restoreLatest(FitLoop fit) {
+    List<Entry> entries = store.scan();
+    warnAboutOthers(entries);
+    List<Entry> unusable = new ArrayList<>();
+    Entry newest = null;
+    for (Entry entry : entries) {
+      if (entry.kind() == Kind.UNUSABLE) {
+        unusable.add(entry);
+      } else if (entry.kind() == Kind.USABLE) {
+        newest = entry;
+      }
+    }
+    if (newest == null) {
+      if (!unusable.isEmpty()) {
+        throw new IllegalStateException(noneUsable(unusable));
+      }
+      LOG.log(Level.INFO, "no checkpoint in {0}: training from the start", store.directory());
+      run = newRun();
+      RUNS.put(engine, run);
+      return;
+    }
+    Checkpoint checkpoint = newest.checkpoint();
+    requireCompatible(checkpoint, fit);
+    int[] order = readOrder(checkpoint.file(ORDER), fit.trainSize());
+    FitLoop.Position position =
+        new FitLoop.Position(
+            checkpoint.getLong("global_step"),
+            (int) checkpoint.getLong("fit.first_epoch"),
+            (int) checkpoint.getLong("epoch"),
+            (int) checkpoint.getLong("batches_done"),
+            (int) checkpoint.getLong("order_epoch"),
+            checkpoint.getLong("epoch_nanos"),
+            checkpoint.getLong("skipped_before"),
+            Boolean.parseBoolean(checkpoint.state().getOrDefault("stop_requested", "false")),
+            order,
+            readHistory(checkpoint));
+    // Checked: from here on the directory may change.
+    for (Entry entry : unusable) {
+      Path moved = store.moveToCorrupt(entry);
+      LOG.log(
+          Level.WARNING,
+          "checkpoint {0} is unusable ({1}): moved to {2}, never deleted; resuming from {3}",
+          entry.path(),
+          entry.problem(),
+          moved,
+          newest.name());
+    }
+    run = runOf(checkpoint);
+    for (Entry entry : entries) {
+      if (entry.kind() == Kind.USABLE && run.equals(runOf(entry.checkpoint()))) {
+        store.adopt(entry.checkpoint());
+      }
+    }
+    RUNS.put(engine, run);
+    engine.restoreVariables(checkpoint.file(VARIABLES));
+    fit.restore(position);
+    restored = checkpoint;
+    lastSavedStep = position.globalStep();
+    lastSavedEpoch = position.epoch();
+    lastSavedRestores = fit.weightRestores();
+    lastSaved = checkpoint.directory();
+    LOG.log(
+        Level.INFO,
+        "resuming from {0}: epoch {1}, {2} batches done, global step {3}",
+        checkpoint.directory(),
+        position.epoch(),
+        position.batchesDone(),
+        position.globalStep());
+  }
+
+  private static String newRun() {
+    return UUID.randomUUID().toString();
+  }
+
+  private static String runOf(Checkpoint checkpoint) {
+    return checkpoint.state().getOrDefault("run", "");
+  }
+
+  private void warnAboutOthers(List<Entry> entries) {
+    List<Entry> others = new ArrayList<>();
+    for (Entry entry : entries) {
+      if (entry.kind() == Kind.NOT_TFLOOP) {
+        others.add(entry);
+      }
+    }
+    if (!others.isEmpty()) {
+      LOG.log(
+          Level.WARNING,
+          "checkpoint directory {0}: {1} {2} not written by tfloop (no {3}): left alone, neither"
+              + " counted nor pruned",
+          store.directory(),
+          names(others),
+          others.size() == 1 ? "was" : "were",
+          CheckpointStore.MANIFEST);
+    }
+  }
+
+  private String refusal(List<Entry> foreign) {
+    List<String> described = new ArrayList<>();
+    boolean resumable = false;
+    boolean otherModels = true;
+    for (Entry entry : foreign) {
+      if (entry.kind() == Kind.USABLE) {
+        String loop = entry.checkpoint().state().getOrDefault("loop", "?");
+        resumable |= loop.equals(engine.name());
+        otherModels &= !loop.equals(engine.name());
+        described.add(
+            entry.name()
+                + " ("
+                + loop
+                + "Loop, global step "
+                + entry.checkpoint().state().getOrDefault("global_step", "?")
+                + ")");
+      } else {
+        otherModels = false;
+        described.add(entry.name() + " (unusable: " + entry.problem() + ")");
+      }
+    }
+    Path aside = store.asideDirectory();
+    return "checkpoint directory "
+        + store.directory()
+        + " holds checkpoints this fit did not write: "
+        + list(described)
+        + "; "
+        + (otherModels ? "they are another model's, and " : "")
+        + "fit() never deletes or mixes with them."
+        + (resumable
+            ? " To continue that training, call resume() instead; to start over in this"
+                + " directory, use CheckpointPolicy.in(...).startFresh(), which moves them into "
+                + aside
+                + "; or give this fit another directory"
+            : " Give this fit another directory, or start over in this one with"
+                + " CheckpointPolicy.in(...).startFresh(), which moves them into "
+                + aside);
+  }
+
+  private String noneUsable(List<Entry> unusable) {
+    List<String> described = new ArrayList<>();
+    for (Entry entry : unusable) {
+      described.add(entry.name() + ": " + entry.problem());
+    }
+    return "checkpoint directory "
+        + store.directory()
+        + " holds no usable checkpoint, so resume() cannot continue the training saved there: "
+        + String.join("; ", described)
+        + ". Nothing was changed. Put back a good copy from a backup, or start over with fit()"
+        + " and CheckpointPolicy.in(...).startFresh(), which moves them into "
+        + store.asideDirectory();
+  }
+
+  private static String names(List<Entry> entries) {
+    List<String> names = new ArrayList<>();
+    entries.forEach(entry -> names.add(entry.name()));
+    return list(names);
+  }
+
+  /** "a", "a and b", "a, b and c"; past eight, the first six, "...", and the last. */
+  private static String list(List<String> items) {
+    List<String> shown = items;
+    if (items.size() > 8) {
+      shown = new ArrayList<>(items.subList(0, 6));
+      shown.add("... (" + (items.size() - 7) + " more)");
+      shown.add(items.get(items.size() - 1));
+    }
+    if (shown.size() == 1) {
+      return shown.get(0);
+    }
+    return String.join(", ", shown.subList(0, shown.size() - 1))
+        + " and "
+        + shown.get(shown.size() - 1);
   }
 
   /** The shutdown hook of a fit, if the policy asks for a checkpoint on interrupt. */
@@ -118,18 +408,23 @@ final class FitCheckpoints {
   }
 
   /**
-   * Writes a checkpoint of the fit where it is, unless the last one is at the same place.
+   * Writes a checkpoint of the fit where it is, unless the last one holds the same place and the
+   * same weights (a listener that put weights back, such as early stopping's best, changes them
+   * without moving the fit).
    *
    * @return the checkpoint that holds this place
    */
   Path save(FitLoop fit, String reason) {
     FitLoop.Position position = fit.position();
-    if (position.globalStep() == lastSavedStep && position.epoch() == lastSavedEpoch) {
+    if (position.globalStep() == lastSavedStep
+        && position.epoch() == lastSavedEpoch
+        && fit.weightRestores() == lastSavedRestores) {
       return lastSaved;
     }
     requireFiniteWeights(position);
     Map<String, String> state = new LinkedHashMap<>();
     state.put("format", FORMAT);
+    state.put("run", run);
     state.put("loop", engine.name());
     state.put("reason", reason);
     state.put("global_step", Long.toString(position.globalStep()));
@@ -139,29 +434,44 @@ final class FitCheckpoints {
     state.put("order_epoch", Integer.toString(position.orderEpoch()));
     state.put("epoch_nanos", Long.toString(position.epochNanos()));
     state.put("skipped_before", Long.toString(position.skippedBefore()));
-    state.put("train.size", Integer.toString(position.order().length));
+    state.put("stop_requested", Boolean.toString(position.stopRequested()));
+    state.putAll(trainingData(fit));
     putHistory(state, position.history());
     engine
         .variableInventory()
         .forEach((name, description) -> state.put("variable." + name, description));
+    List<WeightSnapshot> snapshots = new ArrayList<>();
     for (TrainingListener listener : listeners) {
       if (listener instanceof StatefulListener stateful) {
         stateful
             .saveState()
             .forEach(
                 (key, value) -> state.put("listener." + stateful.stateKey() + "." + key, value));
+        for (Map.Entry<String, WeightSnapshot> snapshot :
+            new TreeMap<>(stateful.saveSnapshots()).entrySet()) {
+          String prefix = "snapshot." + snapshots.size() + ".";
+          state.put(prefix + "listener", stateful.stateKey());
+          state.put(prefix + "name", snapshot.getKey());
+          state.put(prefix + "global_step", Long.toString(snapshot.getValue().globalStep()));
+          snapshots.add(snapshot.getValue());
+        }
       }
     }
+    state.put("snapshots", Integer.toString(snapshots.size()));
     Checkpoint written =
         store.write(
             directory -> {
               engine.saveVariables(directory.resolve(VARIABLES));
               writeOrder(directory.resolve(ORDER), position.order());
+              for (int i = 0; i < snapshots.size(); i++) {
+                engine.saveSnapshot(snapshots.get(i), directory.resolve(SNAPSHOT + i));
+              }
             },
             state,
             policy.keepLast());
     lastSavedStep = position.globalStep();
     lastSavedEpoch = position.epoch();
+    lastSavedRestores = fit.weightRestores();
     lastSaved = written.directory();
     LOG.log(
         Level.DEBUG,
@@ -173,50 +483,9 @@ final class FitCheckpoints {
   }
 
   /**
-   * Restores the newest usable checkpoint into the engine and {@code fit}; with none, logs that
-   * training starts from scratch.
-   *
-   * @throws IllegalStateException if the checkpoint was written by a different loop or fit data;
-   *     nothing is changed then
-   */
-  void restoreLatest(FitLoop fit) {
-    Optional<Checkpoint> latest = store.latest();
-    if (latest.isEmpty()) {
-      LOG.log(Level.INFO, "no checkpoint in {0}: training from the start", store.directory());
-      return;
-    }
-    Checkpoint checkpoint = latest.get();
-    requireCompatible(checkpoint, fit);
-    int[] order = readOrder(checkpoint.file(ORDER), fit.trainSize());
-    FitLoop.Position position =
-        new FitLoop.Position(
-            checkpoint.getLong("global_step"),
-            (int) checkpoint.getLong("fit.first_epoch"),
-            (int) checkpoint.getLong("epoch"),
-            (int) checkpoint.getLong("batches_done"),
-            (int) checkpoint.getLong("order_epoch"),
-            checkpoint.getLong("epoch_nanos"),
-            checkpoint.getLong("skipped_before"),
-            order,
-            readHistory(checkpoint));
-    engine.restoreVariables(checkpoint.file(VARIABLES));
-    fit.restore(position);
-    restored = checkpoint;
-    lastSavedStep = position.globalStep();
-    lastSavedEpoch = position.epoch();
-    lastSaved = checkpoint.directory();
-    LOG.log(
-        Level.INFO,
-        "resuming from {0}: epoch {1}, {2} batches done, global step {3}",
-        checkpoint.directory(),
-        position.epoch(),
-        position.batchesDone(),
-        position.globalStep());
-  }
-
-  /**
-   * Hands each {@link StatefulListener} its state from the checkpoint that {@link #restoreLatest}
-   * restored, if any; called after the listeners' {@code onTrainBegin}, which may reset them.
+   * Hands each {@link StatefulListener} its state, and its weight snapshots, from the checkpoint
+   * that {@link #beginResume} restored, if any; called after the listeners' {@code onTrainBegin},
+   * which may reset them.
    */
   void restoreListeners() {
     if (restored == null) {
@@ -228,20 +497,56 @@ final class FitCheckpoints {
         if (!saved.isEmpty()) {
           stateful.restoreState(saved);
         }
+        Map<String, WeightSnapshot> snapshots = readSnapshots(stateful.stateKey());
+        if (!snapshots.isEmpty()) {
+          stateful.restoreSnapshots(snapshots);
+        }
       }
     }
     restored = null;
   }
 
+  /** The snapshots the restored checkpoint holds for the listener {@code key}, read back. */
+  private Map<String, WeightSnapshot> readSnapshots(String key) {
+    Map<String, WeightSnapshot> snapshots = new LinkedHashMap<>();
+    int count = Integer.parseInt(restored.state().getOrDefault("snapshots", "0"));
+    try {
+      for (int i = 0; i < count; i++) {
+        String prefix = "snapshot." + i + ".";
+        if (key.equals(restored.get(prefix + "listener"))) {
+          snapshots.put(
+              restored.get(prefix + "name"),
+              engine.loadSnapshot(
+                  restored.file(SNAPSHOT + i), restored.getLong(prefix + "global_step")));
+        }
+      }
+      return snapshots;
+    } catch (RuntimeException | Error e) {
+      snapshots.values().forEach(WeightSnapshot::close);
+      throw e;
+    }
+  }
+
+  /**
+   * What a checkpoint records of the training data, so that a resume on other data is refused. The
+   * training data's fingerprint belongs here (as {@code train.fingerprint}, say), with its own
+   * message in {@link #requireCompatible}.
+   */
+  private static Map<String, String> trainingData(FitLoop fit) {
+    Map<String, String> data = new LinkedHashMap<>();
+    data.put("train.size", Integer.toString(fit.trainSize()));
+    return data;
+  }
+
   private void requireCompatible(Checkpoint checkpoint, FitLoop fit) {
     String where = "checkpoint " + checkpoint.directory();
-    if (!FORMAT.equals(checkpoint.state().get("format"))) {
+    if (!READABLE_FORMATS.contains(checkpoint.state().get("format"))) {
       throw new IllegalStateException(
           where
               + " has format "
               + checkpoint.state().get("format")
-              + "; this tfloop reads format "
-              + FORMAT);
+              + "; this tfloop reads formats "
+              + new TreeSet<>(READABLE_FORMATS));
     }
     if (!engine.name().equals(checkpoint.get("loop"))) {
       throw new IllegalStateException(
@@ -268,14 +573,27 @@ final class FitCheckpoints {
               + ", different or unknown "
               + differing);
     }
-    long trainSize = checkpoint.getLong("train.size");
-    if (trainSize != fit.trainSize()) {
+    for (Map.Entry<String, String> data : trainingData(fit).entrySet()) {
+      String recorded = checkpoint.state().get(data.getKey());
+      if (recorded == null || recorded.equals(data.getValue())) {
+        continue; // an older checkpoint that did not record it
+      }
+      if (data.getKey().equals("train.size")) {
+        throw new IllegalStateException(
+            where
+                + " was written by a fit on "
+                + recorded
+                + " training examples; this training data has "
+                + data.getValue());
+      }
       throw new IllegalStateException(
           where
-              + " was written by a fit on "
-              + trainSize
-              + " training examples; this training data has "
-              + fit.trainSize());
+              + " was written by a fit on other training data: its "
+              + data.getKey()
+              + " is "
+              + recorded
+              + ", this data's is "
+              + data.getValue());
     }
   }
 
@@ -332,6 +650,8 @@ final class FitCheckpoints {
       for (int index : order) {
         out.writeInt(index);
       }
+    } catch (IOException e) {
+      throw new IOException(file.getFileName() + ": " + e.getMessage(), e);
     }
   }
 

@@ -50,6 +50,9 @@ public final class FitLoop implements FitControl {
   private final FitCheckpoints checkpoints;
   private boolean stopRequested;
 
+  /** Times a listener put weights back: a checkpoint at the same place must then be written. */
+  private long weightRestores;
+
   // Where the fit is: what a checkpoint saves and a resume restores.
   private final History history = new History();
   private final int[] order;
@@ -97,7 +100,7 @@ public final class FitLoop implements FitControl {
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    // Inputs are all checked: only now may anything saved be touched.
+    // Inputs are all checked; the checkpoint directory is touched only when the fit starts.
     this.checkpoints =
         options.checkpoints() == null ? null : new FitCheckpoints(engine, options.checkpoints());
     this.globalStep = engine.globalStep();
@@ -106,9 +109,18 @@ public final class FitLoop implements FitControl {
     this.skippedBefore = engine.skippedBatches();
   }
 
-  /** Trains the options' epochs from where the loop is. */
+  /**
+   * Trains the options' epochs from where the loop is; with checkpoints, holding their directory
+   * (which must not hold checkpoints this fit did not write) until it ends.
+   */
   public History run() {
-    return train();
+    if (checkpoints == null) {
+      return train();
+    }
+    try (FitCheckpoints held = checkpoints) {
+      held.beginFit();
+      return train();
+    }
   }
 
   /** Restores the newest usable checkpoint, if any, then trains to the end of its fit. */
@@ -117,8 +129,10 @@ public final class FitLoop implements FitControl {
       throw new IllegalStateException(
           "resume needs a checkpoint directory: LoopOptions.builder().checkpoints(...)");
     }
-    checkpoints.restoreLatest(this);
-    return train();
+    try (FitCheckpoints held = checkpoints) {
+      held.beginResume(this);
+      return train();
+    }
   }
 
   private History train() {
@@ -343,6 +357,8 @@ public final class FitLoop implements FitControl {
    * @param orderEpoch the epoch {@code order} was shuffled for
    * @param epochNanos time spent in {@code epoch} so far
    * @param skippedBefore the loop's skipped-batch count when {@code epoch} began
+   * @param stopRequested whether a listener asked the fit to stop (early stopping): a resume ends
+   *     it where the uninterrupted fit ended
    * @param order the training examples in the order of {@code orderEpoch}
    * @param history the epochs of this fit already done
    */
@@ -354,6 +370,7 @@ public final class FitLoop implements FitControl {
       int orderEpoch,
       long epochNanos,
       long skippedBefore,
+      boolean stopRequested,
       int[] order,
       History history) {}
 
@@ -366,6 +383,7 @@ public final class FitLoop implements FitControl {
         orderEpoch,
         batchesDone == 0 ? 0 : epochNanos(),
         skippedBefore,
+        stopRequested,
         order,
         history);
   }
@@ -388,6 +406,7 @@ public final class FitLoop implements FitControl {
     orderEpoch = position.orderEpoch();
     epochNanosBefore = position.epochNanos();
     skippedBefore = position.skippedBefore();
+    stopRequested = position.stopRequested();
     position.history().epochs().forEach(history::add);
     engine.restoreProgress(epoch - 1, globalStep);
   }
@@ -435,6 +454,12 @@ public final class FitLoop implements FitControl {
   @Override
   public void restoreWeights(WeightSnapshot snapshot) {
     engine.restoreWeights(snapshot);
+    weightRestores++;
+  }
+
+  /** How many times listeners have put weights back during this fit. */
+  long weightRestores() {
+    return weightRestores;
   }
 
   @Override
