@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.tfloop.LogCapture;
 import io.github.tfloop.checkpoint.CheckpointPolicy;
 import io.github.tfloop.checkpoint.CheckpointStore;
 import io.github.tfloop.data.Dataset;
+import io.github.tfloop.data.FloatColumn;
 import io.github.tfloop.train.EarlyStopping;
 import io.github.tfloop.train.EpochLog;
 import io.github.tfloop.train.FitControl;
@@ -268,6 +270,36 @@ class ResumeTest {
               + " was written by a fit on 100 training examples; this training data has 96",
           error.getMessage());
       assertArrayEquals(before, Regression.weights(engine), 0f);
+    }
+  }
+
+  @Test
+  void checkpointOfOtherTrainingDataOfTheSameSizeIsRefusedNamingTheColumn(@TempDir Path directory) {
+    CheckpointPolicy policy = CheckpointPolicy.in(directory);
+    try (Trainer engine = Regression.adam(options().epochs(1).checkpoints(policy).build(), 0.01)) {
+      engine.fit(TRAIN, null);
+    }
+    // The same examples but one value of one of them: same size, other content.
+    float[] x = ((FloatColumn) TRAIN.column("x")).values().clone();
+    x[17] += 1;
+    Dataset changed =
+        Dataset.builder().add(Regression.X, x).add(Regression.Y, TRAIN.column("y")).build();
+    try (Trainer engine = Regression.adam(options().epochs(1).checkpoints(policy).build(), 0.01)) {
+      float[] before = Regression.weights(engine);
+      IllegalStateException error =
+          assertThrows(IllegalStateException.class, () -> engine.resume(changed, null));
+      assertTrue(
+          error
+              .getMessage()
+              .startsWith(
+                  "checkpoint "
+                      + CheckpointStore.open(directory).checkpoints().get(0)
+                      + " was written by a fit on other training data: column 'x'"),
+          error.getMessage());
+      assertTrue(error.getMessage().contains("different values"), error.getMessage());
+      assertArrayEquals(before, Regression.weights(engine), 0f);
+      // The same data again resumes.
+      engine.resume(TRAIN, null);
     }
   }
 

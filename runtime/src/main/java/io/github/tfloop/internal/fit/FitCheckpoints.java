@@ -6,6 +6,7 @@ import io.github.tfloop.checkpoint.CheckpointStore;
 import io.github.tfloop.checkpoint.CheckpointStore.Entry;
 import io.github.tfloop.checkpoint.CheckpointStore.Kind;
 import io.github.tfloop.checkpoint.VariableSaver;
+import io.github.tfloop.data.DataFingerprint;
 import io.github.tfloop.internal.engine.LoopEngine;
 import io.github.tfloop.train.EpochLog;
 import io.github.tfloop.train.History;
@@ -527,14 +528,17 @@ final class FitCheckpoints implements AutoCloseable {
     }
   }
 
+  /** The manifest key of the training data's fingerprint. */
+  private static final String FINGERPRINT = "train.fingerprint";
+
   /**
-   * What a checkpoint records of the training data, so that a resume on other data is refused. The
-   * training data's fingerprint belongs here (as {@code train.fingerprint}, say), with its own
-   * message in {@link #requireCompatible}.
+   * What a checkpoint records of the training data, so that a resume on other data is refused: its
+   * size, and the fingerprint of the columns the loop reads (see {@link DataFingerprint}).
    */
   private static Map<String, String> trainingData(FitLoop fit) {
     Map<String, String> data = new LinkedHashMap<>();
     data.put("train.size", Integer.toString(fit.trainSize()));
+    data.put(FINGERPRINT, fit.trainingFingerprint().encode());
     return data;
   }
 
@@ -577,6 +581,18 @@ final class FitCheckpoints implements AutoCloseable {
       String recorded = checkpoint.state().get(data.getKey());
       if (recorded == null || recorded.equals(data.getValue())) {
         continue; // an older checkpoint that did not record it
+      }
+      if (data.getKey().equals(FINGERPRINT)) {
+        DataFingerprint now = fit.trainingFingerprint();
+        String difference =
+            now.describeDifference(DataFingerprint.decode(recorded))
+                .orElse("their fingerprints differ (" + recorded + " recorded)");
+        throw new IllegalStateException(
+            where
+                + " was written by a fit on other training data: "
+                + difference
+                + "; resume continues a fit on the same data (to train this data from that"
+                + " checkpoint's weights, load them as initial weights instead)");
       }
       if (data.getKey().equals("train.size")) {
         throw new IllegalStateException(

@@ -1,7 +1,9 @@
 package io.github.tfloop.internal.fit;
 
 import io.github.tfloop.data.Column;
+import io.github.tfloop.data.DataFingerprint;
 import io.github.tfloop.data.Dataset;
+import io.github.tfloop.data.InputSpec;
 import io.github.tfloop.internal.engine.LoopEngine;
 import io.github.tfloop.internal.session.Batch;
 import io.github.tfloop.train.EpochLog;
@@ -17,6 +19,7 @@ import io.github.tfloop.train.TrainingListener;
 import io.github.tfloop.train.WeightSnapshot;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +52,7 @@ public final class FitLoop implements FitControl {
   private final int lastBatchSize;
   private final FitCheckpoints checkpoints;
   private boolean stopRequested;
+  private DataFingerprint trainingFingerprint;
 
   /** Times a listener put weights back: a checkpoint at the same place must then be written. */
   private long weightRestores;
@@ -413,6 +417,22 @@ public final class FitLoop implements FitControl {
 
   int trainSize() {
     return order.length;
+  }
+
+  /**
+   * The fingerprint of the training columns the loop reads (names, types, shapes, sizes and content
+   * hashes), computed on the first call: what a checkpoint records so that a resume on other data
+   * is refused.
+   */
+  DataFingerprint trainingFingerprint() {
+    if (trainingFingerprint == null) {
+      List<String> names = new ArrayList<>();
+      for (InputSpec input : engine.inputs()) {
+        names.add(input.name());
+      }
+      trainingFingerprint = train.fingerprint(names);
+    }
+    return trainingFingerprint;
   }
 
   @Override
