@@ -63,6 +63,11 @@ public record SeattleWeather(Period train, Period validation, Period test, Norma
   private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuu/MM/dd");
   private static final int MAX = 1;
 
+  private static final LocalDate FIRST_DAY = LocalDate.of(2012, 1, 1);
+  private static final LocalDate TRAIN_END = LocalDate.of(2013, 12, 31);
+  private static final LocalDate VALIDATION_END = LocalDate.of(2014, 12, 31);
+  private static final LocalDate TEST_END = LocalDate.of(2015, 12, 31);
+
   /** Days either side of a date whose training-period values make its climatology. */
   static final int CLIMATOLOGY_DAYS = 15;
 
@@ -132,44 +137,47 @@ public record SeattleWeather(Period train, Period validation, Period test, Norma
    */
   public static SeattleWeather of(CsvTable table) {
     LocalDate[] dates = dates(table);
-    FloatColumn measured = table.floats(MEASUREMENTS);
-    float[] raw = measured.values();
-    int days = dates.length;
-    int trainRows = rowsBefore(dates, LocalDate.of(2014, 1, 1));
-    if (trainRows < 365 || !dates[0].equals(LocalDate.of(2012, 1, 1))) {
+    if (dates.length == 0
+        || !dates[0].equals(FIRST_DAY)
+        || dates[dates.length - 1].isBefore(TEST_END)) {
       throw new IllegalArgumentException(
-          table.source() + ": expected daily rows from 2012/01/01 to 2015/12/31");
+          table.source()
+              + ": expected daily rows from "
+              + DATE.format(FIRST_DAY)
+              + " to "
+              + DATE.format(TEST_END)
+              + (dates.length == 0
+                  ? ", found none"
+                  : ", found "
+                      + DATE.format(dates[0])
+                      + " to "
+                      + DATE.format(dates[dates.length - 1])));
     }
+    float[] raw = table.floats(MEASUREMENTS).values();
+    int days = dates.length;
+    int width = MEASUREMENTS.length;
+    int trainRows = (int) TRAIN_END.toEpochDay() - (int) FIRST_DAY.toEpochDay() + 1;
 
-    // Scaling statistics from 2012–2013 only.
+    // Precipitation is mostly 0 with a long tail: log(1 + mm). Then every measurement is
+    // standardised with the statistics of 2012–2013 only.
     float[] measurements = raw.clone();
     for (int day = 0; day < days; day++) {
-      int at = day * MEASUREMENTS.length;
-      measurements[at] = (float) Math.log1p(measurements[at]);
+      measurements[day * width] = (float) Math.log1p(measurements[day * width]);
     }
-    Normalizer scaling =
-        Normalizer.fit(
-            Column.of(measurements, MEASUREMENTS.length).slice(0, trainRows)); // rows of 2012–2013
-    float[] scaled = scaling.apply(Column.of(measurements, MEASUREMENTS.length)).values();
-    Normalizer temperature =
-        Normalizer.fit(Column.of(maxima(raw, 0, trainRows))); // the same mean and deviation
-
-    float[] maxima = maxima(raw, 0, days);
+    FloatColumn all = Column.of(measurements, width);
+    Normalizer scaling = Normalizer.fit(all.slice(0, trainRows));
+    float[] scaled = scaling.apply(all).values();
+    float[] maxima = maxima(raw);
+    // The targets share the scale of the windows' maxima (the same statistics), so that the
+    // window's last maximum is the naive forecast of every day ahead, scaled.
+    Normalizer temperature = Normalizer.fit(Column.of(maxima).slice(0, trainRows));
     float[] climatology = climatology(dates, maxima, trainRows);
     return new SeattleWeather(
-        period(
-            "train",
-            LocalDate.of(2012, 1, 1),
-            LocalDate.of(2013, 12, 31),
-            dates,
-            scaled,
-            maxima,
-            climatology,
-            temperature),
+        period("train", FIRST_DAY, TRAIN_END, dates, scaled, maxima, climatology, temperature),
         period(
             "validation",
-            LocalDate.of(2014, 1, 1),
-            LocalDate.of(2014, 12, 31),
+            TRAIN_END.plusDays(1),
+            VALIDATION_END,
             dates,
             scaled,
             maxima,
@@ -177,8 +185,8 @@ public record SeattleWeather(Period train, Period validation, Period test, Norma
             temperature),
         period(
             "test",
-            LocalDate.of(2015, 1, 1),
-            LocalDate.of(2015, 12, 31),
+            VALIDATION_END.plusDays(1),
+            TEST_END,
             dates,
             scaled,
             maxima,
@@ -277,21 +285,13 @@ public record SeattleWeather(Period train, Period validation, Period test, Norma
     return scaled;
   }
 
-  /** Column {@code temp_max} of rows {@code [from, to)}. */
-  private static float[] maxima(float[] raw, int from, int to) {
-    float[] maxima = new float[to - from];
-    for (int day = from; day < to; day++) {
-      maxima[day - from] = raw[day * MEASUREMENTS.length + MAX];
+  /** Column {@code temp_max} of the measurements. */
+  private static float[] maxima(float[] raw) {
+    float[] maxima = new float[raw.length / MEASUREMENTS.length];
+    for (int day = 0; day < maxima.length; day++) {
+      maxima[day] = raw[day * MEASUREMENTS.length + MAX];
     }
     return maxima;
-  }
-
-  private static int rowsBefore(LocalDate[] dates, LocalDate date) {
-    int rows = 0;
-    while (rows < dates.length && dates[rows].isBefore(date)) {
-      rows++;
-    }
-    return rows;
   }
 
   /** The {@code date} column, checked to be one row per day with no gap. */

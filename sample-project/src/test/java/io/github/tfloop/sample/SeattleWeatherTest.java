@@ -241,6 +241,9 @@ class SeattleWeatherTest {
         CsvTable.read(new ByteArrayInputStream(csv.getBytes(StandardCharsets.UTF_8)), "short.csv");
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> SeattleWeather.of(table));
-    assertEquals("short.csv: expected daily rows from 2012/01/01 to 2015/12/31", e.getMessage());
+    assertEquals(
+        "short.csv: expected daily rows from 2012/01/01 to 2015/12/31, found 2012/01/01 to"
+            + " 2012/01/02",
+        e.getMessage());
   }
 }
