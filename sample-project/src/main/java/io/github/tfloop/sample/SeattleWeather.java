@@ -81,8 +81,8 @@ public record SeattleWeather(Period train, Period validation, Period test, Norma
    * @param issued per example, the last day of its window: the day the forecast is made
    * @param actual per example, the {@link #HORIZON} maximum temperatures that followed, °C
    * @param persistence the naive forecast: the last day's maximum, {@link #HORIZON} times
-   * @param seasonalNaive the maximum of the same calendar day one year earlier (for days after the
-   *     first year; {@code NaN} before)
+   * @param seasonalNaive the maximum of the same calendar day one year earlier ({@code NaN} in
+   *     2012, which has no year before it)
    * @param climatology the mean maximum of the training years within {@link #CLIMATOLOGY_DAYS} days
    *     of the same day of the year
    */
@@ -234,7 +234,9 @@ public record SeattleWeather(Period train, Period validation, Period test, Norma
         int day = end + 1 + h;
         actual[i * HORIZON + h] = maxima[day];
         persistence[i * HORIZON + h] = maxima[end];
-        seasonalNaive[i * HORIZON + h] = day >= 365 ? maxima[day - 365] : Float.NaN;
+        LocalDate yearBefore = dates[day].minusYears(1);
+        int before = day - (int) (dates[day].toEpochDay() - yearBefore.toEpochDay());
+        seasonalNaive[i * HORIZON + h] = before >= 0 ? maxima[before] : Float.NaN;
         normal[i * HORIZON + h] = climatology[day];
       }
     }

@@ -151,6 +151,12 @@ class SeattleWeatherTest {
       assertEquals(maxOn(LocalDate.of(2015, 3, 1)), test.persistence()[example * HORIZON + h]);
       assertEquals(maxOn(day.minusYears(1)), test.seasonalNaive()[example * HORIZON + h]);
     }
+    // a year before a day after 2012's February 29 is 365 days before it, not 366
+    SeattleWeather.Period train = data.train();
+    int january4 = List.of(train.issued()).indexOf(LocalDate.of(2013, 1, 4));
+    assertEquals(maxOn(LocalDate.of(2012, 1, 5)), train.seasonalNaive()[january4 * HORIZON]);
+    assertTrue(Float.isNaN(train.seasonalNaive()[0]), "2012 has no year before it");
+
     // Climatology around the year's end: 2015-01-05 is day 5, and days 356-366 and 1-20 of the
     // training years lie within 15 of it: in the calendar, these four ranges.
     LocalDate[][] ranges = {
