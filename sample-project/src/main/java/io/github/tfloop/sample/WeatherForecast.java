@@ -14,9 +14,10 @@ import java.util.Locale;
 
 /**
  * Trains {@link TemperatureForecaster} on Seattle's weather of 2012–2013, stops early on 2014, and
- * prints its mean absolute error on 2015 beside three rules that need no training: persistence (the
- * last day's maximum, every day ahead), the seasonal naive forecast (the same day a year earlier)
- * and climatology (the training years' mean for that time of year).
+ * prints its mean absolute error on 2014 and 2015, per day ahead, beside a linear model ({@link
+ * RidgeForecast}) and three rules that need no training: persistence (the last day's maximum, every
+ * day ahead), the seasonal naive forecast (the same day a year earlier) and climatology (the
+ * training years' mean for that time of year).
  *
  * <pre>
  * java ... io.github.tfloop.sample.WeatherForecast [--epochs N] [--patience N] [--seed N]
@@ -76,6 +77,11 @@ public final class WeatherForecast {
     }
   }
 
+  /**
+   * Trains, forecasts and prints the table; the arguments are described on the class.
+   *
+   * @throws IOException if the data file cannot be read
+   */
   public static void main(String[] args) throws IOException {
     int epochs = EPOCHS;
     int patience = PATIENCE;
