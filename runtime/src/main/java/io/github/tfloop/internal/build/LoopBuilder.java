@@ -13,6 +13,7 @@ import io.github.tfloop.metrics.WeightedMean;
 import io.github.tfloop.nn.Layers;
 import io.github.tfloop.optim.UpdateContext;
 import io.github.tfloop.train.LoopOptions;
+import io.github.tfloop.train.TensorFlowLogs;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -107,6 +108,8 @@ public final class LoopBuilder {
    */
   public static LoopBuilder create(
       String loopName, int batchSize, long declaredSeed, LoopOptions options) {
+    // Before the first graph loads TensorFlow's library: its start-up log lines (JDK 22+).
+    TensorFlowLogs.quiet();
     return new LoopBuilder(loopName, batchSize, declaredSeed, options);
   }
 
