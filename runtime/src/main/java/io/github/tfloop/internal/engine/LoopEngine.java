@@ -720,15 +720,17 @@ public final class LoopEngine implements AutoCloseable {
 
   /**
    * Exports the model as a SavedModel in {@code directory}, which must not exist: the prediction's
-   * graph from the feature inputs, with the weights as they are now frozen into constants, and a
-   * {@code serving_default} signature from each feature's name to {@code output}. See {@link
-   * SavedModelExport}.
+   * graph as {@code predict} runs it (the training flag fixed to false, so no dropout, augmentation
+   * or batch statistics, and no global step), from the features it reads, with the weights and
+   * model state as they are now frozen into constants, and a {@code serving_default} signature from
+   * each of those features' names to {@code output}. See {@link SavedModelExport}.
    */
   public void exportSavedModel(Path directory) {
     requireOpen();
     Map<String, String> inputs = new LinkedHashMap<>();
     for (int slot = 0; slot < graph.inputs().size(); slot++) {
-      if (graph.inputs().get(slot).role() == InputSpec.Role.FEATURE) {
+      // only the features the prediction reads: a GAN's generator is served without real samples
+      if (graph.predictionInputs().contains(graph.inputs().get(slot))) {
         inputs.put(graph.inputs().get(slot).name(), graph.placeholders().get(slot).op().name());
       }
     }
@@ -745,6 +747,7 @@ public final class LoopEngine implements AutoCloseable {
           inputs,
           Map.entry("output", graph.prediction().op().name()),
           byOp,
+          Map.of(graph.training().op().name(), false),
           directory);
     }
   }
