@@ -20,6 +20,8 @@ import io.github.tfloop.train.Execution;
 import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.NativeResources;
 import io.github.tfloop.train.NonFinite;
+import io.github.tfloop.train.NonFiniteException;
+import io.github.tfloop.train.TrainingException;
 import io.github.tfloop.train.WeightSnapshot;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,6 +56,9 @@ import org.tensorflow.types.family.TNumber;
 public final class LoopEngine implements AutoCloseable {
 
   private static final int CACHED_BATCH_SIZES = 4;
+
+  /** Begins the message of a failed {@code CheckNumerics} op ({@code debugNumerics}). */
+  private static final String NUMERICS = "Tensor had ";
 
   private final LoopGraph graph;
   private final LoopOptions options;
@@ -297,21 +302,107 @@ public final class LoopEngine implements AutoCloseable {
    * batch) and returns the loss of the first of them, computed before its update.
    */
   public float trainStep(Batch batch) {
+    if (batch.size() == 0) {
+      throw new IllegalArgumentException(
+          graph.name() + "Loop.step: the batch has no examples; a step trains on at least one");
+    }
     long batchNumber = ++batchesTrained;
     float loss = Float.NaN;
     boolean fetched = false;
-    for (int i = 0; i < steps.length; i++) {
-      if (batchNumber % graph.steps().get(i).every() != 0) {
-        continue;
+    try {
+      for (int i = 0; i < steps.length; i++) {
+        if (batchNumber % graph.steps().get(i).every() != 0) {
+          continue;
+        }
+        if (fetched) {
+          bind(steps[i], batch).run();
+        } else {
+          loss = bind(stepsWithLoss[i], batch).runAndFetchScalar();
+          fetched = true;
+        }
       }
-      if (fetched) {
-        bind(steps[i], batch).run();
-      } else {
-        loss = bind(stepsWithLoss[i], batch).runAndFetchScalar();
-        fetched = true;
+    } catch (RuntimeException e) {
+      if (!fetched) {
+        batchesTrained--; // the first step failed: nothing of this batch was applied or counted
       }
+      throw stepFailure(e, batch, batchNumber);
     }
     return loss;
+  }
+
+  /**
+   * What {@code step()} throws when TensorFlow failed its batch: an {@link
+   * IllegalArgumentException} for a label outside its model's classes (naming the input, the
+   * example, the value and the range), a {@link NonFiniteException} when the non-finite check
+   * refused the batch (naming the step and the first non-finite tensor), else a {@link
+   * TrainingException} saying where, with TensorFlow's message.
+   */
+  private RuntimeException stepFailure(RuntimeException failure, Batch batch, long globalStep) {
+    String where = graph.name() + "Loop.step at global step " + globalStep;
+    try {
+      labelRanges().check(batch, graph.inputs(), where);
+    } catch (IllegalArgumentException badLabel) {
+      badLabel.initCause(failure);
+      return badLabel;
+    }
+    NonFiniteGuard.StepGuard guard = guardThatFailed(failure);
+    if (guard != null) {
+      String tensor = firstNonFiniteOrOverflow(guard, batch);
+      return new NonFiniteException(
+          graph.name()
+              + ": step '"
+              + guard.stepName()
+              + "' met a non-finite value at global step "
+              + globalStep
+              + " (a step() call): the first is "
+              + tensor
+              + "; the update was not applied",
+          guard.stepName(),
+          globalStep,
+          0,
+          0,
+          tensor,
+          null,
+          failure);
+    }
+    return new TrainingException(where + " failed: " + failure.getMessage(), failure);
+  }
+
+  /**
+   * The guard whose assertion or numerics check made {@code failure}, or {@code null} if it came
+   * from elsewhere.
+   */
+  public NonFiniteGuard.StepGuard guardThatFailed(RuntimeException failure) {
+    String message = String.valueOf(failure.getMessage());
+    List<NonFiniteGuard.StepGuard> guards = nonFiniteGuards();
+    for (NonFiniteGuard.StepGuard guard : guards) {
+      if (message.contains(NonFiniteGuard.MARKER + guard.stepName() + ">")) {
+        return guard;
+      }
+    }
+    if (message.contains(NUMERICS)) {
+      for (NonFiniteGuard.StepGuard guard : guards) {
+        if (message.contains("{{node " + guard.stepName() + "/")) {
+          return guard;
+        }
+      }
+      return guards.isEmpty() ? null : guards.get(0);
+    }
+    return null;
+  }
+
+  /**
+   * The first non-finite tensor {@code guard} checks on {@code batch}; when all are finite, only
+   * the sum of the gradients' squares overflowed, and that is what it says.
+   */
+  public String firstNonFiniteOrOverflow(NonFiniteGuard.StepGuard guard, Batch batch) {
+    String tensor = firstNonFinite(guard, batch);
+    if (tensor != null) {
+      return tensor;
+    }
+    return "the global gradient norm of step '"
+        + guard.stepName()
+        + "' (infinite: every gradient is finite, but the sum of their squares overflows)";
   }
 
   /** Runs every step due on this batch without reading anything back. */
