@@ -123,7 +123,15 @@ public final class LoopEngine implements AutoCloseable {
               ? new Session(graph.graph(), sessionConfig(options))
               : ClusterSession.open(graph.graph(), sessionConfig(options), options.cluster());
       NativeResources.sessionOpened();
-      opened.run(graph.initialize());
+      if (options.cluster() == null) {
+        opened.run(graph.initialize());
+      } else {
+        ClusterSession.initialize(
+            opened,
+            graph.initialize(),
+            options.cluster(),
+            graph.name() + ", " + options.cluster().describeTask());
+      }
       this.session = opened;
       this.trainingFlag = TBool.scalarOf(true);
       created.add(trainingFlag);
