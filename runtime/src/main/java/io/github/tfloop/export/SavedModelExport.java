@@ -165,8 +165,15 @@ public final class SavedModelExport {
     } catch (AtomicMoveNotSupportedException e) {
       throw new UncheckedIOException("cannot rename " + temporary + " to " + directory, e);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot export a SavedModel to " + directory + ": " + e, e);
-    } catch (TensorFlowException e) {
+      throw new UncheckedIOException(
+          "cannot export a SavedModel to "
+              + directory
+              + ": "
+              + e.getClass().getSimpleName()
+              + " "
+              + e.getMessage(),
+          e);
+    } catch (TensorFlowException e) { // writing failed (TFInvalidArgumentException is not one)
       throw new UncheckedIOException(
           "cannot export a SavedModel to " + directory + ": " + e.getMessage(), new IOException(e));
     } finally {

@@ -97,6 +97,20 @@ class ServingExportTest {
   }
 
   @Test
+  void aDirectoryThatCannotBeMadeIsNamed(@TempDir Path directory) throws IOException {
+    Path file = Files.writeString(directory.resolve("models"), "a file, not a directory");
+    Path model = file.resolve("1");
+    try (Trainer loop = Augmented.build(LoopOptions.defaults())) {
+      java.io.UncheckedIOException error =
+          assertThrows(java.io.UncheckedIOException.class, () -> loop.exportSavedModel(model));
+      assertEquals(
+          "cannot export a SavedModel to " + model + ": FileAlreadyExistsException " + file,
+          error.getMessage());
+    }
+    assertEquals("a file, not a directory", Files.readString(file));
+  }
+
+  @Test
   void aVariableThatIsNotFrozenIsRefusedByName(@TempDir Path directory) {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);

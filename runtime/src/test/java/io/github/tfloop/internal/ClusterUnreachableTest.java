@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.tfloop.distributed.Cluster;
+import io.github.tfloop.distributed.ParameterServer;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -26,17 +29,7 @@ class ClusterUnreachableTest {
     int[] ports = freePorts(2);
     String ps = "127.0.0.1:" + ports[0];
     Cluster cluster = Cluster.of(List.of(ps), List.of("127.0.0.1:" + ports[1]), "worker", 0);
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                ClusterCreate.class.getName(),
-                "1")
-            .redirectErrorStream(true);
-    builder.environment().put(Cluster.ENVIRONMENT_VARIABLE, cluster.toTfConfig());
-    builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+    ProcessBuilder builder = start(cluster, ClusterCreate.class.getName(), "1");
     Process worker = builder.start();
     assertTrue(worker.waitFor(2, TimeUnit.MINUTES), "the worker still runs");
     String output = new String(worker.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -58,6 +51,80 @@ class ClusterUnreachableTest {
             + " how long to wait";
     assertTrue(line.matches(expected), line);
     assertEquals(0, worker.exitValue());
+  }
+
+  /**
+   * A parameter server that stops after the loop was created: the next call that needs it fails
+   * with a {@code TrainingException} naming the call, this task, and that the parameter server no
+   * longer accepts connections.
+   */
+  @Test
+  void aParameterServerThatStopsIsNamedByTheNextCall() throws Exception {
+    int[] ports = freePorts(2);
+    String ps = "127.0.0.1:" + ports[0];
+    Cluster cluster = Cluster.of(List.of(ps), List.of("127.0.0.1:" + ports[1]), "worker", 0);
+    Process server = start(cluster.forTask(Cluster.PS, 0), ParameterServer.class.getName()).start();
+    Process worker = null;
+    try {
+      BufferedReader serverOutput = lines(server);
+      awaitLine(serverOutput, "ps 0");
+      worker = start(cluster, ClusterCreate.class.getName(), "2", "then-global-step").start();
+      BufferedReader workerOutput = lines(worker);
+      awaitLine(workerOutput, "created");
+      server.destroyForcibly();
+      server.waitFor();
+      worker.getOutputStream().write('\n');
+      worker.getOutputStream().flush();
+      assertTrue(worker.waitFor(2, TimeUnit.MINUTES), "the worker still runs");
+      String line = awaitLine(workerOutput, "io.github.tfloop.train.TrainingException");
+      assertTrue(
+          line.startsWith(
+              "io.github.tfloop.train.TrainingException: CurveLoop.globalStep failed: "),
+          line);
+      assertTrue(
+          line.endsWith(
+              " (worker 0 of 1). Parameter servers: ps 0 at "
+                  + ps
+                  + " does not accept connections (Connection refused)"),
+          line);
+    } finally {
+      server.destroyForcibly();
+      if (worker != null) {
+        worker.destroyForcibly();
+      }
+    }
+  }
+
+  /** A JVM running {@code mainClass} with {@code arguments} as {@code cluster}'s task. */
+  private static ProcessBuilder start(Cluster cluster, String mainClass, String... arguments) {
+    List<String> command = new java.util.ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("--enable-native-access=ALL-UNNAMED");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(mainClass);
+    command.addAll(List.of(arguments));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put(Cluster.ENVIRONMENT_VARIABLE, cluster.toTfConfig());
+    builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+    return builder;
+  }
+
+  private static BufferedReader lines(Process process) {
+    return new BufferedReader(
+        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+  }
+
+  /** Reads lines until one starts with {@code prefix}, and returns it. */
+  private static String awaitLine(BufferedReader lines, String prefix) throws IOException {
+    StringBuilder seen = new StringBuilder();
+    for (String line; (line = lines.readLine()) != null; ) {
+      if (line.startsWith(prefix)) {
+        return line;
+      }
+      seen.append(line).append('\n');
+    }
+    throw new AssertionError("no line starting with '" + prefix + "' in:\n" + seen);
   }
 
   /** {@code count} ports free on 127.0.0.1 now, all different. */

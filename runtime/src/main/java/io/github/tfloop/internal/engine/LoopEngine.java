@@ -14,6 +14,7 @@ import io.github.tfloop.internal.session.NativeProgram;
 import io.github.tfloop.internal.session.Program;
 import io.github.tfloop.internal.session.ProgramSpec;
 import io.github.tfloop.internal.session.RunnerProgram;
+import io.github.tfloop.internal.session.TensorFlowFailures;
 import io.github.tfloop.metrics.MetricState;
 import io.github.tfloop.train.Evaluation;
 import io.github.tfloop.train.Execution;
@@ -333,7 +334,7 @@ public final class LoopEngine implements AutoCloseable {
       if (!fetched) {
         batchesTrained--; // the first step failed: nothing of this batch was applied or counted
       }
-      throw stepFailure(e, batch, batchNumber);
+      throw TensorFlowFailures.isFromTensorFlow(e) ? stepFailure(e, batch, batchNumber) : e;
     }
     return loss;
   }
@@ -452,7 +453,7 @@ public final class LoopEngine implements AutoCloseable {
   public Evaluation evaluate(Dataset data, Column[] columns) {
     requireOpen();
     session.run(resetEvalMetrics);
-    forEachBatchInOrder(data.size(), columns, batch -> bind(evaluation, batch).run());
+    forEachBatchInOrder("evaluating", data.size(), columns, batch -> bind(evaluation, batch).run());
     return new Evaluation(read(graph.evalMetrics()), data.size());
   }
 
@@ -522,6 +523,7 @@ public final class LoopEngine implements AutoCloseable {
     int perExample = predictionLength(data) / Math.max(1, data.size());
     int[] done = {0};
     forEachBatchInOrder(
+        "predicting",
         data.size(),
         columns,
         batch -> {
@@ -542,16 +544,43 @@ public final class LoopEngine implements AutoCloseable {
     void run(Batch batch);
   }
 
-  /** Feeds {@code columns} batch by batch in order, the last batch smaller if need be. */
-  private void forEachBatchInOrder(int size, Column[] columns, BatchAction action) {
+  /**
+   * Feeds {@code columns} batch by batch in order, the last batch smaller if need be.
+   *
+   * @param doing what the batches are for, such as {@code "evaluating"}, for messages
+   * @throws TrainingException if TensorFlow fails a batch, naming its examples
+   */
+  private void forEachBatchInOrder(String doing, int size, Column[] columns, BatchAction action) {
     int batchSize = graph.batchSize();
     for (int from = 0; from < size; from += batchSize) {
       if (closeRequested) {
         throw closedDuring(call);
       }
-      Batch current = batchOf(Math.min(batchSize, size - from));
+      int examples = Math.min(batchSize, size - from);
+      Batch current = batchOf(examples);
       current.loadRange(columns, from);
-      action.run(current);
+      try {
+        action.run(current);
+      } catch (RuntimeException e) {
+        if (!TensorFlowFailures.isFromTensorFlow(e)) {
+          throw e;
+        }
+        throw new TrainingException(
+            graph.name()
+                + ": "
+                + doing
+                + " examples "
+                + from
+                + " to "
+                + (from + examples - 1)
+                + " of "
+                + size
+                + " (a batch of "
+                + examples
+                + ") failed: "
+                + e.getMessage(),
+            e);
+      }
     }
   }
 

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
-import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.op.Op;
 import org.tensorflow.proto.ConfigProto;
 
@@ -59,7 +58,10 @@ public final class ClusterSession {
     long started = System.nanoTime();
     try {
       session.run(initialize);
-    } catch (TensorFlowException e) {
+    } catch (RuntimeException e) {
+      if (!TensorFlowFailures.isFromTensorFlow(e)) {
+        throw e;
+      }
       Duration waited = Duration.ofNanos(System.nanoTime() - started);
       throw new IllegalStateException(
           what
@@ -79,8 +81,11 @@ public final class ClusterSession {
     }
   }
 
-  /** Each parameter server, its address, and whether it accepts a connection now. */
-  static String parameterServers(Cluster cluster) {
+  /**
+   * Each parameter server, its address, and whether it accepts a TCP connection now (tried for up
+   * to 2 s each): what to look at first when a run on the cluster fails.
+   */
+  public static String parameterServers(Cluster cluster) {
     List<String> servers = new ArrayList<>();
     List<String> addresses = cluster.parameterServers();
     for (int i = 0; i < addresses.size(); i++) {
