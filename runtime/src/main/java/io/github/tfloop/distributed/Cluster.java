@@ -44,11 +44,27 @@ public final class Cluster {
   /** How long a task waits for the others before it gives up, unless {@link #withTimeout} says. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(2);
 
+  /**
+   * The system property that, set to {@code true}, acknowledges for every cluster of the process
+   * what {@link #acknowledgeInsecureNetwork()} acknowledges: {@code
+   * -Dtfloop.cluster.acknowledgeInsecureNetwork=true}.
+   */
+  public static final String ACKNOWLEDGE_PROPERTY = "tfloop.cluster.acknowledgeInsecureNetwork";
+
+  /**
+   * The environment variable that, set to {@code true}, acknowledges for every cluster of the
+   * process what {@link #acknowledgeInsecureNetwork()} acknowledges, as {@code TF_CONFIG} describes
+   * the cluster: {@code TFLOOP_ACKNOWLEDGE_INSECURE_NETWORK=true}.
+   */
+  public static final String ACKNOWLEDGE_ENVIRONMENT_VARIABLE =
+      "TFLOOP_ACKNOWLEDGE_INSECURE_NETWORK";
+
   private final List<String> parameterServers;
   private final List<String> workers;
   private final String taskType;
   private final int taskIndex;
   private final Duration timeout;
+  private final boolean insecureNetworkAcknowledged;
 
   private Cluster(
       List<String> parameterServers,
@@ -57,11 +73,23 @@ public final class Cluster {
       int taskIndex,
       Duration timeout,
       String source) {
+    this(parameterServers, workers, taskType, taskIndex, timeout, false, source);
+  }
+
+  private Cluster(
+      List<String> parameterServers,
+      List<String> workers,
+      String taskType,
+      int taskIndex,
+      Duration timeout,
+      boolean insecureNetworkAcknowledged,
+      String source) {
     this.parameterServers = List.copyOf(parameterServers);
     this.workers = List.copyOf(workers);
     this.taskType = taskType;
     this.taskIndex = taskIndex;
     this.timeout = timeout;
+    this.insecureNetworkAcknowledged = insecureNetworkAcknowledged;
     validate(source);
   }
 
@@ -155,12 +183,86 @@ public final class Cluster {
       throw new IllegalArgumentException(
           "the cluster's timeout must be positive and under 24 days, got " + timeout);
     }
-    return new Cluster(parameterServers, workers, taskType, taskIndex, timeout, "cluster");
+    return new Cluster(
+        parameterServers,
+        workers,
+        taskType,
+        taskIndex,
+        timeout,
+        insecureNetworkAcknowledged,
+        "cluster");
   }
 
   /** The same cluster seen from another task, as the launcher starts it. */
   public Cluster forTask(String type, int index) {
-    return new Cluster(parameterServers, workers, type, index, timeout, "cluster");
+    return new Cluster(
+        parameterServers, workers, type, index, timeout, insecureNetworkAcknowledged, "cluster");
+  }
+
+  /**
+   * This cluster, acknowledging that its TensorFlow servers are open to the network: needed to
+   * start a server for a cluster whose addresses are not all loopback ({@code 127.0.0.1}, {@code
+   * ::1}, {@code localhost}).
+   *
+   * <p>TensorFlow's gRPC server listens on every network interface of its host ({@code 0.0.0.0}),
+   * whatever address the cluster gives it, and runs any graph that anyone who reaches its port
+   * sends it (reading files, writing files, using the memory and processors of the host), without
+   * authentication or encryption. It cannot be limited to one interface. Acknowledge this once the
+   * cluster's ports are reachable only by the cluster's hosts: a private network, or a firewall
+   * that lets only those hosts in. The same acknowledgement for every cluster of a process: the
+   * system property {@value #ACKNOWLEDGE_PROPERTY} or the environment variable {@value
+   * #ACKNOWLEDGE_ENVIRONMENT_VARIABLE} set to {@code true}.
+   */
+  public Cluster acknowledgeInsecureNetwork() {
+    return new Cluster(parameterServers, workers, taskType, taskIndex, timeout, true, "cluster");
+  }
+
+  /**
+   * Whether starting a server for this cluster is acknowledged to open it to the network: by {@link
+   * #acknowledgeInsecureNetwork()}, the system property {@value #ACKNOWLEDGE_PROPERTY} or the
+   * environment variable {@value #ACKNOWLEDGE_ENVIRONMENT_VARIABLE}.
+   */
+  public boolean insecureNetworkAcknowledged() {
+    return insecureNetworkAcknowledged
+        || Boolean.parseBoolean(System.getProperty(ACKNOWLEDGE_PROPERTY))
+        || Boolean.parseBoolean(System.getenv(ACKNOWLEDGE_ENVIRONMENT_VARIABLE));
+  }
+
+  /**
+   * The addresses of this cluster's tasks that are not loopback addresses, in task order; empty
+   * when the whole cluster is on this machine's loopback interface. A host name other than {@code
+   * localhost} counts as not loopback: it is not looked up.
+   */
+  public List<String> nonLoopbackAddresses() {
+    List<String> all = new ArrayList<>(parameterServers);
+    all.addAll(workers);
+    List<String> open = new ArrayList<>();
+    for (String address : all) {
+      if (!isLoopback(address.substring(0, address.lastIndexOf(':')))) {
+        open.add(address);
+      }
+    }
+    return open;
+  }
+
+  private static final java.util.regex.Pattern IP_LITERAL =
+      java.util.regex.Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
+
+  /** Whether {@code host}, a name or an IP address (IPv6 in brackets), is a loopback address. */
+  static boolean isLoopback(String host) {
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    String literal =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    if (!IP_LITERAL.matcher(literal).matches()) {
+      return false; // a name: what it resolves to is not known without a lookup
+    }
+    try {
+      return java.net.InetAddress.getByName(literal).isLoopbackAddress(); // a literal: no lookup
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   /** This cluster and task as {@code TF_CONFIG} JSON text, which {@link #parse} reads back. */
@@ -235,6 +337,10 @@ public final class Cluster {
         + (isParameterServer() ? parameterServers : workers).size();
   }
 
+  /**
+   * Whether {@code other} is the same cluster and task with the same timeout; whether the insecure
+   * network is acknowledged does not count.
+   */
   @Override
   public boolean equals(Object other) {
     return other instanceof Cluster that && sameTask(that) && timeout.equals(that.timeout);

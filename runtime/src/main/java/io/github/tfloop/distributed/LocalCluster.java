@@ -19,9 +19,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A cluster on this machine for trying distributed training out: parameter servers and workers as
- * separate JVMs on 127.0.0.1, each with its own {@code TF_CONFIG}, on ports free when it starts.
- * Parameter servers run {@link ParameterServer}; workers run a training program's main class, the
- * same on every worker. The launcher's command line:
+ * separate JVMs with addresses on 127.0.0.1, each with its own {@code TF_CONFIG}, on ports free
+ * when it starts. Their TensorFlow servers still listen on every interface of the machine (see
+ * {@link Servers}): other hosts can reach those ports unless a firewall closes them. Parameter
+ * servers run {@link ParameterServer}; workers run a training program's main class, the same on
+ * every worker. The launcher's command line:
  *
  * <pre>
  * java -cp CLASSPATH io.github.tfloop.distributed.LocalCluster [--workers N] [--ps N]
@@ -103,7 +105,9 @@ public final class LocalCluster implements AutoCloseable {
               + local.cluster().workers().size()
               + " workers "
               + local.cluster().workers()
-              + " (worker 0 is the chief)");
+              + " (worker 0 is the chief); each task's TensorFlow server listens on all network"
+              + " interfaces of this machine, on its port: other hosts can reach them unless a"
+              + " firewall closes those ports");
       int status = local.awaitWorkers();
       System.out.println("local cluster: workers done" + (status == 0 ? "" : ", status " + status));
       System.exit(status);

@@ -33,7 +33,7 @@ public final class ParameterServer {
               + ", which trains: run the training program there");
     }
     Servers.start(cluster, ConfigProto.getDefaultInstance());
-    System.out.println("ps " + cluster.taskIndex() + " serving at " + cluster.address());
+    System.out.println(Servers.listening(cluster));
     System.out.flush();
     new CountDownLatch(1).await();
   }

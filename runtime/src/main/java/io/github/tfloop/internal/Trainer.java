@@ -1,14 +1,18 @@
 package io.github.tfloop.internal;
 
 import io.github.tfloop.data.Dataset;
+import io.github.tfloop.distributed.Cluster;
 import io.github.tfloop.internal.build.LoopGraph;
 import io.github.tfloop.internal.cluster.ClusterFit;
 import io.github.tfloop.internal.cluster.SyncReplicas;
 import io.github.tfloop.internal.engine.LoopEngine;
 import io.github.tfloop.internal.fit.FitLoop;
 import io.github.tfloop.internal.session.Batch;
+import io.github.tfloop.internal.session.ClusterSession;
+import io.github.tfloop.internal.session.TensorFlowFailures;
 import io.github.tfloop.train.Evaluation;
 import io.github.tfloop.train.History;
+import io.github.tfloop.train.TrainingException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -131,6 +135,8 @@ public final class Trainer implements AutoCloseable {
     engine.enter("globalStep");
     try {
       return engine.globalStep();
+    } catch (RuntimeException e) {
+      throw failed("globalStep", e);
     } finally {
       engine.exit();
     }
@@ -190,8 +196,27 @@ public final class Trainer implements AutoCloseable {
     engine.enter(name);
     try {
       return body.get();
+    } catch (RuntimeException e) {
+      throw failed(name, e);
     } finally {
       engine.exit();
     }
+  }
+
+  /**
+   * What a call throws when TensorFlow failed it and nothing more precise said why (a cluster task
+   * that stopped answering, for one): TensorFlow's message, with the call it ended; on a cluster,
+   * with this task and whether each parameter server answers.
+   */
+  private RuntimeException failed(String call, RuntimeException e) {
+    if (!TensorFlowFailures.isFromTensorFlow(e)) {
+      return e;
+    }
+    String message = engine.name() + "Loop." + call + " failed: " + e.getMessage().strip();
+    Cluster cluster = engine.options().cluster();
+    if (cluster != null) {
+      message += " (" + cluster.describeTask() + "). " + ClusterSession.parameterServers(cluster);
+    }
+    return new TrainingException(message, e);
   }
 }

@@ -10,12 +10,17 @@ package io.github.tfloop.train;
 public enum NonFinite {
   /**
    * Stop with a {@link NonFiniteException} naming the global step, epoch, batch and the first
-   * non-finite tensor; the offending update is not applied.
+   * non-finite tensor; the offending update is not applied (weights, optimizer state, and model
+   * state such as batch normalisation's moving averages stay as they were). {@code step()} throws
+   * it too, with epoch and batch 0.
    */
   STOP,
   /**
-   * Leave the weights and optimizer state as they were for that batch and go on; the epoch's
-   * results count the skipped batches as {@code skipped_batches}.
+   * Leave the weights, optimizer state and model state (batch normalisation's moving averages) as
+   * they were for that batch and go on; the batch counts in none of the epoch's loss and metrics,
+   * and the epoch's results count the skipped batches as {@code skipped_batches}. (Precisely: a
+   * batch counts when every loss is finite and the step that runs on every batch applied it; on a
+   * cluster, when every loss of the worker's share is finite.)
    */
   SKIP,
   /**

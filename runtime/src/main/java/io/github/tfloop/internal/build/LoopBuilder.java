@@ -28,6 +28,7 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.SwitchCond;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
@@ -232,8 +233,9 @@ public final class LoopBuilder {
       syncReplicas.finish(countBatch, globalStep);
     }
 
-    Map<String, MetricState> trainMetrics = buildMetrics("train");
-    Map<String, MetricState> evalMetrics = buildMetrics("eval");
+    Map<String, MetricState> trainMetrics =
+        buildMetrics("train", countsInMetrics(trainSteps.indexOf(counting)));
+    Map<String, MetricState> evalMetrics = buildMetrics("eval", null);
 
     List<Op> initializers = new ArrayList<>();
     for (Variable<?> variable : store.all()) {
@@ -359,10 +361,11 @@ public final class LoopBuilder {
       updates.add(apply(step, context, trained.get(i), numeric(finite.gate(clipped.get(i)))));
     }
     // Model state updates (batch normalisation's moving averages) of the models this step trains,
-    // unless an earlier step already runs them.
+    // unless an earlier step already runs them. Like the weights, they wait for the non-finite
+    // check: a skipped batch leaves them as they are.
     for (Op update : store.updates(step.variableGroups())) {
       if (updatesRun.add(update)) {
-        updates.add(update);
+        updates.add(finite.gateUpdate(updateScope, update));
       }
     }
     // The global norm of this update's gradients, kept for monitoring without a fetch per step.
@@ -418,18 +421,71 @@ public final class LoopBuilder {
     return step.optimizer().apply(context, (Variable) variable, (Operand) gradient);
   }
 
-  private Map<String, MetricState> buildMetrics(String prefix) {
-    MetricContext context = new MetricContext(tf.withSubScope(prefix), store, prefix);
-    Operand<?> batchReference = inputs.values().iterator().next();
+  /**
+   * Whether a training batch counts in the epoch's loss and metrics, or {@code null} if every batch
+   * does. Under {@link io.github.tfloop.train.NonFinite#SKIP}, a batch counts when every loss is
+   * finite and the step that runs on every batch (number {@code countingStep}) applied its update;
+   * on a cluster, where that is known only on the chief once every worker's gradients are in, when
+   * every loss of this worker's share is finite.
+   */
+  private Operand<TBool> countsInMetrics(int countingStep) {
+    if (nonFiniteGuard.policy() != io.github.tfloop.train.NonFinite.SKIP) {
+      return null;
+    }
+    Ops scope = tf.withSubScope("train_metrics_gate");
+    Operand<TBool> counts =
+        syncReplicas == null ? nonFiniteGuard.steps().get(countingStep).applies() : null;
+    for (Operand<? extends TNumber> loss : losses.values()) {
+      Operand<TBool> finite = scope.math.isFinite(loss);
+      counts = counts == null ? finite : scope.math.logicalAnd(counts, finite);
+    }
+    return scope.withName("counts").identity(counts);
+  }
+
+  /**
+   * The states of every loss and metric, for training or evaluation; when {@code counts} is given,
+   * each update takes its inputs only when it holds, and completes either way.
+   */
+  private Map<String, MetricState> buildMetrics(String prefix, Operand<TBool> counts) {
+    Ops scope = tf.withSubScope(prefix);
+    MetricContext context = new MetricContext(scope, store, prefix);
+    MetricInputs in = new MetricInputs(scope, counts);
+    Operand<?> batchReference = in.gate(inputs.values().iterator().next());
     Map<String, MetricState> states = new LinkedHashMap<>();
     losses.forEach(
-        (name, loss) -> states.put(name, WeightedMean.of(context, name, loss, batchReference)));
+        (name, loss) ->
+            states.put(name, WeightedMean.of(context, name, in.gate(loss), batchReference)));
     for (MetricBinding binding : metrics) {
       states.put(
           binding.metric().name(),
-          binding.metric().build(context, binding.predictions(), binding.labels()));
+          binding
+              .metric()
+              .build(context, in.gate(binding.predictions()), in.gate(binding.labels())));
+    }
+    if (counts != null) {
+      states.replaceAll(
+          (name, state) -> new MetricState(in.done(state.update()), state.result(), state.reset()));
     }
     return states;
+  }
+
+  /**
+   * Gates a metric's inputs on {@code counts}: a batch that does not count makes them dead, so no
+   * update runs; {@link #done} completes whether it ran or not (a graph function must never end on
+   * a dead op).
+   */
+  private record MetricInputs(Ops scope, Operand<TBool> counts) {
+
+    <T extends TType> Operand<T> gate(Operand<T> input) {
+      return counts == null ? input : scope.switchCond(input, counts).outputTrue();
+    }
+
+    Op done(Op update) {
+      SwitchCond<TBool> branch = scope.switchCond(counts, counts);
+      Operand<TBool> updated =
+          scope.withControlDependencies(List.of(update)).identity(branch.outputTrue());
+      return scope.withName("update_or_skip").merge(List.of(updated, branch.outputFalse()));
+    }
   }
 
   private static void requireNotNull(Operand<?> operand, String method) {

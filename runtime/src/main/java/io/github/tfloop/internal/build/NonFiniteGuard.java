@@ -37,8 +37,12 @@ import org.tensorflow.types.family.TNumber;
  *       before any update, with a message carrying {@link #MARKER} and the step's name.
  *   <li>{@link NonFinite#SKIP}: the gate is a {@code Switch} on the check; a non-finite batch
  *       leaves its updates unrun (their inputs are dead) and counts one in {@code
- *       <step>/skipped_batches}.
+ *       <step>/skipped_batches}. {@code LoopBuilder} also keeps it out of the epoch's loss and
+ *       metrics.
  * </ul>
+ *
+ * <p>Model-state updates (batch normalisation's moving averages) go through the gate as the
+ * gradients do ({@link StepGuard#gateUpdate}): a batch that is refused or skipped changes nothing.
  *
  * <p>With {@code debugNumerics}, every floating-point output the loss and gradients depend on gets
  * a {@code CheckNumerics} op, and the gate waits for all of them too.
@@ -85,6 +89,11 @@ public final class NonFiniteGuard {
             @Override
             Operand<?> gate(Operand<?> gradient) {
               return gradient;
+            }
+
+            @Override
+            Op gateUpdate(Ops scope, Op update) {
+              return update;
             }
           };
       steps.add(off);
@@ -171,6 +180,11 @@ public final class NonFiniteGuard {
       }
 
       @Override
+      Operand<TBool> applies() {
+        return predicate;
+      }
+
+      @Override
       Op done(Op update) {
         // A skipped update is dead, and so is all that waits for it: merge it with the skipping
         // branch, so that what follows the step (counting the batch) runs either way.
@@ -195,7 +209,7 @@ public final class NonFiniteGuard {
   }
 
   @SuppressWarnings("unchecked")
-  private static <T extends TNumber> Operand<T> numeric(Output<?> output) {
+  private static <T extends TNumber> Operand<T> numeric(Operand<?> output) {
     return (Operand<T>) output;
   }
 
@@ -255,6 +269,47 @@ public final class NonFiniteGuard {
     /** An op that completes when {@code update}, the step's last op, has run or was skipped. */
     Op done(Op update) {
       return update;
+    }
+
+    /**
+     * Whether the batch's update is applied ({@link NonFinite#SKIP}: every checked value is
+     * finite), or {@code null} when every batch's is (or the run fails).
+     */
+    Operand<TBool> applies() {
+      return null;
+    }
+
+    /**
+     * {@code update}, a model-state update the step runs (batch normalisation's moving averages),
+     * rebuilt to assign its value only through {@link #gate}: a non-finite batch leaves model state
+     * as it leaves the weights. The original op stays in the graph, unrun.
+     *
+     * @throws IllegalStateException if {@code update} is not an assignment to a resource variable
+     */
+    Op gateUpdate(Ops scope, Op update) {
+      GraphOperation op = (GraphOperation) update.op();
+      Output<?> handle = op.input(0);
+      List<Op> controls = new ArrayList<>();
+      for (GraphOperation control : op.controlInputs()) {
+        controls.add(() -> control);
+      }
+      Ops gated = scope.withControlDependencies(controls);
+      return switch (op.type()) {
+        case "AssignVariableOp" -> gated.assignVariableOp(handle, gate(op.input(1)));
+        case "AssignAddVariableOp" -> gated.assignAddVariableOp(handle, numeric(gate(op.input(1))));
+        case "AssignSubVariableOp" -> gated.assignSubVariableOp(handle, numeric(gate(op.input(1))));
+        default ->
+            throw new IllegalStateException(
+                "step '"
+                    + stepName
+                    + "' runs the model-state update '"
+                    + op.name()
+                    + "', a "
+                    + op.type()
+                    + "; with a non-finite check, model-state updates must be AssignVariableOp,"
+                    + " AssignAddVariableOp or AssignSubVariableOp, so that a non-finite batch can"
+                    + " be kept from them");
+      };
     }
 
     public String stepName() {

@@ -2,6 +2,7 @@ package io.github.tfloop.internal.engine;
 
 import io.github.tfloop.data.Column;
 import io.github.tfloop.data.InputSpec;
+import io.github.tfloop.internal.session.Batch;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,30 +66,45 @@ final class LabelRanges {
     classes.forEach(
         (slot, count) -> {
           Column column = columns[slot];
-          if (column == null) {
-            return;
-          }
-          Object values = column.values();
-          int length = java.lang.reflect.Array.getLength(values);
-          for (int i = 0; i < length; i++) {
-            long label = values instanceof int[] ints ? ints[i] : ((long[]) values)[i];
-            if (label < 0 || label >= count) {
-              int perExample = column.exampleLength();
-              throw new IllegalArgumentException(
-                  where
-                      + ": label '"
-                      + inputs.get(slot).name()
-                      + "' of example "
-                      + i / perExample
-                      + " is "
-                      + label
-                      + ", outside [0, "
-                      + count
-                      + "): the model's logits have "
-                      + count
-                      + " classes");
-            }
+          if (column != null) {
+            check(column.values(), column.exampleLength(), inputs.get(slot), count, where);
           }
         });
+  }
+
+  /**
+   * Checks every label of {@code batch}, whose inputs are {@code inputs}.
+   *
+   * @throws IllegalArgumentException naming {@code where}, the input, the example and the range
+   */
+  void check(Batch batch, List<InputSpec> inputs, String where) {
+    classes.forEach(
+        (slot, count) -> {
+          InputSpec input = inputs.get(slot);
+          check(batch.values(slot), input.exampleLength(), input, count, where);
+        });
+  }
+
+  private static void check(
+      Object values, int perExample, InputSpec input, long count, String where) {
+    int length = java.lang.reflect.Array.getLength(values);
+    for (int i = 0; i < length; i++) {
+      long label = values instanceof int[] ints ? ints[i] : ((long[]) values)[i];
+      if (label < 0 || label >= count) {
+        throw new IllegalArgumentException(
+            where
+                + ": label '"
+                + input.name()
+                + "' of example "
+                + i / Math.max(1, perExample)
+                + " is "
+                + label
+                + ", outside [0, "
+                + count
+                + "): the model's logits have "
+                + count
+                + " classes");
+      }
+    }
   }
 }

@@ -14,12 +14,15 @@ import io.github.tfloop.internal.session.NativeProgram;
 import io.github.tfloop.internal.session.Program;
 import io.github.tfloop.internal.session.ProgramSpec;
 import io.github.tfloop.internal.session.RunnerProgram;
+import io.github.tfloop.internal.session.TensorFlowFailures;
 import io.github.tfloop.metrics.MetricState;
 import io.github.tfloop.train.Evaluation;
 import io.github.tfloop.train.Execution;
 import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.NativeResources;
 import io.github.tfloop.train.NonFinite;
+import io.github.tfloop.train.NonFiniteException;
+import io.github.tfloop.train.TrainingException;
 import io.github.tfloop.train.WeightSnapshot;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,6 +57,9 @@ import org.tensorflow.types.family.TNumber;
 public final class LoopEngine implements AutoCloseable {
 
   private static final int CACHED_BATCH_SIZES = 4;
+
+  /** Begins the message of a failed {@code CheckNumerics} op ({@code debugNumerics}). */
+  private static final String NUMERICS = "Tensor had ";
 
   private final LoopGraph graph;
   private final LoopOptions options;
@@ -118,7 +124,15 @@ public final class LoopEngine implements AutoCloseable {
               ? new Session(graph.graph(), sessionConfig(options))
               : ClusterSession.open(graph.graph(), sessionConfig(options), options.cluster());
       NativeResources.sessionOpened();
-      opened.run(graph.initialize());
+      if (options.cluster() == null) {
+        opened.run(graph.initialize());
+      } else {
+        ClusterSession.initialize(
+            opened,
+            graph.initialize(),
+            options.cluster(),
+            graph.name() + ", " + options.cluster().describeTask());
+      }
       this.session = opened;
       this.trainingFlag = TBool.scalarOf(true);
       created.add(trainingFlag);
@@ -297,21 +311,107 @@ public final class LoopEngine implements AutoCloseable {
    * batch) and returns the loss of the first of them, computed before its update.
    */
   public float trainStep(Batch batch) {
+    if (batch.size() == 0) {
+      throw new IllegalArgumentException(
+          graph.name() + "Loop.step: the batch has no examples; a step trains on at least one");
+    }
     long batchNumber = ++batchesTrained;
     float loss = Float.NaN;
     boolean fetched = false;
-    for (int i = 0; i < steps.length; i++) {
-      if (batchNumber % graph.steps().get(i).every() != 0) {
-        continue;
+    try {
+      for (int i = 0; i < steps.length; i++) {
+        if (batchNumber % graph.steps().get(i).every() != 0) {
+          continue;
+        }
+        if (fetched) {
+          bind(steps[i], batch).run();
+        } else {
+          loss = bind(stepsWithLoss[i], batch).runAndFetchScalar();
+          fetched = true;
+        }
       }
-      if (fetched) {
-        bind(steps[i], batch).run();
-      } else {
-        loss = bind(stepsWithLoss[i], batch).runAndFetchScalar();
-        fetched = true;
+    } catch (RuntimeException e) {
+      if (!fetched) {
+        batchesTrained--; // the first step failed: nothing of this batch was applied or counted
       }
+      throw TensorFlowFailures.isFromTensorFlow(e) ? stepFailure(e, batch, batchNumber) : e;
     }
     return loss;
+  }
+
+  /**
+   * What {@code step()} throws when TensorFlow failed its batch: an {@link
+   * IllegalArgumentException} for a label outside its model's classes (naming the input, the
+   * example, the value and the range), a {@link NonFiniteException} when the non-finite check
+   * refused the batch (naming the step and the first non-finite tensor), else a {@link
+   * TrainingException} saying where, with TensorFlow's message.
+   */
+  private RuntimeException stepFailure(RuntimeException failure, Batch batch, long globalStep) {
+    String where = graph.name() + "Loop.step at global step " + globalStep;
+    try {
+      labelRanges().check(batch, graph.inputs(), where);
+    } catch (IllegalArgumentException badLabel) {
+      badLabel.initCause(failure);
+      return badLabel;
+    }
+    NonFiniteGuard.StepGuard guard = guardThatFailed(failure);
+    if (guard != null) {
+      String tensor = firstNonFiniteOrOverflow(guard, batch);
+      return new NonFiniteException(
+          graph.name()
+              + ": step '"
+              + guard.stepName()
+              + "' met a non-finite value at global step "
+              + globalStep
+              + " (a step() call): the first is "
+              + tensor
+              + "; the update was not applied",
+          guard.stepName(),
+          globalStep,
+          0,
+          0,
+          tensor,
+          null,
+          failure);
+    }
+    return new TrainingException(where + " failed: " + failure.getMessage(), failure);
+  }
+
+  /**
+   * The guard whose assertion or numerics check made {@code failure}, or {@code null} if it came
+   * from elsewhere.
+   */
+  public NonFiniteGuard.StepGuard guardThatFailed(RuntimeException failure) {
+    String message = String.valueOf(failure.getMessage());
+    List<NonFiniteGuard.StepGuard> guards = nonFiniteGuards();
+    for (NonFiniteGuard.StepGuard guard : guards) {
+      if (message.contains(NonFiniteGuard.MARKER + guard.stepName() + ">")) {
+        return guard;
+      }
+    }
+    if (message.contains(NUMERICS)) {
+      for (NonFiniteGuard.StepGuard guard : guards) {
+        if (message.contains("{{node " + guard.stepName() + "/")) {
+          return guard;
+        }
+      }
+      return guards.isEmpty() ? null : guards.get(0);
+    }
+    return null;
+  }
+
+  /**
+   * The first non-finite tensor {@code guard} checks on {@code batch}; when all are finite, only
+   * the sum of the gradients' squares overflowed, and that is what it says.
+   */
+  public String firstNonFiniteOrOverflow(NonFiniteGuard.StepGuard guard, Batch batch) {
+    String tensor = firstNonFinite(guard, batch);
+    if (tensor != null) {
+      return tensor;
+    }
+    return "the global gradient norm of step '"
+        + guard.stepName()
+        + "' (infinite: every gradient is finite, but the sum of their squares overflows)";
   }
 
   /** Runs every step due on this batch without reading anything back. */
@@ -353,7 +453,7 @@ public final class LoopEngine implements AutoCloseable {
   public Evaluation evaluate(Dataset data, Column[] columns) {
     requireOpen();
     session.run(resetEvalMetrics);
-    forEachBatchInOrder(data.size(), columns, batch -> bind(evaluation, batch).run());
+    forEachBatchInOrder("evaluating", data.size(), columns, batch -> bind(evaluation, batch).run());
     return new Evaluation(read(graph.evalMetrics()), data.size());
   }
 
@@ -423,6 +523,7 @@ public final class LoopEngine implements AutoCloseable {
     int perExample = predictionLength(data) / Math.max(1, data.size());
     int[] done = {0};
     forEachBatchInOrder(
+        "predicting",
         data.size(),
         columns,
         batch -> {
@@ -443,16 +544,43 @@ public final class LoopEngine implements AutoCloseable {
     void run(Batch batch);
   }
 
-  /** Feeds {@code columns} batch by batch in order, the last batch smaller if need be. */
-  private void forEachBatchInOrder(int size, Column[] columns, BatchAction action) {
+  /**
+   * Feeds {@code columns} batch by batch in order, the last batch smaller if need be.
+   *
+   * @param doing what the batches are for, such as {@code "evaluating"}, for messages
+   * @throws TrainingException if TensorFlow fails a batch, naming its examples
+   */
+  private void forEachBatchInOrder(String doing, int size, Column[] columns, BatchAction action) {
     int batchSize = graph.batchSize();
     for (int from = 0; from < size; from += batchSize) {
       if (closeRequested) {
         throw closedDuring(call);
       }
-      Batch current = batchOf(Math.min(batchSize, size - from));
+      int examples = Math.min(batchSize, size - from);
+      Batch current = batchOf(examples);
       current.loadRange(columns, from);
-      action.run(current);
+      try {
+        action.run(current);
+      } catch (RuntimeException e) {
+        if (!TensorFlowFailures.isFromTensorFlow(e)) {
+          throw e;
+        }
+        throw new TrainingException(
+            graph.name()
+                + ": "
+                + doing
+                + " examples "
+                + from
+                + " to "
+                + (from + examples - 1)
+                + " of "
+                + size
+                + " (a batch of "
+                + examples
+                + ") failed: "
+                + e.getMessage(),
+            e);
+      }
     }
   }
 
@@ -735,15 +863,17 @@ public final class LoopEngine implements AutoCloseable {
 
   /**
    * Exports the model as a SavedModel in {@code directory}, which must not exist: the prediction's
-   * graph from the feature inputs, with the weights as they are now frozen into constants, and a
-   * {@code serving_default} signature from each feature's name to {@code output}. See {@link
-   * SavedModelExport}.
+   * graph as {@code predict} runs it (the training flag fixed to false, so no dropout, augmentation
+   * or batch statistics, and no global step), from the features it reads, with the weights and
+   * model state as they are now frozen into constants, and a {@code serving_default} signature from
+   * each of those features' names to {@code output}. See {@link SavedModelExport}.
    */
   public void exportSavedModel(Path directory) {
     requireOpen();
     Map<String, String> inputs = new LinkedHashMap<>();
     for (int slot = 0; slot < graph.inputs().size(); slot++) {
-      if (graph.inputs().get(slot).role() == InputSpec.Role.FEATURE) {
+      // only the features the prediction reads: a GAN's generator is served without real samples
+      if (graph.predictionInputs().contains(graph.inputs().get(slot))) {
         inputs.put(graph.inputs().get(slot).name(), graph.placeholders().get(slot).op().name());
       }
     }
@@ -760,6 +890,7 @@ public final class LoopEngine implements AutoCloseable {
           inputs,
           Map.entry("output", graph.prediction().op().name()),
           byOp,
+          Map.of(graph.training().op().name(), false),
           directory);
     }
   }

@@ -2,7 +2,6 @@ package io.github.tfloop.internal.fit;
 
 import io.github.tfloop.data.IdxFile;
 import io.github.tfloop.data.InputSpec;
-import io.github.tfloop.internal.build.NonFiniteGuard;
 import io.github.tfloop.internal.build.NonFiniteGuard.StepGuard;
 import io.github.tfloop.internal.engine.LoopEngine;
 import io.github.tfloop.internal.session.Batch;
@@ -22,8 +21,6 @@ import java.util.List;
  * dumping the batch), else a {@link TrainingException} saying where it failed.
  */
 final class StepFailures {
-
-  private static final String NUMERICS = "Tensor had ";
 
   /**
    * Where a batch of a fit is.
@@ -56,20 +53,12 @@ final class StepFailures {
       int[] order,
       int from,
       Path dumpDirectory) {
-    StepGuard guard = guardThatFailed(engine, failure);
+    StepGuard guard = engine.guardThatFailed(failure);
     if (guard == null) {
       return new TrainingException(
           engine.name() + ": training failed at " + where + ": " + failure.getMessage(), failure);
     }
-    String tensor = engine.firstNonFinite(guard, batch);
-    if (tensor == null) {
-      // every checked tensor is finite: only the squares' sum in the gradient norm overflowed
-      tensor =
-          "the global gradient norm of step '"
-              + guard.stepName()
-              + "' (infinite: every"
-              + " gradient is finite, but the sum of their squares overflows)";
-    }
+    String tensor = engine.firstNonFiniteOrOverflow(guard, batch);
     Path dump = null;
     String dumpNote = "";
     if (dumpDirectory != null) {
@@ -99,26 +88,6 @@ final class StepFailures {
         tensor,
         dump,
         failure);
-  }
-
-  /** The guard whose assertion or numerics check failed, or {@code null} for another failure. */
-  private static StepGuard guardThatFailed(LoopEngine engine, RuntimeException failure) {
-    String message = String.valueOf(failure.getMessage());
-    List<StepGuard> guards = engine.nonFiniteGuards();
-    for (StepGuard guard : guards) {
-      if (message.contains(NonFiniteGuard.MARKER + guard.stepName() + ">")) {
-        return guard;
-      }
-    }
-    if (message.contains(NUMERICS)) {
-      for (StepGuard guard : guards) {
-        if (message.contains("{{node " + guard.stepName() + "/")) {
-          return guard;
-        }
-      }
-      return guards.isEmpty() ? null : guards.get(0);
-    }
-    return null;
   }
 
   /** Writes each input of the batch as an IDX file, and what the batch was, into a directory. */
