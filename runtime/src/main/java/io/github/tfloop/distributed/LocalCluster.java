@@ -32,7 +32,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>It prints every process's output prefixed with its task, waits for the workers to finish,
  * stops the parameter servers and exits with the first failed worker's status (0 if none failed).
- * Ctrl-C stops every process. Tests use it as a library: {@link #kill} and {@link #restart} a task.
+ * Ctrl-C stops every process, and every process stops when the launcher's JVM ends, however it ends
+ * (see {@link LocalClusterChild}). Tests use it as a library: {@link #kill} and {@link #restart} a
+ * task.
  */
 public final class LocalCluster implements AutoCloseable {
 
@@ -209,6 +211,9 @@ public final class LocalCluster implements AutoCloseable {
     command.addAll(javaOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
+    // Every process ends with this launcher, even when it is killed outright.
+    command.add(LocalClusterChild.class.getName());
+    command.add(Long.toString(ProcessHandle.current().pid()));
     if (type.equals(Cluster.PS)) {
       command.add(ParameterServer.class.getName());
     } else {
