@@ -74,8 +74,8 @@ class RoundsTest {
     assertThat(compilation).hadErrorCount(1);
     assertThat(compilation)
         .hadErrorContaining(
-            "[tfloop:ParameterType] @Loss parameters must be Ops, or an Operand<T>; found Widget"
-                + " widget")
+            "[tfloop:ParameterType] @Loss parameters must be Ops, a model output Operand<T>, a"
+                + " Network<T> or a @Feature or @Label Operand<T>; found Widget widget")
         .inFile(source)
         .onLine(FIRST_LINE + 3);
   }
