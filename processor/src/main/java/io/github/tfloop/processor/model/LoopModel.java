@@ -131,11 +131,17 @@ public record LoopModel(
     CATEGORICAL_ACCURACY,
     /** Binary decisions against 0/1 labels. */
     BINARY_ACCURACY,
+    /** True positives over predicted positives. */
     PRECISION,
+    /** True positives over actual positives. */
     RECALL,
+    /** The harmonic mean of precision and recall. */
     F1,
+    /** The area under the ROC curve. */
     AUC,
+    /** The mean absolute error over every element. */
     MEAN_ABSOLUTE_ERROR,
+    /** The root mean squared error over every element. */
     ROOT_MEAN_SQUARED_ERROR
   }
 

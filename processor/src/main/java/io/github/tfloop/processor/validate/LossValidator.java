@@ -89,14 +89,12 @@ final class LossValidator {
       List<ParameterDeclaration> parameters,
       Diagnostics diagnostics) {
     if (diagnostics.inError(model.element())) {
-      return; // the model's own error comes first
+      return; // the model's own error (or FeatureModelMissing on its input) comes first
     }
     TypeShape output = model.returnType();
     if (model.isFunctionModel()) {
-      if (!diagnostics.inError(model.functionInput().element())) {
-        for (ParameterDeclaration parameter : parameters) {
-          reportOutputOfFunctionModel(parameter, model, diagnostics);
-        }
+      for (ParameterDeclaration parameter : parameters) {
+        reportOutputOfFunctionModel(parameter, model, diagnostics);
       }
       return;
     }

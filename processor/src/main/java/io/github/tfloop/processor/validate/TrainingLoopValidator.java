@@ -181,14 +181,12 @@ final class TrainingLoopValidator {
   private static void checkRoles(
       LoopDeclaration loop, Predicate<Element> reportedAsOrphan, Diagnostics diagnostics) {
     TypeElement type = loop.element();
-    String name = type.getSimpleName().toString();
     Set<ExecutableElement> explained = new HashSet<>();
     if (loop.methods(Role.MODEL).isEmpty()) {
       reportMissing(
           loop, Role.MODEL, Message.MISSING_MODEL, reportedAsOrphan, explained, diagnostics);
-    } else if (loop.featureModels().isEmpty()) {
-      // checked with the models: FeatureModelMissing
-    } else if (loop.methods(Role.MODEL).stream().noneMatch(model -> model.takesLayers())) {
+    } else if (!loop.featureModels().isEmpty() // else FeatureModelMissing, once models are checked
+        && loop.methods(Role.MODEL).stream().noneMatch(model -> model.takesLayers())) {
       diagnostics.report(
           Message.NOTHING_TO_TRAIN,
           type,
