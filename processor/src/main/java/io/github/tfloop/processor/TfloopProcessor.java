@@ -119,7 +119,8 @@ public final class TfloopProcessor extends AbstractProcessor {
 
   /**
    * The classes that ask for each loop class name: those of this round, and those written for in
-   * earlier rounds, by qualified name.
+   * earlier rounds, by qualified name. A class waiting for a type to resolve asks for its name in
+   * the round in which it resolves.
    */
   private Map<String, List<String>> claims(Collection<LoopDeclaration> loops) {
     Map<String, List<String>> claims = new HashMap<>();
@@ -127,6 +128,9 @@ public final class TfloopProcessor extends AbstractProcessor {
         (loopClass, definition) ->
             claims.computeIfAbsent(loopClass, name -> new ArrayList<>()).add(definition));
     for (LoopDeclaration loop : loops) {
+      if (!loop.unresolved().isEmpty()) {
+        continue;
+      }
       List<String> claimants =
           claims.computeIfAbsent(
               loop.qualifiedName(LoopModelFactory.loopClassName(loop)), name -> new ArrayList<>());

@@ -491,6 +491,15 @@ class MisuseTest {
                 LOSS,
                 "  @Step(scheduleParams = \"decaySteps=100\") void train() {}")),
         misuse(
+            "a step whose body holds only comments",
+            "",
+            loop(
+                "@TrainingLoop",
+                MODEL,
+                LOSS,
+                "  @Step void train() { /* the loop runs it */ ; // nothing here",
+                "  }")),
+        misuse(
             "a private, static step",
             "",
             loop("@TrainingLoop", MODEL, LOSS, "  @Step private static void train() {}")),
