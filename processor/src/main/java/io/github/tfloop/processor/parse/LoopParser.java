@@ -34,6 +34,9 @@ public final class LoopParser {
   private final Types types;
   private final MethodBodies bodies;
 
+  /**
+   * @param bodies what the compiler tells of method bodies, for a {@code @Step} that holds code
+   */
   public LoopParser(Elements elements, Types types, MethodBodies bodies) {
     this.elements = elements;
     this.types = types;

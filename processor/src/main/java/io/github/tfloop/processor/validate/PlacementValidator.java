@@ -32,6 +32,7 @@ public final class PlacementValidator {
   private final Types types;
   private final Diagnostics diagnostics;
 
+  /** A validator reporting to {@code diagnostics}. */
   public PlacementValidator(Elements elements, Types types, Diagnostics diagnostics) {
     this.elements = elements;
     this.types = types;
