@@ -56,7 +56,7 @@ class CompilersTest {
   }
 
   /** Generated sources by path relative to the output root. */
-  private static Map<String, String> generated(Compilation compilation) throws IOException {
+  static Map<String, String> generated(Compilation compilation) throws IOException {
     Map<String, String> sources = new TreeMap<>();
     for (JavaFileObject file : compilation.generatedSourceFiles()) {
       String path = file.toUri().getPath().replaceFirst("^/SOURCE_OUTPUT/", "");
@@ -91,101 +91,6 @@ class CompilersTest {
             .map(diagnostic -> diagnostic.getMessage(null))
             .toList();
     assertEquals(List.of(), aboutGeneratedCode, ecj.describe());
-  }
-
-  /**
-   * Deprecated classes and methods: the generated code that names and calls them suppresses exactly
-   * the warnings they cause, so it compiles under {@code -Werror} with javac and without warnings
-   * with ECJ, whatever the user's class carries.
-   */
-  private static final Map<String, String> DEPRECATED =
-      Map.of(
-          "example/Old.java",
-          Sources.text(
-              "@Deprecated",
-              "@TrainingLoop",
-              "class Old {",
-              "  @Deprecated",
-              DiagnosticsTest.MODEL,
-              "  @Deprecated(forRemoval = true)",
-              DiagnosticsTest.LOSS,
-              "  @Deprecated @SuppressWarnings(\"all\")",
-              DiagnosticsTest.STEP,
-              "}"),
-          "example/Fresh.java",
-          Sources.text(
-              "@TrainingLoop",
-              "class Fresh {",
-              "  @Deprecated(forRemoval = true)",
-              DiagnosticsTest.MODEL,
-              DiagnosticsTest.LOSS,
-              DiagnosticsTest.STEP,
-              "}"),
-          "example/Outer.java",
-          Sources.text(
-              "@Deprecated",
-              "class Outer {",
-              "  @TrainingLoop",
-              "  static class Inner {",
-              DiagnosticsTest.MODEL,
-              DiagnosticsTest.LOSS,
-              DiagnosticsTest.STEP,
-              "  }",
-              "}"));
-
-  @Test
-  void deprecatedClassesAndMethodsCompileWithEveryLintWarningAsAnError() throws IOException {
-    List<JavaFileObject> files =
-        DEPRECATED.entrySet().stream()
-            .map(
-                entry ->
-                    JavaFileObjects.forSourceString(
-                        entry.getKey().replace(".java", "").replace('/', '.'), entry.getValue()))
-            .toList();
-    Compilation compilation =
-        Compiler.javac()
-            .withProcessors(new TfloopProcessor())
-            .withOptions("-Xlint:all", "-Werror")
-            .compile(files);
-    assertThat(compilation).succeededWithoutWarnings();
-    Map<String, String> generated = generated(compilation);
-    // create(definition) names the class; create(definition, options) also calls its methods
-    assertEquals(
-        1,
-        count(
-            generated.get("example/OldLoop.java"),
-            "@SuppressWarnings({\"deprecation\", \"removal\"})"));
-    assertEquals(
-        1, count(generated.get("example/OldLoop.java"), "@SuppressWarnings(\"deprecation\")"));
-    assertEquals(2, count(generated.get("example/OldLoop.java"), "@SuppressWarnings("));
-    assertEquals(
-        1, count(generated.get("example/FreshLoop.java"), "@SuppressWarnings(\"removal\")"));
-    assertEquals(1, count(generated.get("example/FreshLoop.java"), "@SuppressWarnings("));
-    assertEquals(
-        2,
-        count(generated.get("example/Outer_InnerLoop.java"), "@SuppressWarnings(\"deprecation\")"));
-
-    Ecj.Result ecj = Ecj.compile(DEPRECATED);
-    assertTrue(ecj.success(), ecj.describe());
-    assertEquals(generated, ecj.generated());
-    List<String> aboutGeneratedCode =
-        ecj.diagnostics().stream()
-            .filter(diagnostic -> diagnostic.getKind() != Diagnostic.Kind.NOTE)
-            .filter(
-                diagnostic ->
-                    diagnostic.getSource() != null
-                        && diagnostic.getSource().getName().contains("generated"))
-            .map(diagnostic -> diagnostic.getMessage(null))
-            .toList();
-    assertEquals(List.of(), aboutGeneratedCode, ecj.describe());
-  }
-
-  private static int count(String text, String part) {
-    int count = 0;
-    for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
-      count++;
-    }
-    return count;
   }
 
   @Test

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.testing.compile.Compilation;
+import com.google.testing.compile.Compiler;
+import com.google.testing.compile.JavaFileObjects;
 import io.github.tfloop.processor.validate.Message;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -1113,6 +1116,101 @@ class DiagnosticsTest {
         List.of(String.format(text, "Broken"), String.format(text, "Other")),
         outcome.messages().stream().sorted().toList());
     assertEquals(Set.of(), outcome.generated());
+  }
+
+  /**
+   * Deprecated classes and methods: the generated code that names and calls them suppresses exactly
+   * the warnings they cause, so it compiles under {@code -Werror} with javac and without warnings
+   * with ECJ, whatever the user's class carries.
+   */
+  private static final Map<String, String> DEPRECATED =
+      Map.of(
+          "example/Old.java",
+          Sources.text(
+              "@Deprecated",
+              "@TrainingLoop",
+              "class Old {",
+              "  @Deprecated",
+              MODEL,
+              "  @Deprecated(forRemoval = true)",
+              LOSS,
+              "  @Deprecated @SuppressWarnings(\"all\")",
+              STEP,
+              "}"),
+          "example/Fresh.java",
+          Sources.text(
+              "@TrainingLoop",
+              "class Fresh {",
+              "  @Deprecated(forRemoval = true)",
+              MODEL,
+              LOSS,
+              STEP,
+              "}"),
+          "example/Outer.java",
+          Sources.text(
+              "@Deprecated",
+              "class Outer {",
+              "  @TrainingLoop",
+              "  static class Inner {",
+              MODEL,
+              LOSS,
+              STEP,
+              "  }",
+              "}"));
+
+  @Test
+  void deprecatedClassesAndMethodsCompileWithEveryLintWarningAsAnError() throws IOException {
+    List<JavaFileObject> files =
+        DEPRECATED.entrySet().stream()
+            .map(
+                entry ->
+                    JavaFileObjects.forSourceString(
+                        entry.getKey().replace(".java", "").replace('/', '.'), entry.getValue()))
+            .toList();
+    Compilation compilation =
+        Compiler.javac()
+            .withProcessors(new TfloopProcessor())
+            .withOptions("-Xlint:all", "-Werror")
+            .compile(files);
+    assertThat(compilation).succeededWithoutWarnings();
+    Map<String, String> generated = CompilersTest.generated(compilation);
+    // create(definition) names the class; create(definition, options) also calls its methods
+    assertEquals(
+        1,
+        count(
+            generated.get("example/OldLoop.java"),
+            "@SuppressWarnings({\"deprecation\", \"removal\"})"));
+    assertEquals(
+        1, count(generated.get("example/OldLoop.java"), "@SuppressWarnings(\"deprecation\")"));
+    assertEquals(2, count(generated.get("example/OldLoop.java"), "@SuppressWarnings("));
+    assertEquals(
+        1, count(generated.get("example/FreshLoop.java"), "@SuppressWarnings(\"removal\")"));
+    assertEquals(1, count(generated.get("example/FreshLoop.java"), "@SuppressWarnings("));
+    assertEquals(
+        2,
+        count(generated.get("example/Outer_InnerLoop.java"), "@SuppressWarnings(\"deprecation\")"));
+
+    Ecj.Result ecj = Ecj.compile(DEPRECATED);
+    assertTrue(ecj.success(), ecj.describe());
+    assertEquals(generated, ecj.generated());
+    List<String> aboutGeneratedCode =
+        ecj.diagnostics().stream()
+            .filter(diagnostic -> diagnostic.getKind() != Diagnostic.Kind.NOTE)
+            .filter(
+                diagnostic ->
+                    diagnostic.getSource() != null
+                        && diagnostic.getSource().getName().contains("generated"))
+            .map(diagnostic -> diagnostic.getMessage(null))
+            .toList();
+    assertEquals(List.of(), aboutGeneratedCode, ecj.describe());
+  }
+
+  private static int count(String text, String part) {
+    int count = 0;
+    for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+      count++;
+    }
+    return count;
   }
 
   @Test
