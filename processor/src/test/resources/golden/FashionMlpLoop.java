@@ -32,7 +32,7 @@ import org.tensorflow.types.TInt32;
  *
  * <p>Batches of 32 examples; seed 42. Each training batch runs, in order:
  * <ul>
- *   <li>{@code train}: ADAM on {@code loss}, learning rate 0.001
+ *   <li>{@code train}: ADAM (beta1=0.9, beta2=0.999, epsilon=1.0E-7) on {@code loss}, learning rate 0.001
  * </ul>
  *
  * <p>Build it once with {@link #create}, train with {@link #fit} or {@link #step}, and

@@ -32,8 +32,8 @@ import org.tensorflow.types.TFloat32;
  *
  * <p>Batches of 128 examples; seed 7. Each training batch runs, in order:
  * <ul>
- *   <li>{@code trainCritic}: ADAM on {@code criticLoss}, learning rate 0.002, clipped byGlobalNorm 10.0, variables of [critic]
- *   <li>{@code trainGenerator}: RMSPROP on {@code generatorLoss}, learning rate exponentialDecay(0.001, 1000L, 0.5, false), every 2 batches, variables of [generator]
+ *   <li>{@code trainCritic}: ADAM (beta1=0.5, beta2=0.999, epsilon=1.0E-7) on {@code criticLoss}, learning rate 0.002, gradients clipped to a global norm of 10.0, variables of [critic]
+ *   <li>{@code trainGenerator}: RMSPROP (rho=0.9, momentum=0.0, epsilon=1.0E-7, centered=false) on {@code generatorLoss}, learning rate 0.001 with EXPONENTIAL_DECAY (decaySteps=1000, decayRate=0.5, staircase=false), every 2 batches, variables of [generator]
  * </ul>
  *
  * <p>Build it once with {@link #create}, train with {@link #fit} or {@link #step}, and

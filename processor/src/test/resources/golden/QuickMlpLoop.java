@@ -33,7 +33,7 @@ import org.tensorflow.types.TFloat32;
  *
  * <p>Batches of 64 examples; seed 42. Each training batch runs, in order:
  * <ul>
- *   <li>{@code train}: ADAM on {@code loss}, learning rate cosineDecay(0.01, 5000L, 0.0, 100L)
+ *   <li>{@code train}: ADAM (beta1=0.9, beta2=0.999, epsilon=1.0E-7) on {@code loss}, learning rate 0.01 with COSINE_DECAY (decaySteps=5000, alpha=0.0, warmupSteps=100)
  * </ul>
  *
  * <p>Build it once with {@link #create}, train with {@link #fit} or {@link #step}, and

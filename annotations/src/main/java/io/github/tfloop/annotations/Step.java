@@ -17,8 +17,8 @@ import java.lang.annotation.Target;
  *
  * <p>The gradients are taken only over the step's own variables, and the optimizer's apply
  * operations are built once, when the loop is created. Every training batch runs each step due on
- * it (see {@link #every()}) once, in declaration order. The method must not be private, static,
- * abstract or generic; its name names the step and is unique among the steps.
+ * it (see {@link #every()}) once, in declaration order. The loop never calls the method, which only
+ * declares the step: its body stays empty, and its name names the step.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)

@@ -56,7 +56,7 @@ class CompilersTest {
   }
 
   /** Generated sources by path relative to the output root. */
-  private static Map<String, String> generated(Compilation compilation) throws IOException {
+  static Map<String, String> generated(Compilation compilation) throws IOException {
     Map<String, String> sources = new TreeMap<>();
     for (JavaFileObject file : compilation.generatedSourceFiles()) {
       String path = file.toUri().getPath().replaceFirst("^/SOURCE_OUTPUT/", "");

@@ -7,25 +7,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.Compiler;
+import com.google.testing.compile.JavaFileObjects;
 import io.github.tfloop.processor.validate.Message;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.tools.Diagnostic;
 import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * One compile per diagnostic the processor reports: its full text, its file and its line. A failing
- * compile generates nothing; a warning leaves the loop generated. {@link #everyMessageHasACase}
- * keeps this table complete.
+ * One compile per diagnostic the processor reports, under javac and under the Eclipse compiler: the
+ * diagnostic is the only one tfloop reports (one mistake, one error), with its full text, its file
+ * and its line. A failing compile generates nothing; a warning leaves the loop generated. {@link
+ * #everyMessageHasACase} keeps this table complete.
  */
 class DiagnosticsTest {
 
@@ -58,15 +62,26 @@ class DiagnosticsTest {
    * One diagnostic case: the source body (after the imports, first line {@code FIRST_LINE}), the
    * message expected, its text after the id, and the line it is on, relative to the body.
    */
-  record Case(String name, Message message, String text, int line, List<String> body) {
+  record Case(
+      String name,
+      Message message,
+      String text,
+      int line,
+      List<String> body,
+      Set<Reported.With> compilers) {
     @Override
     public String toString() {
       return message.id() + ": " + name;
     }
+
+    /** The same case, checked under javac only. */
+    Case javacOnly() {
+      return new Case(name, message, text, line, body, EnumSet.of(Reported.With.JAVAC));
+    }
   }
 
   private static Case error(String name, Message message, String text, int line, String... body) {
-    return new Case(name, message, text, line, List.of(body));
+    return new Case(name, message, text, line, List.of(body), EnumSet.allOf(Reported.With.class));
   }
 
   /** A loop class named Broken with {@code members}, annotated with {@code annotation}. */
@@ -90,6 +105,14 @@ class DiagnosticsTest {
             0,
             "@TrainingLoop",
             "enum Broken { A }"),
+        error(
+            "a record, placed on its header under both compilers",
+            Message.LOOP_CLASS_KIND,
+            "@TrainingLoop must annotate a class; Broken is a record; move the annotation to a"
+                + " class",
+            1,
+            "@TrainingLoop",
+            "record Broken(int a) {}"),
         error(
             "an abstract class",
             Message.LOOP_CLASS_MODIFIERS,
@@ -131,12 +154,13 @@ class DiagnosticsTest {
             "  }",
             "}"),
         error(
-            "a local class",
-            Message.LOOP_CLASS_LOCAL,
-            "@TrainingLoop classes must be top-level or static nested; Local is declared inside a"
-                + " method or initializer; move it out of the method",
-            9,
-            loopWith("  void make() {", "    @TrainingLoop", "    class Local {}", "  }")),
+                "a local class",
+                Message.LOOP_CLASS_LOCAL,
+                "@TrainingLoop classes must be top-level or static nested; Local is declared inside a"
+                    + " method or initializer; move it out of the method",
+                9,
+                loopWith("  void make() {", "    @TrainingLoop", "    class Local {}", "  }"))
+            .javacOnly(), // the Eclipse compiler offers no source trees to find local classes in
         error(
             "nested in a private class",
             Message.LOOP_CLASS_ENCLOSING,
@@ -223,8 +247,9 @@ class DiagnosticsTest {
         error(
             "no feature",
             Message.MISSING_FEATURE,
-            "Broken declares no @Feature input; annotate the @Model parameter the data comes in"
-                + " through, such as @Feature(shape = {28, 28}) Operand<TFloat32> image",
+            "Broken declares no @Feature input, the data its model sees; add one to logits(), such"
+                + " as Operand<TFloat32> logits(Layers nn, @Feature(shape = {...}) Operand<TFloat32>"
+                + " x)",
             0,
             loop(
                 "@TrainingLoop",
@@ -328,6 +353,21 @@ class DiagnosticsTest {
             MODEL,
             "}"),
         error(
+            "@Model inherited from an abstract base class",
+            Message.ORPHAN_ANNOTATION,
+            "@Model methods must be declared in a class annotated @TrainingLoop; Base is a"
+                + " supertype of Broken, and a loop takes only the methods its own class declares;"
+                + " declare logits() in Broken",
+            1,
+            "abstract class Base {",
+            MODEL,
+            "}",
+            "@TrainingLoop",
+            "class Broken extends Base {",
+            LOSS,
+            STEP,
+            "}"),
+        error(
             "@Feature on a plain method",
             Message.ORPHAN_INPUT,
             "@Feature belongs on a parameter of a @Model or @Loss method; helper() is neither",
@@ -393,7 +433,7 @@ class DiagnosticsTest {
             "@Step methods must have a body; train() is abstract",
             4,
             "@TrainingLoop",
-            "abstract class Broken {",
+            "class Broken {",
             MODEL,
             LOSS,
             "  @Step abstract void train();",
@@ -449,7 +489,8 @@ class DiagnosticsTest {
         error(
             "an int parameter",
             Message.PARAMETER_TYPE,
-            "@Model parameters must be Ops, Layers, or an Operand<T>; found int units",
+            "@Model parameters must be Layers, Ops, a @Feature Operand<T> or, for a function model,"
+                + " one un-annotated Operand<T>; found int units",
             2,
             loop(
                 "@TrainingLoop", MODEL.replace("Layers nn,", "Layers nn, int units,"), LOSS, STEP)),
@@ -501,8 +542,9 @@ class DiagnosticsTest {
             Message.FEATURE_MODEL_MISSING,
             "a loop needs a @Model it calls on its @Feature inputs, whose output predict()"
                 + " returns; every @Model of Broken takes an un-annotated Operand ([logits()]) and"
-                + " is a function model; annotate the input of one of them @Feature",
-            0,
+                + " so is a function model, which losses apply; annotate x of logits() @Feature if"
+                + " the loop feeds it",
+            2,
             loop("@TrainingLoop", MODEL.replace("@Feature(shape = {4}) ", ""), LOSS, STEP)),
         error(
             "the output of a function model",
@@ -601,6 +643,14 @@ class DiagnosticsTest {
 
         // @Feature and @Label
         error(
+            "a forgotten @Label, of another type than the output",
+            Message.UNANNOTATED_INPUT,
+            "an un-annotated Operand parameter of a @Loss is a model output; loss() takes the"
+                + " output of logits() as logits already, and y is Operand<TInt32>, which"
+                + " logits() does not return; if the loop feeds y, annotate it @Label",
+            3,
+            loop("@TrainingLoop", MODEL, LOSS.replace("@Label ", ""), STEP)),
+        error(
             "a feature and a label at once",
             Message.INPUT_BOTH_ROLES,
             "a parameter is either a @Feature or a @Label, not both; y is both",
@@ -685,6 +735,19 @@ class DiagnosticsTest {
             4,
             loop("@TrainingLoop", MODEL, LOSS, "  @Step int train(int epochs) { return 0; }")),
         error(
+            "a step with a body",
+            Message.STEP_BODY,
+            "@Step methods only declare a step, and the loop never calls them, so their body"
+                + " stays empty; train() holds statements; move them to a @Model or @Loss method"
+                + " (run once, as the graph is built) or to a TrainingListener (run as training"
+                + " goes)",
+            4,
+            loop(
+                "@TrainingLoop",
+                MODEL,
+                LOSS,
+                "  @Step void train() { System.out.println(\"x\"); }")),
+        error(
             "two losses, no choice",
             Message.STEP_LOSS_AMBIGUOUS,
             "@Step(loss) must name the loss to minimise when there are several; choose one of"
@@ -739,13 +802,24 @@ class DiagnosticsTest {
             "a parameter without a value",
             Message.OPTIMIZER_PARAMETER,
             "@Step(params) entries are name=value with a name MOMENTUM takes (momentum,"
-                + " nesterov); found \"nesterov\"",
+                + " nesterov); found \"nesterov\"; the '=' and a value are missing",
             4,
             loop(
                 "@TrainingLoop",
                 MODEL,
                 LOSS,
                 "  @Step(optimizer = Optimizer.MOMENTUM, params = \"nesterov\") void train() {}")),
+        error(
+            "a parameter without '='",
+            Message.OPTIMIZER_PARAMETER,
+            "@Step(params) entries are name=value with a name ADAM takes (beta1, beta2, epsilon);"
+                + " found \"epsilon 1e-8\"; the '=' is missing: write \"epsilon=1e-8\"",
+            4,
+            loop(
+                "@TrainingLoop",
+                MODEL,
+                LOSS,
+                "  @Step(params = \"epsilon 1e-8\") void train() {}")),
         error(
             "an optimizer parameter out of range",
             Message.OPTIMIZER_PARAMETER_VALUE,
@@ -832,6 +906,12 @@ class DiagnosticsTest {
             5,
             loop("@TrainingLoop", MODEL, LOSS, STEP, "  @Step(every = 0) void again() {}")),
         error(
+            "the only step never runs",
+            Message.STEP_EVERY,
+            "@Step(every) must be at least 1; found 0",
+            4,
+            loop("@TrainingLoop", MODEL, LOSS, "  @Step(every = 0) void train() {}")),
+        error(
             "no step on every batch",
             Message.STEP_EVERY_NONE,
             "at least one @Step must run on every batch (every = 1): it counts batches and"
@@ -904,6 +984,20 @@ class DiagnosticsTest {
 
         // Warnings: the loop is still generated
         error(
+            "a forgotten @Label, of the output's type",
+            Message.OUTPUT_TAKEN_TWICE,
+            "loss() takes the output of logits() twice, as logits and as target: an un-annotated"
+                + " Operand parameter of a @Loss is a model output; if the loop feeds target,"
+                + " annotate it @Label",
+            3,
+            loop(
+                "@TrainingLoop",
+                MODEL,
+                "  @Loss Operand<TFloat32> loss(Ops tf, Operand<TFloat32> logits,"
+                    + " Operand<TFloat32> target) { return Losses.meanSquaredError(tf, logits,"
+                    + " target); }",
+                STEP)),
+        error(
             "a group listed twice",
             Message.STEP_VARIABLES_REPEATED,
             "@Step(variables) lists \"logits\" more than once; remove the repetition",
@@ -939,7 +1033,7 @@ class DiagnosticsTest {
             "tfloop needs every type and constant of a loop's declarations to resolve; the return"
                 + " type of logits() never did, so BrokenLoop was not generated; fix it and"
                 + " compile again",
-            0,
+            2,
             loop(
                 "@TrainingLoop",
                 MODEL.replace("Operand<TFloat32> logits", "Operand<TFloat16> logits"),
@@ -957,35 +1051,166 @@ class DiagnosticsTest {
     return Stream.concat(Stream.of(first), Stream.of(second)).toArray(String[]::new);
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("cases")
-  void reportsTheDiagnosticOnItsLine(Case diagnostic) {
-    JavaFileObject source = Sources.source("Broken", diagnostic.body().toArray(String[]::new));
-    Map<String, List<String>> written = new TreeMap<>();
-    // Local classes are found in javac's trees, which the recording wrapper's environment hides;
-    // no loop can be written for them anyway.
-    Compilation compilation =
-        Compiler.javac()
-            .withProcessors(
-                diagnostic.message() == Message.LOOP_CLASS_LOCAL
-                    ? new TfloopProcessor()
-                    : WithFiler.recording(written))
-            .withOptions("-Xlint:all")
-            .compile(source);
-    String expected = "[tfloop:" + diagnostic.message().id() + "] " + diagnostic.text();
-    int line = FIRST_LINE + diagnostic.line();
-    if (diagnostic.message().kind() == Diagnostic.Kind.WARNING) {
-      assertThat(compilation).succeeded();
-      assertThat(compilation).hadWarningContaining(expected).inFile(source).onLine(line);
-      assertTrue(
-          compilation.generatedSourceFile("example.BrokenLoop").isPresent(),
+  static Stream<Arguments> casesUnderEachCompiler() {
+    return cases()
+        .flatMap(
+            diagnostic ->
+                diagnostic.compilers().stream().map(with -> Arguments.of(diagnostic, with)));
+  }
+
+  @ParameterizedTest(name = "{0} ({1})")
+  @MethodSource("casesUnderEachCompiler")
+  void reportsTheDiagnosticOnItsLine(Case diagnostic, Reported.With with) {
+    Reported.Outcome outcome =
+        Reported.compile(
+            with,
+            Map.of("example/Broken.java", Sources.text(diagnostic.body().toArray(String[]::new))));
+    boolean warning = diagnostic.message().kind() == Diagnostic.Kind.WARNING;
+    String where =
+        diagnostic.message().id()
+            + "@Broken.java:"
+            + diagnostic.line()
+            + (warning ? " (warning)" : "");
+    assertEquals(List.of(where), outcome.tfloop(), outcome.all());
+    assertEquals(
+        List.of("[tfloop:" + diagnostic.message().id() + "] " + diagnostic.text()),
+        outcome.messages());
+    if (warning) {
+      assertEquals(
+          Set.of("example/BrokenLoop.java"),
+          outcome.generated(),
           "a warning does not stop generation");
     } else {
-      assertThat(compilation).failed();
-      assertThat(compilation).hadErrorContaining(expected).inFile(source).onLine(line);
-      written.remove("example.Valid");
-      assertEquals(Map.of(), written, "nothing is generated for the broken class");
+      Set<String> generated = new java.util.TreeSet<>(outcome.generated());
+      generated.remove("example/ValidLoop.java");
+      assertEquals(Set.of(), generated, "nothing is generated for the broken class");
     }
+  }
+
+  /**
+   * Two classes asking for one loop class: both are reported, each naming the other, whichever the
+   * compiler processes first.
+   */
+  @ParameterizedTest
+  @EnumSource(Reported.With.class)
+  void twoClassesAskingForOneLoopAreBothReported(Reported.With with) {
+    String[] other = loop("@TrainingLoop(name = \"SharedLoop\")", MODEL, LOSS, STEP);
+    other[1] = "class Other {";
+    Reported.Outcome outcome =
+        Reported.compile(
+            with,
+            Map.of(
+                "example/Broken.java",
+                Sources.text(loop("@TrainingLoop(name = \"SharedLoop\")", MODEL, LOSS, STEP)),
+                "example/Other.java",
+                Sources.text(other)));
+    assertEquals(
+        List.of("LoopNameTaken@Broken.java:0", "LoopNameTaken@Other.java:0"),
+        outcome.tfloop().stream().sorted().toList(),
+        outcome.all());
+    String text =
+        "[tfloop:LoopNameTaken] the generated loop class must not clash with another type;"
+            + " example.SharedLoop is also the loop of example.%s; give one of them another"
+            + " @TrainingLoop(name)";
+    assertEquals(
+        List.of(String.format(text, "Broken"), String.format(text, "Other")),
+        outcome.messages().stream().sorted().toList());
+    assertEquals(Set.of(), outcome.generated());
+  }
+
+  /**
+   * Deprecated classes and methods: the generated code that names and calls them suppresses exactly
+   * the warnings they cause, so it compiles under {@code -Werror} with javac and without warnings
+   * with ECJ, whatever the user's class carries.
+   */
+  private static final Map<String, String> DEPRECATED =
+      Map.of(
+          "example/Old.java",
+          Sources.text(
+              "@Deprecated",
+              "@TrainingLoop",
+              "class Old {",
+              "  @Deprecated",
+              MODEL,
+              "  @Deprecated(forRemoval = true)",
+              LOSS,
+              "  @Deprecated @SuppressWarnings(\"all\")",
+              STEP,
+              "}"),
+          "example/Fresh.java",
+          Sources.text(
+              "@TrainingLoop",
+              "class Fresh {",
+              "  @Deprecated(forRemoval = true)",
+              MODEL,
+              LOSS,
+              STEP,
+              "}"),
+          "example/Outer.java",
+          Sources.text(
+              "@Deprecated",
+              "class Outer {",
+              "  @TrainingLoop",
+              "  static class Inner {",
+              MODEL,
+              LOSS,
+              STEP,
+              "  }",
+              "}"));
+
+  @Test
+  void deprecatedClassesAndMethodsCompileWithEveryLintWarningAsAnError() throws IOException {
+    List<JavaFileObject> files =
+        DEPRECATED.entrySet().stream()
+            .map(
+                entry ->
+                    JavaFileObjects.forSourceString(
+                        entry.getKey().replace(".java", "").replace('/', '.'), entry.getValue()))
+            .toList();
+    Compilation compilation =
+        Compiler.javac()
+            .withProcessors(new TfloopProcessor())
+            .withOptions("-Xlint:all", "-Werror")
+            .compile(files);
+    assertThat(compilation).succeededWithoutWarnings();
+    Map<String, String> generated = CompilersTest.generated(compilation);
+    // create(definition) names the class; create(definition, options) also calls its methods
+    assertEquals(
+        1,
+        count(
+            generated.get("example/OldLoop.java"),
+            "@SuppressWarnings({\"deprecation\", \"removal\"})"));
+    assertEquals(
+        1, count(generated.get("example/OldLoop.java"), "@SuppressWarnings(\"deprecation\")"));
+    assertEquals(2, count(generated.get("example/OldLoop.java"), "@SuppressWarnings("));
+    assertEquals(
+        1, count(generated.get("example/FreshLoop.java"), "@SuppressWarnings(\"removal\")"));
+    assertEquals(1, count(generated.get("example/FreshLoop.java"), "@SuppressWarnings("));
+    assertEquals(
+        2,
+        count(generated.get("example/Outer_InnerLoop.java"), "@SuppressWarnings(\"deprecation\")"));
+
+    Ecj.Result ecj = Ecj.compile(DEPRECATED);
+    assertTrue(ecj.success(), ecj.describe());
+    assertEquals(generated, ecj.generated());
+    List<String> aboutGeneratedCode =
+        ecj.diagnostics().stream()
+            .filter(diagnostic -> diagnostic.getKind() != Diagnostic.Kind.NOTE)
+            .filter(
+                diagnostic ->
+                    diagnostic.getSource() != null
+                        && diagnostic.getSource().getName().contains("generated"))
+            .map(diagnostic -> diagnostic.getMessage(null))
+            .toList();
+    assertEquals(List.of(), aboutGeneratedCode, ecj.describe());
+  }
+
+  private static int count(String text, String part) {
+    int count = 0;
+    for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+      count++;
+    }
+    return count;
   }
 
   @Test

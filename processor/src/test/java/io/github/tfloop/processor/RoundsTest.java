@@ -74,10 +74,55 @@ class RoundsTest {
     assertThat(compilation).hadErrorCount(1);
     assertThat(compilation)
         .hadErrorContaining(
-            "[tfloop:ParameterType] @Loss parameters must be Ops, or an Operand<T>; found Widget"
-                + " widget")
+            "[tfloop:ParameterType] @Loss parameters must be Ops, a model output Operand<T>, a"
+                + " Network<T> or a @Feature or @Label Operand<T>; found Widget widget")
         .inFile(source)
         .onLine(FIRST_LINE + 3);
+  }
+
+  /**
+   * A class that waits for a generated type and then asks for the loop name of a class written in
+   * an earlier round: both are reported, each naming the other, as in one round.
+   */
+  @Test
+  void aLoopNameTakenInAnEarlierRoundIsReportedOnBothClasses() {
+    JavaFileObject early =
+        Sources.source(
+            "Early",
+            "@TrainingLoop(name = \"SharedLoop\")",
+            "class Early {",
+            MODEL,
+            LOSS,
+            STEP,
+            "}");
+    JavaFileObject late =
+        Sources.source(
+            "Late",
+            "@TrainingLoop(name = \"SharedLoop\", batchSize = Hyper.BATCH)",
+            "class Late {",
+            MODEL,
+            LOSS,
+            STEP,
+            "}");
+    Compilation compilation =
+        Compiler.javac()
+            .withProcessors(
+                new GeneratingProcessor(Map.of("example.Hyper", HYPER)), new TfloopProcessor())
+            .withOptions("-Xlint:all")
+            .compile(early, late);
+    assertThat(compilation).hadErrorCount(2);
+    String text =
+        "[tfloop:LoopNameTaken] the generated loop class must not clash with another type;"
+            + " example.SharedLoop is also the loop of example.%s; give one of them another"
+            + " @TrainingLoop(name)";
+    assertThat(compilation)
+        .hadErrorContaining(String.format(text, "Late"))
+        .inFile(early)
+        .onLine(FIRST_LINE);
+    assertThat(compilation)
+        .hadErrorContaining(String.format(text, "Early"))
+        .inFile(late)
+        .onLine(FIRST_LINE);
   }
 
   @Test

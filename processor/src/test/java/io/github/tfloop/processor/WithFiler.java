@@ -6,16 +6,20 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import javax.annotation.processing.AbstractProcessor;
 import javax.annotation.processing.Filer;
+import javax.annotation.processing.Messager;
 import javax.annotation.processing.ProcessingEnvironment;
 import javax.annotation.processing.RoundEnvironment;
 import javax.lang.model.SourceVersion;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.TypeElement;
+import javax.lang.model.util.Elements;
+import javax.lang.model.util.Types;
 
 /**
  * The tfloop processor, seeing the compiler's {@link Filer} through a wrapper: a test can watch
@@ -69,15 +73,56 @@ final class WithFiler extends AbstractProcessor {
   public synchronized void init(ProcessingEnvironment environment) {
     super.init(environment);
     Filer filer = wrapper.apply(environment.getFiler());
-    tfloop.init(
-        (ProcessingEnvironment)
-            Proxy.newProxyInstance(
-                ProcessingEnvironment.class.getClassLoader(),
-                new Class<?>[] {ProcessingEnvironment.class},
-                (proxy, method, arguments) ->
-                    method.getName().equals("getFiler")
-                        ? filer
-                        : call(environment, method, arguments)));
+    tfloop.init(new Wrapped(environment, filer));
+  }
+
+  /**
+   * The compiler's environment with another {@link Filer}, as a build tool wraps it (Gradle does,
+   * for incremental processing): javac's trees must still be found behind it.
+   */
+  private static final class Wrapped implements ProcessingEnvironment {
+    private final ProcessingEnvironment delegate;
+    private final Filer filer;
+
+    Wrapped(ProcessingEnvironment delegate, Filer filer) {
+      this.delegate = delegate;
+      this.filer = filer;
+    }
+
+    @Override
+    public Map<String, String> getOptions() {
+      return delegate.getOptions();
+    }
+
+    @Override
+    public Messager getMessager() {
+      return delegate.getMessager();
+    }
+
+    @Override
+    public Filer getFiler() {
+      return filer;
+    }
+
+    @Override
+    public Elements getElementUtils() {
+      return delegate.getElementUtils();
+    }
+
+    @Override
+    public Types getTypeUtils() {
+      return delegate.getTypeUtils();
+    }
+
+    @Override
+    public SourceVersion getSourceVersion() {
+      return delegate.getSourceVersion();
+    }
+
+    @Override
+    public Locale getLocale() {
+      return delegate.getLocale();
+    }
   }
 
   private static Object call(Object target, Method method, Object[] arguments) throws Throwable {

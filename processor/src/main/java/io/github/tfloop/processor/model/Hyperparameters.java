@@ -1,15 +1,20 @@
 package io.github.tfloop.processor.model;
 
+import io.github.tfloop.annotations.Optimizer;
+import io.github.tfloop.annotations.Schedule;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What each optimizer and learning-rate schedule takes: its parameters in the order of the runtime
- * factory's arguments, each with the kind of value it accepts and its default ({@code null} for a
- * required one). The validator checks {@code "name=value"} entries against it and the writer fills
- * in the defaults, so the generated code spells out every value it uses.
+ * What each optimizer and learning-rate schedule takes, written once: its parameters in the order
+ * of the runtime factory's arguments, each with the kind of value it accepts and its default
+ * ({@code null} for a required one). The validator checks {@code "name=value"} entries against it,
+ * the model factory resolves them into typed values with the defaults filled in, and the writer
+ * spells out every value in the generated code. Both tables switch over the annotation enums with
+ * no {@code default}, so a new constant does not compile until it has its row here; tests check the
+ * rows against the runtime's factories and the annotations' Javadoc.
  */
 public final class Hyperparameters {
 
@@ -35,6 +40,23 @@ public final class Hyperparameters {
     /** What the value must be, for messages: {@code a number in [0, 1)}. */
     public String description() {
       return description;
+    }
+
+    /**
+     * The value {@code text} stands for, as the runtime factory takes it; {@code text} must be
+     * {@link #accepts accepted}.
+     */
+    public Value parse(String text) {
+      return switch (this) {
+        case UNIT_INTERVAL, POSITIVE, NON_NEGATIVE, NON_POSITIVE, FRACTION ->
+            new Value.Number(Double.parseDouble(text));
+        case BOOLEAN -> new Value.Flag(Boolean.parseBoolean(text));
+        case COUNT, NON_NEGATIVE_COUNT -> new Value.Count(Long.parseLong(text));
+        case INCREASING_COUNTS ->
+            new Value.Counts(listItems(text).stream().map(Long::parseLong).toList());
+        case POSITIVE_NUMBERS ->
+            new Value.Numbers(listItems(text).stream().map(Double::parseDouble).toList());
+      };
     }
 
     /** Whether {@code text} is a value of this kind. */
@@ -84,6 +106,24 @@ public final class Hyperparameters {
     }
   }
 
+  /** A parameter's value, typed as the runtime factory takes it. */
+  public sealed interface Value {
+    /** A {@code double}. */
+    record Number(double value) implements Value {}
+
+    /** A {@code long}. */
+    record Count(long value) implements Value {}
+
+    /** A {@code boolean}. */
+    record Flag(boolean value) implements Value {}
+
+    /** A {@code long[]}. */
+    record Counts(List<Long> values) implements Value {}
+
+    /** A {@code double[]}. */
+    record Numbers(List<Double> values) implements Value {}
+  }
+
   /** One parameter; {@code defaultValue} is {@code null} when it is required. */
   public record Parameter(String name, Kind kind, String defaultValue) {
     public boolean required() {
@@ -91,8 +131,11 @@ public final class Hyperparameters {
     }
   }
 
-  /** An algorithm's factory method in the runtime and its parameters, in argument order. */
-  public record Signature(String factory, List<Parameter> parameters) {
+  /** A parameter and the value a step gives it, or its default. */
+  public record Setting(Parameter parameter, Value value) {}
+
+  /** An algorithm's parameters, in the order of the runtime factory's arguments. */
+  public record Signature(List<Parameter> parameters) {
 
     /** The names of the parameters, in order. */
     public List<String> names() {
@@ -116,77 +159,67 @@ public final class Hyperparameters {
 
   private Hyperparameters() {}
 
-  /** The optimizer named by an {@code Optimizer} constant. */
-  public static Signature optimizer(String constant) {
-    return switch (constant) {
-      case "SGD" -> new Signature("sgd", List.of());
-      case "MOMENTUM" ->
+  /** What {@code optimizer} takes. */
+  public static Signature optimizer(Optimizer optimizer) {
+    return switch (optimizer) {
+      case SGD -> new Signature(List.of());
+      case MOMENTUM ->
           new Signature(
-              "momentum",
               List.of(
                   new Parameter("momentum", Kind.UNIT_INTERVAL, "0.9"),
                   new Parameter("nesterov", Kind.BOOLEAN, "false")));
-      case "ADAM" -> new Signature("adam", List.of(BETA1, BETA2, EPSILON));
-      case "ADAMAX" -> new Signature("adamax", List.of(BETA1, BETA2, EPSILON));
-      case "NADAM" -> new Signature("nadam", List.of(BETA1, BETA2, EPSILON));
-      case "RMSPROP" ->
+      case ADAM, ADAMAX, NADAM -> new Signature(List.of(BETA1, BETA2, EPSILON));
+      case RMSPROP ->
           new Signature(
-              "rmsProp",
               List.of(
                   new Parameter("rho", Kind.UNIT_INTERVAL, "0.9"),
                   new Parameter("momentum", Kind.UNIT_INTERVAL, "0"),
                   EPSILON,
                   new Parameter("centered", Kind.BOOLEAN, "false")));
-      case "ADAGRAD" -> new Signature("adaGrad", List.of(INITIAL_ACCUMULATOR, EPSILON));
-      case "ADAGRAD_DA" -> new Signature("adaGradDA", List.of(INITIAL_ACCUMULATOR, L1, L2));
-      case "ADADELTA" ->
+      case ADAGRAD -> new Signature(List.of(INITIAL_ACCUMULATOR, EPSILON));
+      case ADAGRAD_DA -> new Signature(List.of(INITIAL_ACCUMULATOR, L1, L2));
+      case ADADELTA ->
+          new Signature(List.of(new Parameter("rho", Kind.UNIT_INTERVAL, "0.95"), EPSILON));
+      case FTRL ->
           new Signature(
-              "adaDelta", List.of(new Parameter("rho", Kind.UNIT_INTERVAL, "0.95"), EPSILON));
-      case "FTRL" ->
-          new Signature(
-              "ftrl",
               List.of(
                   new Parameter("learningRatePower", Kind.NON_POSITIVE, "-0.5"),
                   INITIAL_ACCUMULATOR,
                   L1,
                   L2,
                   new Parameter("l2ShrinkageStrength", Kind.NON_NEGATIVE, "0")));
-      default -> throw new IllegalArgumentException("unknown optimizer " + constant);
     };
   }
 
-  /** The schedule named by a {@code Schedule} constant; its first argument is the rate itself. */
-  public static Signature schedule(String constant) {
-    return switch (constant) {
-      case "CONSTANT" -> new Signature("constant", List.of());
-      case "EXPONENTIAL_DECAY" ->
+  /**
+   * What {@code schedule} takes besides the learning rate, which the runtime factory takes first.
+   */
+  public static Signature schedule(Schedule schedule) {
+    return switch (schedule) {
+      case CONSTANT -> new Signature(List.of());
+      case EXPONENTIAL_DECAY ->
           new Signature(
-              "exponentialDecay",
               List.of(
                   DECAY_STEPS,
                   new Parameter("decayRate", Kind.POSITIVE, null),
                   new Parameter("staircase", Kind.BOOLEAN, "false")));
-      case "PIECEWISE_CONSTANT" ->
+      case PIECEWISE_CONSTANT ->
           new Signature(
-              "piecewiseConstant",
               List.of(
                   new Parameter("boundaries", Kind.INCREASING_COUNTS, null),
                   new Parameter("values", Kind.POSITIVE_NUMBERS, null)));
-      case "POLYNOMIAL_DECAY" ->
+      case POLYNOMIAL_DECAY ->
           new Signature(
-              "polynomialDecay",
               List.of(
                   DECAY_STEPS,
                   new Parameter("endLearningRate", Kind.NON_NEGATIVE, "0.0001"),
                   new Parameter("power", Kind.POSITIVE, "1")));
-      case "COSINE_DECAY" ->
+      case COSINE_DECAY ->
           new Signature(
-              "cosineDecay",
               List.of(
                   DECAY_STEPS,
                   new Parameter("alpha", Kind.FRACTION, "0"),
                   new Parameter("warmupSteps", Kind.NON_NEGATIVE_COUNT, "0")));
-      default -> throw new IllegalArgumentException("unknown schedule " + constant);
     };
   }
 
@@ -200,20 +233,21 @@ public final class Hyperparameters {
   }
 
   /**
-   * Every parameter of {@code signature} with its value: the one given in {@code entries}, else the
-   * default. The entries must have been validated.
+   * Every parameter of {@code signature}, in order, with its value: the one given in {@code
+   * entries}, else the default. The entries must have been validated.
    */
-  public static Map<String, String> resolve(Signature signature, List<String> entries) {
+  public static List<Setting> resolve(Signature signature, List<String> entries) {
     Map<String, String> given = new LinkedHashMap<>();
     for (String entry : entries) {
       String[] pair = split(entry);
       given.put(pair[0], pair[1]);
     }
-    Map<String, String> values = new LinkedHashMap<>();
+    List<Setting> settings = new ArrayList<>();
     for (Parameter parameter : signature.parameters()) {
-      values.put(parameter.name(), given.getOrDefault(parameter.name(), parameter.defaultValue()));
+      String text = given.getOrDefault(parameter.name(), parameter.defaultValue());
+      settings.add(new Setting(parameter, parameter.kind().parse(text)));
     }
-    return values;
+    return List.copyOf(settings);
   }
 
   static long[] longs(String text) {

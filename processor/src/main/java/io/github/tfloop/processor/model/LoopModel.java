@@ -1,12 +1,19 @@
 package io.github.tfloop.processor.model;
 
+import io.github.tfloop.annotations.LossFunction;
+import io.github.tfloop.annotations.LossReduction;
+import io.github.tfloop.annotations.Optimizer;
+import io.github.tfloop.annotations.Schedule;
+import io.github.tfloop.processor.model.Hyperparameters.Setting;
 import io.github.tfloop.processor.parse.DataType;
+import io.github.tfloop.processor.parse.Deprecation;
 import java.util.List;
 import javax.lang.model.element.TypeElement;
 
 /**
  * Everything the writer needs to generate one loop class, decided and checked: no further judgement
- * happens while writing.
+ * happens while writing. It holds meaning (types, enum constants, typed values), never Java source:
+ * turning it into text is the writer's business.
  *
  * @param definition the annotated class, the generated file's one originating element
  * @param loopClassName the generated class's simple name
@@ -15,6 +22,8 @@ import javax.lang.model.element.TypeElement;
  *     returns
  * @param functionModels the models losses apply through {@code Network} parameters
  * @param standardLoss the {@code @StandardLoss}, or {@code null}
+ * @param definitionDeprecation whether the annotated class (or one it is nested in) is deprecated:
+ *     code that names it warns
  */
 public record LoopModel(
     TypeElement definition,
@@ -29,7 +38,8 @@ public record LoopModel(
     StandardLoss standardLoss,
     List<Call> losses,
     List<Metric> metrics,
-    List<Step> steps) {
+    List<Step> steps,
+    Deprecation definitionDeprecation) {
 
   /** The primary model: the first {@code @Model} called on the features. */
   public Call primaryModel() {
@@ -54,8 +64,14 @@ public record LoopModel(
    * A call of a {@code @Model} or {@code @Loss} method while the graph is built.
    *
    * @param local the variable its result (or, for a function model, its {@code Network}) is kept in
+   * @param deprecation whether the method is deprecated: code that calls it warns
    */
-  public record Call(String method, String local, DataType returns, List<Argument> arguments) {}
+  public record Call(
+      String method,
+      String local,
+      DataType returns,
+      List<Argument> arguments,
+      Deprecation deprecation) {}
 
   /** What the generated code passes for one parameter. */
   public sealed interface Argument {}
@@ -79,41 +95,83 @@ public record LoopModel(
   public record NetworkArgument(Call model) implements Argument {}
 
   /**
-   * A {@code @StandardLoss}: the runtime {@code Losses} method and its arguments after the
-   * predictions and labels.
+   * A {@code @StandardLoss}: a built-in loss of a model's output and a label.
    *
-   * @param options the arguments before the reduction, as Java source, such as {@code true}
-   * @param reduction the {@code Reduction} constant, {@code MEAN} or {@code SUM}
+   * @param fromLogits whether cross-entropies read the output as logits
+   * @param delta the Huber loss's threshold
    */
   public record StandardLoss(
       String name,
-      String method,
+      LossFunction function,
       Call model,
       Input label,
-      List<String> options,
-      String reduction) {}
+      boolean fromLogits,
+      double delta,
+      LossReduction reduction) {}
 
   /**
-   * A built-in metric of the primary output and the metric label: the runtime {@code Metrics}
-   * factory, its arguments, and the name it is reported under if the factory's differs.
+   * A built-in metric of the primary output and the metric label.
+   *
+   * @param computation what it computes, chosen by the label's type and shape
+   * @param reportedAs the name results report it under
+   * @param fromLogits whether binary metrics read the output as logits
    */
   public record Metric(
-      String factory, String arguments, String reportedAs, Call predictions, Input labels) {}
+      Computation computation,
+      String reportedAs,
+      boolean fromLogits,
+      Call predictions,
+      Input labels) {}
+
+  /** What a metric computes. */
+  public enum Computation {
+    /** The arg-max of the output against an integer class label. */
+    CLASS_ACCURACY,
+    /** The arg-max of the output against the arg-max of a one-hot label. */
+    CATEGORICAL_ACCURACY,
+    /** Binary decisions against 0/1 labels. */
+    BINARY_ACCURACY,
+    /** True positives over predicted positives. */
+    PRECISION,
+    /** True positives over actual positives. */
+    RECALL,
+    /** The harmonic mean of precision and recall. */
+    F1,
+    /** The area under the ROC curve. */
+    AUC,
+    /** The mean absolute error over every element. */
+    MEAN_ABSOLUTE_ERROR,
+    /** The root mean squared error over every element. */
+    ROOT_MEAN_SQUARED_ERROR
+  }
 
   /**
-   * A {@code @Step}, its optimizer and schedule as runtime factory calls with every argument, and
-   * its clipping, {@code null} for none.
+   * A {@code @Step}: its optimizer and schedule with every parameter's value (defaults filled in,
+   * in the order the runtime factories take them), and its clipping, {@code null} for none.
    */
   public record Step(
       String name,
       String loss,
-      String optimizer,
-      String optimizerFactory,
-      List<String> optimizerArguments,
-      String scheduleFactory,
-      List<String> scheduleArguments,
-      String clipping,
-      Double clipLimit,
+      Optimizer optimizer,
+      List<Setting> optimizerSettings,
+      double learningRate,
+      Schedule schedule,
+      List<Setting> scheduleSettings,
+      Clipping clipping,
       int every,
       List<String> variables) {}
+
+  /** How a step clips its gradients, and the limit. */
+  public record Clipping(Mode mode, double limit) {
+
+    /** The clipping attributes of {@code @Step}. */
+    public enum Mode {
+      /** {@code clipValue}: each element into {@code [-limit, limit]}. */
+      VALUE,
+      /** {@code clipNorm}: each gradient tensor to an L2 norm of at most {@code limit}. */
+      NORM,
+      /** {@code clipGlobalNorm}: all gradients together to a global norm of at most limit. */
+      GLOBAL_NORM
+    }
+  }
 }

@@ -1,9 +1,9 @@
 package io.github.tfloop.processor.model;
 
-import io.github.tfloop.processor.model.Hyperparameters.Parameter;
-import io.github.tfloop.processor.model.Hyperparameters.Signature;
+import io.github.tfloop.annotations.Metric;
 import io.github.tfloop.processor.model.LoopModel.Argument;
 import io.github.tfloop.processor.model.LoopModel.Call;
+import io.github.tfloop.processor.model.LoopModel.Computation;
 import io.github.tfloop.processor.model.LoopModel.Input;
 import io.github.tfloop.processor.model.LoopModel.StandardLoss;
 import io.github.tfloop.processor.parse.InputDeclaration;
@@ -66,7 +66,8 @@ public final class LoopModelFactory {
               method.name(),
               local(method.name()),
               method.returnType().dataType(),
-              arguments(method, loop));
+              arguments(method, loop),
+              method.deprecation());
       models.put(method.name(), call);
       (method.isFunctionModel() ? functionModels : featureModels).add(call);
     }
@@ -78,20 +79,19 @@ public final class LoopModelFactory {
               method.name(),
               local(method.name()),
               method.returnType().dataType(),
-              arguments(method, loop)));
+              arguments(method, loop),
+              method.deprecation()));
     }
-    Input metricLabel =
-        standardLoss != null
-            ? standardLoss.label()
-            : inputs.values().stream().filter(Input::label).findFirst().orElse(null);
     List<LoopModel.Metric> metrics = new ArrayList<>();
-    for (String metric : loop.metrics()) {
-      metrics.add(metric(metric, loop.logits(), featureModels.get(0), metricLabel));
+    if (!loop.metrics().isEmpty()) {
+      Input label = inputs.get(loop.metricLabel().name());
+      for (Metric metric : loop.metrics()) {
+        metrics.add(metric(metric, loop.logits(), featureModels.get(0), label));
+      }
     }
     List<LoopModel.Step> steps = new ArrayList<>();
     for (MethodDeclaration method : loop.methods(Role.STEP)) {
-      String loss = method.step().loss().isEmpty() ? loop.lossNames().get(0) : method.step().loss();
-      steps.add(step(method.name(), loss, method.step()));
+      steps.add(step(method.name(), loop.lossNameOf(method), method.step()));
     }
     return new LoopModel(
         loop.element(),
@@ -106,7 +106,8 @@ public final class LoopModelFactory {
         standardLoss,
         List.copyOf(lossCalls),
         List.copyOf(metrics),
-        List.copyOf(steps));
+        List.copyOf(steps),
+        loop.deprecation());
   }
 
   private Input input(ParameterDeclaration parameter) {
@@ -160,108 +161,43 @@ public final class LoopModelFactory {
               local(declaration.label()));
       inputs.put(label.name(), label);
     }
-    String reduction = declaration.reduction();
-    String logits = String.valueOf(declaration.fromLogits());
-    return switch (declaration.function()) {
-      case "MEAN_SQUARED_ERROR" ->
-          new StandardLoss(
-              declaration.name(), "meanSquaredError", model, label, List.of(), reduction);
-      case "MEAN_ABSOLUTE_ERROR" ->
-          new StandardLoss(
-              declaration.name(), "meanAbsoluteError", model, label, List.of(), reduction);
-      case "HUBER" ->
-          new StandardLoss(
-              declaration.name(),
-              "huber",
-              model,
-              label,
-              List.of(String.valueOf(declaration.delta())),
-              reduction);
-      case "SPARSE_CATEGORICAL_CROSSENTROPY" ->
-          new StandardLoss(
-              declaration.name(),
-              "sparseCategoricalCrossentropy",
-              model,
-              label,
-              List.of(logits),
-              reduction);
-      case "CATEGORICAL_CROSSENTROPY" ->
-          new StandardLoss(
-              declaration.name(),
-              "categoricalCrossentropy",
-              model,
-              label,
-              List.of(logits),
-              reduction);
-      case "BINARY_CROSSENTROPY" ->
-          new StandardLoss(
-              declaration.name(), "binaryCrossentropy", model, label, List.of(logits), reduction);
-      default -> throw new IllegalArgumentException("unknown loss " + declaration.function());
-    };
+    return new StandardLoss(
+        declaration.name(),
+        declaration.function(),
+        model,
+        label,
+        declaration.fromLogits(),
+        declaration.delta(),
+        declaration.reduction());
   }
 
-  /**
-   * The runtime factory of a {@code Metric} constant, chosen by the label it is computed against.
-   */
+  /** What a {@code Metric} constant computes, chosen by the label it is computed against. */
   private static LoopModel.Metric metric(
-      String constant, boolean logits, Call predictions, Input label) {
-    String fromLogits = String.valueOf(logits);
+      Metric constant, boolean logits, Call predictions, Input label) {
     boolean integer = !label.type().isFloating();
     boolean oneHot = label.shape().size() == 1 && label.shape().get(0) > 1;
-    return switch (constant) {
-      case "ACCURACY" ->
-          integer
-              ? new LoopModel.Metric("accuracy", "", null, predictions, label)
-              : oneHot
-                  ? new LoopModel.Metric("categoricalAccuracy", "", "accuracy", predictions, label)
-                  : new LoopModel.Metric(
-                      "binaryAccuracy", fromLogits, "accuracy", predictions, label);
-      case "SPARSE_CATEGORICAL_ACCURACY" ->
-          new LoopModel.Metric("accuracy", "", "sparse_categorical_accuracy", predictions, label);
-      case "CATEGORICAL_ACCURACY" ->
-          new LoopModel.Metric("categoricalAccuracy", "", null, predictions, label);
-      case "BINARY_ACCURACY" ->
-          new LoopModel.Metric("binaryAccuracy", fromLogits, null, predictions, label);
-      case "PRECISION", "RECALL", "F1", "AUC" ->
-          new LoopModel.Metric(
-              constant.toLowerCase(Locale.ROOT), fromLogits, null, predictions, label);
-      case "MAE" -> new LoopModel.Metric("meanAbsoluteError", "", null, predictions, label);
-      case "RMSE" -> new LoopModel.Metric("rootMeanSquaredError", "", null, predictions, label);
-      default -> throw new IllegalArgumentException("unknown metric " + constant);
-    };
+    Computation computation =
+        switch (constant) {
+          case ACCURACY ->
+              integer
+                  ? Computation.CLASS_ACCURACY
+                  : oneHot ? Computation.CATEGORICAL_ACCURACY : Computation.BINARY_ACCURACY;
+          case SPARSE_CATEGORICAL_ACCURACY -> Computation.CLASS_ACCURACY;
+          case CATEGORICAL_ACCURACY -> Computation.CATEGORICAL_ACCURACY;
+          case BINARY_ACCURACY -> Computation.BINARY_ACCURACY;
+          case PRECISION -> Computation.PRECISION;
+          case RECALL -> Computation.RECALL;
+          case F1 -> Computation.F1;
+          case AUC -> Computation.AUC;
+          case MAE -> Computation.MEAN_ABSOLUTE_ERROR;
+          case RMSE -> Computation.ROOT_MEAN_SQUARED_ERROR;
+        };
+    return new LoopModel.Metric(
+        computation, constant.name().toLowerCase(Locale.ROOT), logits, predictions, label);
   }
 
-  /** A step with its optimizer, schedule and clipping spelled out, defaults filled in. */
+  /** A step with its optimizer, schedule and clipping, every parameter's value filled in. */
   private static LoopModel.Step step(String name, String loss, StepDeclaration step) {
-    Signature optimizer = Hyperparameters.optimizer(step.optimizer());
-    List<String> optimizerArguments = new ArrayList<>();
-    Hyperparameters.resolve(optimizer, step.params())
-        .forEach(
-            (parameter, value) ->
-                optimizerArguments.add(literal(optimizer.parameter(parameter), value)));
-    Signature schedule = Hyperparameters.schedule(step.schedule());
-    Map<String, String> scheduleValues = Hyperparameters.resolve(schedule, step.scheduleParams());
-    List<String> scheduleArguments = new ArrayList<>();
-    String rate = String.valueOf(step.learningRate());
-    if (step.schedule().equals("PIECEWISE_CONSTANT")) {
-      scheduleArguments.add(
-          "new long[] {"
-              + String.join(
-                  ", ",
-                  Hyperparameters.listItems(scheduleValues.get("boundaries")).stream()
-                      .map(boundary -> Long.parseLong(boundary) + "L")
-                      .toList())
-              + "}");
-      List<String> rates = new ArrayList<>(List.of(rate));
-      Hyperparameters.listItems(scheduleValues.get("values"))
-          .forEach(value -> rates.add(String.valueOf(Double.parseDouble(value))));
-      scheduleArguments.add("new double[] {" + String.join(", ", rates) + "}");
-    } else {
-      scheduleArguments.add(rate);
-      scheduleValues.forEach(
-          (parameter, value) ->
-              scheduleArguments.add(literal(schedule.parameter(parameter), value)));
-    }
     StepDeclaration.Clip clip =
         step.clipping().stream()
             .filter(candidate -> candidate.limit() > 0)
@@ -271,30 +207,21 @@ public final class LoopModelFactory {
         name,
         loss,
         step.optimizer(),
-        optimizer.factory(),
-        List.copyOf(optimizerArguments),
-        schedule.factory(),
-        List.copyOf(scheduleArguments),
-        clip == null ? null : clippingFactory(clip.attribute()),
-        clip == null ? null : clip.limit(),
+        Hyperparameters.resolve(Hyperparameters.optimizer(step.optimizer()), step.params()),
+        step.learningRate(),
+        step.schedule(),
+        Hyperparameters.resolve(Hyperparameters.schedule(step.schedule()), step.scheduleParams()),
+        clip == null ? null : new LoopModel.Clipping(clippingMode(clip.attribute()), clip.limit()),
         step.every(),
         step.variables());
   }
 
-  private static String clippingFactory(String attribute) {
+  private static LoopModel.Clipping.Mode clippingMode(String attribute) {
     return switch (attribute) {
-      case "clipValue" -> "byValue";
-      case "clipNorm" -> "byNorm";
-      default -> "byGlobalNorm";
-    };
-  }
-
-  /** A parameter's value as Java source: {@code 0.9}, {@code 1000L}, {@code true}. */
-  private static String literal(Parameter parameter, String value) {
-    return switch (parameter.kind()) {
-      case BOOLEAN -> value;
-      case COUNT, NON_NEGATIVE_COUNT -> Long.parseLong(value) + "L";
-      default -> String.valueOf(Double.parseDouble(value));
+      case "clipValue" -> LoopModel.Clipping.Mode.VALUE;
+      case "clipNorm" -> LoopModel.Clipping.Mode.NORM;
+      case "clipGlobalNorm" -> LoopModel.Clipping.Mode.GLOBAL_NORM;
+      default -> throw new IllegalArgumentException("no clipping attribute " + attribute);
     };
   }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
+import javax.lang.model.element.Element;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.VariableElement;
 import javax.lang.model.util.Elements;
@@ -21,17 +22,26 @@ final class AnnotationReader {
   /** What javac makes of an annotation value it cannot resolve. */
   private static final String ERROR_VALUE = "<error>";
 
+  private final Element element;
+  private final AnnotationMirror mirror;
   private final String annotation;
   private final Map<String, AnnotationValue> values;
   private final Map<String, AnnotationValue> explicit;
-  private final List<String> unresolved;
+  private final List<Unresolved> unresolved;
 
   /**
+   * @param element the element {@code mirror} is on
    * @param annotation how messages name the annotation, such as {@code @Step on train()}
-   * @param unresolved where descriptions of values that did not resolve are added
+   * @param unresolved where values that did not resolve are added
    */
   AnnotationReader(
-      Elements elements, AnnotationMirror mirror, String annotation, List<String> unresolved) {
+      Elements elements,
+      Element element,
+      AnnotationMirror mirror,
+      String annotation,
+      List<Unresolved> unresolved) {
+    this.element = element;
+    this.mirror = mirror;
     this.annotation = annotation;
     this.values = byName(elements.getElementValuesWithDefaults(mirror));
     this.explicit = byName(mirror.getElementValues());
@@ -70,9 +80,9 @@ final class AnnotationReader {
     return value(name, values.get(name), String.class, "");
   }
 
-  /** The simple name of an enum constant value, or {@code ""} if it did not resolve. */
-  String enumConstant(String name) {
-    return constantName(name, values.get(name));
+  /** An enum constant value, or {@code null} if it did not resolve. */
+  <E extends Enum<E>> E enumConstant(String name, Class<E> type) {
+    return constant(name, values.get(name), type);
   }
 
   /** The elements of an array value, each an {@link AnnotationValue}. */
@@ -107,8 +117,16 @@ final class AnnotationReader {
     return elements(name).stream().map(element -> value(name, element, String.class, "")).toList();
   }
 
-  List<String> enumConstants(String name) {
-    return elements(name).stream().map(element -> constantName(name, element)).toList();
+  /** The enum constants of an array value; those that did not resolve are left out. */
+  <E extends Enum<E>> List<E> enumConstants(String name, Class<E> type) {
+    List<E> constants = new ArrayList<>();
+    for (AnnotationValue element : elements(name)) {
+      E constant = constant(name, element, type);
+      if (constant != null) {
+        constants.add(constant);
+      }
+    }
+    return List.copyOf(constants);
   }
 
   private <T> T value(String name, AnnotationValue value, Class<T> type, T fallback) {
@@ -120,19 +138,28 @@ final class AnnotationReader {
     return fallback;
   }
 
-  private String constantName(String name, AnnotationValue value) {
+  /**
+   * The constant of {@code type} named like the value, or {@code null}: a value that did not
+   * resolve, or a constant this processor does not know (annotations newer than the processor).
+   */
+  private <E extends Enum<E>> E constant(String name, AnnotationValue value, Class<E> type) {
     Object raw = value == null ? null : value.getValue();
     if (raw instanceof VariableElement constant) {
-      return constant.getSimpleName().toString();
+      String constantName = constant.getSimpleName().toString();
+      for (E known : type.getEnumConstants()) {
+        if (known.name().equals(constantName)) {
+          return known;
+        }
+      }
     }
     unresolved(name);
-    return "";
+    return null;
   }
 
   private void unresolved(String name) {
     String description = "the value of " + annotation.replaceFirst("^(@\\w+)", "$1(" + name + ")");
-    if (!unresolved.contains(description)) {
-      unresolved.add(description);
+    if (unresolved.stream().noneMatch(known -> known.description().equals(description))) {
+      unresolved.add(new Unresolved(description, element, mirror, explicit.get(name)));
     }
   }
 }

@@ -1,5 +1,10 @@
 package io.github.tfloop.processor.parse;
 
+import io.github.tfloop.annotations.LossFunction;
+import io.github.tfloop.annotations.LossReduction;
+import io.github.tfloop.annotations.Metric;
+import io.github.tfloop.annotations.Optimizer;
+import io.github.tfloop.annotations.Schedule;
 import io.github.tfloop.processor.parse.MethodDeclaration.Role;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,17 +32,22 @@ public final class LoopParser {
 
   private final Elements elements;
   private final Types types;
+  private final MethodBodies bodies;
 
-  public LoopParser(Elements elements, Types types) {
+  /**
+   * @param bodies what the compiler tells of method bodies, for a {@code @Step} that holds code
+   */
+  public LoopParser(Elements elements, Types types, MethodBodies bodies) {
     this.elements = elements;
     this.types = types;
+    this.bodies = bodies;
   }
 
   /** Parses {@code type}, which carries {@code loopAnnotation}. */
   public LoopDeclaration parse(TypeElement type, AnnotationMirror loopAnnotation) {
-    List<String> unresolved = new ArrayList<>();
+    List<Unresolved> unresolved = new ArrayList<>();
     AnnotationReader values =
-        new AnnotationReader(elements, loopAnnotation, "@TrainingLoop", unresolved);
+        new AnnotationReader(elements, type, loopAnnotation, "@TrainingLoop", unresolved);
     List<MethodDeclaration> methods = new ArrayList<>();
     for (Element member : type.getEnclosedElements()) {
       if (member.getKind() == ElementKind.METHOD) {
@@ -57,17 +67,49 @@ public final class LoopParser {
         values.longValue("seed"),
         values.string("name"),
         values.explicit("name"),
-        values.enumConstants("metrics"),
+        values.enumConstants("metrics", Metric.class),
         values.explicit("metrics"),
         values.explicitElements("metrics"),
         values.bool("logits"),
         parseStandardLoss(type, unresolved),
         List.copyOf(methods),
+        classDeprecation(type),
         List.copyOf(unresolved));
   }
 
+  /** Whether the class, or a class it is nested in, is deprecated. */
+  private Deprecation classDeprecation(TypeElement type) {
+    Deprecation deprecation = Deprecation.NONE;
+    for (Element element = type;
+        element instanceof TypeElement;
+        element = element.getEnclosingElement()) {
+      Deprecation own = deprecation(element);
+      if (own.compareTo(deprecation) > 0) {
+        deprecation = own;
+      }
+    }
+    return deprecation;
+  }
+
+  /** Whether {@code element} is deprecated, and for removal. */
+  private Deprecation deprecation(Element element) {
+    if (!elements.isDeprecated(element)) {
+      return Deprecation.NONE;
+    }
+    AnnotationMirror deprecated = find(element, "java.lang.Deprecated");
+    if (deprecated != null) {
+      for (var value : elements.getElementValuesWithDefaults(deprecated).entrySet()) {
+        if (value.getKey().getSimpleName().contentEquals("forRemoval")
+            && Boolean.TRUE.equals(value.getValue().getValue())) {
+          return Deprecation.FOR_REMOVAL;
+        }
+      }
+    }
+    return Deprecation.DEPRECATED;
+  }
+
   /** The method's declaration, or {@code null} if it has no tfloop method annotation. */
-  private MethodDeclaration parseMethod(ExecutableElement method, List<String> unresolved) {
+  private MethodDeclaration parseMethod(ExecutableElement method, List<Unresolved> unresolved) {
     List<AnnotationMirror> roles = new ArrayList<>();
     List<Role> kinds = new ArrayList<>();
     for (Role role : Role.values()) {
@@ -83,7 +125,7 @@ public final class LoopParser {
     String name = method.getSimpleName() + "()";
     TypeShape returnType = typeShape(method.getReturnType());
     if (returnType.kind() == TypeShape.Kind.UNRESOLVED) {
-      unresolved.add("the return type of " + name);
+      unresolved.add(new Unresolved("the return type of " + name, method, null, null));
     }
     List<ParameterDeclaration> parameters = new ArrayList<>();
     for (VariableElement parameter : method.getParameters()) {
@@ -92,7 +134,9 @@ public final class LoopParser {
     List<String> checkedExceptions = new ArrayList<>();
     for (TypeMirror thrown : method.getThrownTypes()) {
       if (containsError(thrown)) {
-        unresolved.add("the exception " + display(thrown) + " thrown by " + name);
+        unresolved.add(
+            new Unresolved(
+                "the exception " + display(thrown) + " thrown by " + name, method, null, null));
       } else if (isChecked(thrown)) {
         checkedExceptions.add(display(thrown));
       }
@@ -109,11 +153,13 @@ public final class LoopParser {
         method.getModifiers(),
         !method.getTypeParameters().isEmpty(),
         List.copyOf(checkedExceptions),
-        role == Role.STEP ? parseStep(roles.get(0), name, unresolved) : null);
+        bodies.hasStatements(method),
+        deprecation(method),
+        role == Role.STEP ? parseStep(method, roles.get(0), name, unresolved) : null);
   }
 
   private ParameterDeclaration parseParameter(
-      VariableElement parameter, String methodName, List<String> unresolved) {
+      VariableElement parameter, String methodName, List<Unresolved> unresolved) {
     AnnotationMirror feature = find(parameter, TypeNames.FEATURE);
     AnnotationMirror label = find(parameter, TypeNames.LABEL);
     List<AnnotationMirror> inputAnnotations = new ArrayList<>();
@@ -132,7 +178,8 @@ public final class LoopParser {
               + parameter.getSimpleName()
               + " of "
               + methodName;
-      AnnotationReader values = new AnnotationReader(elements, first, annotation, unresolved);
+      AnnotationReader values =
+          new AnnotationReader(elements, parameter, first, annotation, unresolved);
       String declaredName = values.string("name");
       input =
           new InputDeclaration(
@@ -146,7 +193,12 @@ public final class LoopParser {
     }
     TypeShape type = typeShape(parameter.asType());
     if (type.kind() == TypeShape.Kind.UNRESOLVED) {
-      unresolved.add("the type of parameter " + parameter.getSimpleName() + " of " + methodName);
+      unresolved.add(
+          new Unresolved(
+              "the type of parameter " + parameter.getSimpleName() + " of " + methodName,
+              parameter,
+              null,
+              null));
     }
     return new ParameterDeclaration(
         parameter,
@@ -157,9 +209,12 @@ public final class LoopParser {
   }
 
   private StepDeclaration parseStep(
-      AnnotationMirror step, String methodName, List<String> unresolved) {
+      ExecutableElement method,
+      AnnotationMirror step,
+      String methodName,
+      List<Unresolved> unresolved) {
     AnnotationReader values =
-        new AnnotationReader(elements, step, "@Step on " + methodName, unresolved);
+        new AnnotationReader(elements, method, step, "@Step on " + methodName, unresolved);
     List<StepDeclaration.Clip> clipping = new ArrayList<>();
     for (String attribute : List.of("clipValue", "clipNorm", "clipGlobalNorm")) {
       if (values.explicit(attribute) != null) {
@@ -171,13 +226,13 @@ public final class LoopParser {
     return new StepDeclaration(
         values.string("loss"),
         values.explicit("loss"),
-        values.enumConstant("optimizer"),
+        values.enumConstant("optimizer", Optimizer.class),
         values.explicit("optimizer"),
         values.strings("params"),
         values.explicitElements("params"),
         values.doubleValue("learningRate"),
         values.explicit("learningRate"),
-        values.enumConstant("schedule"),
+        values.enumConstant("schedule", Schedule.class),
         values.explicit("schedule"),
         values.strings("scheduleParams"),
         values.explicitElements("scheduleParams"),
@@ -190,15 +245,16 @@ public final class LoopParser {
   }
 
   /** The class's {@code @StandardLoss}, or {@code null}. */
-  private StandardLossDeclaration parseStandardLoss(TypeElement type, List<String> unresolved) {
+  private StandardLossDeclaration parseStandardLoss(TypeElement type, List<Unresolved> unresolved) {
     AnnotationMirror mirror = find(type, TypeNames.STANDARD_LOSS);
     if (mirror == null) {
       return null;
     }
-    AnnotationReader values = new AnnotationReader(elements, mirror, "@StandardLoss", unresolved);
+    AnnotationReader values =
+        new AnnotationReader(elements, type, mirror, "@StandardLoss", unresolved);
     return new StandardLossDeclaration(
         mirror,
-        values.enumConstant("value"),
+        values.enumConstant("value", LossFunction.class),
         values.string("name"),
         values.explicit("name"),
         values.string("model"),
@@ -208,7 +264,7 @@ public final class LoopParser {
         values.integers("labelShape"),
         values.explicit("labelShape"),
         values.bool("fromLogits"),
-        values.enumConstant("reduction"),
+        values.enumConstant("reduction", LossReduction.class),
         values.doubleValue("delta"),
         values.explicit("delta"));
   }

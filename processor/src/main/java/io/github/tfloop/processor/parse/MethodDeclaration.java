@@ -13,6 +13,9 @@ import javax.lang.model.element.Modifier;
  * @param annotation that annotation
  * @param otherRoles any further tfloop method annotation on the same method
  * @param checkedExceptions the checked exceptions its {@code throws} clause declares, as written
+ * @param hasStatements whether its body holds statements ({@code false} where the compiler does not
+ *     tell)
+ * @param deprecation whether it is deprecated, which makes the generated code that calls it warn
  * @param step the {@code @Step} values, for a step; else {@code null}
  */
 public record MethodDeclaration(
@@ -26,6 +29,8 @@ public record MethodDeclaration(
     Set<Modifier> modifiers,
     boolean generic,
     List<String> checkedExceptions,
+    boolean hasStatements,
+    Deprecation deprecation,
     StepDeclaration step) {
 
   /** {@code logits()}: the method's name as messages show it. */

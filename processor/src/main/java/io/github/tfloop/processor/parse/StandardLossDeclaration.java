@@ -1,5 +1,7 @@
 package io.github.tfloop.processor.parse;
 
+import io.github.tfloop.annotations.LossFunction;
+import io.github.tfloop.annotations.LossReduction;
 import java.util.List;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
@@ -11,7 +13,7 @@ import javax.lang.model.element.AnnotationValue;
  */
 public record StandardLossDeclaration(
     AnnotationMirror annotation,
-    String function,
+    LossFunction function,
     String name,
     AnnotationValue nameValue,
     String model,
@@ -21,12 +23,12 @@ public record StandardLossDeclaration(
     List<Integer> labelShape,
     AnnotationValue labelShapeValue,
     boolean fromLogits,
-    String reduction,
+    LossReduction reduction,
     double delta,
     AnnotationValue deltaValue) {
 
   /** Whether the label is an integer class index ({@code SPARSE_CATEGORICAL_CROSSENTROPY}). */
   public boolean sparse() {
-    return function.equals("SPARSE_CATEGORICAL_CROSSENTROPY");
+    return function == LossFunction.SPARSE_CATEGORICAL_CROSSENTROPY;
   }
 }

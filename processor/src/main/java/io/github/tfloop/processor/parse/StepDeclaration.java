@@ -1,5 +1,7 @@
 package io.github.tfloop.processor.parse;
 
+import io.github.tfloop.annotations.Optimizer;
+import io.github.tfloop.annotations.Schedule;
 import java.util.List;
 import javax.lang.model.element.AnnotationValue;
 
@@ -8,6 +10,8 @@ import javax.lang.model.element.AnnotationValue;
  * are reported on ({@code null} where the default applies). Array attributes also keep their
  * elements as written, so that an error can point at the one element at fault.
  *
+ * @param optimizer the optimizer, {@code null} if it did not resolve
+ * @param schedule the schedule, {@code null} if it did not resolve
  * @param variableValues the {@code variables} elements as written, one per group
  * @param params the optimizer hyper-parameters, {@code "name=value"} each
  * @param paramValues the {@code params} elements as written
@@ -19,13 +23,13 @@ import javax.lang.model.element.AnnotationValue;
 public record StepDeclaration(
     String loss,
     AnnotationValue lossValue,
-    String optimizer,
+    Optimizer optimizer,
     AnnotationValue optimizerValue,
     List<String> params,
     List<AnnotationValue> paramValues,
     double learningRate,
     AnnotationValue learningRateValue,
-    String schedule,
+    Schedule schedule,
     AnnotationValue scheduleValue,
     List<String> scheduleParams,
     List<AnnotationValue> scheduleParamValues,

@@ -6,6 +6,7 @@ import io.github.tfloop.processor.parse.LoopDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration.Role;
 import io.github.tfloop.processor.parse.ParameterDeclaration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,9 @@ final class InputsValidator {
               "@StandardLoss"));
     }
     for (MethodDeclaration method : loop.methods()) {
+      if (method.role() == Role.STEP) {
+        continue; // a step takes no parameters at all: StepSignature
+      }
       for (ParameterDeclaration parameter : method.parameters()) {
         InputDeclaration input = parameter.input();
         if (input == null || !parameter.type().isOperand()) {
@@ -55,19 +59,56 @@ final class InputsValidator {
     }
   }
 
+  /**
+   * A loop needs a feature. Not reported where an error says already what is wrong: no model
+   * (MissingModel), only function models, whose un-annotated input is likely the forgotten feature
+   * (FeatureModelMissing), or a model input annotated {@code @Label} (LabelInModel).
+   */
   private static void checkHasFeature(LoopDeclaration loop, Diagnostics diagnostics) {
-    if (loop.methods(Role.MODEL).isEmpty()) {
-      return; // already reported as MissingModel
+    if (loop.featureModels().isEmpty()) {
+      return;
     }
     for (MethodDeclaration method : loop.methods()) {
       for (ParameterDeclaration parameter : method.parameters()) {
-        if (parameter.input() != null && !parameter.input().label()) {
+        if (parameter.input() != null
+            && (!parameter.input().label() || method.role() == Role.MODEL)) {
           return;
         }
       }
     }
+    MethodDeclaration model = loop.featureModels().get(0);
     diagnostics.report(
-        Message.MISSING_FEATURE, loop.element(), loop.annotation(), loop.element().getSimpleName());
+        Message.MISSING_FEATURE,
+        loop.element(),
+        loop.annotation(),
+        loop.element().getSimpleName(),
+        model.displayName(),
+        withFeature(model));
+  }
+
+  /**
+   * {@code model}'s signature with a feature added, as an example built from the user's own class:
+   * {@code Operand<TFloat32> logits(Layers nn, @Feature(shape = {...}) Operand<TFloat32> x)}.
+   */
+  private static String withFeature(MethodDeclaration model) {
+    List<String> names = model.parameters().stream().map(ParameterDeclaration::name).toList();
+    String name = "x";
+    for (int suffix = 2; names.contains(name); suffix++) {
+      name = "x" + suffix;
+    }
+    String type =
+        model.returnType().isOperand() ? model.returnType().display() : "Operand<TFloat32>";
+    List<String> parameters = new ArrayList<>();
+    for (ParameterDeclaration parameter : model.parameters()) {
+      parameters.add(parameter.type().display() + " " + parameter.name());
+    }
+    parameters.add("@Feature(shape = {...}) " + type + " " + name);
+    return model.returnType().display()
+        + " "
+        + model.name()
+        + "("
+        + String.join(", ", parameters)
+        + ")";
   }
 
   private static String describe(ParameterDeclaration parameter) {

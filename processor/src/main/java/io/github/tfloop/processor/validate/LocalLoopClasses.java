@@ -10,6 +10,7 @@ import com.sun.source.tree.MethodTree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreeScanner;
 import com.sun.source.util.Trees;
+import io.github.tfloop.processor.parse.JavacTrees;
 import io.github.tfloop.processor.parse.TypeNames;
 import java.util.HashSet;
 import java.util.Set;
@@ -32,11 +33,9 @@ public final class LocalLoopClasses {
 
   /** Reports every local {@code @TrainingLoop} class in this round's compilation units. */
   public static void report(ProcessingEnvironment environment, RoundEnvironment round) {
-    Trees trees;
-    try {
-      trees = Trees.instance(environment);
-    } catch (IllegalArgumentException | LinkageError notJavac) {
-      return;
+    Trees trees = JavacTrees.of(environment);
+    if (trees == null) {
+      return; // not javac
     }
     Set<CompilationUnitTree> scanned = new HashSet<>();
     for (Element root : round.getRootElements()) {

@@ -15,7 +15,7 @@ import javax.tools.Diagnostic;
 public enum Message {
   // The annotated class
   LOOP_CLASS_KIND("@TrainingLoop must annotate a class; %s is %s; move the annotation to a class"),
-  LOOP_CLASS_MODIFIERS("@TrainingLoop classes must not be %s: %s; remove '%s'"),
+  LOOP_CLASS_MODIFIERS("@TrainingLoop classes must not be %s: %s; %s"),
   LOOP_CLASS_INNER(
       "@TrainingLoop classes must be top-level or static nested: an inner class needs an outer"
           + " instance; make %s static"),
@@ -35,22 +35,19 @@ public enum Message {
   LOOP_NAME(
       "@TrainingLoop(name) must be a valid Java identifier other than the class's own name;"
           + " found \"%s\""),
-  LOOP_NAME_TAKEN(
-      "the generated loop class must not clash with another type; %s is the name of %s, which"
-          + " is already declared; rename that type or choose another @TrainingLoop(name)"),
+  LOOP_NAME_TAKEN("the generated loop class must not clash with another type; %s is %s; %s"),
   BATCH_SIZE("@TrainingLoop(batchSize) must be positive; found %d"),
   MISSING_MODEL(
-      "%s declares no @Model method; add one that returns the network's output, such as"
+      "%s declares no @Model method%s; add one that returns the network's output, such as"
           + " Operand<TFloat32> logits(Layers nn, @Feature Operand<TFloat32> x)"),
   MISSING_LOSS(
-      "%s declares no @Loss method; add one that returns a scalar Operand<TFloat32>, such as"
+      "%s declares no @Loss method%s; add one that returns a scalar Operand<TFloat32>, such as"
           + " Losses.sparseCategoricalCrossentropy(tf, logits, label)"),
   MISSING_STEP(
-      "%s declares no @Step method; add an empty one such as"
+      "%s declares no @Step method%s; add an empty one such as"
           + " @Step(optimizer = Optimizer.ADAM) void train() {}"),
   MISSING_FEATURE(
-      "%s declares no @Feature input; annotate the @Model parameter the data comes in through,"
-          + " such as @Feature(shape = {28, 28}) Operand<TFloat32> image"),
+      "%s declares no @Feature input, the data its model sees; add one to %s, such as %s"),
   NOTHING_TO_TRAIN(
       "a loop needs trainable variables, which only @Model methods taking Layers create; none of"
           + " %s takes Layers; add a Layers parameter and build the layers with it"),
@@ -65,9 +62,7 @@ public enum Message {
           + " %s collides with %s; rename the method"),
 
   // Annotations in the wrong place
-  ORPHAN_ANNOTATION(
-      "%s methods must be declared in a class annotated @TrainingLoop; annotate %s with"
-          + " @TrainingLoop"),
+  ORPHAN_ANNOTATION("%s methods must be declared in a class annotated @TrainingLoop; %s"),
   ORPHAN_INPUT("%s belongs on a parameter of a @Model or @Loss method; %s is neither"),
   DUPLICATE_ROLE("a method can carry only one of @Model, @Loss and @Step; %s is already %s"),
 
@@ -89,7 +84,7 @@ public enum Message {
   // @Model and @Loss signatures
   MODEL_RETURN_TYPE("@Model methods must return Operand<TFloat32> or Operand<TFloat64>; found %s"),
   LOSS_RETURN_TYPE("@Loss methods must return Operand<TFloat32> or Operand<TFloat64>; found %s"),
-  PARAMETER_TYPE("%s parameters must be Ops, %sor an Operand<T>; found %s %s"),
+  PARAMETER_TYPE("%s parameters must be %s; found %s %s"),
   FUNCTION_MODEL_INPUTS(
       "a @Model taking an un-annotated Operand is a function model, applied by losses to the"
           + " input they choose, and takes only that input besides Layers and Ops; %s also takes"
@@ -99,24 +94,28 @@ public enum Message {
           + " %s takes %s and returns %s"),
   FEATURE_MODEL_MISSING(
       "a loop needs a @Model it calls on its @Feature inputs, whose output predict() returns;"
-          + " every @Model of %s takes an un-annotated Operand (%s) and is a function model;"
-          + " annotate the input of one of them @Feature"),
-  LABEL_IN_MODEL(
-      "@Model methods take features, not labels: prediction has no labels to feed; move @Label"
-          + " %s to a @Loss method"),
+          + " every @Model of %s takes an un-annotated Operand (%s) and so is a function model,"
+          + " which losses apply; annotate %s @Feature if the loop feeds it"),
+  LABEL_IN_MODEL("@Model methods take features, not labels: prediction has no labels to feed; %s"),
   LAYERS_IN_LOSS(
       "@Loss methods must not take Layers: variables belong to @Model methods; take Ops instead"),
   OUTPUT_UNKNOWN(
       "an un-annotated Operand parameter of a @Loss method is a model output and must be named"
           + " after a @Model method when there are several; %s matches none of %s%s"),
   OUTPUT_TYPE("@Loss parameter %s is %s but @Model %s returns %s; declare it %s"),
+  UNANNOTATED_INPUT(
+      "an un-annotated Operand parameter of a @Loss is a model output; %s takes the output of %s"
+          + " as %s already, and %s is %s, which %s does not return; if the loop feeds %s,"
+          + " annotate it @Label"),
+  OUTPUT_TAKEN_TWICE(
+      "%s takes the output of %s twice, as %s and as %s: an un-annotated Operand parameter of a"
+          + " @Loss is a model output; if the loop feeds %s, annotate it @Label"),
   OUTPUT_OF_FUNCTION_MODEL(
       "@Model %s takes the un-annotated Operand %s, so it is a function model with no output of"
           + " its own: a @Loss applies it through a Network<%s> parameter; declare %s as"
           + " Network<%s>, or annotate %s @Feature if the loop feeds it"),
   NETWORK_UNKNOWN(
-      "a Network<T> parameter of a @Loss applies a function @Model and is named after it; %s"
-          + " matches none of %s%s"),
+      "a Network<T> parameter of a @Loss applies a function @Model and is named after it; %s"),
   NETWORK_TYPE("@Loss parameter %s is %s but function @Model %s maps %s; declare it %s"),
 
   // @Feature and @Label
@@ -134,14 +133,16 @@ public enum Message {
   // @Step
   STEP_SIGNATURE(
       "@Step methods must be void and take no parameters: they only declare a step; found %s"),
+  STEP_BODY(
+      "@Step methods only declare a step, and the loop never calls them, so their body stays"
+          + " empty; %s holds statements; move them to a @Model or @Loss method (run once, as"
+          + " the graph is built) or to a TrainingListener (run as training goes)"),
   STEP_LOSS_AMBIGUOUS(
       "@Step(loss) must name the loss to minimise when there are several; choose one of %s"),
-  STEP_LOSS_UNKNOWN("@Step(loss) must name a @Loss method; \"%s\" is none of %s%s"),
+  STEP_LOSS_UNKNOWN("@Step(loss) must name %s; \"%s\" is none of %s%s"),
   STEP_VARIABLES_UNKNOWN("@Step(variables) must name @Model methods; \"%s\" is none of %s%s"),
   STEP_VARIABLES_REPEATED("@Step(variables) lists \"%s\" more than once; remove the repetition"),
-  STEP_TRAINS_NOTHING(
-      "a @Step must train variables its loss depends on; %s depends only on the variables of"
-          + " %s, and %s trains those of %s; %s"),
+  STEP_TRAINS_NOTHING("a @Step must train variables its loss depends on; %s; %s"),
   STEP_LEARNING_RATE("@Step(learningRate) must be positive and finite; found %s"),
   OPTIMIZER_PARAMETER(
       "@Step(params) entries are name=value with a name %s takes (%s); found \"%s\"%s"),
@@ -202,7 +203,8 @@ public enum Message {
   /** Warnings flag legal but suspicious code; everything else is an error. */
   public Diagnostic.Kind kind() {
     return switch (this) {
-      case UNUSED_LOSS, UNUSED_MODEL, STEP_VARIABLES_REPEATED -> Diagnostic.Kind.WARNING;
+      case UNUSED_LOSS, UNUSED_MODEL, STEP_VARIABLES_REPEATED, OUTPUT_TAKEN_TWICE ->
+          Diagnostic.Kind.WARNING;
       default -> Diagnostic.Kind.ERROR;
     };
   }

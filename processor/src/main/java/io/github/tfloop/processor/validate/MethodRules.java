@@ -16,19 +16,27 @@ final class MethodRules {
 
   private MethodRules() {}
 
+  /**
+   * The rules of methods the generated loop calls, {@code @Model} and {@code @Loss}: not private,
+   * static, generic or throwing checked exceptions. A {@code @Step} only declares a step, and the
+   * loop never calls it, so these do not apply to it. Every method needs a body.
+   */
   static void check(MethodDeclaration method, String loopClass, Diagnostics diagnostics) {
     String role = method.role().annotation();
-    if (method.modifiers().contains(Modifier.PRIVATE)) {
+    boolean called = method.role() != Role.STEP;
+    if (called && method.modifiers().contains(Modifier.PRIVATE)) {
       diagnostics.report(
           Message.METHOD_PRIVATE, method.element(), role, loopClass, method.displayName());
     }
-    if (method.modifiers().contains(Modifier.STATIC)) {
+    if (called && method.modifiers().contains(Modifier.STATIC)) {
       diagnostics.report(Message.METHOD_STATIC, method.element(), role, method.displayName());
     }
-    if (method.modifiers().contains(Modifier.ABSTRACT)) {
+    if (method.modifiers().contains(Modifier.ABSTRACT)
+        && !method.element().getEnclosingElement().getModifiers().contains(Modifier.ABSTRACT)) {
+      // in an abstract class, LoopClassModifiers asks for the body already
       diagnostics.report(Message.METHOD_ABSTRACT, method.element(), role, method.displayName());
     }
-    if (method.generic()) {
+    if (called && method.generic()) {
       diagnostics.report(
           Message.METHOD_GENERIC,
           method.element(),
@@ -36,7 +44,7 @@ final class MethodRules {
           method.displayName(),
           typeParameters(method.element().getTypeParameters()));
     }
-    if (!method.checkedExceptions().isEmpty()) {
+    if (called && !method.checkedExceptions().isEmpty()) {
       diagnostics.report(
           Message.METHOD_THROWS,
           method.element(),
@@ -44,9 +52,17 @@ final class MethodRules {
           method.displayName(),
           String.join(", ", method.checkedExceptions()));
     }
+  }
+
+  /** A method has one role: {@code @Model}, {@code @Loss} or {@code @Step}. */
+  static void checkOneRole(MethodDeclaration method, Diagnostics diagnostics) {
     for (AnnotationMirror other : method.otherRoles()) {
       diagnostics.report(
-          Message.DUPLICATE_ROLE, method.element(), other, method.displayName(), role);
+          Message.DUPLICATE_ROLE,
+          method.element(),
+          other,
+          method.displayName(),
+          method.role().annotation());
     }
   }
 

@@ -1,5 +1,6 @@
 package io.github.tfloop.processor.validate;
 
+import io.github.tfloop.processor.parse.LoopDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration;
 import io.github.tfloop.processor.parse.ParameterDeclaration;
 import io.github.tfloop.processor.parse.TypeShape;
@@ -9,7 +10,12 @@ final class ModelValidator {
 
   private ModelValidator() {}
 
-  static void check(MethodDeclaration method, String loopClass, Diagnostics diagnostics) {
+  /** What a {@code @Model} may take, for messages. */
+  static final String PARAMETERS =
+      "Layers, Ops, a @Feature Operand<T> or, for a function model, one un-annotated Operand<T>";
+
+  static void check(
+      MethodDeclaration method, LoopDeclaration loop, String loopClass, Diagnostics diagnostics) {
     MethodRules.check(method, loopClass, diagnostics);
     TypeShape returns = method.returnType();
     if (!returns.isOperand() || !returns.dataType().isFloating()) {
@@ -24,7 +30,13 @@ final class ModelValidator {
               Message.LABEL_IN_MODEL,
               parameter.element(),
               parameter.input().annotation(),
-              parameter.name());
+              hasFeature(loop)
+                  ? "move @Label " + parameter.name() + " to a @Loss method"
+                  : "if "
+                      + parameter.name()
+                      + " is the data "
+                      + method.displayName()
+                      + " sees, annotate it @Feature instead");
         } else if (functionInput != null) {
           diagnostics.report(
               Message.FUNCTION_MODEL_INPUTS,
@@ -52,7 +64,7 @@ final class ModelValidator {
                 Message.PARAMETER_TYPE,
                 parameter.element(),
                 "@Model",
-                "Layers, ",
+                PARAMETERS,
                 parameter.type().display(),
                 parameter.name());
       }
@@ -67,5 +79,12 @@ final class ModelValidator {
           functionInput.type().display(),
           returns.display());
     }
+  }
+
+  /** Whether any parameter of the loop is a {@code @Feature}. */
+  private static boolean hasFeature(LoopDeclaration loop) {
+    return loop.methods().stream()
+        .flatMap(method -> method.parameters().stream())
+        .anyMatch(parameter -> parameter.input() != null && !parameter.input().label());
   }
 }

@@ -1,5 +1,6 @@
 package io.github.tfloop.processor.validate;
 
+import io.github.tfloop.annotations.LossFunction;
 import io.github.tfloop.processor.parse.LoopDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration.Role;
@@ -38,7 +39,7 @@ final class StandardLossValidator {
           Message.STANDARD_LOSS_LABEL, type, loss.annotation(), loss.labelValue(), loss.label());
     }
     checkLabelShape(loop, loss, diagnostics);
-    if (loss.function().equals("HUBER")) {
+    if (loss.function() == LossFunction.HUBER) {
       if (!(loss.delta() > 0) || Double.isInfinite(loss.delta())) {
         diagnostics.report(
             Message.STANDARD_LOSS_DELTA,
@@ -66,7 +67,7 @@ final class StandardLossValidator {
       rule = "dimensions must be positive";
     } else if (loss.sparse() && !loss.labelShape().isEmpty()) {
       rule = "must be {} for SPARSE_CATEGORICAL_CROSSENTROPY: each label is one class index";
-    } else if (loss.function().equals("CATEGORICAL_CROSSENTROPY")
+    } else if (loss.function() == LossFunction.CATEGORICAL_CROSSENTROPY
         && loss.labelShape().size() != 1) {
       rule = "must be {classes} for CATEGORICAL_CROSSENTROPY: each label is one-hot";
     }
@@ -77,7 +78,7 @@ final class StandardLossValidator {
           loss.annotation(),
           loss.labelShapeValue(),
           rule,
-          Label.inBraces(loss.labelShape()));
+          TrainingLoopValidator.inBraces(loss.labelShape()));
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.github.tfloop.processor.validate;
 
+import io.github.tfloop.annotations.Optimizer;
+import io.github.tfloop.annotations.Schedule;
 import io.github.tfloop.processor.model.Hyperparameters;
 import io.github.tfloop.processor.model.Hyperparameters.Parameter;
 import io.github.tfloop.processor.model.Hyperparameters.Signature;
@@ -29,6 +31,8 @@ final class StepValidator {
     MethodRules.check(method, loopClass, diagnostics);
     if (method.returnType().kind() != TypeShape.Kind.VOID || !method.parameters().isEmpty()) {
       diagnostics.report(Message.STEP_SIGNATURE, method.element(), signature(method));
+    } else if (method.hasStatements()) {
+      diagnostics.report(Message.STEP_BODY, method.element(), method.displayName());
     }
     checkLoss(method, loop, diagnostics);
     checkOptimizerParams(method, diagnostics);
@@ -54,9 +58,14 @@ final class StepValidator {
           method.element(),
           method.annotation(),
           step.lossValue(),
+          loop.standardLoss() == null
+              ? "a @Loss method"
+              : "a @Loss method or the @StandardLoss(name)",
           step.loss(),
           losses,
-          Suggestions.didYouMean(step.loss(), losses));
+          loop.names(Role.MODEL).contains(step.loss())
+              ? "; " + step.loss() + "() is a @Model, and a step minimises a loss"
+              : Suggestions.didYouMean(step.loss(), losses));
     }
   }
 
@@ -74,9 +83,6 @@ final class StepValidator {
 
   private static void checkOptimizerParams(MethodDeclaration method, Diagnostics diagnostics) {
     StepDeclaration step = method.step();
-    if (step.optimizer().isEmpty()) {
-      return; // did not resolve
-    }
     checkEntries(
         method,
         step.params(),
@@ -90,10 +96,8 @@ final class StepValidator {
 
   private static void checkSchedule(MethodDeclaration method, Diagnostics diagnostics) {
     StepDeclaration step = method.step();
-    if (step.schedule().isEmpty()) {
-      return; // did not resolve
-    }
     Signature schedule = Hyperparameters.schedule(step.schedule());
+    int errorsBefore = diagnostics.errorCount();
     Map<String, String> given =
         checkEntries(
             method,
@@ -104,6 +108,9 @@ final class StepValidator {
             Message.SCHEDULE_PARAMETER,
             Message.SCHEDULE_PARAMETER_VALUE,
             diagnostics);
+    if (diagnostics.errorCount() > errorsBefore) {
+      return; // a misspelt or bad entry is likely the one that seems missing
+    }
     for (Parameter parameter : schedule.parameters()) {
       if (parameter.required() && !given.containsKey(parameter.name())) {
         diagnostics.report(
@@ -153,7 +160,7 @@ final class StepValidator {
       List<String> entries,
       List<AnnotationValue> values,
       Signature signature,
-      String algorithm,
+      Enum<?> algorithm,
       Message unknown,
       Message badValue,
       Diagnostics diagnostics) {
@@ -164,7 +171,13 @@ final class StepValidator {
       String[] pair = Hyperparameters.split(entries.get(i));
       Parameter parameter = pair == null ? null : signature.parameter(pair[0]);
       if (parameter == null) {
-        String hint = pair == null ? "" : Suggestions.didYouMean(pair[0], signature.names());
+        String hint =
+            pair == null
+                ? withoutEquals(entries.get(i), signature)
+                : Suggestions.didYouMean(pair[0], signature.names());
+        if (hint.isEmpty() && pair != null) {
+          hint = takenBy(pair[0], algorithm);
+        }
         diagnostics.report(
             unknown,
             method.element(),
@@ -199,6 +212,46 @@ final class StepValidator {
       }
     }
     return valid;
+  }
+
+  /**
+   * For an entry without {@code =}: that it is missing, with the entry written right when it starts
+   * with a name the algorithm takes ({@code "epsilon 1e-8"}, {@code "epsilon: 1e-8"}).
+   */
+  private static String withoutEquals(String entry, Signature signature) {
+    if (entry.contains("=")) {
+      return "; the name before '=' is missing";
+    }
+    String[] words = entry.trim().split("[\\s:]+", 2);
+    if (words.length == 2 && signature.parameter(words[0]) != null) {
+      return "; the '=' is missing: write \"" + words[0] + "=" + words[1] + "\"";
+    }
+    return "; the '=' and a value are missing";
+  }
+
+  /**
+   * {@code "; momentum is a parameter of MOMENTUM and RMSPROP"}: the other optimizers (or
+   * schedules, like {@code algorithm}) that take {@code name}; {@code ""} if none does.
+   */
+  private static String takenBy(String name, Enum<?> algorithm) {
+    List<String> takers = new ArrayList<>();
+    for (Enum<?> other : algorithm.getDeclaringClass().getEnumConstants()) {
+      Signature signature =
+          other instanceof Optimizer optimizer
+              ? Hyperparameters.optimizer(optimizer)
+              : Hyperparameters.schedule((Schedule) other);
+      if (signature.parameter(name) != null) {
+        takers.add(other.name());
+      }
+    }
+    if (takers.isEmpty()) {
+      return "";
+    }
+    String last = takers.remove(takers.size() - 1);
+    return "; "
+        + name
+        + " is a parameter of "
+        + (takers.isEmpty() ? last : String.join(", ", takers) + " and " + last);
   }
 
   private static int indexOf(List<String> entries, String name) {
@@ -252,8 +305,8 @@ final class StepValidator {
   /** At least one step runs on every batch; reported on the first step's {@code every}. */
   static void checkSomeStepRunsEveryBatch(LoopDeclaration loop, Diagnostics diagnostics) {
     List<MethodDeclaration> steps = loop.methods(Role.STEP);
-    if (steps.isEmpty() || steps.stream().anyMatch(step -> step.step().every() == 1)) {
-      return;
+    if (steps.isEmpty() || steps.stream().anyMatch(step -> step.step().every() <= 1)) {
+      return; // below 1 is reported as StepEvery
     }
     MethodDeclaration first = steps.get(0);
     diagnostics.report(
@@ -291,72 +344,73 @@ final class StepValidator {
   }
 
   /**
-   * Cross-checks a step whose loss and variables are known to exist: the loss must depend on a
-   * variable the step trains. A loss depends exactly on the variables of the models whose outputs
-   * it takes, and only models that take {@code Layers} have variables.
+   * Cross-checks every step: its loss must depend on a variable the step trains. A loss depends
+   * exactly on the variables of the models whose outputs it takes, and only models that take {@code
+   * Layers} have variables. Skipped where the loop has no variables at all (NothingToTrain), and
+   * for a step whose loss does not exist, or where the step, its loss or a model the loss uses is
+   * in error already: the answer would follow from that error.
    */
-  static void checkTrainsSomething(
-      MethodDeclaration method, LoopDeclaration loop, Diagnostics diagnostics) {
-    List<String> lossDependsOn = modelsTheLossTrains(method, loop);
+  static void checkTrainsSomething(LoopDeclaration loop, Diagnostics diagnostics) {
+    if (loop.methods(Role.MODEL).stream().noneMatch(MethodDeclaration::takesLayers)) {
+      return;
+    }
+    for (MethodDeclaration step : loop.methods(Role.STEP)) {
+      MethodDeclaration loss = loop.lossMethodOf(step);
+      boolean lossInError =
+          loss != null
+              ? diagnostics.inError(loss.element())
+              : !loop.minimisesStandardLoss(step)
+                  || diagnostics.inError(loop.standardLoss().annotation());
+      List<MethodDeclaration> models = loop.modelsMinimisedBy(step);
+      if (!diagnostics.inError(step.element())
+          && !lossInError
+          && models.stream().noneMatch(model -> diagnostics.inError(model.element()))) {
+        checkTrainsSomething(step, loss, models, loop, diagnostics);
+      }
+    }
+  }
+
+  private static void checkTrainsSomething(
+      MethodDeclaration method,
+      MethodDeclaration loss,
+      List<MethodDeclaration> models,
+      LoopDeclaration loop,
+      Diagnostics diagnostics) {
+    List<String> lossDependsOn =
+        models.stream()
+            .filter(MethodDeclaration::takesLayers)
+            .map(MethodDeclaration::name)
+            .toList();
     List<String> trains =
         method.step().variables().isEmpty() ? loop.names(Role.MODEL) : method.step().variables();
     if (trains.stream().anyMatch(lossDependsOn::contains)) {
       return;
     }
-    String lossName = lossDisplayName(method, loop);
-    String hint =
-        lossDependsOn.isEmpty()
-            ? "take the output of a @Model that takes Layers in " + lossName
-            : "add " + lossDependsOn.get(0) + " to @Step(variables)";
-    diagnostics.report(
-        Message.STEP_TRAINS_NOTHING,
-        method.element(),
-        method.annotation(),
-        method.step().variablesValue(),
-        lossName,
-        lossDependsOn,
-        method.displayName(),
-        trains,
-        hint);
-  }
-
-  /** The models with variables (they take {@code Layers}) that a step's loss depends on. */
-  private static List<String> modelsTheLossTrains(MethodDeclaration step, LoopDeclaration loop) {
-    MethodDeclaration loss = lossOf(step, loop);
-    List<MethodDeclaration> models =
-        loss != null
-            ? LossValidator.modelsUsedBy(loss, loop)
-            : loop.standardLossModel() == null ? List.of() : List.of(loop.standardLossModel());
-    return models.stream()
-        .filter(MethodDeclaration::takesLayers)
-        .map(MethodDeclaration::name)
-        .toList();
-  }
-
-  private static String lossDisplayName(MethodDeclaration step, LoopDeclaration loop) {
-    MethodDeclaration loss = lossOf(step, loop);
-    return loss != null ? loss.displayName() : "@StandardLoss " + loop.standardLoss().name();
-  }
-
-  /** Whether a step's loss exists: a {@code @Loss} method or the {@code @StandardLoss}. */
-  static boolean lossExists(MethodDeclaration step, LoopDeclaration loop) {
-    String named = step.step().loss();
-    return named.isEmpty() ? loop.lossNames().size() == 1 : loop.lossNames().contains(named);
-  }
-
-  /**
-   * The {@code @Loss} method a step minimises: the named one, or the only loss; {@code null} if
-   * neither, or if the loss is the {@code @StandardLoss}.
-   */
-  static MethodDeclaration lossOf(MethodDeclaration step, LoopDeclaration loop) {
-    String named = step.step().loss();
-    List<MethodDeclaration> losses = loop.methods(Role.LOSS);
-    for (MethodDeclaration loss : losses) {
-      if (named.isEmpty() ? loop.lossNames().size() == 1 : loss.name().equals(named)) {
-        return loss;
-      }
+    String lossName =
+        loss != null ? loss.displayName() : "@StandardLoss " + loop.standardLoss().name();
+    if (lossDependsOn.isEmpty()) {
+      diagnostics.report(
+          Message.STEP_TRAINS_NOTHING,
+          method.element(),
+          method.annotation(),
+          method.step().variablesValue(),
+          lossName + " takes the output of no @Model that has variables (takes Layers)",
+          "take such an output in " + lossName);
+    } else {
+      diagnostics.report(
+          Message.STEP_TRAINS_NOTHING,
+          method.element(),
+          method.annotation(),
+          method.step().variablesValue(),
+          lossName
+              + " depends only on the variables of "
+              + lossDependsOn
+              + ", and "
+              + method.displayName()
+              + " trains those of "
+              + trains,
+          "add " + lossDependsOn.get(0) + " to @Step(variables)");
     }
-    return null;
   }
 
   private static String signature(MethodDeclaration method) {

@@ -11,17 +11,27 @@ import com.palantir.javapoet.ParameterSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
+import io.github.tfloop.annotations.LossFunction;
+import io.github.tfloop.annotations.LossReduction;
+import io.github.tfloop.annotations.Optimizer;
+import io.github.tfloop.annotations.Schedule;
+import io.github.tfloop.processor.model.Hyperparameters.Setting;
+import io.github.tfloop.processor.model.Hyperparameters.Value;
 import io.github.tfloop.processor.model.LoopModel;
 import io.github.tfloop.processor.model.LoopModel.Argument;
 import io.github.tfloop.processor.model.LoopModel.Call;
+import io.github.tfloop.processor.model.LoopModel.Clipping;
+import io.github.tfloop.processor.model.LoopModel.Computation;
 import io.github.tfloop.processor.model.LoopModel.Input;
 import io.github.tfloop.processor.model.LoopModel.StandardLoss;
 import io.github.tfloop.processor.model.LoopModel.Step;
 import io.github.tfloop.processor.parse.DataType;
+import io.github.tfloop.processor.parse.Deprecation;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
@@ -150,22 +160,89 @@ public final class LoopWriter {
         + shape(input);
   }
 
+  /**
+   * {@code {@code train}: ADAM (beta1=0.9, beta2=0.999, epsilon=1.0E-7) on {@code loss}, learning
+   * rate 0.001}, then the schedule, clipping, frequency and variables where they are not the
+   * defaults.
+   */
   private static String describe(Step step) {
-    String rate =
-        step.scheduleFactory().equals("constant")
-            ? step.scheduleArguments().get(0)
-            : step.scheduleFactory() + "(" + String.join(", ", step.scheduleArguments()) + ")";
     return "{@code "
         + step.name()
         + "}: "
         + step.optimizer()
+        + describe(step.optimizerSettings())
         + " on {@code "
         + step.loss()
         + "}, learning rate "
-        + rate
-        + (step.clipping() == null ? "" : ", clipped " + step.clipping() + " " + step.clipLimit())
+        + step.learningRate()
+        + (step.schedule() == Schedule.CONSTANT
+            ? ""
+            : " with " + step.schedule() + describe(step.scheduleSettings()))
+        + (step.clipping() == null ? "" : ", " + describe(step.clipping()))
         + (step.every() == 1 ? "" : ", every " + step.every() + " batches")
         + (step.variables().isEmpty() ? "" : ", variables of " + step.variables());
+  }
+
+  /** {@code (beta1=0.9, beta2=0.999)}, or nothing for no settings. */
+  private static String describe(List<Setting> settings) {
+    return settings.isEmpty()
+        ? ""
+        : settings.stream()
+            .map(setting -> setting.parameter().name() + "=" + describe(setting.value()))
+            .collect(Collectors.joining(", ", " (", ")"));
+  }
+
+  /** A value as {@code @Step} parameters write it: {@code 0.9}, {@code 1000}, {@code 100 200}. */
+  private static String describe(Value value) {
+    if (value instanceof Value.Counts counts) {
+      return counts.values().stream().map(String::valueOf).collect(Collectors.joining(" "));
+    }
+    if (value instanceof Value.Numbers numbers) {
+      return numbers.values().stream().map(String::valueOf).collect(Collectors.joining(" "));
+    }
+    return literal(value).toString().replaceFirst("L$", "");
+  }
+
+  /** A value as Java source: {@code 0.9}, {@code 1000L}, {@code true}, {@code new long[] {1L}}. */
+  private static CodeBlock literal(Value value) {
+    if (value instanceof Value.Number number) {
+      return CodeBlock.of("$L", String.valueOf(number.value()));
+    }
+    if (value instanceof Value.Count count) {
+      return CodeBlock.of("$LL", count.value());
+    }
+    if (value instanceof Value.Flag flag) {
+      return CodeBlock.of("$L", flag.value());
+    }
+    if (value instanceof Value.Counts counts) {
+      return longs(counts.values());
+    }
+    if (value instanceof Value.Numbers numbers) {
+      return doubles(numbers.values());
+    }
+    throw new IllegalArgumentException("no literal for " + value);
+  }
+
+  private static CodeBlock longs(List<Long> values) {
+    return CodeBlock.of(
+        "new long[] {$L}",
+        values.stream().map(value -> CodeBlock.of("$LL", value)).collect(CodeBlock.joining(", ")));
+  }
+
+  private static CodeBlock doubles(List<Double> values) {
+    return CodeBlock.of(
+        "new double[] {$L}",
+        values.stream()
+            .map(value -> CodeBlock.of("$L", String.valueOf(value)))
+            .collect(CodeBlock.joining(", ")));
+  }
+
+  private static String describe(Clipping clipping) {
+    return switch (clipping.mode()) {
+      case VALUE -> "gradients clipped to [-" + clipping.limit() + ", " + clipping.limit() + "]";
+      case NORM -> "each gradient clipped to a norm of " + clipping.limit();
+      case GLOBAL_NORM -> "gradients clipped to a global norm of " + clipping.limit();
+    };
   }
 
   /** {@code FLOAT32 examples of shape [28, 28]}, or {@code INT32 scalars}. */
@@ -210,8 +287,44 @@ public final class LoopWriter {
         .build();
   }
 
+  /**
+   * {@code @SuppressWarnings} for the lint categories that code naming the user's deprecated class
+   * (and, if {@code calls}, calling its deprecated methods) would warn about; {@code null} if none.
+   * Generated code compiles without warnings whatever the user's class carries.
+   */
+  private AnnotationSpec suppressDeprecation(boolean calls) {
+    Set<Deprecation> deprecations = new TreeSet<>();
+    deprecations.add(model.definitionDeprecation());
+    if (calls) {
+      List<Call> called = new ArrayList<>(model.models());
+      called.addAll(model.functionModels());
+      called.addAll(model.losses());
+      called.forEach(call -> deprecations.add(call.deprecation()));
+    }
+    List<CodeBlock> warnings = new ArrayList<>();
+    for (Deprecation deprecation : deprecations) {
+      switch (deprecation) {
+        case NONE -> {}
+        case DEPRECATED -> warnings.add(CodeBlock.of("$S", "deprecation"));
+        case FOR_REMOVAL -> warnings.add(CodeBlock.of("$S", "removal"));
+      }
+    }
+    if (warnings.isEmpty()) {
+      return null;
+    }
+    CodeBlock value =
+        warnings.size() == 1
+            ? warnings.get(0)
+            : CodeBlock.of("{$L}", CodeBlock.join(warnings, ", "));
+    return AnnotationSpec.builder(SuppressWarnings.class).addMember("value", "$L", value).build();
+  }
+
+  private static MethodSpec.Builder annotated(MethodSpec.Builder method, AnnotationSpec suppress) {
+    return suppress == null ? method : method.addAnnotation(suppress);
+  }
+
   private MethodSpec createWithDefaults() {
-    return MethodSpec.methodBuilder("create")
+    return annotated(MethodSpec.methodBuilder("create"), suppressDeprecation(false))
         .addJavadoc(
             "Builds the loop of {@code definition} with {@link $T#defaults()}.\n",
             Names.LOOP_OPTIONS)
@@ -271,7 +384,7 @@ public final class LoopWriter {
           "loop.loss($S, $T.$L(tf, $L, $L, $L))",
           loss.name(),
           Names.LOSSES,
-          loss.method(),
+          lossMethod(loss.function()),
           loss.model().local(),
           loss.label().local(),
           lossOptions(loss));
@@ -281,9 +394,8 @@ public final class LoopWriter {
           "loop.loss($S, definition.$L($L))", call.method(), call.method(), arguments(call));
     }
     for (LoopModel.Metric metric : model.metrics()) {
-      CodeBlock factory =
-          CodeBlock.of("$T.$L($L)", Names.METRICS, metric.factory(), metric.arguments());
-      if (metric.reportedAs() != null) {
+      CodeBlock factory = metricFactory(metric);
+      if (!metric.reportedAs().equals(runtimeName(metric.computation()))) {
         factory = CodeBlock.of("$L.named($S)", factory, metric.reportedAs());
       }
       body.addStatement(
@@ -300,7 +412,7 @@ public final class LoopWriter {
         .addStatement("loop.abort()")
         .addStatement("throw e")
         .endControlFlow();
-    return MethodSpec.methodBuilder("create")
+    return annotated(MethodSpec.methodBuilder("create"), suppressDeprecation(true))
         .addJavadoc(
             "Builds the graph of {@code definition} once: calls its {@code @Model} and\n"
                 + "{@code @Loss} methods, adds gradients and optimizer updates, opens a session and\n"
@@ -325,16 +437,70 @@ public final class LoopWriter {
             .anyMatch(argument -> argument instanceof LoopModel.OpsArgument);
   }
 
+  /** The runtime {@code Losses} method of a built-in loss. */
+  private static String lossMethod(LossFunction function) {
+    return switch (function) {
+      case MEAN_SQUARED_ERROR -> "meanSquaredError";
+      case MEAN_ABSOLUTE_ERROR -> "meanAbsoluteError";
+      case HUBER -> "huber";
+      case SPARSE_CATEGORICAL_CROSSENTROPY -> "sparseCategoricalCrossentropy";
+      case CATEGORICAL_CROSSENTROPY -> "categoricalCrossentropy";
+      case BINARY_CROSSENTROPY -> "binaryCrossentropy";
+    };
+  }
+
   /**
    * The arguments of a standard loss after predictions and labels: {@code true, Reduction.MEAN}.
    */
   private static CodeBlock lossOptions(StandardLoss loss) {
     List<CodeBlock> options = new ArrayList<>();
-    for (String option : loss.options()) {
-      options.add(CodeBlock.of("$L", option));
+    switch (loss.function()) {
+      case MEAN_SQUARED_ERROR, MEAN_ABSOLUTE_ERROR -> {}
+      case HUBER -> options.add(CodeBlock.of("$L", String.valueOf(loss.delta())));
+      case SPARSE_CATEGORICAL_CROSSENTROPY, CATEGORICAL_CROSSENTROPY, BINARY_CROSSENTROPY ->
+          options.add(CodeBlock.of("$L", loss.fromLogits()));
     }
-    options.add(CodeBlock.of("$T.$L", Names.REDUCTION, loss.reduction()));
+    options.add(CodeBlock.of("$T.$L", Names.REDUCTION, reduction(loss.reduction())));
     return CodeBlock.join(options, ", ");
+  }
+
+  /** The runtime {@code Reduction} constant of a {@code LossReduction}. */
+  private static String reduction(LossReduction reduction) {
+    return switch (reduction) {
+      case MEAN -> "MEAN";
+      case SUM -> "SUM";
+    };
+  }
+
+  /** The runtime {@code Metrics} call that makes a metric: {@code Metrics.binaryAccuracy(true)}. */
+  private static CodeBlock metricFactory(LoopModel.Metric metric) {
+    return switch (metric.computation()) {
+      case CLASS_ACCURACY -> CodeBlock.of("$T.accuracy()", Names.METRICS);
+      case CATEGORICAL_ACCURACY -> CodeBlock.of("$T.categoricalAccuracy()", Names.METRICS);
+      case BINARY_ACCURACY ->
+          CodeBlock.of("$T.binaryAccuracy($L)", Names.METRICS, metric.fromLogits());
+      case PRECISION -> CodeBlock.of("$T.precision($L)", Names.METRICS, metric.fromLogits());
+      case RECALL -> CodeBlock.of("$T.recall($L)", Names.METRICS, metric.fromLogits());
+      case F1 -> CodeBlock.of("$T.f1($L)", Names.METRICS, metric.fromLogits());
+      case AUC -> CodeBlock.of("$T.auc($L)", Names.METRICS, metric.fromLogits());
+      case MEAN_ABSOLUTE_ERROR -> CodeBlock.of("$T.meanAbsoluteError()", Names.METRICS);
+      case ROOT_MEAN_SQUARED_ERROR -> CodeBlock.of("$T.rootMeanSquaredError()", Names.METRICS);
+    };
+  }
+
+  /** The name the runtime's metric reports itself under, unless renamed. */
+  private static String runtimeName(Computation computation) {
+    return switch (computation) {
+      case CLASS_ACCURACY -> "accuracy";
+      case CATEGORICAL_ACCURACY -> "categorical_accuracy";
+      case BINARY_ACCURACY -> "binary_accuracy";
+      case PRECISION -> "precision";
+      case RECALL -> "recall";
+      case F1 -> "f1";
+      case AUC -> "auc";
+      case MEAN_ABSOLUTE_ERROR -> "mae";
+      case ROOT_MEAN_SQUARED_ERROR -> "rmse";
+    };
   }
 
   private Set<Call> usedOutputs() {
@@ -383,15 +549,21 @@ public final class LoopWriter {
             .add(
                 ".optimizer($T.$L($L))\n",
                 Names.OPTIMIZERS,
-                step.optimizerFactory(),
-                String.join(", ", step.optimizerArguments()))
+                optimizerFactory(step.optimizer()),
+                step.optimizerSettings().stream()
+                    .map(setting -> literal(setting.value()))
+                    .collect(CodeBlock.joining(", ")))
             .add(
                 ".learningRate($T.$L($L))",
                 Names.LEARNING_RATES,
-                step.scheduleFactory(),
-                String.join(", ", step.scheduleArguments()));
+                scheduleFactory(step.schedule()),
+                scheduleArguments(step));
     if (step.clipping() != null) {
-      spec.add("\n.clipping($T.$L($L))", Names.CLIPPING, step.clipping(), step.clipLimit());
+      spec.add(
+          "\n.clipping($T.$L($L))",
+          Names.CLIPPING,
+          clippingFactory(step.clipping().mode()),
+          step.clipping().limit());
     }
     if (step.every() != 1) {
       spec.add("\n.every($L)", step.every());
@@ -404,6 +576,73 @@ public final class LoopWriter {
               .collect(CodeBlock.joining(", ")));
     }
     return spec.build();
+  }
+
+  /** The runtime {@code Optimizers} factory of an optimizer. */
+  private static String optimizerFactory(Optimizer optimizer) {
+    return switch (optimizer) {
+      case SGD -> "sgd";
+      case MOMENTUM -> "momentum";
+      case ADAM -> "adam";
+      case ADAMAX -> "adamax";
+      case NADAM -> "nadam";
+      case RMSPROP -> "rmsProp";
+      case ADAGRAD -> "adaGrad";
+      case ADAGRAD_DA -> "adaGradDA";
+      case ADADELTA -> "adaDelta";
+      case FTRL -> "ftrl";
+    };
+  }
+
+  /** The runtime {@code LearningRates} factory of a schedule. */
+  private static String scheduleFactory(Schedule schedule) {
+    return switch (schedule) {
+      case CONSTANT -> "constant";
+      case EXPONENTIAL_DECAY -> "exponentialDecay";
+      case PIECEWISE_CONSTANT -> "piecewiseConstant";
+      case POLYNOMIAL_DECAY -> "polynomialDecay";
+      case COSINE_DECAY -> "cosineDecay";
+    };
+  }
+
+  /**
+   * The schedule factory's arguments: the learning rate, then the settings; {@code
+   * piecewiseConstant} takes the boundaries and every rate, the learning rate first.
+   */
+  private static CodeBlock scheduleArguments(Step step) {
+    CodeBlock rate = CodeBlock.of("$L", String.valueOf(step.learningRate()));
+    return switch (step.schedule()) {
+      case PIECEWISE_CONSTANT -> {
+        CodeBlock boundaries = null;
+        List<Double> rates = new ArrayList<>(List.of(step.learningRate()));
+        for (Setting setting : step.scheduleSettings()) {
+          switch (setting.parameter().name()) {
+            case "boundaries" -> boundaries = literal(setting.value());
+            case "values" -> rates.addAll(((Value.Numbers) setting.value()).values());
+            default ->
+                throw new IllegalArgumentException(
+                    "PIECEWISE_CONSTANT takes no " + setting.parameter().name());
+          }
+        }
+        yield CodeBlock.of("$L, $L", boundaries, doubles(rates));
+      }
+      case CONSTANT, EXPONENTIAL_DECAY, POLYNOMIAL_DECAY, COSINE_DECAY ->
+          CodeBlock.join(
+              java.util.stream.Stream.concat(
+                      java.util.stream.Stream.of(rate),
+                      step.scheduleSettings().stream().map(setting -> literal(setting.value())))
+                  .toList(),
+              ", ");
+    };
+  }
+
+  /** The runtime {@code Clipping} factory of a clipping mode. */
+  private static String clippingFactory(Clipping.Mode mode) {
+    return switch (mode) {
+      case VALUE -> "byValue";
+      case NORM -> "byNorm";
+      case GLOBAL_NORM -> "byGlobalNorm";
+    };
   }
 
   private MethodSpec dataset() {
