@@ -18,11 +18,12 @@ import org.tensorflow.ndarray.Shape;
  *
  * <pre>
  * FashionMlp
- * Layer                  Kind     Output shape   Trainable  Non-trainable
- * logits/flatten         flatten  [?, 784]               0              0
- * logits/dense           dense    [?, 256]         200,960              0
- * ...
- * Total parameters: 235,146 (trainable 235,146, non-trainable 0); optimizer state: 470,293
+ * Layer           Kind     Output shape  Trainable  Non-trainable
+ * logits/flatten  flatten  [?, 784]              0              0
+ * logits/dense    dense    [?, 256]        200,960              0
+ * logits/dense_1  dense    [?, 128]         32,896              0
+ * logits/dense_2  dense    [?, 10]           1,290              0
+ * Total parameters: 235,146 (trainable 235,146, non-trainable 0); optimizer state: 470,294
  * </pre>
  *
  * @param name the loop's name
