@@ -146,9 +146,10 @@ public final class LoopOptions {
    * in the same shuffled order as with 1: the training is the same. Listeners see the first batch
    * of each call begin and its last batch end; a partial last batch ({@link LastBatch#PARTIAL})
    * runs on its own, and so does every batch of a loop with a step that does not run on every
-   * batch. A call ends early at a step a checkpoint is due after. A failure (a non-finite value
-   * under {@code NonFinite.STOP}, say) names the call's batches, not the one batch: train with 1 to
-   * find it.
+   * batch. A call ends early at a step a checkpoint or a validation ({@link
+   * Builder#validateEverySteps}) is due after, and at {@link Builder#maxSteps}; with {@link
+   * Builder#accumulate} every batch is its own call. A failure (a non-finite value under {@code
+   * NonFinite.STOP}, say) names the call's batches, not the one batch: train with 1 to find it.
    */
   public int stepsPerExecution() {
     return stepsPerExecution;
