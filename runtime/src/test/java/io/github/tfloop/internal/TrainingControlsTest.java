@@ -127,6 +127,25 @@ class TrainingControlsTest {
   }
 
   @Test
+  void aListenerThatSetsTheRateMustSaySo() {
+    TrainingListener undeclared =
+        new TrainingListener() {
+          @Override
+          public void onEpochEnd(FitControl control, EpochLog log) {
+            assertEquals(1.0, control.learningRateScale("train"));
+            control.setLearningRateScale("train", 0.5);
+          }
+        };
+    try (Trainer loop = sgd(options().listener(undeclared).build(), LearningRate.constant(0.05))) {
+      IllegalStateException refused =
+          assertThrows(IllegalStateException.class, () -> loop.fit(TRAIN, null));
+      assertTrue(
+          refused.getMessage().contains("must say so in adjustsLearningRate()"),
+          refused.getMessage());
+    }
+  }
+
+  @Test
   void maxStepsStopsAtThatStepOfTheFitWithTheLastEpochLogged() {
     for (int stepsPerExecution : new int[] {1, 4}) {
       LoopOptions limited =
