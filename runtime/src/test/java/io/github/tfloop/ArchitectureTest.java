@@ -59,7 +59,9 @@ class ArchitectureTest {
                   "internal.build",
                   "internal.session",
                   "metrics",
-                  "train")),
+                  "nn",
+                  "train",
+                  "weights")),
           Map.entry(
               "internal.fit",
               Set.of(
@@ -90,7 +92,9 @@ class ArchitectureTest {
                   "internal.engine",
                   "internal.fit",
                   "internal.session",
-                  "train")));
+                  "nn",
+                  "train",
+                  "weights")));
 
   private static JavaClasses runtime;
 

@@ -29,6 +29,9 @@ public final class CheckpointPolicy {
   private final boolean onInterrupt;
   private final Duration interruptTimeout;
   private final boolean startFresh;
+  private int keepBest;
+  private String monitor;
+  private boolean higherIsBetter;
 
   private CheckpointPolicy(
       Path directory,
@@ -65,14 +68,16 @@ public final class CheckpointPolicy {
   public CheckpointPolicy everySteps(int steps) {
     requireNotNegative("everySteps", steps);
     return new CheckpointPolicy(
-        directory, steps, everyEpochs, keepLast, onInterrupt, interruptTimeout, startFresh);
+            directory, steps, everyEpochs, keepLast, onInterrupt, interruptTimeout, startFresh)
+        .bestFrom(this);
   }
 
   /** Saves after every {@code epochs} epochs; 0 turns it off. */
   public CheckpointPolicy everyEpochs(int epochs) {
     requireNotNegative("everyEpochs", epochs);
     return new CheckpointPolicy(
-        directory, everySteps, epochs, keepLast, onInterrupt, interruptTimeout, startFresh);
+            directory, everySteps, epochs, keepLast, onInterrupt, interruptTimeout, startFresh)
+        .bestFrom(this);
   }
 
   /**
@@ -85,7 +90,8 @@ public final class CheckpointPolicy {
       throw new IllegalArgumentException("keepLast must be at least 1, got " + count);
     }
     return new CheckpointPolicy(
-        directory, everySteps, everyEpochs, count, onInterrupt, interruptTimeout, startFresh);
+            directory, everySteps, everyEpochs, count, onInterrupt, interruptTimeout, startFresh)
+        .bestFrom(this);
   }
 
   /**
@@ -94,7 +100,8 @@ public final class CheckpointPolicy {
    */
   public CheckpointPolicy onInterrupt(boolean save) {
     return new CheckpointPolicy(
-        directory, everySteps, everyEpochs, keepLast, save, interruptTimeout, startFresh);
+            directory, everySteps, everyEpochs, keepLast, save, interruptTimeout, startFresh)
+        .bestFrom(this);
   }
 
   /** How long a shutdown waits for the final checkpoint; 60 seconds by default. */
@@ -103,7 +110,8 @@ public final class CheckpointPolicy {
       throw new IllegalArgumentException("interruptTimeout must be positive, got " + timeout);
     }
     return new CheckpointPolicy(
-        directory, everySteps, everyEpochs, keepLast, onInterrupt, timeout, startFresh);
+            directory, everySteps, everyEpochs, keepLast, onInterrupt, timeout, startFresh)
+        .bestFrom(this);
   }
 
   /**
@@ -115,7 +123,85 @@ public final class CheckpointPolicy {
    */
   public CheckpointPolicy startFresh() {
     return new CheckpointPolicy(
-        directory, everySteps, everyEpochs, keepLast, onInterrupt, interruptTimeout, true);
+            directory, everySteps, everyEpochs, keepLast, onInterrupt, interruptTimeout, true)
+        .bestFrom(this);
+  }
+
+  /**
+   * Also keeps the {@code count} checkpoints with the best values of {@code monitor} (such as
+   * {@code val_loss}), besides the {@link #keepLast last} ones: a checkpoint is written after every
+   * epoch (whatever {@link #everyEpochs} says) and records that epoch's value in its manifest;
+   * older ones are deleted only if they are neither among the last nor among the best. Lower values
+   * are better unless the name ends in {@code accuracy}, {@code precision}, {@code recall}, {@code
+   * f1} or {@code auc} ({@link #higherIsBetter(String)}). {@code fit} refuses a name the loop does
+   * not report before it trains. {@link CheckpointStore#best()} finds the best afterwards.
+   *
+   * @param count at least 1
+   * @param monitor the value of each epoch's log to rank by
+   */
+  public CheckpointPolicy keepBest(int count, String monitor) {
+    return keepBest(count, monitor, higherIsBetter(Objects.requireNonNull(monitor, "monitor")));
+  }
+
+  /**
+   * {@link #keepBest(int, String)} with the direction given: {@code higherIsBetter} for values such
+   * as accuracy, false for losses and errors.
+   */
+  public CheckpointPolicy keepBest(int count, String monitor, boolean higherIsBetter) {
+    if (count < 1) {
+      throw new IllegalArgumentException("keepBest must be at least 1, got " + count);
+    }
+    Objects.requireNonNull(monitor, "monitor");
+    CheckpointPolicy policy = copy();
+    policy.keepBest = count;
+    policy.monitor = monitor;
+    policy.higherIsBetter = higherIsBetter;
+    return policy;
+  }
+
+  /**
+   * Whether higher values of the value {@code name} are better: names ending in {@code accuracy},
+   * {@code precision}, {@code recall}, {@code f1} or {@code auc} (any case); lower is better for
+   * others (losses, errors). The rule {@code EarlyStopping} and {@link #keepBest(int, String)}
+   * follow.
+   */
+  public static boolean higherIsBetter(String name) {
+    String lower = name.toLowerCase(java.util.Locale.ROOT);
+    for (String suffix : new String[] {"accuracy", "precision", "recall", "f1", "auc"}) {
+      if (lower.endsWith(suffix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private CheckpointPolicy copy() {
+    return new CheckpointPolicy(
+            directory, everySteps, everyEpochs, keepLast, onInterrupt, interruptTimeout, startFresh)
+        .bestFrom(this);
+  }
+
+  /** This policy with {@code other}'s best-checkpoint settings. */
+  private CheckpointPolicy bestFrom(CheckpointPolicy other) {
+    this.keepBest = other.keepBest;
+    this.monitor = other.monitor;
+    this.higherIsBetter = other.higherIsBetter;
+    return this;
+  }
+
+  /** How many best checkpoints are kept besides the last ones; 0 unless {@link #keepBest}. */
+  public int keepBest() {
+    return keepBest;
+  }
+
+  /** The value best checkpoints are ranked by, or {@code null} unless {@link #keepBest}. */
+  public String monitor() {
+    return monitor;
+  }
+
+  /** Whether higher values of {@link #monitor()} are better. */
+  public boolean monitorHigherIsBetter() {
+    return higherIsBetter;
   }
 
   public Path directory() {
@@ -166,6 +252,9 @@ public final class CheckpointPolicy {
         + ", onInterrupt="
         + onInterrupt
         + (startFresh ? ", startFresh" : "")
+        + (keepBest > 0
+            ? ", keepBest=" + keepBest + " by " + monitor + (higherIsBetter ? " max" : " min")
+            : "")
         + "]";
   }
 }

@@ -81,7 +81,7 @@ public final class CheckpointStore implements AutoCloseable {
   /**
    * The checkpoints this store wrote or adopted, by sequence: the only ones it counts or prunes.
    */
-  private final TreeMap<Long, Path> owned = new TreeMap<>();
+  private final TreeMap<Long, Checkpoint> owned = new TreeMap<>();
 
   private boolean leftoversRemoved;
 
@@ -263,7 +263,7 @@ public final class CheckpointStore implements AutoCloseable {
    */
   public void adopt(Checkpoint checkpoint) {
     requireLocked("adopt");
-    owned.put(checkpoint.sequence(), checkpoint.directory());
+    owned.put(checkpoint.sequence(), checkpoint);
   }
 
   /**
@@ -281,7 +281,7 @@ public final class CheckpointStore implements AutoCloseable {
       }
       move(entry.path(), target);
       force(directory);
-      owned.remove(entry.sequence(), entry.path());
+      removeOwned(entry);
       return target;
     } catch (IOException e) {
       throw new CheckpointException(
@@ -326,7 +326,7 @@ public final class CheckpointStore implements AutoCloseable {
       Files.createDirectory(aside);
       for (Entry entry : entries) {
         move(entry.path(), aside.resolve(entry.name()));
-        owned.remove(entry.sequence(), entry.path());
+        removeOwned(entry);
       }
       force(directory);
       return aside;
@@ -336,6 +336,38 @@ public final class CheckpointStore implements AutoCloseable {
           directory,
           e);
     }
+  }
+
+  private void removeOwned(Entry entry) {
+    Checkpoint own = owned.get(entry.sequence());
+    if (own != null && own.directory().equals(entry.path())) {
+      owned.remove(entry.sequence());
+    }
+  }
+
+  /** The manifest key of the name of the value a checkpoint is ranked by. */
+  public static final String MONITOR_NAME = "monitor.name";
+
+  /** The manifest key of that value. */
+  public static final String MONITOR_VALUE = "monitor.value";
+
+  /** The manifest key of its direction: {@code max} or {@code min}. */
+  public static final String MONITOR_MODE = "monitor.mode";
+
+  /**
+   * Writes a new checkpoint atomically, numbered after the newest of this store's own, then keeps
+   * of its own the newest {@link CheckpointPolicy#keepLast()} and, with {@link
+   * CheckpointPolicy#keepBest}, the {@code keepBest} whose manifests record the best values of its
+   * monitor ({@link #MONITOR_NAME}, {@link #MONITOR_VALUE}); the others are deleted.
+   *
+   * @param state what its manifest records
+   * @return the checkpoint, complete on disk
+   * @throws CheckpointException as {@link #write(Contents, Map, int)}
+   */
+  public Checkpoint write(Contents contents, Map<String, String> state, CheckpointPolicy policy) {
+    Checkpoint written = writeCheckpoint(contents, state);
+    prune(policy.keepLast(), policy.keepBest(), policy.monitor(), policy.monitorHigherIsBetter());
+    return written;
   }
 
   /**
@@ -348,6 +380,12 @@ public final class CheckpointStore implements AutoCloseable {
    *     space left, if it cannot be written; the checkpoints already there are untouched then
    */
   public Checkpoint write(Contents contents, Map<String, String> state, int keepLast) {
+    Checkpoint written = writeCheckpoint(contents, state);
+    prune(keepLast, 0, null, false);
+    return written;
+  }
+
+  private Checkpoint writeCheckpoint(Contents contents, Map<String, String> state) {
     requireLocked("write");
     removeLeftovers();
     long sequence = nextSequence();
@@ -381,9 +419,9 @@ public final class CheckpointStore implements AutoCloseable {
       deleteQuietly(temporary);
       throw writeFailure(target, temporary, e, usable);
     }
-    owned.put(sequence, target);
-    prune(keepLast);
-    return new Checkpoint(target, sequence, state);
+    Checkpoint written = new Checkpoint(target, sequence, state);
+    owned.put(sequence, written);
+    return written;
   }
 
   /** Removes, once, the temporary directories of writes and clean-ups that were interrupted. */
@@ -411,7 +449,7 @@ public final class CheckpointStore implements AutoCloseable {
     String newest =
         owned.isEmpty()
             ? "this fit has written none yet"
-            : "the newest is " + owned.lastEntry().getValue().getFileName();
+            : "the newest is " + owned.lastEntry().getValue().directory().getFileName();
     IOException io = e instanceof IOException ioException ? ioException : new IOException(cause, e);
     return new CheckpointException(
         "could not write checkpoint "
@@ -630,19 +668,92 @@ public final class CheckpointStore implements AutoCloseable {
     return manifest;
   }
 
-  private void prune(int keepLast) {
-    while (owned.size() > keepLast) {
-      Path old = owned.firstEntry().getValue();
+  /**
+   * Deletes this store's own checkpoints but the newest {@code keepLast} and the {@code keepBest}
+   * best by {@code monitor} (ties: the older first), oldest first.
+   */
+  private void prune(int keepLast, int keepBest, String monitor, boolean higherIsBetter) {
+    java.util.Set<Long> kept = new java.util.HashSet<>();
+    owned.descendingKeySet().stream().limit(keepLast).forEach(kept::add);
+    if (keepBest > 0) {
+      ranked(owned.values(), monitor, higherIsBetter).stream()
+          .limit(keepBest)
+          .forEach(checkpoint -> kept.add(checkpoint.sequence()));
+    }
+    for (Long sequence : new ArrayList<>(owned.keySet())) {
+      if (kept.contains(sequence)) {
+        continue;
+      }
+      Path old = owned.get(sequence).directory();
       Path trash = directory.resolve(TRASH + old.getFileName());
       try {
         move(old, trash);
-        owned.pollFirstEntry();
+        owned.remove(sequence);
         deleteRecursively(trash);
       } catch (IOException e) {
         LOG.log(Level.WARNING, "could not remove old checkpoint {0}: {1}", old, e.getMessage());
         return;
       }
     }
+  }
+
+  /**
+   * The checkpoints among {@code checkpoints} that record a value of {@code monitor}, best first
+   * (ties: the older first).
+   */
+  private static List<Checkpoint> ranked(
+      java.util.Collection<Checkpoint> checkpoints, String monitor, boolean higherIsBetter) {
+    List<Checkpoint> ranked = new ArrayList<>();
+    for (Checkpoint checkpoint : checkpoints) {
+      if (monitor.equals(checkpoint.state().get(MONITOR_NAME)) && monitored(checkpoint) != null) {
+        ranked.add(checkpoint);
+      }
+    }
+    Comparator<Checkpoint> byValue = Comparator.comparingDouble(CheckpointStore::monitored);
+    ranked.sort(
+        (higherIsBetter ? byValue.reversed() : byValue).thenComparingLong(Checkpoint::sequence));
+    return ranked;
+  }
+
+  /** The value a checkpoint's manifest records for its monitor, or {@code null}. */
+  private static Double monitored(Checkpoint checkpoint) {
+    String value = checkpoint.state().get(MONITOR_VALUE);
+    if (value == null) {
+      return null;
+    }
+    try {
+      double parsed = Double.parseDouble(value);
+      return Double.isNaN(parsed) ? null : parsed;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The usable checkpoint whose manifest records the best value of its monitor (written by a fit
+   * with {@link CheckpointPolicy#keepBest}), ranked by the direction recorded with it; ties go to
+   * the older. Checkpoints that fail verification are skipped. Changes nothing.
+   *
+   * <pre>{@code
+   * Checkpoint best = CheckpointStore.open(dir).best().orElseThrow();
+   * loop.loadWeights(best.directory());
+   * }</pre>
+   */
+  public Optional<Checkpoint> best() {
+    List<Checkpoint> usable = new ArrayList<>();
+    for (Entry entry : scan()) {
+      if (entry.kind() == Kind.USABLE && entry.checkpoint().state().containsKey(MONITOR_NAME)) {
+        usable.add(entry.checkpoint());
+      }
+    }
+    if (usable.isEmpty()) {
+      return Optional.empty();
+    }
+    Checkpoint newest = usable.get(usable.size() - 1);
+    String monitor = newest.state().get(MONITOR_NAME);
+    boolean higher = "max".equals(newest.state().get(MONITOR_MODE));
+    List<Checkpoint> ranked = ranked(usable, monitor, higher);
+    return ranked.isEmpty() ? Optional.empty() : Optional.of(ranked.get(0));
   }
 
   /** One after the newest of this store's own, skipping names that are taken. */

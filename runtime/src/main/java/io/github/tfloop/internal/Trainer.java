@@ -10,10 +10,14 @@ import io.github.tfloop.internal.fit.FitLoop;
 import io.github.tfloop.internal.session.Batch;
 import io.github.tfloop.internal.session.ClusterSession;
 import io.github.tfloop.internal.session.TensorFlowFailures;
+import io.github.tfloop.nn.ModelSummary;
 import io.github.tfloop.train.Evaluation;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.TrainingException;
+import io.github.tfloop.weights.InitialWeights;
+import io.github.tfloop.weights.WeightPlan;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -165,6 +169,49 @@ public final class Trainer implements AutoCloseable {
           engine.exportSavedModel(directory);
           return null;
         });
+  }
+
+  /**
+   * Writes the model's weights alone (trainable variables and model state) to {@code
+   * <prefix>.index} and {@code <prefix>.data-00000-of-00001}; see {@link LoopEngine#saveWeights}.
+   */
+  public void saveWeights(Path prefix) {
+    call(
+        "saveWeights",
+        () -> {
+          engine.saveWeights(prefix);
+          return null;
+        });
+  }
+
+  /**
+   * Sets the model's weights from {@code path}, mapped by name: a prefix {@link #saveWeights}
+   * wrote, a checkpoint directory, or any weight file {@code WeightSource.open} reads; see {@link
+   * LoopEngine#loadWeights}.
+   */
+  public WeightPlan loadWeights(Path path) {
+    return loadWeights(InitialWeights.from(path));
+  }
+
+  /** Sets the model's weights from {@code weights}; see {@link LoopEngine#loadWeights}. */
+  public WeightPlan loadWeights(InitialWeights weights) {
+    return call("loadWeights", () -> engine.loadWeights(weights));
+  }
+
+  /** The loop's models, layer by layer: output shapes and parameter counts. */
+  public ModelSummary summary() {
+    return engine.summary();
+  }
+
+  /**
+   * The names of the values each epoch of a fit reports (its {@code EpochLog}), in order: each loss
+   * and metric, {@code skipped_batches} when non-finite batches are skipped, each again with {@code
+   * val_} before it if {@code withValidation}, and the learning rate ({@code learning_rate}, or
+   * {@code <step>/learning_rate} with several steps). What a listener may monitor; generated
+   * constants of these names are checked against it.
+   */
+  public List<String> reportedNames(boolean withValidation) {
+    return engine.reportedNames(withValidation);
   }
 
   /** The engine, for tests of this package that drive it below the calls above. */

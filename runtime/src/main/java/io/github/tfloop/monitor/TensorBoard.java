@@ -4,6 +4,7 @@ import io.github.tfloop.train.EpochLog;
 import io.github.tfloop.train.FitControl;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.TrainingListener;
+import io.github.tfloop.train.ValidationLog;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -18,10 +19,14 @@ import java.util.Objects;
  *       {@code gradient_norm}; at each epoch's end, its loss and metrics as {@code epoch_loss},
  *       {@code epoch_accuracy}; with {@link #histograms}, each weight's distribution;
  *   <li>{@code <logDir>/validation}: at each epoch's end, the validation loss and metrics under the
- *       same {@code epoch_} tags, so that TensorBoard draws both runs on one chart.
+ *       same {@code epoch_} tags, so that TensorBoard draws both runs on one chart; with {@code
+ *       LoopOptions.validateEverySteps}, each validation within an epoch under the running tags
+ *       ({@code loss}, {@code accuracy}), beside the training run's.
  * </ul>
  *
- * The x-axis is the global step. Reading the running values costs one session run every N steps;
+ * Each epoch's learning rate is {@code epoch_learning_rate}.
+ *
+ * <p>The x-axis is the global step. Reading the running values costs one session run every N steps;
  * the batches in between are not touched.
  *
  * <pre>{@code
@@ -122,6 +127,21 @@ public final class TensorBoard implements TrainingListener, AutoCloseable {
     if (validation != null) {
       validation.flush();
     }
+  }
+
+  @Override
+  public void onValidationEnd(FitControl control, ValidationLog log) {
+    if (validation == null) {
+      validation = EventFileWriter.create(validationDirectory());
+    }
+    log.metrics()
+        .forEach(
+            (name, value) ->
+                validation.scalar(
+                    name.startsWith("val_") ? name.substring("val_".length()) : name,
+                    log.globalStep(),
+                    value));
+    validation.flush();
   }
 
   @Override

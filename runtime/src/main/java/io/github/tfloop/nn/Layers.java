@@ -4,6 +4,7 @@ import io.github.tfloop.graph.VariableStore;
 import io.github.tfloop.graph.VariableStore.Kind;
 import io.github.tfloop.graph.VariableStore.Variable;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -106,6 +107,9 @@ public final class Layers {
   private Regularizer kernelRegularizer;
   private final Map<String, Integer> layerCounts = new HashMap<>();
   private final Set<String> namesUsed = new HashSet<>();
+  private final List<Built> built = new ArrayList<>();
+  private String lastLayer;
+  private String lastKind;
 
   /**
    * For generated code: layers of the model {@code group}, whose variables go to {@code store}.
@@ -272,7 +276,7 @@ public final class Layers {
             kernelInitializer,
             kernelRegularizer);
     Operand<T> bias = variable(layer + "/bias", Shape.of(units), type, Initializer.zeros());
-    return activation.apply(tf, tf.nn.biasAdd(tf.linalg.matMul(x, kernel), bias));
+    return built(activation.apply(tf, tf.nn.biasAdd(tf.linalg.matMul(x, kernel), bias)));
   }
 
   /**
@@ -308,7 +312,7 @@ public final class Layers {
     Operand<T> bias = variable(layer + "/bias", Shape.of(filters), type, Initializer.zeros());
     Operand<T> convolved =
         tf.nn.conv2d(x, kernel, List.of(1L, (long) stride, (long) stride, 1L), padding.name());
-    return activation.apply(tf, tf.nn.biasAdd(convolved, bias));
+    return built(activation.apply(tf, tf.nn.biasAdd(convolved, bias)));
   }
 
   /** Max pooling over {@code size × size} windows with stride {@code size}, {@code VALID}. */
@@ -322,11 +326,13 @@ public final class Layers {
     requirePositive("maxPool size", size);
     requirePositive("maxPool stride", stride);
     requireImage("maxPool", x);
-    return tf.nn.maxPool(
-        x,
-        tf.constant(new int[] {1, size, size, 1}),
-        tf.constant(new int[] {1, stride, stride, 1}),
-        padding.name());
+    return built(
+        "max_pool",
+        tf.nn.maxPool(
+            x,
+            tf.constant(new int[] {1, size, size, 1}),
+            tf.constant(new int[] {1, stride, stride, 1}),
+            padding.name()));
   }
 
   /** Average pooling over {@code size × size} windows with stride {@code size}, {@code VALID}. */
@@ -340,11 +346,13 @@ public final class Layers {
     requirePositive("avgPool size", size);
     requirePositive("avgPool stride", stride);
     requireImage("avgPool", x);
-    return tf.nn.avgPool(
-        x,
-        List.of(1L, (long) size, (long) size, 1L),
-        List.of(1L, (long) stride, (long) stride, 1L),
-        padding.name());
+    return built(
+        "avg_pool",
+        tf.nn.avgPool(
+            x,
+            List.of(1L, (long) size, (long) size, 1L),
+            List.of(1L, (long) stride, (long) stride, 1L),
+            padding.name()));
   }
 
   /**
@@ -365,7 +373,7 @@ public final class Layers {
             tf.math.greaterEqual(uniform, tf.dtypes.cast(tf.constant(rate), type)), type);
     Operand<T> dropped =
         tf.math.mul(tf.math.mul(x, keep), tf.dtypes.cast(tf.constant(1 / (1 - rate)), type));
-    return tf.select(training, dropped, x);
+    return built(tf.select(training, dropped, x));
   }
 
   /**
@@ -423,7 +431,7 @@ public final class Layers {
               tf.math.add(
                   tf.math.mul(castRead(movingVariance, type), keep), tf.math.mul(variance, take))));
     }
-    return tf.select(this.training, training, inference);
+    return built(tf.select(this.training, training, inference));
   }
 
   private <T extends TNumber> Operand<T> normalise(
@@ -459,7 +467,7 @@ public final class Layers {
     maskShape[0] = -1;
     Operand<TBool> flip = tf.reshape(tf.math.less(coin, tf.constant(0.5f)), tf.constant(maskShape));
     Operand<T> flipped = tf.reverse(images, tf.constant(new int[] {2}));
-    return tf.select(training, tf.select(flip, flipped, images), images);
+    return built(tf.select(training, tf.select(flip, flipped, images), images));
   }
 
   /**
@@ -519,7 +527,7 @@ public final class Layers {
             tf.constant(0f),
             "NEAREST",
             org.tensorflow.op.image.ImageProjectiveTransformV3.fillMode("CONSTANT"));
-    return tf.select(training, shifted, images);
+    return built(tf.select(training, shifted, images));
   }
 
   /**
@@ -532,7 +540,7 @@ public final class Layers {
 
   /** {@code activation} applied to {@code x}, for activations after a normalisation. */
   public <T extends TNumber> Operand<T> activation(Operand<T> x, Activation activation) {
-    return activation.apply(tf, x);
+    return built("activation", activation.apply(tf, x));
   }
 
   /** Flattens every example to a vector: {@code [batch, d1, d2, ...] -> [batch, d1 * d2 * ...]}. */
@@ -549,7 +557,7 @@ public final class Layers {
       }
       features *= shape.get(i);
     }
-    return tf.reshape(x, tf.constant(new long[] {-1, features}));
+    return built("flatten", tf.reshape(x, tf.constant(new long[] {-1, features})));
   }
 
   /** Reshapes every example to {@code exampleShape}, keeping the batch dimension. */
@@ -560,7 +568,7 @@ public final class Layers {
       requirePositive("reshape dimension", exampleShape[i]);
       dims[i + 1] = exampleShape[i];
     }
-    return tf.reshape(x, tf.constant(dims));
+    return built("reshape", tf.reshape(x, tf.constant(dims)));
   }
 
   // ---- Sequences: embedding, recurrent layers, 1-D convolution (built in SequenceLayers and
@@ -584,13 +592,13 @@ public final class Layers {
    */
   public Operand<TFloat32> embedding(
       Operand<? extends TIntegral> tokens, int inputDim, int outputDim) {
-    return SequenceLayers.embedding(this, tokens, inputDim, outputDim, TFloat32.class);
+    return built(SequenceLayers.embedding(this, tokens, inputDim, outputDim, TFloat32.class));
   }
 
   /** An {@link #embedding(Operand, int, int) embedding} whose vectors are of {@code type}. */
   public <T extends TFloating> Operand<T> embedding(
       Operand<? extends TIntegral> tokens, int inputDim, int outputDim, Class<T> type) {
-    return SequenceLayers.embedding(this, tokens, inputDim, outputDim, type);
+    return built(SequenceLayers.embedding(this, tokens, inputDim, outputDim, type));
   }
 
   /**
@@ -605,7 +613,7 @@ public final class Layers {
    * but ones for the forget gate: Keras's {@code unit_forget_bias}).
    */
   public <T extends TFloating> Operand<T> lstm(Operand<T> sequence, int units) {
-    return RecurrentLayers.lstm(this, sequence, units, false);
+    return built(RecurrentLayers.lstm(this, sequence, units, false));
   }
 
   /**
@@ -614,7 +622,7 @@ public final class Layers {
    */
   public <T extends TFloating> Operand<T> lstm(
       Operand<T> sequence, int units, boolean returnSequences) {
-    return RecurrentLayers.lstm(this, sequence, units, returnSequences);
+    return built(RecurrentLayers.lstm(this, sequence, units, returnSequences));
   }
 
   /**
@@ -629,7 +637,7 @@ public final class Layers {
    * (zeros; row 0 for the input, row 1 for the recurrent projection).
    */
   public <T extends TFloating> Operand<T> gru(Operand<T> sequence, int units) {
-    return RecurrentLayers.gru(this, sequence, units, false);
+    return built(RecurrentLayers.gru(this, sequence, units, false));
   }
 
   /**
@@ -638,7 +646,7 @@ public final class Layers {
    */
   public <T extends TFloating> Operand<T> gru(
       Operand<T> sequence, int units, boolean returnSequences) {
-    return RecurrentLayers.gru(this, sequence, units, returnSequences);
+    return built(RecurrentLayers.gru(this, sequence, units, returnSequences));
   }
 
   /**
@@ -660,15 +668,16 @@ public final class Layers {
       int stride,
       Padding padding,
       Activation activation) {
-    return SequenceLayers.conv1d(
-        this,
-        sequence,
-        filters,
-        kernelSize,
-        stride,
-        padding,
-        activation,
-        defaultKernelInitializer(activation));
+    return built(
+        SequenceLayers.conv1d(
+            this,
+            sequence,
+            filters,
+            kernelSize,
+            stride,
+            padding,
+            activation,
+            defaultKernelInitializer(activation)));
   }
 
   // ---- Attention and normalisation (AttentionLayers, NormalizationLayers) ----
@@ -689,7 +698,8 @@ public final class Layers {
    */
   public <T extends TFloating> Operand<T> multiHeadAttention(
       Operand<T> query, Operand<T> value, int heads, int keyDim) {
-    return AttentionLayers.multiHeadAttention(this, query, value, value, heads, keyDim, false);
+    return built(
+        AttentionLayers.multiHeadAttention(this, query, value, value, heads, keyDim, false));
   }
 
   /**
@@ -699,7 +709,8 @@ public final class Layers {
    */
   public <T extends TFloating> Operand<T> multiHeadAttention(
       Operand<T> query, Operand<T> value, int heads, int keyDim, boolean causal) {
-    return AttentionLayers.multiHeadAttention(this, query, value, value, heads, keyDim, causal);
+    return built(
+        AttentionLayers.multiHeadAttention(this, query, value, value, heads, keyDim, causal));
   }
 
   /**
@@ -708,7 +719,8 @@ public final class Layers {
    */
   public <T extends TFloating> Operand<T> multiHeadAttention(
       Operand<T> query, Operand<T> key, Operand<T> value, int heads, int keyDim, boolean causal) {
-    return AttentionLayers.multiHeadAttention(this, query, key, value, heads, keyDim, causal);
+    return built(
+        AttentionLayers.multiHeadAttention(this, query, key, value, heads, keyDim, causal));
   }
 
   /**
@@ -718,12 +730,12 @@ public final class Layers {
    * [features]}. It behaves the same in training and inference.
    */
   public <T extends TFloating> Operand<T> layerNorm(Operand<T> x) {
-    return NormalizationLayers.layerNorm(this, x, 1e-3);
+    return built(NormalizationLayers.layerNorm(this, x, 1e-3));
   }
 
   /** {@link #layerNorm(Operand) Layer normalisation} with the given epsilon. */
   public <T extends TFloating> Operand<T> layerNorm(Operand<T> x, double epsilon) {
-    return NormalizationLayers.layerNorm(this, x, epsilon);
+    return built(NormalizationLayers.layerNorm(this, x, epsilon));
   }
 
   // ---- Merging and global pooling (MergeLayers, PoolingLayers) ----
@@ -733,17 +745,17 @@ public final class Layers {
    * nn.add(x, nn.multiHeadAttention(x, x, 4, 16))}.
    */
   public <T extends TNumber> Operand<T> add(Operand<T> first, Operand<T> second) {
-    return MergeLayers.add(this, List.of(first, second));
+    return built("add", MergeLayers.add(this, List.of(first, second)));
   }
 
   /** The sum of two or more inputs of one shape. */
   public <T extends TNumber> Operand<T> add(List<? extends Operand<T>> inputs) {
-    return MergeLayers.add(this, inputs);
+    return built("add", MergeLayers.add(this, inputs));
   }
 
   /** Two inputs joined along their last axis (Keras's {@code Concatenate()}). */
   public <T extends TType> Operand<T> concatenate(Operand<T> first, Operand<T> second) {
-    return MergeLayers.concatenate(this, List.of(first, second), -1);
+    return built("concatenate", MergeLayers.concatenate(this, List.of(first, second), -1));
   }
 
   /**
@@ -752,7 +764,7 @@ public final class Layers {
    * agree.
    */
   public <T extends TType> Operand<T> concatenate(List<? extends Operand<T>> inputs, int axis) {
-    return MergeLayers.concatenate(this, inputs, axis);
+    return built("concatenate", MergeLayers.concatenate(this, inputs, axis));
   }
 
   /**
@@ -761,7 +773,7 @@ public final class Layers {
    * [batch, channels]}.
    */
   public <T extends TNumber> Operand<T> globalAvgPool(Operand<T> x) {
-    return PoolingLayers.globalAvgPool(this, x);
+    return built("global_avg_pool", PoolingLayers.globalAvgPool(this, x));
   }
 
   /**
@@ -769,13 +781,41 @@ public final class Layers {
    * {@code [batch, channels]}.
    */
   public <T extends TNumber> Operand<T> globalMaxPool(Operand<T> x) {
-    return PoolingLayers.globalMaxPool(this, x);
+    return built("global_max_pool", PoolingLayers.globalMaxPool(this, x));
   }
 
   /** The next name for a layer of {@code kind}: {@code lstm}, then {@code lstm_1}, ... */
   String nextLayerName(String kind) {
     int count = layerCounts.merge(kind, 1, Integer::sum);
-    return count == 1 ? kind : kind + "_" + (count - 1);
+    lastLayer = count == 1 ? kind : kind + "_" + (count - 1);
+    lastKind = kind;
+    return lastLayer;
+  }
+
+  /**
+   * One layer as built, for the {@link ModelSummary}.
+   *
+   * @param name its full name, {@code <model>/<layer>}: its variables' names start with it
+   * @param kind what it is, such as {@code dense}
+   * @param outputShape the shape of its output, the batch dimension unknown
+   */
+  record Built(String name, String kind, Shape outputShape) {}
+
+  /** Records {@code output} as the output of the layer named last, and returns it. */
+  private <T extends TType> Operand<T> built(Operand<T> output) {
+    built.add(new Built(group + "/" + lastLayer, lastKind, output.shape()));
+    return output;
+  }
+
+  /** Names a layer of {@code kind} (one without variables) and records its output. */
+  private <T extends TType> Operand<T> built(String kind, Operand<T> output) {
+    nextLayerName(kind);
+    return built(output);
+  }
+
+  /** Every layer built so far, in order. */
+  List<Built> built() {
+    return List.copyOf(built);
   }
 
   private static Initializer defaultKernelInitializer(Activation activation) {

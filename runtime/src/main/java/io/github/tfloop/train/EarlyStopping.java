@@ -1,5 +1,6 @@
 package io.github.tfloop.train;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -17,11 +18,18 @@ import java.util.Objects;
  * whose name ends in {@code accuracy}, {@code precision}, {@code recall}, {@code f1} or {@code auc}
  * improve upwards, others (losses and errors) downwards, unless a {@link Mode} is given.
  *
+ * <p>When it stops the fit it logs why (logger {@code io.github.tfloop.train}, {@code INFO}) and
+ * gives the same reason to the {@link History#stopReason() history}; when it puts weights back it
+ * logs which epoch's, and {@link #restoredEpoch()} tells. The name it monitors is checked when
+ * {@code fit} starts: a name the loop does not report is refused before anything trains.
+ *
  * <p>Its state (best value and epoch, epochs without improvement) and, with {@code
  * restoreBestWeights}, the best weights themselves travel with checkpoints: a resumed fit stops
  * where the uninterrupted one would and ends with the same weights, bit for bit.
  */
 public final class EarlyStopping implements StatefulListener {
+
+  private static final System.Logger LOG = System.getLogger("io.github.tfloop.train");
 
   /** The direction in which the monitored value improves. */
   public enum Mode {
@@ -43,6 +51,7 @@ public final class EarlyStopping implements StatefulListener {
   private int bestEpoch;
   private int epochsWithoutImprovement;
   private int stoppedEpoch;
+  private int restoredEpoch;
   private WeightSnapshot bestWeights;
 
   private EarlyStopping(Builder builder) {
@@ -65,13 +74,7 @@ public final class EarlyStopping implements StatefulListener {
   }
 
   static boolean improvesUpwards(String name) {
-    String lower = name.toLowerCase(Locale.ROOT);
-    for (String suffix : new String[] {"accuracy", "precision", "recall", "f1", "auc"}) {
-      if (lower.endsWith(suffix)) {
-        return true;
-      }
-    }
-    return false;
+    return io.github.tfloop.checkpoint.CheckpointPolicy.higherIsBetter(name);
   }
 
   private void reset() {
@@ -79,7 +82,14 @@ public final class EarlyStopping implements StatefulListener {
     bestEpoch = 0;
     epochsWithoutImprovement = 0;
     stoppedEpoch = 0;
+    restoredEpoch = 0;
     closeBestWeights();
+  }
+
+  /** The value it watches. */
+  @Override
+  public List<String> monitors() {
+    return List.of(monitor);
   }
 
   @Override
@@ -101,7 +111,21 @@ public final class EarlyStopping implements StatefulListener {
       }
     } else if (++epochsWithoutImprovement >= patience) {
       stoppedEpoch = log.epoch();
-      control.stop();
+      String reason =
+          String.format(
+                  Locale.ROOT,
+                  "early stopping after epoch %d: %s did not improve for %d epochs after epoch %d"
+                      + " (best %.6g)",
+                  stoppedEpoch,
+                  monitor,
+                  epochsWithoutImprovement,
+                  bestEpoch,
+                  best)
+              + (restoreBestWeights && bestWeights != null
+                  ? "; the weights of epoch " + bestEpoch + " are put back"
+                  : "");
+      LOG.log(System.Logger.Level.INFO, reason);
+      control.stop(reason);
     }
   }
 
@@ -110,6 +134,16 @@ public final class EarlyStopping implements StatefulListener {
     if (restoreBestWeights && bestWeights != null) {
       if (history.epochs().isEmpty() || history.last().epoch() != bestEpoch) {
         control.restoreWeights(bestWeights);
+        restoredEpoch = bestEpoch;
+        LOG.log(
+            System.Logger.Level.INFO,
+            () ->
+                String.format(
+                    Locale.ROOT,
+                    "early stopping: restored the weights of epoch %d (%s %.6g)",
+                    bestEpoch,
+                    monitor,
+                    best));
       }
       closeBestWeights();
     }
@@ -133,7 +167,8 @@ public final class EarlyStopping implements StatefulListener {
         "best", Double.toString(best),
         "best_epoch", Integer.toString(bestEpoch),
         "epochs_without_improvement", Integer.toString(epochsWithoutImprovement),
-        "stopped_epoch", Integer.toString(stoppedEpoch));
+        "stopped_epoch", Integer.toString(stoppedEpoch),
+        "restored_epoch", Integer.toString(restoredEpoch));
   }
 
   /** The best weights so far, when it restores them at the end. */
@@ -165,6 +200,7 @@ public final class EarlyStopping implements StatefulListener {
     bestEpoch = Integer.parseInt(state.get("best_epoch"));
     epochsWithoutImprovement = Integer.parseInt(state.get("epochs_without_improvement"));
     stoppedEpoch = Integer.parseInt(state.get("stopped_epoch"));
+    restoredEpoch = Integer.parseInt(state.getOrDefault("restored_epoch", "0"));
   }
 
   /** The best value seen, or ±infinity before the first epoch. */
@@ -180,6 +216,19 @@ public final class EarlyStopping implements StatefulListener {
   /** The epoch after which training was stopped, or 0 if it ran to the end. */
   public int stoppedEpoch() {
     return stoppedEpoch;
+  }
+
+  /**
+   * The epoch whose weights it put back when training ended, or 0 if it put none back (not asked
+   * to, or the last epoch was the best).
+   */
+  public int restoredEpoch() {
+    return restoredEpoch;
+  }
+
+  /** The name of the value it watches, such as {@code val_loss}. */
+  public String monitor() {
+    return monitor;
   }
 
   /** Whether higher values of the monitored value are better. */
@@ -229,6 +278,7 @@ public final class EarlyStopping implements StatefulListener {
       return this;
     }
 
+    /** The direction in which the value improves; by default ({@link Mode#AUTO}) from its name. */
     public Builder mode(Mode mode) {
       this.mode = Objects.requireNonNull(mode, "mode");
       return this;
@@ -240,6 +290,7 @@ public final class EarlyStopping implements StatefulListener {
       return this;
     }
 
+    /** The early stopping configured. */
     public EarlyStopping build() {
       return new EarlyStopping(this);
     }

@@ -1,5 +1,6 @@
 package io.github.tfloop.train;
 
+import java.util.List;
 import java.util.Map;
 
 /** What a {@link TrainingListener} can see of, and do to, the fit in progress. */
@@ -30,6 +31,49 @@ public interface FitControl {
    */
   Map<String, Double> stepScalars();
 
+  /**
+   * The names of the values each epoch's {@link EpochLog} holds in this fit, in order: each loss
+   * and metric, {@code skipped_batches} when non-finite batches are skipped, each with {@code val_}
+   * before it when the fit has validation data, and the learning rate ({@code learning_rate}, or
+   * {@code <step>/learning_rate} with several steps).
+   */
+  List<String> reportedNames();
+
+  /**
+   * The fit's history so far: the epochs done (with those of the fit a {@code resume} continues)
+   * and the validations taken.
+   */
+  History history();
+
+  /** The names of the loop's {@code @Step}s, in the order they run. */
+  List<String> steps();
+
+  /**
+   * The learning rate of {@code step}'s next update: its schedule's value times its scale. One
+   * session run.
+   *
+   * @throws IllegalArgumentException naming the steps there are, if there is none of that name
+   */
+  double learningRate(String step);
+
+  /**
+   * The factor {@code step}'s scheduled learning rate is multiplied by: 1 unless a listener changed
+   * it.
+   */
+  double learningRateScale(String step);
+
+  /**
+   * Multiplies {@code step}'s scheduled learning rate by {@code scale} from its next update on. The
+   * scale is a variable of the graph, saved in checkpoints, so a resumed fit goes on with it.
+   *
+   * @throws IllegalStateException unless a listener of the loop says it {@link
+   *     TrainingListener#adjustsLearningRate() adjusts learning rates} (the scale is in the graph
+   *     only then)
+   * @throws IllegalArgumentException if {@code scale} is not positive and finite, or there is no
+   *     such step
+   */
+  void setLearningRateScale(String step, double scale);
+
   /** The value of every trainable variable, by name, flat, as floats. One session run; copies. */
   Map<String, float[]> weights();
 
@@ -41,6 +85,12 @@ public interface FitControl {
 
   /** Asks the fit to stop after the current batch. */
   void stop();
+
+  /**
+   * Asks the fit to stop after the current batch, saying why: the reason is the history's {@link
+   * History#stopReason()}.
+   */
+  void stop(String reason);
 
   /** Whether {@link #stop()} was called. */
   boolean stopRequested();

@@ -3,6 +3,7 @@ package io.github.tfloop.train;
 import io.github.tfloop.checkpoint.CheckpointPolicy;
 import io.github.tfloop.distributed.Cluster;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -38,6 +39,13 @@ public final class LoopOptions {
   private final Path debugNumerics;
   private final CheckpointPolicy checkpoints;
   private final Cluster cluster;
+  private final int accumulate;
+  private final long maxSteps;
+  private final Duration maxTime;
+  private final int validateEverySteps;
+  private final int limitTrainBatches;
+  private final int limitValidationBatches;
+  private final boolean dryRun;
 
   private LoopOptions(Builder builder) {
     this.epochs = builder.epochs;
@@ -58,6 +66,13 @@ public final class LoopOptions {
     this.debugNumerics = builder.debugNumerics;
     this.checkpoints = builder.checkpoints;
     this.cluster = builder.cluster;
+    this.accumulate = builder.accumulate;
+    this.maxSteps = builder.maxSteps;
+    this.maxTime = builder.maxTime;
+    this.validateEverySteps = builder.validateEverySteps;
+    this.limitTrainBatches = builder.limitTrainBatches;
+    this.limitValidationBatches = builder.limitValidationBatches;
+    this.dryRun = builder.dryRun;
   }
 
   /** One epoch, shuffled, full batches only, TensorFlow's thread defaults, native execution. */
@@ -90,6 +105,13 @@ public final class LoopOptions {
     builder.debugNumerics = debugNumerics;
     builder.checkpoints = checkpoints;
     builder.cluster = cluster;
+    builder.accumulate = accumulate;
+    builder.maxSteps = maxSteps;
+    builder.maxTime = maxTime;
+    builder.validateEverySteps = validateEverySteps;
+    builder.limitTrainBatches = limitTrainBatches;
+    builder.limitValidationBatches = limitValidationBatches;
+    builder.dryRun = dryRun;
     return builder;
   }
 
@@ -124,9 +146,10 @@ public final class LoopOptions {
    * in the same shuffled order as with 1: the training is the same. Listeners see the first batch
    * of each call begin and its last batch end; a partial last batch ({@link LastBatch#PARTIAL})
    * runs on its own, and so does every batch of a loop with a step that does not run on every
-   * batch. A call ends early at a step a checkpoint is due after. A failure (a non-finite value
-   * under {@code NonFinite.STOP}, say) names the call's batches, not the one batch: train with 1 to
-   * find it.
+   * batch. A call ends early at a step a checkpoint or a validation ({@link
+   * Builder#validateEverySteps}) is due after, and at {@link Builder#maxSteps}; with {@link
+   * Builder#accumulate} every batch is its own call. A failure (a non-finite value under {@code
+   * NonFinite.STOP}, say) names the call's batches, not the one batch: train with 1 to find it.
    */
   public int stepsPerExecution() {
     return stepsPerExecution;
@@ -208,6 +231,58 @@ public final class LoopOptions {
     return cluster;
   }
 
+  /**
+   * Whether some listener changes the steps' learning rates as training goes ({@link
+   * TrainingListener#adjustsLearningRate()}, such as {@link ReduceLROnPlateau}): each step's rate
+   * is then its schedule's value times a scale kept in the graph ({@code
+   * <step>/learning_rate_scale}, saved in checkpoints), which {@link
+   * FitControl#setLearningRateScale} sets.
+   */
+  public boolean learningRateScaled() {
+    return listeners.stream().anyMatch(TrainingListener::adjustsLearningRate);
+  }
+
+  /**
+   * Batches whose gradients each optimizer update averages; 1 (the default) updates on every batch.
+   * See {@link Builder#accumulate}.
+   */
+  public int accumulate() {
+    return accumulate;
+  }
+
+  /** The training steps (batches) after which a fit stops, or 0 for no limit. */
+  public long maxSteps() {
+    return maxSteps;
+  }
+
+  /** The wall-clock time after which a {@code fit} or {@code resume} call stops, or null. */
+  public Duration maxTime() {
+    return maxTime;
+  }
+
+  /** Global steps between validations within epochs, or 0 to validate only at each epoch's end. */
+  public int validateEverySteps() {
+    return validateEverySteps;
+  }
+
+  /** Training batches per epoch at most, or 0 for all. */
+  public int limitTrainBatches() {
+    return limitTrainBatches;
+  }
+
+  /** Validation batches each validation evaluates at most, or 0 for all. */
+  public int limitValidationBatches() {
+    return limitValidationBatches;
+  }
+
+  /**
+   * Whether {@code fit} and {@code resume} run one training batch and one validation batch only,
+   * reading and writing no checkpoint; see {@link Builder#dryRun}.
+   */
+  public boolean dryRun() {
+    return dryRun;
+  }
+
   /** Collects options; every setter checks its value at once. */
   public static final class Builder {
     private int epochs = 1;
@@ -228,6 +303,13 @@ public final class LoopOptions {
     private Path debugNumerics;
     private CheckpointPolicy checkpoints;
     private Cluster cluster;
+    private int accumulate = 1;
+    private long maxSteps;
+    private Duration maxTime;
+    private int validateEverySteps;
+    private int limitTrainBatches;
+    private int limitValidationBatches;
+    private boolean dryRun;
 
     private Builder() {}
 
@@ -352,6 +434,117 @@ public final class LoopOptions {
      */
     public Builder cluster(Cluster cluster) {
       this.cluster = Objects.requireNonNull(cluster, "cluster");
+      return this;
+    }
+
+    /**
+     * Accumulates the gradients of {@code batches} consecutive batches and applies their mean in
+     * one optimizer update (Keras's {@code gradient_accumulation_steps}, Lightning's {@code
+     * accumulate_grad_batches}): for a loss that is a mean over the batch, {@code n} batches of
+     * {@code b} examples make the same update as one batch of {@code n * b}, without the memory of
+     * one. Clipping and the non-finite check apply to the mean gradient; batch normalisation's
+     * moving averages and the training metrics are updated on every batch.
+     *
+     * <p>The global step still counts batches: checkpoints' {@code everySteps}, {@link #maxSteps}
+     * and {@link #validateEverySteps} count batches, while a learning-rate schedule counts updates,
+     * as Keras's does. Accumulation runs across epoch ends (the update after batch {@code k * n} of
+     * the fit's life), and a resumed fit goes on with the gradients accumulated before the
+     * checkpoint (they are saved in it). A step that runs on every {@code m}-th batch ({@code
+     * every}) updates after {@code n} of its own runs. Every batch is its own call into TensorFlow:
+     * {@link #stepsPerExecution} is not used. A partial last batch ({@link LastBatch#PARTIAL})
+     * counts as one of the {@code n}, its mean weighted as a full batch's. Not supported on a
+     * cluster.
+     *
+     * @param batches at least 1
+     */
+    public Builder accumulate(int batches) {
+      if (batches < 1) {
+        throw new IllegalArgumentException("accumulate must be at least 1 batch, got " + batches);
+      }
+      this.accumulate = batches;
+      return this;
+    }
+
+    /**
+     * Stops a fit after {@code steps} training steps (batches) of that fit, even in the middle of
+     * an epoch: that epoch ends there, is validated and logged, and the fit returns; its history
+     * says why it stopped ({@link History#stopReason()}). A resumed fit counts the steps of the fit
+     * it continues, so it stops at the same global step. 0 (the default): no limit. With {@link
+     * #stepsPerExecution} a call into TensorFlow ends at that step.
+     */
+    public Builder maxSteps(long steps) {
+      if (steps < 0) {
+        throw new IllegalArgumentException("maxSteps must be 0 (no limit) or more, got " + steps);
+      }
+      this.maxSteps = steps;
+      return this;
+    }
+
+    /**
+     * Stops a {@code fit} or {@code resume} call after the batch during which {@code time} has
+     * passed since the call began: the epoch in progress ends there, as with {@link #maxSteps}.
+     * Each call has its own time: a {@code resume} after a stop trains for {@code time} again, from
+     * the next epoch. {@code null} (the default): no limit. Checked between calls into TensorFlow.
+     */
+    public Builder maxTime(Duration time) {
+      if (time != null && (time.isNegative() || time.isZero())) {
+        throw new IllegalArgumentException("maxTime must be positive, got " + time);
+      }
+      this.maxTime = time;
+      return this;
+    }
+
+    /**
+     * Also evaluates the validation data after every {@code steps} global steps, within epochs
+     * (Lightning's {@code val_check_interval}): each result is a {@link ValidationLog} in {@link
+     * History#validations()}, which listeners see in {@link TrainingListener#onValidationEnd}.
+     * Epochs are still validated at their end; at a step that is both, the data is evaluated once.
+     * A fit with this option needs validation data. 0 (the default): at each epoch's end only.
+     */
+    public Builder validateEverySteps(int steps) {
+      if (steps < 0) {
+        throw new IllegalArgumentException(
+            "validateEverySteps must be 0 (epochs only) or more, got " + steps);
+      }
+      this.validateEverySteps = steps;
+      return this;
+    }
+
+    /**
+     * Trains at most {@code batches} batches per epoch: the first ones of each epoch's shuffled
+     * order, so each epoch sees other examples (Keras's {@code steps_per_epoch}, Lightning's {@code
+     * limit_train_batches}). 0 (the default): every batch.
+     */
+    public Builder limitTrainBatches(int batches) {
+      if (batches < 0) {
+        throw new IllegalArgumentException(
+            "limitTrainBatches must be 0 (all) or more, got " + batches);
+      }
+      this.limitTrainBatches = batches;
+      return this;
+    }
+
+    /**
+     * Evaluates at most the first {@code batches} batches of the validation data at each validation
+     * (Keras's {@code validation_steps}). 0 (the default): all of it.
+     */
+    public Builder limitValidationBatches(int batches) {
+      if (batches < 0) {
+        throw new IllegalArgumentException(
+            "limitValidationBatches must be 0 (all) or more, got " + batches);
+      }
+      this.limitValidationBatches = batches;
+      return this;
+    }
+
+    /**
+     * A quick check of the whole loop (Lightning's {@code fast_dev_run}): {@code fit} and {@code
+     * resume} run one epoch of one training batch, one validation batch, and every listener,
+     * whatever the other options say, and read and write no checkpoint (the checkpoint directory is
+     * not touched). The batch is trained: run the real fit on a new loop.
+     */
+    public Builder dryRun(boolean dryRun) {
+      this.dryRun = dryRun;
       return this;
     }
 

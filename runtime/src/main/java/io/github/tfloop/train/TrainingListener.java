@@ -1,5 +1,7 @@
 package io.github.tfloop.train;
 
+import java.util.List;
+
 /**
  * Watches a {@link io.github.tfloop.train.History fit} at fixed points; every method does nothing
  * by default. Listeners run on the training thread, in the order they were added to the {@link
@@ -18,6 +20,23 @@ public interface TrainingListener {
     return false;
   }
 
+  /**
+   * Whether this listener changes learning rates ({@link FitControl#setLearningRateScale}); the
+   * loop then keeps a learning-rate scale per step in the graph. False by default.
+   */
+  default boolean adjustsLearningRate() {
+    return false;
+  }
+
+  /**
+   * The names of the values this listener reads from each epoch's log, such as {@code val_loss}:
+   * {@code fit} checks them against the names the loop reports ({@link FitControl#reportedNames()})
+   * before it trains, and refuses a name it does not report, saying which it does. None by default.
+   */
+  default List<String> monitors() {
+    return List.of();
+  }
+
   /** Before the first epoch. */
   default void onTrainBegin(FitControl control) {}
 
@@ -29,6 +48,12 @@ public interface TrainingListener {
 
   /** After each batch; {@code batch} counts from 1 within the epoch. */
   default void onBatchEnd(FitControl control, int epoch, int batch) {}
+
+  /**
+   * After each validation taken within an epoch ({@link LoopOptions.Builder#validateEverySteps}),
+   * after that batch's {@link #onBatchEnd}.
+   */
+  default void onValidationEnd(FitControl control, ValidationLog log) {}
 
   /** After each epoch, with its training and validation results. */
   default void onEpochEnd(FitControl control, EpochLog log) {}

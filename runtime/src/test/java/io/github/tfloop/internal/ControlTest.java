@@ -3,6 +3,7 @@ package io.github.tfloop.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.tfloop.LogCapture;
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.train.EarlyStopping;
 import io.github.tfloop.train.EpochLog;
@@ -13,46 +14,52 @@ import io.github.tfloop.train.TrainingListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import org.junit.jupiter.api.Test;
 
 /** Listeners see every stage in order; early stopping stops and puts the best weights back. */
 class ControlTest {
 
+  /** A listener that records every stage it sees into {@code events}. */
+  static TrainingListener recorder(List<String> events) {
+    return new TrainingListener() {
+      @Override
+      public void onTrainBegin(FitControl control) {
+        events.add("train");
+      }
+
+      @Override
+      public void onEpochBegin(FitControl control, int epoch) {
+        events.add("epoch " + epoch);
+      }
+
+      @Override
+      public void onBatchBegin(FitControl control, int epoch, int batch) {
+        events.add("+" + batch);
+      }
+
+      @Override
+      public void onBatchEnd(FitControl control, int epoch, int batch) {
+        events.add("-" + batch);
+      }
+
+      @Override
+      public void onEpochEnd(FitControl control, EpochLog log) {
+        events.add("end " + log.epoch());
+      }
+
+      @Override
+      public void onTrainEnd(FitControl control, History history) {
+        events.add("done " + history.epochs().size());
+      }
+    };
+  }
+
   @Test
   void listenersSeeEveryStageInOrder() {
     List<String> events = new ArrayList<>();
-    TrainingListener recorder =
-        new TrainingListener() {
-          @Override
-          public void onTrainBegin(FitControl control) {
-            events.add("train");
-          }
-
-          @Override
-          public void onEpochBegin(FitControl control, int epoch) {
-            events.add("epoch " + epoch);
-          }
-
-          @Override
-          public void onBatchBegin(FitControl control, int epoch, int batch) {
-            events.add("+" + batch);
-          }
-
-          @Override
-          public void onBatchEnd(FitControl control, int epoch, int batch) {
-            events.add("-" + batch);
-          }
-
-          @Override
-          public void onEpochEnd(FitControl control, EpochLog log) {
-            events.add("end " + log.epoch());
-          }
-
-          @Override
-          public void onTrainEnd(FitControl control, History history) {
-            events.add("done " + history.epochs().size());
-          }
-        };
+    TrainingListener recorder = recorder(events);
     LoopOptions options = LoopOptions.builder().epochs(2).listener(recorder).build();
     try (Trainer engine = LoopEngineTest.regression(options)) {
       engine.fit(LoopEngineTest.line(32, 1), null); // two batches of 16
@@ -83,7 +90,24 @@ class ControlTest {
     LoopOptions options = LoopOptions.builder().epochs(40).listener(stopping).build();
     Dataset validation = otherLine(64);
     try (Trainer engine = LoopEngineTest.regression(options)) {
-      History history = engine.fit(LoopEngineTest.line(256, 1), validation);
+      History[] fitted = new History[1];
+      List<LogRecord> logged =
+          LogCapture.records(
+              "io.github.tfloop.train",
+              Level.INFO,
+              () -> fitted[0] = engine.fit(LoopEngineTest.line(256, 1), validation));
+      History history = fitted[0];
+      List<String> messages = logged.stream().map(LogRecord::getMessage).toList();
+      assertTrue(
+          messages.contains(history.stopReason().orElseThrow())
+              && messages.stream()
+                  .anyMatch(
+                      message ->
+                          message.startsWith(
+                              "early stopping: restored the weights of epoch "
+                                  + stopping.bestEpoch()
+                                  + " (val_loss ")),
+          messages.toString());
       assertTrue(stopping.stoppedEpoch() > 0 && stopping.stoppedEpoch() < 40, stopping.toString());
       assertEquals(stopping.stoppedEpoch(), history.epochs().size());
       assertEquals(stopping.bestEpoch() + 2, stopping.stoppedEpoch(), "patience 2");
@@ -96,6 +120,17 @@ class ControlTest {
       assertTrue(losses[losses.length - 1] > best, "the last epoch was worse");
       // the weights are those of the best epoch again
       assertEquals(best, engine.evaluate(validation).get("loss"), 1e-6);
+      assertEquals(stopping.bestEpoch(), stopping.restoredEpoch());
+      String reason = history.stopReason().orElseThrow();
+      assertTrue(
+          reason.startsWith(
+                  "early stopping after epoch "
+                      + stopping.stoppedEpoch()
+                      + ": val_loss did not improve for 2 epochs after epoch "
+                      + stopping.bestEpoch())
+              && reason.endsWith(
+                  "; the weights of epoch " + stopping.bestEpoch() + " are put back"),
+          reason);
     }
   }
 

@@ -43,6 +43,32 @@ class ProgressTest {
   }
 
   @Test
+  void theEpochsLineShowsItsValidationValues() {
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    Progress progress =
+        Progress.lines(new PrintStream(text, true, StandardCharsets.UTF_8), Duration.ofHours(1));
+    History history;
+    try (Trainer engine =
+        Regression.sgd(LoopOptions.builder().epochs(2).listener(progress).build(), 0.05)) {
+      history = engine.fit(Regression.data(48, 1), Regression.data(16, 2));
+    }
+    List<String> lines = text.toString(StandardCharsets.UTF_8).lines().toList();
+    assertEquals(2, lines.size(), String.join("\n", lines)); // one line at each epoch's end
+    for (int epoch = 0; epoch < 2; epoch++) {
+      assertTrue(
+          lines
+              .get(epoch)
+              .endsWith(
+                  String.format(
+                      Locale.ROOT,
+                      "loss %.4f  val_loss %.4f",
+                      history.values("loss")[epoch],
+                      history.values("val_loss")[epoch])),
+          lines.get(epoch));
+    }
+  }
+
+  @Test
   void progressBarOnATerminal() {
     ByteArrayOutputStream text = new ByteArrayOutputStream();
     Progress progress = Progress.bar(new PrintStream(text, true, StandardCharsets.UTF_8));

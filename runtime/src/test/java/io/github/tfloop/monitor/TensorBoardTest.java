@@ -112,6 +112,30 @@ class TensorBoardTest {
     assertEquals(1, validation.size(), validation.keySet().toString());
   }
 
+  @Test
+  void validationsWithinEpochsAndTheLearningRateReachTensorBoard(@TempDir Path logDir)
+      throws Exception {
+    TensorBoard tensorBoard = TensorBoard.to(logDir).everySteps(0);
+    LoopOptions options =
+        LoopOptions.builder().epochs(2).validateEverySteps(4).listener(tensorBoard).build();
+    History history;
+    try (Trainer engine = Regression.sgd(options, 0.05)) {
+      history = engine.fit(Regression.data(48, 1), Regression.data(16, 2)); // 6 batches of 8
+    }
+    Map<String, List<Event>> train = byTag(EventFiles.events(logDir.resolve("train")));
+    assertEquals(List.of(6L, 12L), steps(train.get("epoch_learning_rate")));
+    assertEquals(0.05f, value(train.get("epoch_learning_rate").get(1)));
+    Map<String, List<Event>> validation = byTag(EventFiles.events(logDir.resolve("validation")));
+    // beside the training run's running "loss": the validation loss at steps 4, 8 and 12
+    assertEquals(List.of(4L, 8L, 12L), steps(validation.get("loss")));
+    for (int i = 0; i < 3; i++) {
+      assertEquals(
+          (float) history.validations().get(i).get("val_loss"),
+          value(validation.get("loss").get(i)));
+    }
+    assertEquals(List.of(6L, 12L), steps(validation.get("epoch_loss")));
+  }
+
   private static Path onlyFile(Path directory) throws Exception {
     try (var files = Files.list(directory)) {
       return files.findFirst().orElseThrow();

@@ -135,6 +135,14 @@ final class ClusterPlacement implements VariableStore.Placement {
               + " call of this process alone; on a cluster every step is a round with the other"
               + " workers, so leave it at 1");
     }
+    if (options.accumulate() > 1) {
+      throw new IllegalArgumentException(
+          loopName
+              + ": accumulate("
+              + options.accumulate()
+              + ") sums one process's gradients over batches; on a cluster every step is a round"
+              + " with the other workers, so leave it at 1 and grow the global batch instead");
+    }
     if (options.debugNumerics() != null) {
       throw new IllegalArgumentException(
           loopName

@@ -11,6 +11,7 @@ import io.github.tfloop.metrics.MetricContext;
 import io.github.tfloop.metrics.MetricState;
 import io.github.tfloop.metrics.WeightedMean;
 import io.github.tfloop.nn.Layers;
+import io.github.tfloop.nn.ModelSummary;
 import io.github.tfloop.optim.UpdateContext;
 import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.TensorFlowLogs;
@@ -56,6 +57,7 @@ public final class LoopBuilder {
   private final Map<String, Operand<? extends TNumber>> losses = new LinkedHashMap<>();
   private final List<MetricBinding> metrics = new ArrayList<>();
   private final List<StepSpec> steps = new ArrayList<>();
+  private final Map<String, Layers> modelLayers = new LinkedHashMap<>();
   private final NonFiniteGuard nonFiniteGuard;
   private final ClusterPlacement placement;
   private final SyncReplicasGraph syncReplicas;
@@ -135,7 +137,12 @@ public final class LoopBuilder {
 
   /** The layers of the {@code @Model} method {@code model}, whose variables form its group. */
   public Layers layers(String model) {
-    return new Layers(tf.withSubScope(model), store, model, training, globalStep.read(), seed);
+    Layers layers =
+        new Layers(tf.withSubScope(model), store, model, training, globalStep.read(), seed);
+    // A model built again (a GAN's discriminator on real and generated data) shares the first
+    // build's variables: the summary lists its first build.
+    modelLayers.putIfAbsent(model, layers);
+    return layers;
   }
 
   /**
@@ -232,6 +239,13 @@ public final class LoopBuilder {
     if (syncReplicas != null) {
       syncReplicas.finish(countBatch, globalStep);
     }
+    // With accumulation, a batch that only accumulates is counted after its accumulation.
+    Op countAccumulated =
+        counting.accumulate() == null
+            ? null
+            : tf.withControlDependencies(List.of(counting.accumulate()))
+                .withName("count_accumulated_batch")
+                .assignAddVariableOp(globalStep.handle(), tf.constant(1L));
 
     Map<String, MetricState> trainMetrics =
         buildMetrics("train", countsInMetrics(trainSteps.indexOf(counting)));
@@ -263,7 +277,9 @@ public final class LoopBuilder {
             tf.withControlDependencies(initializers).withName("initialize").noOp(),
             store,
             nonFiniteGuard,
-            syncReplicas);
+            syncReplicas,
+            countAccumulated,
+            ModelSummary.of(loopName, new ArrayList<>(modelLayers.values()), store));
     return loopGraph;
   }
 
@@ -332,6 +348,29 @@ public final class LoopBuilder {
       raw = syncReplicas.aggregate(trained, own);
       updateScope = scope.withDevice(placement.coordinator());
     }
+    // Model state updates (batch normalisation's moving averages) of the models this step trains,
+    // unless an earlier step already runs them.
+    List<Op> stateUpdates = new ArrayList<>();
+    for (Op update : store.updates(step.variableGroups())) {
+      if (updatesRun.add(update)) {
+        stateUpdates.add(update);
+      }
+    }
+    // With accumulation, the update applies the mean of the last n batches' gradients.
+    GradientAccumulation accumulation = null;
+    if (options.accumulate() > 1) {
+      accumulation =
+          new GradientAccumulation(
+              updateScope.withSubScope("accumulation"),
+              store,
+              step.name(),
+              options.accumulate(),
+              trained,
+              raw,
+              stateUpdates);
+      raw = accumulation.meanGradients();
+      own = raw;
+    }
     // The global norm costs a pass over every gradient: only when something reads it.
     boolean keepNorm = options.gradientNorm() || step.clipping().needsGlobalNorm();
     Operand<TFloat32> gradientNorm =
@@ -354,19 +393,29 @@ public final class LoopBuilder {
             Shape.scalar(),
             tf.constant(0L));
     Operand<TFloat32> learningRate = step.learningRate().value(updateScope, iterations.read());
+    // A listener that adjusts learning rates (ReduceLROnPlateau) scales the schedule's value.
+    Variable<TFloat32> scale = null;
+    if (options.learningRateScaled()) {
+      scale =
+          store.create(
+              step.name() + "/learning_rate_scale",
+              step.name(),
+              Kind.OPTIMIZER,
+              TFloat32.class,
+              Shape.scalar(),
+              tf.constant(1f));
+      learningRate = updateScope.withName("learning_rate").math.mul(learningRate, scale.read());
+    }
     UpdateContext context =
         new UpdateContext(updateScope, store, step.name(), learningRate, iterations.read());
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < trained.size(); i++) {
       updates.add(apply(step, context, trained.get(i), numeric(finite.gate(clipped.get(i)))));
     }
-    // Model state updates (batch normalisation's moving averages) of the models this step trains,
-    // unless an earlier step already runs them. Like the weights, they wait for the non-finite
-    // check: a skipped batch leaves them as they are.
-    for (Op update : store.updates(step.variableGroups())) {
-      if (updatesRun.add(update)) {
-        updates.add(finite.gateUpdate(updateScope, update));
-      }
+    // The model state updates (batch normalisation's moving averages) wait for the non-finite
+    // check, like the weights: a skipped batch leaves them as they are.
+    for (Op update : stateUpdates) {
+      updates.add(finite.gateUpdate(updateScope, update));
     }
     // The global norm of this update's gradients, kept for monitoring without a fetch per step.
     Operand<TFloat32> lastNorm = null;
@@ -388,8 +437,20 @@ public final class LoopBuilder {
                 .withControlDependencies(updates)
                 .withName("update")
                 .assignAddVariableOp(iterations.handle(), updateScope.constant(1L)));
+    if (accumulation != null) {
+      update = accumulation.reset(update);
+    }
     return new LoopGraph.TrainStep(
-        step.name(), step.loss(), loss, update, trained, learningRate, lastNorm, step.every());
+        step.name(),
+        step.loss(),
+        loss,
+        update,
+        trained,
+        learningRate,
+        lastNorm,
+        step.every(),
+        accumulation == null ? null : accumulation.accumulate(),
+        scale);
   }
 
   /** {@code loss} plus the regularisation penalties of the models the step trains. */

@@ -4,6 +4,7 @@ import io.github.tfloop.data.InputSpec;
 import io.github.tfloop.graph.VariableStore;
 import io.github.tfloop.graph.VariableStore.Variable;
 import io.github.tfloop.metrics.MetricState;
+import io.github.tfloop.nn.ModelSummary;
 import io.github.tfloop.train.LoopOptions;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,9 @@ import org.tensorflow.types.family.TNumber;
 
 /**
  * Everything {@link LoopBuilder} put in the graph that the {@code LoopEngine} runs; {@code
- * syncReplicas} is {@code null} unless the loop trains on a cluster.
+ * syncReplicas} is {@code null} unless the loop trains on a cluster, {@code countAccumulatedBatch}
+ * unless it accumulates gradients (it counts a batch that only accumulates); {@code summary}
+ * describes the models' layers.
  */
 public record LoopGraph(
     String name,
@@ -38,13 +41,18 @@ public record LoopGraph(
     Op initialize,
     VariableStore variables,
     NonFiniteGuard nonFiniteGuard,
-    SyncReplicasGraph syncReplicas) {
+    SyncReplicasGraph syncReplicas,
+    Op countAccumulatedBatch,
+    ModelSummary summary) {
 
   /**
    * One built {@code @Step}: its update op, the loss it minimises, the learning rate of its next
    * update and the global norm of the gradients of its last update (before any clipping), kept in a
    * variable ({@code null} when nothing reads it: see {@code LoopOptions.gradientNorm()}). It runs
-   * on every {@code every}-th batch.
+   * on every {@code every}-th batch. With gradient accumulation, {@code accumulate} adds a batch's
+   * gradients to the sums and {@code update} applies their mean with the batch's own (else {@code
+   * accumulate} is {@code null}); with a listener that adjusts learning rates, {@code
+   * learningRateScale} multiplies the schedule's rate (else it is {@code null}).
    */
   public record TrainStep(
       String name,
@@ -54,5 +62,7 @@ public record LoopGraph(
       List<Variable<?>> variables,
       Operand<TFloat32> learningRate,
       Operand<TFloat32> gradientNorm,
-      int every) {}
+      int every,
+      Op accumulate,
+      Variable<TFloat32> learningRateScale) {}
 }

@@ -1,5 +1,6 @@
 package io.github.tfloop.internal.engine;
 
+import io.github.tfloop.checkpoint.CheckpointStore;
 import io.github.tfloop.checkpoint.VariableSaver;
 import io.github.tfloop.data.Column;
 import io.github.tfloop.data.Dataset;
@@ -16,6 +17,7 @@ import io.github.tfloop.internal.session.ProgramSpec;
 import io.github.tfloop.internal.session.RunnerProgram;
 import io.github.tfloop.internal.session.TensorFlowFailures;
 import io.github.tfloop.metrics.MetricState;
+import io.github.tfloop.nn.ModelSummary;
 import io.github.tfloop.train.Evaluation;
 import io.github.tfloop.train.Execution;
 import io.github.tfloop.train.LoopOptions;
@@ -24,6 +26,9 @@ import io.github.tfloop.train.NonFinite;
 import io.github.tfloop.train.NonFiniteException;
 import io.github.tfloop.train.TrainingException;
 import io.github.tfloop.train.WeightSnapshot;
+import io.github.tfloop.weights.InitialWeights;
+import io.github.tfloop.weights.WeightPlan;
+import io.github.tfloop.weights.WeightTarget;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,8 +39,10 @@ import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.OptimizerOptions;
 import org.tensorflow.types.TBool;
@@ -68,6 +75,13 @@ public final class LoopEngine implements AutoCloseable {
   private final Tensor trainingFlag;
   private final Program[] steps;
   private final Program[] stepsWithLoss;
+
+  /**
+   * With gradient accumulation, each step's program of a batch that only accumulates; else null.
+   */
+  private final Program[] accumulating;
+
+  private final Program[] accumulatingWithLoss;
   private final Program evaluation;
   private final Op resetTrainMetrics;
   private final Op resetEvalMetrics;
@@ -91,9 +105,11 @@ public final class LoopEngine implements AutoCloseable {
   private Map<String, Operand<TBool>> finiteChecks;
   private int epochsDone;
   private VariableSaver saver;
+  private VariableSaver weightsSaver;
   private LabelRanges labelRanges;
   private List<Operand<TFloat32>> weightsAsFloats;
   private long batchesTrained;
+  private Map<String, ScaleAssignment> scaleAssignments;
 
   // One caller at a time; see enter, exit and close.
   private final AtomicReference<Thread> caller = new AtomicReference<>();
@@ -110,6 +126,7 @@ public final class LoopEngine implements AutoCloseable {
     this.options = options;
     this.trainsInGraph =
         options.stepsPerExecution() >= 2
+            && options.accumulate() == 1
             && graph.steps().stream().allMatch(step -> step.every() == 1);
     for (InputSpec input : graph.inputs()) {
       if (input.role() == InputSpec.Role.FEATURE) {
@@ -143,13 +160,23 @@ public final class LoopEngine implements AutoCloseable {
       int stepCount = graph.steps().size();
       this.steps = new Program[stepCount];
       this.stepsWithLoss = new Program[stepCount];
+      boolean accumulates = options.accumulate() > 1;
+      this.accumulating = accumulates ? new Program[stepCount] : null;
+      this.accumulatingWithLoss = accumulates ? new Program[stepCount] : null;
       for (int i = 0; i < stepCount; i++) {
-        ProgramSpec spec = trainingProgram(i);
+        ProgramSpec spec = trainingProgram(i, false);
         steps[i] = compile(spec);
         created.add(steps[i]);
         Operand<TFloat32> loss = tf.dtypes.cast(graph.steps().get(i).loss(), TFloat32.class);
         stepsWithLoss[i] = compile(spec.withFetch(loss));
         created.add(stepsWithLoss[i]);
+        if (accumulates) {
+          ProgramSpec accumulate = trainingProgram(i, true);
+          accumulating[i] = compile(accumulate);
+          created.add(accumulating[i]);
+          accumulatingWithLoss[i] = compile(accumulate.withFetch(loss));
+          created.add(accumulatingWithLoss[i]);
+        }
       }
       this.evaluation =
           compile(new ProgramSpec(graph.placeholders(), updates(graph.evalMetrics()), null));
@@ -186,15 +213,16 @@ public final class LoopEngine implements AutoCloseable {
   }
 
   /**
-   * Step {@code i}: its update, plus the batch's metrics and count on the first step that runs on
-   * every batch.
+   * Step {@code i}: its update (or, with {@code accumulateOnly}, its accumulation of the batch's
+   * gradients), plus the batch's metrics and count on the first step that runs on every batch.
    */
-  private ProgramSpec trainingProgram(int i) {
+  private ProgramSpec trainingProgram(int i, boolean accumulateOnly) {
     List<Op> targets = new ArrayList<>();
-    targets.add(graph.steps().get(i).update());
+    LoopGraph.TrainStep step = graph.steps().get(i);
+    targets.add(accumulateOnly ? step.accumulate() : step.update());
     if (i == countingStep()) {
       targets.addAll(updates(graph.trainMetrics()));
-      targets.add(graph.countBatch());
+      targets.add(accumulateOnly ? graph.countAccumulatedBatch() : graph.countBatch());
     }
     List<Operand<?>> feeds = new ArrayList<>(graph.placeholders());
     feeds.add(graph.training());
@@ -215,7 +243,7 @@ public final class LoopEngine implements AutoCloseable {
     if (inGraph == null) {
       List<List<Op>> stepTargets = new ArrayList<>();
       for (int i = 0; i < steps.length; i++) {
-        stepTargets.add(trainingProgram(i).targets());
+        stepTargets.add(trainingProgram(i, false).targets());
       }
       inGraph =
           new InGraphTraining(session, graph, stepTargets, options.execution() == Execution.NATIVE);
@@ -320,13 +348,16 @@ public final class LoopEngine implements AutoCloseable {
     boolean fetched = false;
     try {
       for (int i = 0; i < steps.length; i++) {
-        if (batchNumber % graph.steps().get(i).every() != 0) {
+        int every = graph.steps().get(i).every();
+        if (batchNumber % every != 0) {
           continue;
         }
+        boolean applies = applies(batchNumber / every);
         if (fetched) {
-          bind(steps[i], batch).run();
+          bind(applies ? steps[i] : accumulating[i], batch).run();
         } else {
-          loss = bind(stepsWithLoss[i], batch).runAndFetchScalar();
+          Program program = applies ? stepsWithLoss[i] : accumulatingWithLoss[i];
+          loss = bind(program, batch).runAndFetchScalar();
           fetched = true;
         }
       }
@@ -418,10 +449,19 @@ public final class LoopEngine implements AutoCloseable {
   public void trainStepWithoutFetch(Batch batch) {
     long batchNumber = ++batchesTrained;
     for (int i = 0; i < steps.length; i++) {
-      if (batchNumber % graph.steps().get(i).every() == 0) {
-        bind(steps[i], batch).run();
+      int every = graph.steps().get(i).every();
+      if (batchNumber % every == 0) {
+        bind(applies(batchNumber / every) ? steps[i] : accumulating[i], batch).run();
       }
     }
+  }
+
+  /**
+   * Whether a step's {@code run}-th run (from 1) applies an update: every run, or with gradient
+   * accumulation over {@code n} batches every {@code n}-th (the others only accumulate).
+   */
+  private boolean applies(long run) {
+    return accumulating == null || run % options.accumulate() == 0;
   }
 
   private Program bind(Program program, Batch batch) {
@@ -451,10 +491,22 @@ public final class LoopEngine implements AutoCloseable {
 
   /** Loss and metrics over every example of {@code data}, whose {@link #columns} are given. */
   public Evaluation evaluate(Dataset data, Column[] columns) {
+    return evaluate(data, columns, 0);
+  }
+
+  /**
+   * Loss and metrics over the first {@code maxBatches} batches of {@code data} (all of it for 0),
+   * whose {@link #columns} are given.
+   */
+  public Evaluation evaluate(Dataset data, Column[] columns, int maxBatches) {
     requireOpen();
     session.run(resetEvalMetrics);
-    forEachBatchInOrder("evaluating", data.size(), columns, batch -> bind(evaluation, batch).run());
-    return new Evaluation(read(graph.evalMetrics()), data.size());
+    int examples =
+        maxBatches > 0
+            ? (int) Math.min(data.size(), (long) maxBatches * graph.batchSize())
+            : data.size();
+    forEachBatchInOrder("evaluating", examples, columns, batch -> bind(evaluation, batch).run());
+    return new Evaluation(read(graph.evalMetrics()), examples);
   }
 
   /** The primary model output for every example of {@code data}, flat, as floats. */
@@ -682,6 +734,131 @@ public final class LoopEngine implements AutoCloseable {
             + graph.steps().stream().map(LoopGraph.TrainStep::name).toList());
   }
 
+  /** The names of the loop's steps, in the order they run. */
+  public List<String> stepNames() {
+    List<String> names = new ArrayList<>();
+    graph.steps().forEach(step -> names.add(step.name()));
+    return names;
+  }
+
+  /**
+   * Each step's learning rate of its next update, as an epoch's log records it: {@code
+   * learning_rate}, or {@code <step>/learning_rate} with several steps. One session run.
+   */
+  public Map<String, Double> learningRates() {
+    requireOpen();
+    Session.Runner runner = session.runner();
+    graph.steps().forEach(step -> runner.fetch(step.learningRate()));
+    Map<String, Double> rates = new LinkedHashMap<>();
+    try (Result result = runner.run()) {
+      for (int i = 0; i < graph.steps().size(); i++) {
+        rates.put(
+            learningRateName(graph.steps().get(i).name()),
+            (double) ((TFloat32) result.get(i)).getFloat());
+      }
+    }
+    return rates;
+  }
+
+  private String learningRateName(String step) {
+    return graph.steps().size() == 1 ? "learning_rate" : step + "/learning_rate";
+  }
+
+  /**
+   * The names of the values each epoch's log of a fit holds, in the order it holds them: each loss
+   * and metric, {@code skipped_batches} when non-finite batches are skipped, the same with {@code
+   * val_} before them when the fit has validation data, then each step's learning rate.
+   */
+  public List<String> reportedNames(boolean withValidation) {
+    List<String> names = new ArrayList<>(graph.trainMetrics().keySet());
+    if (nonFinitePolicy() == NonFinite.SKIP) {
+      names.add("skipped_batches");
+    }
+    if (withValidation) {
+      graph.evalMetrics().keySet().forEach(name -> names.add("val_" + name));
+    }
+    graph.steps().forEach(step -> names.add(learningRateName(step.name())));
+    return names;
+  }
+
+  /** The losses the steps minimise, by their {@code @Loss} methods' names, in step order. */
+  public List<String> lossNames() {
+    List<String> names = new ArrayList<>();
+    for (LoopGraph.TrainStep step : graph.steps()) {
+      if (!names.contains(step.lossName())) {
+        names.add(step.lossName());
+      }
+    }
+    return names;
+  }
+
+  /** The factor {@code step}'s scheduled learning rate is multiplied by; 1 without a scale. */
+  public double learningRateScale(String step) {
+    requireOpen();
+    LoopGraph.TrainStep trainStep = step(step);
+    if (trainStep.learningRateScale() == null) {
+      return 1;
+    }
+    try (Result result = session.runner().fetch(trainStep.learningRateScale().read()).run()) {
+      return ((TFloat32) result.get(0)).getFloat();
+    }
+  }
+
+  /**
+   * Sets the factor {@code step}'s scheduled learning rate is multiplied by.
+   *
+   * @throws IllegalStateException if the loop keeps no scale (no listener adjusts learning rates)
+   */
+  public void setLearningRateScale(String step, double scale) {
+    requireOpen();
+    if (!(scale > 0) || Double.isInfinite(scale)) {
+      throw new IllegalArgumentException(
+          "a learning-rate scale must be positive and finite, got " + scale);
+    }
+    LoopGraph.TrainStep trainStep = step(step);
+    if (trainStep.learningRateScale() == null) {
+      throw new IllegalStateException(
+          graph.name()
+              + ": the learning rate of step '"
+              + step
+              + "' has no scale in the graph: a listener that sets it must say so in"
+              + " adjustsLearningRate() (it is read when the loop is created)");
+    }
+    if (scaleAssignments == null) {
+      scaleAssignments = new LinkedHashMap<>();
+    }
+    ScaleAssignment assignment =
+        scaleAssignments.computeIfAbsent(step, name -> ScaleAssignment.of(tf(), trainStep));
+    try (TFloat32 value = TFloat32.scalarOf((float) scale)) {
+      session.runner().feed(assignment.value(), value).addTarget(assignment.assign()).run().close();
+    }
+  }
+
+  /** A placeholder and the op that assigns it to a step's learning-rate scale. */
+  private record ScaleAssignment(Operand<TFloat32> value, Op assign) {
+    static ScaleAssignment of(Ops tf, LoopGraph.TrainStep step) {
+      Ops scope = tf.withSubScope(step.name()).withSubScope("set_learning_rate_scale");
+      Operand<TFloat32> value =
+          scope.withName("value").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+      return new ScaleAssignment(
+          value, scope.assignVariableOp(step.learningRateScale().handle(), value));
+    }
+  }
+
+  private LoopGraph.TrainStep step(String step) {
+    for (LoopGraph.TrainStep trainStep : graph.steps()) {
+      if (trainStep.name().equals(step)) {
+        return trainStep;
+      }
+    }
+    throw new IllegalArgumentException("no step '" + step + "'; the steps are " + stepNames());
+  }
+
+  /** The loop's models, layer by layer. */
+  public ModelSummary summary() {
+    return graph.summary();
+  }
+
   /** Training steps run since the loop was created. */
   public long globalStep() {
     requireOpen();
@@ -854,6 +1031,75 @@ public final class LoopEngine implements AutoCloseable {
   /** Sets every variable to its value in the checkpoint files at {@code prefix}. */
   public void restoreVariables(Path prefix) {
     saver().restore(session, prefix.toString());
+  }
+
+  /**
+   * Writes the model's weights alone, the trainable variables and the model state (no optimizer
+   * state, no counters), to {@code <prefix>.index} and {@code <prefix>.data-00000-of-00001}: a
+   * TensorFlow checkpoint (a {@code SaveV2} bundle) holding each variable under its name, which
+   * {@link #loadWeights}, TensorFlow's {@code RestoreV2} and Python's {@code
+   * tf.train.load_checkpoint} read. The parent directory is created if need be; files of that
+   * prefix are replaced.
+   *
+   * @throws IllegalArgumentException if {@code prefix} is an existing directory
+   */
+  public void saveWeights(Path prefix) {
+    requireOpen();
+    if (java.nio.file.Files.isDirectory(prefix)) {
+      throw new IllegalArgumentException(
+          prefix
+              + " is a directory; saveWeights takes a file prefix, such as "
+              + prefix.resolve("weights")
+              + " (it writes weights.index and weights.data-00000-of-00001)");
+    }
+    Path parent = prefix.toAbsolutePath().getParent();
+    try {
+      java.nio.file.Files.createDirectories(parent);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(
+          "cannot create " + parent + " to save weights: " + e.getMessage(), e);
+    }
+    if (weightsSaver == null) {
+      weightsSaver = new VariableSaver(graph.graph(), graph.variables().weights(), "weights");
+    }
+    weightsSaver.save(session, prefix.toString());
+  }
+
+  /**
+   * Sets the model's weights (trainable variables and model state) from {@code weights}: a prefix
+   * {@link #saveWeights} wrote, a checkpoint directory a fit wrote ({@code ckpt-<n>}, verified
+   * against its manifest first), or anything {@link io.github.tfloop.weights.WeightSource#open}
+   * reads, mapped as {@code weights} says. Optimizer state and counters are left as they are. Every
+   * mismatch (a weight missing, another shape or type) is reported before any weight changes.
+   *
+   * @return what was loaded into what
+   * @throws io.github.tfloop.weights.WeightMappingException listing every mismatch
+   * @throws io.github.tfloop.weights.WeightFileException if the file cannot be read
+   * @throws io.github.tfloop.checkpoint.CheckpointException if a checkpoint directory fails
+   *     verification
+   */
+  public WeightPlan loadWeights(InitialWeights weights) {
+    requireOpen();
+    Path file = weights.file();
+    if (java.nio.file.Files.isRegularFile(file.resolve(CheckpointStore.MANIFEST))) {
+      try {
+        CheckpointStore.verify(file);
+      } catch (java.io.IOException | RuntimeException e) {
+        throw new io.github.tfloop.checkpoint.CheckpointException(
+            "cannot load weights from checkpoint " + file + ": " + e.getMessage(),
+            file,
+            e instanceof java.io.IOException io ? io : new java.io.IOException(e));
+      }
+    }
+    List<WeightTarget> targets = new ArrayList<>();
+    Map<String, Operand<?>> handles = new LinkedHashMap<>();
+    for (VariableStore.Variable<?> variable : graph.variables().weights()) {
+      targets.add(WeightTarget.of(variable.name(), variable.type(), variable.shape()));
+      handles.put(variable.name(), variable.handle());
+    }
+    WeightPlan plan = weights.plan(targets);
+    weights.load(session, plan, handles);
+    return plan;
   }
 
   /** Every variable's name, type and shape, as checkpoints record them. */
@@ -1083,6 +1329,12 @@ public final class LoopEngine implements AutoCloseable {
     }
     for (Program program : stepsWithLoss) {
       program.close();
+    }
+    if (accumulating != null) {
+      for (int i = 0; i < accumulating.length; i++) {
+        accumulating[i].close();
+        accumulatingWithLoss[i].close();
+      }
     }
     evaluation.close();
     if (inGraph != null) {

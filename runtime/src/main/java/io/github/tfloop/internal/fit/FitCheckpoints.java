@@ -13,6 +13,7 @@ import io.github.tfloop.train.History;
 import io.github.tfloop.train.NonFiniteException;
 import io.github.tfloop.train.StatefulListener;
 import io.github.tfloop.train.TrainingListener;
+import io.github.tfloop.train.ValidationLog;
 import io.github.tfloop.train.WeightSnapshot;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -209,6 +210,7 @@ final class FitCheckpoints implements AutoCloseable {
     FitLoop.Position position =
         new FitLoop.Position(
             checkpoint.getLong("global_step"),
+            Long.parseLong(checkpoint.state().getOrDefault("fit.first_global_step", "0")),
             (int) checkpoint.getLong("fit.first_epoch"),
             (int) checkpoint.getLong("epoch"),
             (int) checkpoint.getLong("batches_done"),
@@ -366,9 +368,12 @@ final class FitCheckpoints implements AutoCloseable {
     return policy.everySteps() > 0 && step % policy.everySteps() == 0;
   }
 
-  /** Whether the policy saves after epoch {@code epoch}. */
+  /**
+   * Whether the policy saves after epoch {@code epoch}: every epoch when it keeps the best
+   * checkpoints, each of which records its epoch's value.
+   */
   boolean dueAfterEpoch(int epoch) {
-    return policy.everyEpochs() > 0 && epoch % policy.everyEpochs() == 0;
+    return policy.keepBest() > 0 || (policy.everyEpochs() > 0 && epoch % policy.everyEpochs() == 0);
   }
 
   /**
@@ -429,6 +434,7 @@ final class FitCheckpoints implements AutoCloseable {
     state.put("loop", engine.name());
     state.put("reason", reason);
     state.put("global_step", Long.toString(position.globalStep()));
+    state.put("fit.first_global_step", Long.toString(position.firstGlobalStep()));
     state.put("fit.first_epoch", Integer.toString(position.firstEpoch()));
     state.put("epoch", Integer.toString(position.epoch()));
     state.put("batches_done", Integer.toString(position.batchesDone()));
@@ -438,6 +444,7 @@ final class FitCheckpoints implements AutoCloseable {
     state.put("stop_requested", Boolean.toString(position.stopRequested()));
     state.putAll(trainingData(fit));
     putHistory(state, position.history());
+    putMonitored(state, fit, position);
     engine
         .variableInventory()
         .forEach((name, description) -> state.put("variable." + name, description));
@@ -469,7 +476,7 @@ final class FitCheckpoints implements AutoCloseable {
               }
             },
             state,
-            policy.keepLast());
+            policy);
     lastSavedStep = position.globalStep();
     lastSavedEpoch = position.epoch();
     lastSavedRestores = fit.weightRestores();
@@ -613,6 +620,28 @@ final class FitCheckpoints implements AutoCloseable {
     }
   }
 
+  /**
+   * With {@link CheckpointPolicy#keepBest}, the monitored value of the epoch that just ended, if
+   * the checkpoint holds its weights: written right after it, before any listener put other weights
+   * back. The store keeps the checkpoints with the best values.
+   */
+  private void putMonitored(Map<String, String> state, FitLoop fit, FitLoop.Position position) {
+    History history = position.history();
+    if (policy.keepBest() == 0
+        || position.batchesDone() != 0
+        || history.epochs().isEmpty()
+        || history.last().epoch() != position.epoch() - 1
+        || !fit.weightsOfLastEpoch()) {
+      return;
+    }
+    Double value = history.last().metrics().get(policy.monitor());
+    if (value != null) {
+      state.put(CheckpointStore.MONITOR_NAME, policy.monitor());
+      state.put(CheckpointStore.MONITOR_VALUE, Double.toString(value));
+      state.put(CheckpointStore.MONITOR_MODE, policy.monitorHigherIsBetter() ? "max" : "min");
+    }
+  }
+
   private static void putHistory(Map<String, String> state, History history) {
     List<EpochLog> epochs = history.epochs();
     state.put("history.size", Integer.toString(epochs.size()));
@@ -625,6 +654,19 @@ final class FitCheckpoints implements AutoCloseable {
       log.metrics()
           .forEach((name, value) -> state.put(prefix + "metric." + name, Double.toString(value)));
     }
+    List<ValidationLog> validations = history.validations();
+    state.put("validations.size", Integer.toString(validations.size()));
+    for (int i = 0; i < validations.size(); i++) {
+      ValidationLog log = validations.get(i);
+      String prefix = "validations." + i + ".";
+      state.put(prefix + "global_step", Long.toString(log.globalStep()));
+      state.put(prefix + "epoch", Integer.toString(log.epoch()));
+      state.put(prefix + "batch", Integer.toString(log.batch()));
+      state.put(prefix + "nanos", Long.toString(log.duration().toNanos()));
+      log.metrics()
+          .forEach((name, value) -> state.put(prefix + "metric." + name, Double.toString(value)));
+    }
+    history.stopReason().ifPresent(reason -> state.put("stop_reason", reason));
   }
 
   private static History readHistory(Checkpoint checkpoint) {
@@ -641,6 +683,24 @@ final class FitCheckpoints implements AutoCloseable {
               metrics,
               (int) checkpoint.getLong(prefix + "steps"),
               Duration.ofNanos(checkpoint.getLong(prefix + "nanos"))));
+    }
+    int validations = Integer.parseInt(checkpoint.state().getOrDefault("validations.size", "0"));
+    for (int i = 0; i < validations; i++) {
+      String prefix = "validations." + i + ".";
+      Map<String, Double> metrics = new LinkedHashMap<>();
+      under(checkpoint, prefix + "metric.")
+          .forEach((name, value) -> metrics.put(name, Double.parseDouble(value)));
+      history.addValidation(
+          new ValidationLog(
+              checkpoint.getLong(prefix + "global_step"),
+              (int) checkpoint.getLong(prefix + "epoch"),
+              (int) checkpoint.getLong(prefix + "batch"),
+              metrics,
+              Duration.ofNanos(checkpoint.getLong(prefix + "nanos"))));
+    }
+    String stopReason = checkpoint.state().get("stop_reason");
+    if (stopReason != null) {
+      history.stopped(stopReason);
     }
     return history;
   }

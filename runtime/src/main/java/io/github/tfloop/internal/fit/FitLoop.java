@@ -16,6 +16,7 @@ import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.NonFinite;
 import io.github.tfloop.train.TrainingException;
 import io.github.tfloop.train.TrainingListener;
+import io.github.tfloop.train.ValidationLog;
 import io.github.tfloop.train.WeightSnapshot;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +33,8 @@ import java.util.SplittableRandom;
  * fit's {@link Position} as it goes, and {@link #resume()} starts from the newest checkpoint.
  */
 public final class FitLoop implements FitControl {
+
+  private static final System.Logger LOG = System.getLogger("io.github.tfloop.train");
 
   /** How a fit trains one batch: the engine's own step, or a cluster's synchronised one. */
   @FunctionalInterface
@@ -51,16 +54,25 @@ public final class FitLoop implements FitControl {
   private final int fullBatches;
   private final int lastBatchSize;
   private final FitCheckpoints checkpoints;
+  private final FitPlan plan;
   private boolean stopRequested;
+
+  /** Why the fit stops (a step or time limit), not saved: a resume checks its limits anew. */
+  private String limitReached;
+
   private DataFingerprint trainingFingerprint;
 
   /** Times a listener put weights back: a checkpoint at the same place must then be written. */
   private long weightRestores;
 
+  /** {@link #weightRestores} when the last epoch's values were measured. */
+  private long epochWeightRestores;
+
   // Where the fit is: what a checkpoint saves and a resume restores.
   private final History history = new History();
   private final int[] order;
   private long globalStep;
+  private long firstGlobalStep;
   private int firstEpoch;
   private int epoch;
   private int batchesDone;
@@ -85,13 +97,18 @@ public final class FitLoop implements FitControl {
     this.validation = validation;
     this.options = engine.options();
     this.listeners = options.listeners();
+    this.plan = new FitPlan(options);
     this.columns = engine.columns(train, "training data", true);
     this.validationColumns =
         validation == null ? null : engine.columns(validation, "validation data", true);
     int batchSize = engine.batchSize();
-    this.fullBatches = train.size() / batchSize;
+    int full = train.size() / batchSize;
     int remainder = train.size() % batchSize;
-    this.lastBatchSize = options.lastBatch() == LastBatch.PARTIAL ? remainder : 0;
+    int last = options.lastBatch() == LastBatch.PARTIAL ? remainder : 0;
+    // LoopOptions.limitTrainBatches (or a dry run) trains the first batches of each epoch only.
+    int limit = plan.trainBatches();
+    this.fullBatches = limit > 0 ? Math.min(full, limit) : full;
+    this.lastBatchSize = limit > 0 && limit <= full ? 0 : last;
     if (fullBatches == 0 && lastBatchSize == 0) {
       throw new IllegalArgumentException(
           "training data has "
@@ -104,10 +121,27 @@ public final class FitLoop implements FitControl {
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    // Inputs are all checked; the checkpoint directory is touched only when the fit starts.
+    if (options.validateEverySteps() > 0 && validation == null) {
+      throw new IllegalArgumentException(
+          "LoopOptions.validateEverySteps("
+              + options.validateEverySteps()
+              + ") evaluates validation data within epochs; call fit(train, validation)");
+    }
+    MonitoredNames.check(
+        engine.name(),
+        reportedNames(),
+        engine.lossNames(),
+        validation != null,
+        listeners,
+        options.checkpoints());
+    // Inputs are all checked; the checkpoint directory is touched only when the fit starts. A
+    // dry run reads and writes no checkpoint.
     this.checkpoints =
-        options.checkpoints() == null ? null : new FitCheckpoints(engine, options.checkpoints());
+        options.checkpoints() == null || plan.dryRun()
+            ? null
+            : new FitCheckpoints(engine, options.checkpoints());
     this.globalStep = engine.globalStep();
+    this.firstGlobalStep = globalStep;
     this.firstEpoch = engine.epochsDone() + 1;
     this.epoch = firstEpoch;
     this.skippedBefore = engine.skippedBatches();
@@ -129,6 +163,9 @@ public final class FitLoop implements FitControl {
 
   /** Restores the newest usable checkpoint, if any, then trains to the end of its fit. */
   public History resume() {
+    if (plan.dryRun()) {
+      return train();
+    }
     if (checkpoints == null) {
       throw new IllegalStateException(
           "resume needs a checkpoint directory: LoopOptions.builder().checkpoints(...)");
@@ -140,6 +177,14 @@ public final class FitLoop implements FitControl {
   }
 
   private History train() {
+    if (plan.dryRun()) {
+      LOG.log(
+          System.Logger.Level.INFO,
+          "{0}: dry run: one epoch of one training batch and one validation batch; no checkpoint"
+              + " is read or written",
+          engine.name());
+    }
+    plan.start();
     if (engine.trainsInGraph()) {
       engine.inGraphTraining().load(columns);
     }
@@ -147,9 +192,10 @@ public final class FitLoop implements FitControl {
     if (checkpoints != null) {
       checkpoints.restoreListeners();
     }
-    int lastEpoch = firstEpoch + options.epochs() - 1;
+    checkLimits(); // a resumed fit may have reached its maxSteps already
+    int lastEpoch = firstEpoch + plan.epochs() - 1;
     try (InterruptHook interrupt = checkpoints == null ? null : checkpoints.interruptHook()) {
-      while (epoch <= lastEpoch && !stopRequested) {
+      while (epoch <= lastEpoch && !stopping()) {
         listeners.forEach(listener -> listener.onEpochBegin(this, epoch));
         epochStarted = System.nanoTime();
         if (batchesDone == 0) {
@@ -207,9 +253,10 @@ public final class FitLoop implements FitControl {
       metrics.put("skipped_batches", (double) (engine.skippedBatches() - skippedBefore));
     }
     if (validation != null) {
-      Evaluation evaluation = engine.evaluate(validation, validationColumns);
-      evaluation.metrics().forEach((name, value) -> metrics.put("val_" + name, value));
+      metrics.putAll(validationAtThisStep());
     }
+    metrics.putAll(engine.learningRates());
+    epochWeightRestores = weightRestores;
     engine.epochDone();
     EpochLog log = new EpochLog(epoch, metrics, steps, Duration.ofNanos(nanos));
     history.add(log);
@@ -223,7 +270,7 @@ public final class FitLoop implements FitControl {
   private int trainEpoch(InterruptHook interrupt) {
     int batchSize = engine.batchSize();
     Batch full = engine.batchOf(batchSize);
-    while (batchesDone < fullBatches && !stopRequested) {
+    while (batchesDone < fullBatches && !stopping()) {
       if (engine.trainsInGraph()) {
         trainBatchesInGraph();
       } else {
@@ -233,7 +280,7 @@ public final class FitLoop implements FitControl {
         return batchesDone;
       }
     }
-    if (lastBatchSize > 0 && batchesDone == fullBatches && !stopRequested) {
+    if (lastBatchSize > 0 && batchesDone == fullBatches && !stopping()) {
       Batch last = engine.batchOf(lastBatchSize);
       trainBatch(last, fullBatches * batchSize);
     }
@@ -262,9 +309,21 @@ public final class FitLoop implements FitControl {
     }
     globalStep++;
     batchesDone++;
+    afterBatches();
+  }
+
+  /**
+   * After a batch or a call of several: the listeners' {@code onBatchEnd}, a validation if due, the
+   * limits, then a checkpoint if due.
+   */
+  private void afterBatches() {
     for (int i = 0; i < listeners.size(); i++) {
       listeners.get(i).onBatchEnd(this, epoch, batchesDone);
     }
+    if (validation != null && plan.validationDue(globalStep)) {
+      validationAtThisStep();
+    }
+    checkLimits();
     if (checkpoints != null && checkpoints.dueAfterStep(globalStep)) {
       checkpoints.save(this, "steps");
     }
@@ -284,7 +343,8 @@ public final class FitLoop implements FitControl {
     int batches = 1;
     while (batches < options.stepsPerExecution()
         && batchesDone + batches < fullBatches
-        && (checkpoints == null || !checkpoints.dueAfterStep(globalStep + batches))) {
+        && (checkpoints == null || !checkpoints.dueAfterStep(globalStep + batches))
+        && !plan.boundaryAfter(globalStep + batches, globalStep + batches - firstGlobalStep)) {
       batches++;
     }
     for (int i = 0; i < listeners.size(); i++) {
@@ -313,12 +373,54 @@ public final class FitLoop implements FitControl {
     }
     globalStep += batches;
     batchesDone += batches;
-    for (int i = 0; i < listeners.size(); i++) {
-      listeners.get(i).onBatchEnd(this, epoch, batchesDone);
+    afterBatches();
+  }
+
+  /** Whether a listener asked the fit to stop, or a limit stops it. */
+  private boolean stopping() {
+    return stopRequested || limitReached != null;
+  }
+
+  /** Stops the fit, saying why, if {@code maxSteps} or {@code maxTime} is reached. */
+  private void checkLimits() {
+    if (limitReached == null) {
+      limitReached = plan.limitReached(globalStep - firstGlobalStep, globalStep);
+      if (limitReached != null) {
+        history.stopped(limitReached);
+        LOG.log(System.Logger.Level.INFO, "{0}: stopping: {1}", engine.name(), limitReached);
+      }
     }
-    if (checkpoints != null && checkpoints.dueAfterStep(globalStep)) {
-      checkpoints.save(this, "steps");
+  }
+
+  /**
+   * The validation values after the current global step: evaluated now, unless they were already at
+   * this step (a validation every N steps that fell on an epoch's end). A validation every N steps
+   * is recorded in the history and shown to the listeners.
+   */
+  private Map<String, Double> validationAtThisStep() {
+    List<ValidationLog> done = history.validations();
+    if (!done.isEmpty() && done.get(done.size() - 1).globalStep() == globalStep) {
+      return done.get(done.size() - 1).metrics();
     }
+    long started = System.nanoTime();
+    Evaluation evaluation =
+        engine.evaluate(validation, validationColumns, plan.validationBatches());
+    Map<String, Double> values = new LinkedHashMap<>();
+    evaluation.metrics().forEach((name, value) -> values.put("val_" + name, value));
+    if (plan.validationDue(globalStep)) {
+      ValidationLog log =
+          new ValidationLog(
+              globalStep,
+              epoch,
+              batchesDone,
+              values,
+              Duration.ofNanos(System.nanoTime() - started));
+      history.addValidation(log);
+      for (TrainingListener listener : listeners) {
+        listener.onValidationEnd(this, log);
+      }
+    }
+    return values;
   }
 
   /**
@@ -355,6 +457,8 @@ public final class FitLoop implements FitControl {
    * Where a fit is, as a checkpoint records it.
    *
    * @param globalStep training steps run since the loop was created
+   * @param firstGlobalStep the global step the fit started from (its {@code maxSteps} count from
+   *     there)
    * @param firstEpoch the first epoch of the fit (epochs count over the loop's life, from 1)
    * @param epoch the epoch in progress, or the next one when {@code batchesDone} is 0
    * @param batchesDone batches of {@code epoch} already trained
@@ -368,6 +472,7 @@ public final class FitLoop implements FitControl {
    */
   record Position(
       long globalStep,
+      long firstGlobalStep,
       int firstEpoch,
       int epoch,
       int batchesDone,
@@ -381,6 +486,7 @@ public final class FitLoop implements FitControl {
   Position position() {
     return new Position(
         globalStep,
+        firstGlobalStep,
         firstEpoch,
         epoch,
         batchesDone,
@@ -404,6 +510,7 @@ public final class FitLoop implements FitControl {
     System.arraycopy(position.order(), 0, order, 0, order.length);
     orderStale = true;
     globalStep = position.globalStep();
+    firstGlobalStep = position.firstGlobalStep();
     firstEpoch = position.firstEpoch();
     epoch = position.epoch();
     batchesDone = position.batchesDone();
@@ -412,6 +519,8 @@ public final class FitLoop implements FitControl {
     skippedBefore = position.skippedBefore();
     stopRequested = position.stopRequested();
     position.history().epochs().forEach(history::add);
+    position.history().validations().forEach(history::addValidation);
+    position.history().stopReason().ifPresent(history::stopped);
     engine.restoreProgress(epoch - 1, globalStep);
   }
 
@@ -437,7 +546,7 @@ public final class FitLoop implements FitControl {
 
   @Override
   public int epochs() {
-    return options.epochs();
+    return plan.epochs();
   }
 
   @Override
@@ -482,9 +591,53 @@ public final class FitLoop implements FitControl {
     return weightRestores;
   }
 
+  /**
+   * Whether the weights are those the last epoch's log measured: no listener has put weights back
+   * since that epoch ended (what a checkpoint needs to record that epoch's value as its own).
+   */
+  boolean weightsOfLastEpoch() {
+    return weightRestores == epochWeightRestores;
+  }
+
   @Override
   public void stop() {
     stopRequested = true;
+  }
+
+  @Override
+  public void stop(String reason) {
+    stopRequested = true;
+    history.stopped(reason);
+  }
+
+  @Override
+  public List<String> reportedNames() {
+    return engine.reportedNames(validation != null);
+  }
+
+  @Override
+  public History history() {
+    return history;
+  }
+
+  @Override
+  public List<String> steps() {
+    return engine.stepNames();
+  }
+
+  @Override
+  public double learningRate(String step) {
+    return engine.learningRate(step);
+  }
+
+  @Override
+  public double learningRateScale(String step) {
+    return engine.learningRateScale(step);
+  }
+
+  @Override
+  public void setLearningRateScale(String step, double scale) {
+    engine.setLearningRateScale(step, scale);
   }
 
   @Override
