@@ -7,6 +7,7 @@ import io.github.tfloop.internal.Trainer;
 import io.github.tfloop.internal.build.LoopBuilder;
 import io.github.tfloop.internal.build.StepSpec;
 import io.github.tfloop.internal.session.Batch;
+import io.github.tfloop.nn.ModelSummary;
 import io.github.tfloop.nn.Network;
 import io.github.tfloop.optim.Clipping;
 import io.github.tfloop.optim.LearningRates;
@@ -14,7 +15,10 @@ import io.github.tfloop.optim.Optimizers;
 import io.github.tfloop.train.Evaluation;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.LoopOptions;
+import io.github.tfloop.weights.InitialWeights;
+import io.github.tfloop.weights.WeightPlan;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import javax.annotation.processing.Generated;
 import org.tensorflow.Operand;
@@ -138,7 +142,8 @@ public final class MixtureGanLoop implements AutoCloseable {
 
   /**
    * Trains for the options' epochs on {@code train}, which needs a column for
-   * every input.
+   * every input. With checkpoints, refuses a directory holding checkpoints this fit did not
+   * write (see {@code CheckpointPolicy.startFresh()}).
    */
   public History fit(Dataset train) {
     return trainer.fit(train, null);
@@ -155,6 +160,8 @@ public final class MixtureGanLoop implements AutoCloseable {
   /**
    * Continues the fit saved in the newest usable checkpoint of the options'
    * checkpoint directory, exactly where it stopped; with none there, fits from the start.
+   * Refuses checkpoints of another model or other training data, and a directory whose
+   * checkpoints are all unusable, before anything changes.
    */
   public History resume(Dataset train) {
     return trainer.resume(train, null);
@@ -205,9 +212,55 @@ public final class MixtureGanLoop implements AutoCloseable {
   }
 
   /**
+   * The names each epoch of a fit reports, in order ({@link Values} holds each); the {@code val_}
+   * ones with {@code withValidation}.
+   */
+  public List<String> reportedNames(boolean withValidation) {
+    return trainer.reportedNames(withValidation);
+  }
+
+  /**
+   * The model layer by layer: output shapes, parameters (trainable and not) and the totals,
+   * as Keras's {@code model.summary()} shows them; print it.
+   */
+  public ModelSummary summary() {
+    return trainer.summary();
+  }
+
+  /**
+   * Writes the weights alone (trainable variables and model state, no optimizer state) to
+   * {@code <prefix>.index} and {@code <prefix>.data-00000-of-00001}: a TensorFlow checkpoint that
+   * {@link #loadWeights(Path)}, TensorFlow's {@code RestoreV2} and {@code tf.train.load_checkpoint} read.
+   */
+  public void saveWeights(Path prefix) {
+    trainer.saveWeights(prefix);
+  }
+
+  /**
+   * Sets the weights by variable name from {@code path}: a prefix {@link #saveWeights} wrote,
+   * a fit's {@code ckpt-<n>} directory, a TensorFlow checkpoint, SavedModel or Keras file;
+   * the optimizer's state stays as it is.
+   *
+   * @return what was loaded into what
+   * @throws io.github.tfloop.weights.WeightMappingException listing every mismatch, before any
+   *     weight changes
+   */
+  public WeightPlan loadWeights(Path path) {
+    return trainer.loadWeights(path);
+  }
+
+  /**
+   * As {@link #loadWeights(Path)}, with the source's entries mapped onto the loop's variables
+   * as {@code weights} says.
+   */
+  public WeightPlan loadWeights(InitialWeights weights) {
+    return trainer.loadWeights(weights);
+  }
+
+  /**
    * Exports the model, its weights as they are now, as a SavedModel in the new
    * directory {@code directory}, with a {@code serving_default} signature from each feature
-   * to {@code output}.
+   * the model reads to {@code output}.
    */
   public void exportSavedModel(Path directory) {
     trainer.exportSavedModel(directory);
@@ -219,5 +272,50 @@ public final class MixtureGanLoop implements AutoCloseable {
   @Override
   public void close() {
     trainer.close();
+  }
+
+  /**
+   * The names each epoch of {@link MixtureGanLoop#fit} reports (in {@code History} and {@code EpochLog}),
+   * for listeners that monitor one: {@code EarlyStopping.monitoring(MixtureGanLoop.Values.VAL_CRITIC_LOSS)}.
+   * The {@code val_} names are reported when {@code fit} is given validation data.
+   */
+  public static final class Values {
+    /**
+     * The loss {@code criticLoss} over the epoch's training batches.
+     */
+    public static final String CRITIC_LOSS = "criticLoss";
+
+    /**
+     * The loss {@code generatorLoss} over the epoch's training batches.
+     */
+    public static final String GENERATOR_LOSS = "generatorLoss";
+
+    /**
+     * Batches skipped as non-finite in the epoch, with {@code LoopOptions.nonFinite(NonFinite.SKIP)}.
+     */
+    public static final String SKIPPED_BATCHES = "skipped_batches";
+
+    /**
+     * The loss {@code criticLoss} over the validation data.
+     */
+    public static final String VAL_CRITIC_LOSS = "val_criticLoss";
+
+    /**
+     * The loss {@code generatorLoss} over the validation data.
+     */
+    public static final String VAL_GENERATOR_LOSS = "val_generatorLoss";
+
+    /**
+     * The learning rate of {@code trainCritic}'s next update when the epoch ended.
+     */
+    public static final String TRAIN_CRITIC_LEARNING_RATE = "trainCritic/learning_rate";
+
+    /**
+     * The learning rate of {@code trainGenerator}'s next update when the epoch ended.
+     */
+    public static final String TRAIN_GENERATOR_LEARNING_RATE = "trainGenerator/learning_rate";
+
+    private Values() {
+    }
   }
 }

@@ -22,6 +22,8 @@ import javax.lang.model.element.TypeElement;
  *     returns
  * @param functionModels the models losses apply through {@code Network} parameters
  * @param standardLoss the {@code @StandardLoss}, or {@code null}
+ * @param values the names each epoch of a fit reports, in the runtime's order, each with the
+ *     generated constant that holds it
  * @param definitionDeprecation whether the annotated class (or one it is nested in) is deprecated:
  *     code that names it warns
  */
@@ -39,6 +41,7 @@ public record LoopModel(
     List<Call> losses,
     List<Metric> metrics,
     List<Step> steps,
+    List<ReportedValue> values,
     Deprecation definitionDeprecation) {
 
   /** The primary model: the first {@code @Model} called on the features. */
@@ -160,6 +163,30 @@ public record LoopModel(
       Clipping clipping,
       int every,
       List<String> variables) {}
+
+  /**
+   * A value each epoch of a fit reports, under {@code name}.
+   *
+   * @param constant the name of its constant in the generated {@code Values} class
+   * @param of the loss, metric or step it belongs to ({@code null} for skipped batches)
+   */
+  public record ReportedValue(String name, String constant, ValueKind kind, String of) {}
+
+  /** What a reported value is. */
+  public enum ValueKind {
+    /** A loss over the epoch's training batches. */
+    LOSS,
+    /** A metric over the epoch's training batches. */
+    METRIC,
+    /** Batches skipped as non-finite ({@code NonFinite.SKIP} only). */
+    SKIPPED_BATCHES,
+    /** A loss over the validation data. */
+    VALIDATION_LOSS,
+    /** A metric over the validation data. */
+    VALIDATION_METRIC,
+    /** A step's learning rate when the epoch ended. */
+    LEARNING_RATE
+  }
 
   /** How a step clips its gradients, and the limit. */
   public record Clipping(Mode mode, double limit) {

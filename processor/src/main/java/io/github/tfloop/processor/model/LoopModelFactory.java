@@ -5,7 +5,9 @@ import io.github.tfloop.processor.model.LoopModel.Argument;
 import io.github.tfloop.processor.model.LoopModel.Call;
 import io.github.tfloop.processor.model.LoopModel.Computation;
 import io.github.tfloop.processor.model.LoopModel.Input;
+import io.github.tfloop.processor.model.LoopModel.ReportedValue;
 import io.github.tfloop.processor.model.LoopModel.StandardLoss;
+import io.github.tfloop.processor.model.LoopModel.ValueKind;
 import io.github.tfloop.processor.parse.InputDeclaration;
 import io.github.tfloop.processor.parse.LoopDeclaration;
 import io.github.tfloop.processor.parse.MethodDeclaration;
@@ -107,7 +109,60 @@ public final class LoopModelFactory {
         List.copyOf(lossCalls),
         List.copyOf(metrics),
         List.copyOf(steps),
+        reportedValues(standardLoss, lossCalls, metrics, steps),
         loop.deprecation());
+  }
+
+  /**
+   * The names each epoch of a fit reports, as the runtime orders them: the losses and metrics of
+   * the training batches, skipped batches, the same over the validation data ({@code val_}), then
+   * each step's learning rate ({@code <step>/learning_rate} when there are several steps).
+   */
+  private static List<ReportedValue> reportedValues(
+      StandardLoss standardLoss,
+      List<Call> losses,
+      List<LoopModel.Metric> metrics,
+      List<LoopModel.Step> steps) {
+    List<String> lossNames = new ArrayList<>();
+    if (standardLoss != null) {
+      lossNames.add(standardLoss.name());
+    }
+    losses.forEach(loss -> lossNames.add(loss.method()));
+    Set<String> constants = new HashSet<>();
+    List<ReportedValue> values = new ArrayList<>();
+    for (String loss : lossNames) {
+      values.add(value(loss, ValueKind.LOSS, loss, constants));
+    }
+    for (LoopModel.Metric metric : metrics) {
+      values.add(value(metric.reportedAs(), ValueKind.METRIC, metric.reportedAs(), constants));
+    }
+    values.add(value("skipped_batches", ValueKind.SKIPPED_BATCHES, null, constants));
+    for (String loss : lossNames) {
+      values.add(value("val_" + loss, ValueKind.VALIDATION_LOSS, loss, constants));
+    }
+    for (LoopModel.Metric metric : metrics) {
+      String name = metric.reportedAs();
+      values.add(value("val_" + name, ValueKind.VALIDATION_METRIC, name, constants));
+    }
+    for (LoopModel.Step step : steps) {
+      String name = steps.size() == 1 ? "learning_rate" : step.name() + "/learning_rate";
+      values.add(value(name, ValueKind.LEARNING_RATE, step.name(), constants));
+    }
+    return values;
+  }
+
+  private static ReportedValue value(
+      String name, ValueKind kind, String of, Set<String> constants) {
+    String base = upperSnake(name.replace('/', '_'));
+    String constant = base;
+    for (int suffix = 2; !constants.add(constant); suffix++) {
+      constant = base + "_" + suffix;
+    }
+    return new ReportedValue(name, constant, kind, of);
+  }
+
+  private static String upperSnake(String name) {
+    return name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
   }
 
   private Input input(ParameterDeclaration parameter) {
@@ -236,7 +291,7 @@ public final class LoopModelFactory {
 
   /** An UPPER_SNAKE constant name for an input, unique in the generated class. */
   private String constant(String inputName) {
-    String base = inputName.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    String base = upperSnake(inputName);
     String name = base;
     for (int suffix = 2; !constants.add(name); suffix++) {
       name = base + "_" + suffix;

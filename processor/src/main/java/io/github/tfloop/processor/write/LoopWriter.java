@@ -23,8 +23,10 @@ import io.github.tfloop.processor.model.LoopModel.Call;
 import io.github.tfloop.processor.model.LoopModel.Clipping;
 import io.github.tfloop.processor.model.LoopModel.Computation;
 import io.github.tfloop.processor.model.LoopModel.Input;
+import io.github.tfloop.processor.model.LoopModel.ReportedValue;
 import io.github.tfloop.processor.model.LoopModel.StandardLoss;
 import io.github.tfloop.processor.model.LoopModel.Step;
+import io.github.tfloop.processor.model.LoopModel.ValueKind;
 import io.github.tfloop.processor.parse.DataType;
 import io.github.tfloop.processor.parse.Deprecation;
 import java.util.ArrayList;
@@ -96,6 +98,7 @@ public final class LoopWriter {
     for (Input input : model.inputs()) {
       type.addField(inputConstant(input));
     }
+    type.addType(valuesClass());
     type.addField(Names.TRAINER, "trainer", Modifier.PRIVATE, Modifier.FINAL)
         .addMethod(constructor())
         .addMethod(createWithDefaults())
@@ -111,6 +114,11 @@ public final class LoopWriter {
         .addMethod(predictDataset())
         .addMethod(learningRate())
         .addMethod(globalStep())
+        .addMethod(reportedNames())
+        .addMethod(summary())
+        .addMethod(saveWeights())
+        .addMethod(loadWeights())
+        .addMethod(loadWeightsMapped())
         .addMethod(exportSavedModel())
         .addMethod(close());
     return JavaFile.builder(model.packageName(), type.build())
@@ -704,7 +712,8 @@ public final class LoopWriter {
     return MethodSpec.methodBuilder("fit")
         .addJavadoc(
             "Trains for the options' epochs on {@code train}, which needs a column for\n"
-                + "every input.\n")
+                + "every input. With checkpoints, refuses a directory holding checkpoints this fit"
+                + " did not\nwrite (see {@code CheckpointPolicy.startFresh()}).\n")
         .addModifiers(Modifier.PUBLIC)
         .returns(Names.HISTORY)
         .addParameter(Names.DATASET, "train")
@@ -729,7 +738,9 @@ public final class LoopWriter {
     return MethodSpec.methodBuilder("resume")
         .addJavadoc(
             "Continues the fit saved in the newest usable checkpoint of the options'\n"
-                + "checkpoint directory, exactly where it stopped; with none there, fits from the start.\n")
+                + "checkpoint directory, exactly where it stopped; with none there, fits from the"
+                + " start.\nRefuses checkpoints of another model or other training data, and a"
+                + " directory whose\ncheckpoints are all unusable, before anything changes.\n")
         .addModifiers(Modifier.PUBLIC)
         .returns(Names.HISTORY)
         .addParameter(Names.DATASET, "train")
@@ -837,10 +848,121 @@ public final class LoopWriter {
         .addJavadoc(
             "Exports the model, its weights as they are now, as a SavedModel in the new\n"
                 + "directory {@code directory}, with a {@code serving_default} signature from each"
-                + " feature\nto {@code output}.\n")
+                + " feature\nthe model reads to {@code output}.\n")
         .addModifiers(Modifier.PUBLIC)
         .addParameter(Names.PATH, "directory")
         .addStatement("trainer.exportSavedModel(directory)")
+        .build();
+  }
+
+  /**
+   * {@code Values}: a constant for each name an epoch of a fit reports, so that a listener that
+   * monitors one names it with the compiler's help.
+   */
+  private TypeSpec valuesClass() {
+    TypeSpec.Builder values =
+        TypeSpec.classBuilder("Values")
+            .addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+            .addJavadoc(
+                "The names each epoch of {@link $L#fit} reports (in {@code History} and"
+                    + " {@code EpochLog}),\nfor listeners that monitor one:"
+                    + " {@code EarlyStopping.monitoring($L.Values.$L)}.\nThe {@code val_} names are"
+                    + " reported when {@code fit} is given validation data.\n",
+                model.loopClassName(),
+                model.loopClassName(),
+                model.values().stream()
+                    .filter(value -> value.kind() == ValueKind.VALIDATION_LOSS)
+                    .findFirst()
+                    .orElseThrow()
+                    .constant());
+    for (ReportedValue value : model.values()) {
+      values.addField(
+          FieldSpec.builder(
+                  String.class, value.constant(), Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+              .addJavadoc(valueJavadoc(value))
+              .initializer("$S", value.name())
+              .build());
+    }
+    return values
+        .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build())
+        .build();
+  }
+
+  private static String valueJavadoc(ReportedValue value) {
+    return switch (value.kind()) {
+      case LOSS -> "The loss {@code " + value.of() + "} over the epoch's training batches.\n";
+      case METRIC -> "The metric {@code " + value.of() + "} over the epoch's training batches.\n";
+      case SKIPPED_BATCHES ->
+          "Batches skipped as non-finite in the epoch, with"
+              + " {@code LoopOptions.nonFinite(NonFinite.SKIP)}.\n";
+      case VALIDATION_LOSS -> "The loss {@code " + value.of() + "} over the validation data.\n";
+      case VALIDATION_METRIC -> "The metric {@code " + value.of() + "} over the validation data.\n";
+      case LEARNING_RATE ->
+          "The learning rate of {@code " + value.of() + "}'s next update when the epoch ended.\n";
+    };
+  }
+
+  private MethodSpec reportedNames() {
+    return MethodSpec.methodBuilder("reportedNames")
+        .addJavadoc(
+            "The names each epoch of a fit reports, in order ({@link Values} holds each); the"
+                + " {@code val_}\nones with {@code withValidation}.\n")
+        .addModifiers(Modifier.PUBLIC)
+        .returns(ParameterizedTypeName.get(Names.LIST, ClassName.get(String.class)))
+        .addParameter(TypeName.BOOLEAN, "withValidation")
+        .addStatement("return trainer.reportedNames(withValidation)")
+        .build();
+  }
+
+  private MethodSpec summary() {
+    return MethodSpec.methodBuilder("summary")
+        .addJavadoc(
+            "The model layer by layer: output shapes, parameters (trainable and not) and the"
+                + " totals,\nas Keras's {@code model.summary()} shows them; print it.\n")
+        .addModifiers(Modifier.PUBLIC)
+        .returns(Names.MODEL_SUMMARY)
+        .addStatement("return trainer.summary()")
+        .build();
+  }
+
+  private MethodSpec saveWeights() {
+    return MethodSpec.methodBuilder("saveWeights")
+        .addJavadoc(
+            "Writes the weights alone (trainable variables and model state, no optimizer state)"
+                + " to\n{@code <prefix>.index} and {@code <prefix>.data-00000-of-00001}: a"
+                + " TensorFlow checkpoint that\n{@link #loadWeights(Path)}, TensorFlow's"
+                + " {@code RestoreV2} and {@code tf.train.load_checkpoint} read.\n")
+        .addModifiers(Modifier.PUBLIC)
+        .addParameter(Names.PATH, "prefix")
+        .addStatement("trainer.saveWeights(prefix)")
+        .build();
+  }
+
+  private MethodSpec loadWeights() {
+    return MethodSpec.methodBuilder("loadWeights")
+        .addJavadoc(
+            "Sets the weights by variable name from {@code path}: a prefix {@link #saveWeights}"
+                + " wrote,\na fit's {@code ckpt-<n>} directory, a TensorFlow checkpoint,"
+                + " SavedModel or Keras file;\nthe optimizer's state stays as it is.\n\n"
+                + "@return what was loaded into what\n"
+                + "@throws io.github.tfloop.weights.WeightMappingException listing every"
+                + " mismatch, before any\n    weight changes\n")
+        .addModifiers(Modifier.PUBLIC)
+        .returns(Names.WEIGHT_PLAN)
+        .addParameter(Names.PATH, "path")
+        .addStatement("return trainer.loadWeights(path)")
+        .build();
+  }
+
+  private MethodSpec loadWeightsMapped() {
+    return MethodSpec.methodBuilder("loadWeights")
+        .addJavadoc(
+            "As {@link #loadWeights(Path)}, with the source's entries mapped onto the loop's"
+                + " variables\nas {@code weights} says.\n")
+        .addModifiers(Modifier.PUBLIC)
+        .returns(Names.WEIGHT_PLAN)
+        .addParameter(Names.INITIAL_WEIGHTS, "weights")
+        .addStatement("return trainer.loadWeights(weights)")
         .build();
   }
 

@@ -12,6 +12,7 @@ public final class Names {
   static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
   static final ClassName OBJECTS = ClassName.get("java.util", "Objects");
   static final ClassName PATH = ClassName.get("java.nio.file", "Path");
+  static final ClassName LIST = ClassName.get("java.util", "List");
 
   static final ClassName OPERAND = ClassName.get("org.tensorflow", "Operand");
   static final ClassName OPS = ClassName.get("org.tensorflow.op", "Ops");
@@ -31,6 +32,10 @@ public final class Names {
   static final ClassName LOSSES = ClassName.get("io.github.tfloop.loss", "Losses");
   static final ClassName REDUCTION = ClassName.get("io.github.tfloop.loss", "Reduction");
   static final ClassName NETWORK = ClassName.get("io.github.tfloop.nn", "Network");
+  static final ClassName MODEL_SUMMARY = ClassName.get("io.github.tfloop.nn", "ModelSummary");
+  static final ClassName INITIAL_WEIGHTS =
+      ClassName.get("io.github.tfloop.weights", "InitialWeights");
+  static final ClassName WEIGHT_PLAN = ClassName.get("io.github.tfloop.weights", "WeightPlan");
   static final ClassName LOOP_OPTIONS = ClassName.get("io.github.tfloop.train", "LoopOptions");
   static final ClassName HISTORY = ClassName.get("io.github.tfloop.train", "History");
   static final ClassName EVALUATION = ClassName.get("io.github.tfloop.train", "Evaluation");
