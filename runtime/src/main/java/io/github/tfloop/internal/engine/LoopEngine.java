@@ -2,6 +2,7 @@ package io.github.tfloop.internal.engine;
 
 import io.github.tfloop.checkpoint.VariableSaver;
 import io.github.tfloop.data.Column;
+import io.github.tfloop.data.DataStream;
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.data.InputSpec;
 import io.github.tfloop.export.SavedModelExport;
@@ -9,6 +10,7 @@ import io.github.tfloop.graph.VariableStore;
 import io.github.tfloop.internal.build.LoopGraph;
 import io.github.tfloop.internal.build.NonFiniteGuard;
 import io.github.tfloop.internal.session.Batch;
+import io.github.tfloop.internal.session.BatchStream;
 import io.github.tfloop.internal.session.ClusterSession;
 import io.github.tfloop.internal.session.NativeProgram;
 import io.github.tfloop.internal.session.Program;
@@ -343,10 +345,38 @@ public final class LoopEngine implements AutoCloseable {
     batchesTrained += batches;
   }
 
-  /** Loss and metrics over every example of {@code data}, which needs every input's column. */
+  /**
+   * Loss and metrics over every example of {@code data}, which needs every input's column; a
+   * streamed dataset is read in file order, once.
+   */
   public Evaluation evaluate(Dataset data) {
     requireOpen();
+    if (data != null && data.isStreamed()) {
+      return evaluate(data.stream());
+    }
     return evaluate(data, columns(data, "evaluation data", true));
+  }
+
+  /** Loss and metrics over every example of {@code stream}, read in file order, once. */
+  private Evaluation evaluate(DataStream stream) {
+    session.run(resetEvalMetrics);
+    long examples = 0;
+    try (BatchStream batches =
+        new BatchStream(stream, graph.inputs(), graph.batchSize(), this::batchOf)) {
+      batches.start(new DataStream.Epoch(graph.seed(), 1, false, 0, -1), false);
+      while (batches.hasNext()) {
+        if (closeRequested) {
+          throw closedDuring(call);
+        }
+        Batch current = batches.next();
+        bind(evaluation, current).run();
+        examples += current.size();
+      }
+    }
+    if (examples == 0) {
+      throw new IllegalArgumentException("evaluation data is empty: " + stream);
+    }
+    return new Evaluation(read(graph.evalMetrics()), (int) Math.min(Integer.MAX_VALUE, examples));
   }
 
   /** Loss and metrics over every example of {@code data}, whose {@link #columns} are given. */
@@ -463,6 +493,17 @@ public final class LoopEngine implements AutoCloseable {
   public Column[] columns(Dataset data, String where, boolean requireLabels) {
     if (data == null) {
       throw new IllegalArgumentException(where + " is null");
+    }
+    if (data.isStreamed()) {
+      throw new IllegalArgumentException(
+          where
+              + " is streamed from files ("
+              + data.stream()
+              + ")"
+              + (requireLabels
+                  ? ""
+                  : "; predict needs its examples in memory: read them with IdxFile.dataset or"
+                      + " CsvTable.dataset"));
     }
     if (data.size() == 0) {
       throw new IllegalArgumentException(where + " is empty");

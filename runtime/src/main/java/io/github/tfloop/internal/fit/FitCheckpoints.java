@@ -10,12 +10,7 @@ import io.github.tfloop.train.History;
 import io.github.tfloop.train.NonFiniteException;
 import io.github.tfloop.train.StatefulListener;
 import io.github.tfloop.train.TrainingListener;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -28,15 +23,15 @@ import java.util.TreeMap;
 /**
  * What a fit saves in each checkpoint, and reads back to resume: every variable of the graph
  * (weights, optimizer slots and counters, the global step, metric accumulators) through {@link
- * VariableSaver}; the training order of the current epoch ({@code order.bin}); and, in the
- * manifest, the {@link FitLoop.Position}, the history so far and each {@link StatefulListener}'s
- * state. {@link CheckpointStore} makes each write atomic.
+ * VariableSaver}; the position of its {@link BatchSource} (an in-memory dataset's training order of
+ * the current epoch, {@code order.bin}; a stream's fingerprint and epoch size), written by the
+ * source itself; and, in the manifest, the {@link FitLoop.Position}, the history so far and each
+ * {@link StatefulListener}'s state. {@link CheckpointStore} makes each write atomic.
  */
 final class FitCheckpoints {
 
   private static final System.Logger LOG = System.getLogger("io.github.tfloop.checkpoint");
   private static final String VARIABLES = "variables";
-  private static final String ORDER = "order.bin";
   private static final String FORMAT = "1";
 
   private final LoopEngine engine;
@@ -136,10 +131,9 @@ final class FitCheckpoints {
     state.put("fit.first_epoch", Integer.toString(position.firstEpoch()));
     state.put("epoch", Integer.toString(position.epoch()));
     state.put("batches_done", Integer.toString(position.batchesDone()));
-    state.put("order_epoch", Integer.toString(position.orderEpoch()));
     state.put("epoch_nanos", Long.toString(position.epochNanos()));
     state.put("skipped_before", Long.toString(position.skippedBefore()));
-    state.put("train.size", Integer.toString(position.order().length));
+    fit.source().save(state);
     putHistory(state, position.history());
     engine
         .variableInventory()
@@ -156,7 +150,7 @@ final class FitCheckpoints {
         store.write(
             directory -> {
               engine.saveVariables(directory.resolve(VARIABLES));
-              writeOrder(directory.resolve(ORDER), position.order());
+              fit.source().writeFiles(directory);
             },
             state,
             policy.keepLast());
@@ -187,18 +181,16 @@ final class FitCheckpoints {
     }
     Checkpoint checkpoint = latest.get();
     requireCompatible(checkpoint, fit);
-    int[] order = readOrder(checkpoint.file(ORDER), fit.trainSize());
     FitLoop.Position position =
         new FitLoop.Position(
             checkpoint.getLong("global_step"),
             (int) checkpoint.getLong("fit.first_epoch"),
             (int) checkpoint.getLong("epoch"),
             (int) checkpoint.getLong("batches_done"),
-            (int) checkpoint.getLong("order_epoch"),
             checkpoint.getLong("epoch_nanos"),
             checkpoint.getLong("skipped_before"),
-            order,
             readHistory(checkpoint));
+    fit.source().restore(checkpoint);
     engine.restoreVariables(checkpoint.file(VARIABLES));
     fit.restore(position);
     restored = checkpoint;
@@ -268,15 +260,7 @@ final class FitCheckpoints {
               + ", different or unknown "
               + differing);
     }
-    long trainSize = checkpoint.getLong("train.size");
-    if (trainSize != fit.trainSize()) {
-      throw new IllegalStateException(
-          where
-              + " was written by a fit on "
-              + trainSize
-              + " training examples; this training data has "
-              + fit.trainSize());
-    }
+    fit.source().requireCompatible(checkpoint, where);
   }
 
   private static void putHistory(Map<String, String> state, History history) {
@@ -323,33 +307,5 @@ final class FitCheckpoints {
               }
             });
     return state;
-  }
-
-  private static void writeOrder(Path file, int[] order) throws IOException {
-    try (DataOutputStream out =
-        new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(file)))) {
-      out.writeInt(order.length);
-      for (int index : order) {
-        out.writeInt(index);
-      }
-    }
-  }
-
-  private static int[] readOrder(Path file, int expectedLength) {
-    try (DataInputStream in =
-        new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
-      int length = in.readInt();
-      if (length != expectedLength) {
-        throw new IllegalStateException(
-            file + " orders " + length + " examples; the training data" + " has " + expectedLength);
-      }
-      int[] order = new int[length];
-      for (int i = 0; i < length; i++) {
-        order[i] = in.readInt();
-      }
-      return order;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-    }
   }
 }

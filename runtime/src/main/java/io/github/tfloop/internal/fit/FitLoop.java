@@ -9,7 +9,6 @@ import io.github.tfloop.train.Evaluation;
 import io.github.tfloop.train.FitControl;
 import io.github.tfloop.train.FitInterruptedException;
 import io.github.tfloop.train.History;
-import io.github.tfloop.train.LastBatch;
 import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.NonFinite;
 import io.github.tfloop.train.TrainingException;
@@ -25,8 +24,15 @@ import java.util.SplittableRandom;
 /**
  * One {@code fit}: epochs of seeded, shuffled batches, each trained without reading anything back;
  * the epoch's loss and metrics are read from the graph once it ends, then the validation data is
- * evaluated. Listeners see each stage. With a checkpoint policy, {@link FitCheckpoints} saves the
- * fit's {@link Position} as it goes, and {@link #resume()} starts from the newest checkpoint.
+ * evaluated. Listeners see each stage. The batches come from a {@link BatchSource}: the in-memory
+ * dataset's, or a stream's, read from files on background threads. With a checkpoint policy, {@link
+ * FitCheckpoints} saves the fit's {@link Position} (and the source's) as it goes, and {@link
+ * #resume()} starts from the newest checkpoint.
+ *
+ * <p>A streamed epoch's length may be unknown until it has been read once: {@link
+ * #batchesPerEpoch()} is -1 until then, and the epoch ends when the stream does. Several batches
+ * per call ({@code stepsPerExecution}) need the data in memory, in the graph: a streamed fit trains
+ * one batch per call, and says so in the log.
  */
 public final class FitLoop implements FitControl {
 
@@ -37,73 +43,99 @@ public final class FitLoop implements FitControl {
     void train(Batch batch);
   }
 
+  private static final System.Logger LOG = System.getLogger("io.github.tfloop.train");
+
   private final LoopEngine engine;
   private final BatchStep batchStep;
-  private final Dataset train;
   private final Dataset validation;
   private final LoopOptions options;
   private final List<TrainingListener> listeners;
-  private final Column[] columns;
+  private final BatchSource source;
+
+  /** The in-memory source when the fit trains several batches per call in the graph; else null. */
+  private final InMemoryBatches inGraph;
+
   private final Column[] validationColumns;
-  private final int fullBatches;
-  private final int lastBatchSize;
   private final FitCheckpoints checkpoints;
   private boolean stopRequested;
 
-  // Where the fit is: what a checkpoint saves and a resume restores.
+  // Where the fit is: what a checkpoint saves and a resume restores (with the source's position).
   private final History history = new History();
-  private final int[] order;
   private long globalStep;
   private int firstEpoch;
   private int epoch;
   private int batchesDone;
-  private int orderEpoch;
   private long epochNanosBefore;
   private long epochStarted;
   private long skippedBefore;
-
-  /** Whether {@code order} changed since it was last stored in the graph for stepsPerExecution. */
-  private boolean orderStale = true;
 
   /** A fit on this process, each batch trained by the engine's own step. */
   public FitLoop(LoopEngine engine, Dataset train, Dataset validation) {
     this(engine, engine::trainStepWithoutFetch, train, validation);
   }
 
-  /** A fit whose batches {@code batchStep} trains. */
+  /**
+   * A fit whose batches {@code batchStep} trains.
+   *
+   * @throws IllegalArgumentException if the training or validation data cannot feed the loop
+   */
   public FitLoop(LoopEngine engine, BatchStep batchStep, Dataset train, Dataset validation) {
     this.engine = engine;
     this.batchStep = batchStep;
-    this.train = train;
     this.validation = validation;
     this.options = engine.options();
     this.listeners = options.listeners();
-    this.columns = engine.columns(train, "training data", true);
-    this.validationColumns =
-        validation == null ? null : engine.columns(validation, "validation data", true);
-    int batchSize = engine.batchSize();
-    this.fullBatches = train.size() / batchSize;
-    int remainder = train.size() % batchSize;
-    this.lastBatchSize = options.lastBatch() == LastBatch.PARTIAL ? remainder : 0;
-    if (fullBatches == 0 && lastBatchSize == 0) {
-      throw new IllegalArgumentException(
-          "training data has "
-              + train.size()
-              + " examples, fewer than one batch of "
-              + batchSize
-              + "; use a smaller batchSize or LoopOptions.lastBatch(LastBatch.PARTIAL)");
+    BatchSource batches = source(engine, train, engine.seed(), "training data");
+    try {
+      if (validation != null && validation.isStreamed()) {
+        StreamBatches.requireColumns(engine.inputs(), validation.stream(), "validation data");
+        this.validationColumns = null;
+      } else {
+        this.validationColumns =
+            validation == null ? null : engine.columns(validation, "validation data", true);
+      }
+      this.source = batches;
+      boolean memory = batches instanceof InMemoryBatches;
+      this.inGraph = engine.trainsInGraph() && memory ? (InMemoryBatches) batches : null;
+      if (engine.trainsInGraph() && !memory) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "{0}: stepsPerExecution({1}) trains from data held in the graph; the training data"
+                + " is streamed ({2}), so this fit trains one batch per call",
+            engine.name(),
+            options.stepsPerExecution(),
+            train.stream());
+      }
+      // Inputs are all checked: only now may anything saved be touched.
+      this.checkpoints =
+          options.checkpoints() == null ? null : new FitCheckpoints(engine, options.checkpoints());
+    } catch (RuntimeException | Error e) {
+      batches.close();
+      throw e;
     }
-    this.order = new int[train.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    // Inputs are all checked: only now may anything saved be touched.
-    this.checkpoints =
-        options.checkpoints() == null ? null : new FitCheckpoints(engine, options.checkpoints());
     this.globalStep = engine.globalStep();
     this.firstEpoch = engine.epochsDone() + 1;
     this.epoch = firstEpoch;
     this.skippedBefore = engine.skippedBatches();
+  }
+
+  /**
+   * The batches of {@code train}, in memory or streamed, shuffled with {@code seed}.
+   *
+   * @throws IllegalArgumentException if the data cannot feed the loop
+   */
+  public static BatchSource source(LoopEngine engine, Dataset train, long seed, String where) {
+    LoopOptions options = engine.options();
+    if (train != null && train.isStreamed()) {
+      return new StreamBatches(
+          engine, train.stream(), seed, options.shuffle(), options.lastBatch(), where);
+    }
+    return new InMemoryBatches(engine, train, options);
+  }
+
+  /** Where the batches come from: what {@link FitCheckpoints} records the position of. */
+  BatchSource source() {
+    return source;
   }
 
   /** Trains the options' epochs from where the loop is. */
@@ -122,8 +154,16 @@ public final class FitLoop implements FitControl {
   }
 
   private History train() {
-    if (engine.trainsInGraph()) {
-      engine.inGraphTraining().load(columns);
+    try {
+      return trainEpochs();
+    } finally {
+      source.close();
+    }
+  }
+
+  private History trainEpochs() {
+    if (inGraph != null) {
+      engine.inGraphTraining().load(inGraph.columns());
     }
     listeners.forEach(listener -> listener.onTrainBegin(this));
     if (checkpoints != null) {
@@ -137,6 +177,7 @@ public final class FitLoop implements FitControl {
         if (batchesDone == 0) {
           startEpoch();
         }
+        source.openEpoch(epoch, batchesDone);
         int steps = trainEpoch(interrupt);
         if (interrupt != null && interrupt.requested()) {
           Path saved = checkpoints.save(this, "interrupt");
@@ -164,18 +205,14 @@ public final class FitLoop implements FitControl {
         checkpoints.save(this, "end");
       }
     }
-    if (engine.trainsInGraph()) {
+    if (inGraph != null) {
       engine.inGraphTraining().release();
     }
     return history;
   }
 
   private void startEpoch() {
-    if (options.shuffle() && orderEpoch != epoch) {
-      shuffleForEpoch(order, engine.seed(), epoch);
-      orderStale = true;
-    }
-    orderEpoch = epoch;
+    source.startEpoch(epoch);
     engine.resetTrainMetrics();
     epochNanosBefore = 0;
     skippedBefore = engine.skippedBatches();
@@ -189,7 +226,10 @@ public final class FitLoop implements FitControl {
       metrics.put("skipped_batches", (double) (engine.skippedBatches() - skippedBefore));
     }
     if (validation != null) {
-      Evaluation evaluation = engine.evaluate(validation, validationColumns);
+      Evaluation evaluation =
+          validationColumns == null
+              ? engine.evaluate(validation)
+              : engine.evaluate(validation, validationColumns);
       evaluation.metrics().forEach((name, value) -> metrics.put("val_" + name, value));
     }
     engine.epochDone();
@@ -203,33 +243,35 @@ public final class FitLoop implements FitControl {
 
   /** Trains the rest of the epoch; returns the number of batches it ran in all. */
   private int trainEpoch(InterruptHook interrupt) {
-    int batchSize = engine.batchSize();
-    Batch full = engine.batchOf(batchSize);
-    while (batchesDone < fullBatches && !stopRequested) {
-      if (engine.trainsInGraph()) {
+    if (inGraph != null) {
+      while (batchesDone < inGraph.fullBatches() && !stopRequested) {
         trainBatchesInGraph();
-      } else {
-        trainBatch(full, batchesDone * batchSize);
+        if (interrupt != null && interrupt.requested()) {
+          return batchesDone;
+        }
       }
+      if (inGraph.lastBatchSize() > 0 && batchesDone == inGraph.fullBatches() && !stopRequested) {
+        trainBatch();
+      }
+      return batchesDone;
+    }
+    while (!stopRequested && source.hasNext(batchesDone)) {
+      trainBatch();
       if (interrupt != null && interrupt.requested()) {
         return batchesDone;
       }
     }
-    if (lastBatchSize > 0 && batchesDone == fullBatches && !stopRequested) {
-      Batch last = engine.batchOf(lastBatchSize);
-      trainBatch(last, fullBatches * batchSize);
-    }
     return batchesDone;
   }
 
-  /** Trains the batch of the examples at {@code from} of the epoch's order. */
-  private void trainBatch(Batch batch, int from) {
+  /** Trains the epoch's next batch. */
+  private void trainBatch() {
     stopIfClosed();
     for (int i = 0; i < listeners.size(); i++) {
       listeners.get(i).onBatchBegin(this, epoch, batchesDone + 1);
     }
     // Loaded after the listeners: one that evaluates or predicts reuses the same tensors.
-    batch.load(columns, order, from);
+    Batch batch = source.next(batchesDone);
     try {
       batchStep.train(batch);
     } catch (RuntimeException e) {
@@ -238,8 +280,7 @@ public final class FitLoop implements FitControl {
           e,
           batch,
           new StepFailures.Where(globalStep + 1, epoch, batchesDone + 1),
-          order,
-          from,
+          source.describeBatch(batchesDone, batch),
           options.debugNumerics());
     }
     globalStep++;
@@ -259,13 +300,12 @@ public final class FitLoop implements FitControl {
    */
   private void trainBatchesInGraph() {
     stopIfClosed();
-    if (orderStale) {
-      engine.inGraphTraining().order(order);
-      orderStale = false;
+    if (inGraph.takeOrderChange()) {
+      engine.inGraphTraining().order(inGraph.order());
     }
     int batches = 1;
     while (batches < options.stepsPerExecution()
-        && batchesDone + batches < fullBatches
+        && batchesDone + batches < inGraph.fullBatches()
         && (checkpoints == null || !checkpoints.dueAfterStep(globalStep + batches))) {
       batches++;
     }
@@ -340,10 +380,8 @@ public final class FitLoop implements FitControl {
    * @param firstEpoch the first epoch of the fit (epochs count over the loop's life, from 1)
    * @param epoch the epoch in progress, or the next one when {@code batchesDone} is 0
    * @param batchesDone batches of {@code epoch} already trained
-   * @param orderEpoch the epoch {@code order} was shuffled for
    * @param epochNanos time spent in {@code epoch} so far
    * @param skippedBefore the loop's skipped-batch count when {@code epoch} began
-   * @param order the training examples in the order of {@code orderEpoch}
    * @param history the epochs of this fit already done
    */
   record Position(
@@ -351,10 +389,8 @@ public final class FitLoop implements FitControl {
       int firstEpoch,
       int epoch,
       int batchesDone,
-      int orderEpoch,
       long epochNanos,
       long skippedBefore,
-      int[] order,
       History history) {}
 
   Position position() {
@@ -363,10 +399,8 @@ public final class FitLoop implements FitControl {
         firstEpoch,
         epoch,
         batchesDone,
-        orderEpoch,
         batchesDone == 0 ? 0 : epochNanos(),
         skippedBefore,
-        order,
         history);
   }
 
@@ -375,25 +409,18 @@ public final class FitLoop implements FitControl {
   }
 
   /**
-   * Moves the fit to {@code position}, read from a checkpoint of a fit on the same data: {@link
-   * FitCheckpoints} has checked that its order is as long as this fit's.
+   * Moves the fit to {@code position}, read from a checkpoint of a fit on the same data ({@link
+   * FitCheckpoints} restores the source's position).
    */
   void restore(Position position) {
-    System.arraycopy(position.order(), 0, order, 0, order.length);
-    orderStale = true;
     globalStep = position.globalStep();
     firstEpoch = position.firstEpoch();
     epoch = position.epoch();
     batchesDone = position.batchesDone();
-    orderEpoch = position.orderEpoch();
     epochNanosBefore = position.epochNanos();
     skippedBefore = position.skippedBefore();
     position.history().epochs().forEach(history::add);
     engine.restoreProgress(epoch - 1, globalStep);
-  }
-
-  int trainSize() {
-    return order.length;
   }
 
   @Override
@@ -401,9 +428,10 @@ public final class FitLoop implements FitControl {
     return options.epochs();
   }
 
+  /** Batches per epoch; -1 for a stream whose length is not known before its first epoch ends. */
   @Override
   public int batchesPerEpoch() {
-    return fullBatches + (lastBatchSize > 0 ? 1 : 0);
+    return source.batchesPerEpoch();
   }
 
   /** Counted on the Java side: no session run. */
