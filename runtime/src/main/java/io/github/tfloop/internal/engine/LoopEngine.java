@@ -432,6 +432,9 @@ public final class LoopEngine implements AutoCloseable {
   }
 
   private int predictionLength(Dataset data) {
+    if (data != null && data.isStreamed()) {
+      throw streamed(data, "prediction data");
+    }
     long perExample = 1;
     for (long dimension : predictionShape()) {
       if (dimension < 0) {
@@ -486,6 +489,16 @@ public final class LoopEngine implements AutoCloseable {
     }
   }
 
+  /** The exception for a streamed dataset where its values must be in memory: prediction. */
+  private static IllegalArgumentException streamed(Dataset data, String where) {
+    return new IllegalArgumentException(
+        where
+            + " is streamed from files ("
+            + data.stream()
+            + "); predict needs its examples in memory: read them with IdxFile.dataset or"
+            + " CsvTable.dataset");
+  }
+
   /**
    * The column of {@code data} for each input, in input order. Without {@code requireLabels} (for
    * prediction) only the inputs the prediction depends on are needed; the others are {@code null}.
@@ -495,15 +508,7 @@ public final class LoopEngine implements AutoCloseable {
       throw new IllegalArgumentException(where + " is null");
     }
     if (data.isStreamed()) {
-      throw new IllegalArgumentException(
-          where
-              + " is streamed from files ("
-              + data.stream()
-              + ")"
-              + (requireLabels
-                  ? ""
-                  : "; predict needs its examples in memory: read them with IdxFile.dataset or"
-                      + " CsvTable.dataset"));
+      throw streamed(data, where);
     }
     if (data.size() == 0) {
       throw new IllegalArgumentException(where + " is empty");
