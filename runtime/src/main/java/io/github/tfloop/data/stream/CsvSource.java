@@ -87,7 +87,7 @@ final class CsvSource extends Source {
   }
 
   private static String[] readHeader(Path file) throws IOException {
-    try (Records records = new Records(file)) {
+    try (Records records = new Records(file, new IoBuffers())) {
       Chunk chunk = new Chunk(1, List.of());
       if (!records.next(chunk, 0)) {
         throw new IOException(file + ": empty file; a header row is required");
@@ -145,8 +145,8 @@ final class CsvSource extends Source {
   }
 
   @Override
-  PartReader open(Part part) throws IOException {
-    Records records = new Records(files.get(part.index()));
+  PartReader open(Part part, IoBuffers buffers) throws IOException {
+    Records records = new Records(files.get(part.index()), buffers);
     try {
       Chunk header = new Chunk(1, List.of());
       records.next(header, 0); // checked when the source was made
@@ -194,9 +194,9 @@ final class CsvSource extends Source {
     /** The line the last record found starts on. */
     long line;
 
-    Records(Path file) throws IOException {
+    Records(Path file, IoBuffers buffers) throws IOException {
       this.file = file;
-      this.in = new FileInput(file, 0, 1 << 16);
+      this.in = new FileInput(file, 0, -1, 1 << 16, buffers);
       fill();
       if (limit >= 3
           && (buffer[0] & 0xff) == 0xEF

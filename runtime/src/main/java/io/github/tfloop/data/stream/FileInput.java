@@ -15,15 +15,24 @@ final class FileInput implements Closeable {
 
   private final FileChannel channel;
   private final long size;
+  private final long end;
+  private final IoBuffers buffers;
   private final ByteBuffer buffer;
 
   /** The file position of {@code buffer}'s first byte. */
   private long bufferStart;
 
-  FileInput(Path file, long position, int bufferSize) throws IOException {
+  /**
+   * Opens {@code file} at {@code position}, reading through a buffer taken from {@code buffers},
+   * never past {@code end} (the end of the part read; -1 for the end of the file).
+   */
+  FileInput(Path file, long position, long end, int bufferSize, IoBuffers buffers)
+      throws IOException {
     this.channel = FileChannel.open(file, StandardOpenOption.READ);
     this.size = channel.size();
-    this.buffer = ByteBuffer.allocate(bufferSize);
+    this.end = end < 0 ? size : Math.min(end, size);
+    this.buffers = buffers;
+    this.buffer = buffers.take(bufferSize);
     buffer.limit(0);
     this.bufferStart = position;
   }
@@ -84,6 +93,11 @@ final class FileInput implements Closeable {
   private boolean refill() throws IOException {
     bufferStart = position();
     buffer.clear();
+    buffer.limit((int) Math.max(0, Math.min(buffer.capacity(), end - bufferStart)));
+    if (!buffer.hasRemaining()) {
+      buffer.limit(0);
+      return false;
+    }
     int read = channel.read(buffer, bufferStart);
     buffer.flip();
     return read > 0;
@@ -91,6 +105,7 @@ final class FileInput implements Closeable {
 
   @Override
   public void close() throws IOException {
+    buffers.give(buffer);
     channel.close();
   }
 }

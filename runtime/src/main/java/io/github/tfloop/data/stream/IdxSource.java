@@ -279,7 +279,7 @@ final class IdxSource extends Source {
   }
 
   @Override
-  PartReader open(Part part) throws IOException {
+  PartReader open(Part part, IoBuffers buffers) throws IOException {
     int count = files.size();
     FileInput[] plain = new FileInput[count];
     InputStream[] gzip = new InputStream[count];
@@ -292,9 +292,13 @@ final class IdxSource extends Source {
           gzip[f] = in;
         } else {
           long at = header.dataOffset() + part.first() * header.recordBytes();
-          int buffer =
-              (int) Math.min(BLOCK_BYTES, Math.max(4096, part.count() * header.recordBytes()));
-          plain[f] = new FileInput(header.file(), at, buffer);
+          plain[f] =
+              new FileInput(
+                  header.file(),
+                  at,
+                  at + part.count() * header.recordBytes(),
+                  BLOCK_BYTES,
+                  buffers);
         }
       }
     } catch (IOException | RuntimeException e) {

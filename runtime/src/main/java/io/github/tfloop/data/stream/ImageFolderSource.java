@@ -158,7 +158,7 @@ final class ImageFolderSource extends Source {
   }
 
   @Override
-  PartReader open(Part part) {
+  PartReader open(Part part, IoBuffers buffers) {
     return new PartReader() {
       private int record;
 

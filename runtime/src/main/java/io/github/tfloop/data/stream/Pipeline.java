@@ -216,6 +216,7 @@ final class Pipeline implements DataStream.Reader {
     long number = 0;
     int restore = 0;
     Chunk chunk = null;
+    IoBuffers buffers = new IoBuffers();
     for (Part part : plan) {
       if (closed) {
         return;
@@ -230,7 +231,7 @@ final class Pipeline implements DataStream.Reader {
           continue;
         }
       }
-      try (Source.PartReader reader = source.open(part)) {
+      try (Source.PartReader reader = source.open(part, buffers)) {
         for (long r = 0; ; r++) {
           boolean mine = shards == 1 || Math.floorMod(part.key() + r, shards) == shard;
           boolean keep =

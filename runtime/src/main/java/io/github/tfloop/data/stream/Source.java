@@ -42,8 +42,8 @@ abstract class Source {
    */
   abstract void fingerprint(InputSpec column, MessageDigest digest) throws IOException;
 
-  /** Opens {@code part} at its first record. */
-  abstract PartReader open(Part part) throws IOException;
+  /** Opens {@code part} at its first record, reading through buffers from {@code buffers}. */
+  abstract PartReader open(Part part, IoBuffers buffers) throws IOException;
 
   /**
    * A decoder of records into values of {@code inputs}, each one of {@link #columns()}; one per

@@ -1,7 +1,5 @@
 package io.github.tfloop.data.stream;
 
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.github.tfloop.data.InputSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,12 +10,6 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeSet;
-import org.tensorflow.proto.Example;
-import org.tensorflow.proto.Feature;
-import org.tensorflow.proto.FloatList;
-import org.tensorflow.proto.Int64List;
 
 /**
  * TFRecord files of {@code tf.train.Example}s: one part per file. Both checksums of every record
@@ -88,9 +80,9 @@ final class TfRecordSource extends Source {
   }
 
   @Override
-  PartReader open(Part part) throws IOException {
+  PartReader open(Part part, IoBuffers buffers) throws IOException {
     Path file = files.get(part.index());
-    FileInput in = new FileInput(file, 0, BUFFER);
+    FileInput in = new FileInput(file, 0, -1, BUFFER, buffers);
     byte[] header = new byte[12];
     return new PartReader() {
       private long record;
@@ -184,10 +176,11 @@ final class TfRecordSource extends Source {
 
   @Override
   Decoder decoder(List<InputSpec> inputs) {
-    String[] keys = new String[inputs.size()];
-    for (int i = 0; i < keys.length; i++) {
-      keys[i] = features.get(columns.indexOf(inputs.get(i)));
+    List<String> keys = new ArrayList<>();
+    for (InputSpec input : inputs) {
+      keys.add(features.get(columns.indexOf(input)));
     }
+    ExampleReader example = new ExampleReader(keys);
     return (chunk, k) -> {
       int start = chunk.start[k];
       int length = chunk.length[k] - 4;
@@ -205,51 +198,40 @@ final class TfRecordSource extends Source {
                 computed,
                 stored));
       }
-      Example example;
       try {
-        example = Example.parseFrom(CodedInputStream.newInstance(bytes, start, length));
-      } catch (InvalidProtocolBufferException e) {
-        throw new IOException(where(chunk, k) + ": not a tf.train.Example: " + e.getMessage(), e);
-      }
-      Map<String, Feature> map = example.getFeatures().getFeatureMap();
-      for (int i = 0; i < keys.length; i++) {
-        Feature feature = map.get(keys[i]);
-        if (feature == null) {
-          throw new IllegalArgumentException(
-              where(chunk, k)
-                  + ": no feature '"
-                  + keys[i]
-                  + "' for input '"
-                  + inputs.get(i).name()
-                  + "'; its features are "
-                  + new TreeSet<>(map.keySet()));
+        example.read(bytes, start, start + length);
+        for (int i = 0; i < keys.size(); i++) {
+          put(example, i, inputs.get(i), keys.get(i), chunk, k);
         }
-        put(feature, inputs.get(i), keys[i], chunk, k, i);
+      } catch (IOException e) {
+        throw new IOException(where(chunk, k) + ": not a tf.train.Example: " + e.getMessage(), e);
       }
     };
   }
 
-  private void put(Feature feature, InputSpec input, String key, Chunk chunk, int k, int slot) {
+  private void put(ExampleReader example, int i, InputSpec input, String key, Chunk chunk, int k)
+      throws IOException {
     int length = input.exampleLength();
     int at = k * length;
-    Object target = chunk.values[slot];
-    switch (feature.getKindCase()) {
-      case FLOAT_LIST -> {
-        FloatList values = feature.getFloatList();
-        requireCount(values.getValueCount(), "floats", input, key, chunk, k);
+    Object target = chunk.values[i];
+    switch (example.kind(i)) {
+      case ExampleReader.NONE -> {
+        byte[] bytes = chunk.bytes;
+        int start = chunk.start[k];
+        throw new IllegalArgumentException(
+            where(chunk, k)
+                + ": no feature '"
+                + key
+                + "' for input '"
+                + input.name()
+                + "'; its features are "
+                + ExampleReader.featureNames(bytes, start, start + chunk.length[k] - 4));
+      }
+      case ExampleReader.FLOATS -> {
+        requireCount(example.count(i), "floats", input, key, chunk, k);
         switch (input.dtype()) {
-          case FLOAT32 -> {
-            float[] floats = (float[]) target;
-            for (int j = 0; j < length; j++) {
-              floats[at + j] = values.getValue(j);
-            }
-          }
-          case FLOAT64 -> {
-            double[] doubles = (double[]) target;
-            for (int j = 0; j < length; j++) {
-              doubles[at + j] = values.getValue(j);
-            }
-          }
+          case FLOAT32 -> example.floats(i, (float[]) target, at);
+          case FLOAT64 -> example.floats(i, (double[]) target, at);
           case INT32, INT64 ->
               throw new IllegalArgumentException(
                   where(chunk, k)
@@ -262,49 +244,35 @@ final class TfRecordSource extends Source {
                       + " integers");
         }
       }
-      case INT64_LIST -> {
-        Int64List values = feature.getInt64List();
-        requireCount(values.getValueCount(), "integers", input, key, chunk, k);
+      case ExampleReader.INTEGERS -> {
+        requireCount(example.count(i), "integers", input, key, chunk, k);
         switch (input.dtype()) {
-          case FLOAT32 -> {
-            float[] floats = (float[]) target;
-            for (int j = 0; j < length; j++) {
-              floats[at + j] = values.getValue(j);
-            }
-          }
-          case FLOAT64 -> {
-            double[] doubles = (double[]) target;
-            for (int j = 0; j < length; j++) {
-              doubles[at + j] = values.getValue(j);
-            }
-          }
-          case INT32 -> {
-            int[] ints = (int[]) target;
-            for (int j = 0; j < length; j++) {
-              long value = values.getValue(j);
-              if (value != (int) value) {
-                throw new IllegalArgumentException(
-                    where(chunk, k)
-                        + ": feature '"
-                        + key
-                        + "' holds "
-                        + value
-                        + ", outside the range of input '"
-                        + input.name()
-                        + "' (INT32)");
-              }
-              ints[at + j] = (int) value;
-            }
-          }
-          case INT64 -> {
-            long[] longs = (long[]) target;
-            for (int j = 0; j < length; j++) {
-              longs[at + j] = values.getValue(j);
-            }
-          }
+          case FLOAT32 -> example.integers(i, (j, value) -> ((float[]) target)[at + j] = value);
+          case FLOAT64 -> example.integers(i, (j, value) -> ((double[]) target)[at + j] = value);
+          case INT32 ->
+              example.integers(
+                  i,
+                  (j, value) -> {
+                    if (value != (int) value) {
+                      throw new IllegalArgumentException(
+                          where(chunk, k)
+                              + ": feature '"
+                              + key
+                              + "' holds "
+                              + value
+                              + ", outside the range of input '"
+                              + input.name()
+                              + "' (INT32)");
+                    }
+                    ((int[]) target)[at + j] = (int) value;
+                  });
+          case INT64 -> example.integers(i, (j, value) -> ((long[]) target)[at + j] = value);
         }
       }
-      case BYTES_LIST ->
+      case ExampleReader.EMPTY ->
+          throw new IllegalArgumentException(
+              where(chunk, k) + ": feature '" + key + "' is empty (no list of values is set)");
+      default ->
           throw new IllegalArgumentException(
               where(chunk, k)
                   + ": feature '"
@@ -312,9 +280,6 @@ final class TfRecordSource extends Source {
                   + "' is a bytes_list; a streamed TFRecord input reads float_list and int64_list"
                   + " features (decode images into a float_list when writing the records, or"
                   + " stream them from a folder with StreamingDataset.imageFolders)");
-      case KIND_NOT_SET ->
-          throw new IllegalArgumentException(
-              where(chunk, k) + ": feature '" + key + "' is empty (no list of values is set)");
     }
   }
 
