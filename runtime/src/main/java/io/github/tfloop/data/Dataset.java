@@ -87,23 +87,19 @@ public final class Dataset {
   }
 
   /**
-   * The exception for {@code what} on a streamed dataset: it needs the values in memory.
+   * Throws for {@code what} on a streamed dataset, which needs the values in memory.
    *
    * @param what the operation, such as {@code "select examples"}
    */
-  private IllegalStateException streamedCannot(String what) {
-    return new IllegalStateException(
-        "cannot "
-            + what
-            + " of "
-            + stream
-            + ": a streamed dataset holds no values in memory (read the files into a Dataset"
-            + " with IdxFile.dataset or CsvTable.dataset for that)");
-  }
-
   private void requireInMemory(String what) {
     if (stream != null) {
-      throw streamedCannot(what);
+      throw new IllegalStateException(
+          "cannot "
+              + what
+              + " of "
+              + stream
+              + ": a streamed dataset holds no values in memory (read the files into a Dataset"
+              + " with IdxFile.dataset or CsvTable.dataset for that)");
     }
   }
 

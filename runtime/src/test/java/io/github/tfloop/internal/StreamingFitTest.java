@@ -279,6 +279,25 @@ class StreamingFitTest {
     }
   }
 
+  @Test
+  void aStreamOfLessThanABatchIsRefusedAfterItsFirstRead() throws IOException {
+    Dataset five = tfRecords(Regression.data(5, 1), "five", 1, 0);
+    try (Trainer trainer = Regression.adam(options().build(), 0.01)) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> trainer.fit(five, null));
+      assertEquals(
+          "training data (1 TFRecord file (five-00000-of-00001.tfrecord)) has 5 examples, fewer"
+              + " than one batch of 8; use a smaller batchSize or"
+              + " LoopOptions.lastBatch(LastBatch.PARTIAL)",
+          e.getMessage());
+      assertEquals(0, trainer.globalStep());
+    }
+    try (Trainer trainer = Regression.adam(options().lastBatch(LastBatch.PARTIAL).build(), 0.01)) {
+      trainer.fit(five, null);
+      assertEquals(3, trainer.globalStep(), "one batch of 5 in each of 3 epochs");
+    }
+  }
+
   private static void copy(Path from, Path to) throws IOException {
     Files.createDirectories(to);
     try (Stream<Path> files = Files.list(from)) {

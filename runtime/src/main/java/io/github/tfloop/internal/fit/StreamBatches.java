@@ -25,6 +25,7 @@ import java.util.Optional;
 final class StreamBatches implements BatchSource {
 
   private final DataStream stream;
+  private final String where;
   private final long seed;
   private final boolean shuffle;
   private final boolean dropSmaller;
@@ -48,6 +49,7 @@ final class StreamBatches implements BatchSource {
       String where) {
     requireColumns(engine.inputs(), stream, where);
     this.stream = stream;
+    this.where = where;
     this.seed = seed;
     this.shuffle = shuffle;
     this.dropSmaller = lastBatch == LastBatch.DROP;
@@ -134,6 +136,12 @@ final class StreamBatches implements BatchSource {
     batches.start(new DataStream.Epoch(seed, epoch, shuffle, skip, epochExamples), dropSmaller);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException if a whole epoch gave no batch: the files hold fewer examples
+   *     than a batch (a stream whose size shows only once read)
+   */
   @Override
   public boolean hasNext(int batchesDone) {
     if (batches.hasNext()) {
@@ -142,6 +150,20 @@ final class StreamBatches implements BatchSource {
     long size = batches.epochSize();
     if (size >= 0) {
       epochExamples = size;
+    }
+    if (batchesDone == 0 && skipped == 0) {
+      throw new IllegalArgumentException(
+          where
+              + " ("
+              + stream
+              + ") "
+              + (size == 0
+                  ? "is empty"
+                  : "has "
+                      + size
+                      + " examples, fewer than one batch of "
+                      + batchSize
+                      + "; use a smaller batchSize or LoopOptions.lastBatch(LastBatch.PARTIAL)"));
     }
     return false;
   }

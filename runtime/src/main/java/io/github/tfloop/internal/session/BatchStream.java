@@ -28,7 +28,6 @@ public final class BatchStream implements AutoCloseable {
   private int inUse = -1;
   private int ready = -1;
   private boolean ended = true;
-  private Batch last;
 
   /**
    * @param smaller the batch of a given number of examples smaller than {@code batchSize}, for the
@@ -108,7 +107,7 @@ public final class BatchStream implements AutoCloseable {
       inUse = set;
       return batches[set];
     }
-    last = smaller.apply(count);
+    Batch last = smaller.apply(count);
     last.loadFirst(targets[set]);
     reader.release(set);
     return last;
