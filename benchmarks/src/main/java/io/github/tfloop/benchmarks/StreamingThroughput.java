@@ -56,9 +56,14 @@ public final class StreamingThroughput {
   private static final int DEFAULT_EXAMPLES = 680_000;
   private static final int DEFAULT_SUBSET = 80_000;
 
+  /** Held here: java.util.logging keeps loggers only weakly, and would drop the handler. */
+  private static final java.util.logging.Logger STREAM_LOG =
+      java.util.logging.Logger.getLogger("io.github.tfloop.data");
+
   private StreamingThroughput() {}
 
   public static void main(String[] args) throws Exception {
+    showStreamWaits();
     Path dir = Path.of(args[1]);
     switch (args[0]) {
       case "generate" -> generate(dir, intArg(args, 2, DEFAULT_EXAMPLES), DEFAULT_SUBSET);
@@ -68,6 +73,29 @@ public final class StreamingThroughput {
       case "rss" -> rss(dir, args[2], intArg(args, 3, 2), intArg(args, 4, 128));
       default -> throw new IllegalArgumentException("unknown command " + args[0]);
     }
+  }
+
+  /**
+   * Prints what each epoch's stream logs when it closes (at DEBUG): how many batches the training
+   * thread took and how many of them it had to wait for.
+   */
+  private static void showStreamWaits() {
+    java.util.logging.Logger logger = STREAM_LOG;
+    logger.setLevel(java.util.logging.Level.FINE);
+    logger.setUseParentHandlers(false);
+    logger.addHandler(
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord record) {
+            System.out.println("  stream: " + record.getMessage());
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        });
   }
 
   private static int intArg(String[] args, int index, int otherwise) {

@@ -76,6 +76,11 @@ final class IntRing {
     return value;
   }
 
+  /** Whether nothing is waiting to be taken (a {@link #take} now would wait). */
+  boolean isEmpty() {
+    return head.get() == tail.get();
+  }
+
   /**
    * Makes every wait end: a waiting {@link #take} returns its aborted value, a {@link #put} false.
    */

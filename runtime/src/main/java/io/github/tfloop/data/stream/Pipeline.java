@@ -34,6 +34,7 @@ import java.util.function.IntConsumer;
  */
 final class Pipeline implements DataStream.Reader {
 
+  private static final System.Logger LOG = System.getLogger("io.github.tfloop.data");
   private static final long SHUFFLE_SEED = 0x5348554646L;
   private static final long PARTS_SEED = 0x5041525453L;
   private static final int END = -1;
@@ -75,6 +76,11 @@ final class Pipeline implements DataStream.Reader {
   private volatile RuntimeException failure;
   private volatile boolean closed;
   private boolean ended;
+
+  // What the consumer saw: batches taken, how many it had to wait for, and how long it waited.
+  private long taken;
+  private long waits;
+  private long waitNanos;
 
   Pipeline(
       StreamingDataset stream,
@@ -396,13 +402,19 @@ final class Pipeline implements DataStream.Reader {
     }
     RuntimeException problem = failure;
     if (problem == null) {
-      int taken = ready.take(ABORTED);
-      if (taken == END) {
+      long waited = ready.isEmpty() ? System.nanoTime() : 0;
+      int set = ready.take(ABORTED);
+      if (waited != 0) {
+        waits++;
+        waitNanos += System.nanoTime() - waited;
+      }
+      if (set == END) {
         ended = true;
         return END;
       }
-      if (taken != ABORTED) {
-        return taken;
+      if (set != ABORTED) {
+        taken++;
+        return set;
       }
       problem = failure;
       if (problem == null) {
@@ -446,6 +458,16 @@ final class Pipeline implements DataStream.Reader {
       return;
     }
     closed = true;
+    LOG.log(
+        System.Logger.Level.DEBUG,
+        () ->
+            String.format(
+                java.util.Locale.ROOT,
+                "%s: %d batches taken; the consumer waited for %d of them, %.1f ms in all",
+                name,
+                taken,
+                waits,
+                waitNanos / 1e6));
     ready.abort();
     free.abort();
     boolean interrupted = false;
