@@ -250,6 +250,14 @@ public final class DataFingerprint {
     return differences.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", differences));
   }
 
+  /**
+   * XXH64 (seed 0) of {@code bytes}, the hash of {@link Column#contentHash()}: for fingerprints of
+   * data that is not in a column, such as a streamed dataset's description of its files.
+   */
+  public static long xxh64(byte[] bytes) {
+    return Xxh64.hash(bytes);
+  }
+
   private static String hex(long hash) {
     String digits = Long.toHexString(hash);
     return "0".repeat(16 - digits.length()) + digits;

@@ -1,6 +1,7 @@
 package io.github.tfloop.data.stream;
 
 import io.github.tfloop.data.InputSpec;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -9,7 +10,6 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -136,11 +136,10 @@ final class CsvSource extends Source {
   }
 
   @Override
-  void fingerprint(InputSpec column, MessageDigest digest) throws IOException {
-    digest.update(
-        ("csv columns " + names.get(columns.indexOf(column))).getBytes(StandardCharsets.UTF_8));
+  void fingerprint(InputSpec column, DataOutputStream out) throws IOException {
+    out.writeUTF("csv columns " + names.get(columns.indexOf(column)));
     for (Path file : files) {
-      sample(file, digest);
+      sample(file, out);
     }
   }
 

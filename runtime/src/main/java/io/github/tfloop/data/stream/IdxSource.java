@@ -2,16 +2,15 @@ package io.github.tfloop.data.stream;
 
 import io.github.tfloop.data.InputSpec;
 import java.io.BufferedInputStream;
+import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -273,9 +272,9 @@ final class IdxSource extends Source {
   }
 
   @Override
-  void fingerprint(InputSpec column, MessageDigest digest) throws IOException {
-    digest.update(("idx").getBytes(StandardCharsets.UTF_8));
-    sample(files.get(columns.indexOf(column)), digest);
+  void fingerprint(InputSpec column, DataOutputStream out) throws IOException {
+    out.writeUTF("idx");
+    sample(files.get(columns.indexOf(column)), out);
   }
 
   @Override

@@ -5,14 +5,12 @@ import io.github.tfloop.data.InputSpec;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -149,11 +147,11 @@ final class ImageFolderSource extends Source {
   }
 
   @Override
-  void fingerprint(InputSpec column, MessageDigest digest) throws IOException {
-    digest.update(("images " + column.name()).getBytes(StandardCharsets.UTF_8));
+  void fingerprint(InputSpec column, DataOutputStream out) throws IOException {
+    out.writeUTF("images " + column.name());
     for (Path file : images) {
-      digest.update(root.relativize(file).toString().getBytes(StandardCharsets.UTF_8));
-      digest.update(ByteBuffer.allocate(8).putLong(0, Files.size(file)));
+      out.writeUTF(root.relativize(file).toString());
+      out.writeLong(Files.size(file));
     }
   }
 

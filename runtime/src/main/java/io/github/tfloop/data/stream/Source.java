@@ -1,15 +1,15 @@
 package io.github.tfloop.data.stream;
 
+import io.github.tfloop.data.DataFingerprint;
 import io.github.tfloop.data.InputSpec;
 import java.io.Closeable;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.List;
 
 /**
@@ -36,11 +36,10 @@ abstract class Source {
   abstract int recordBytes();
 
   /**
-   * Adds what identifies {@code column}'s data to {@code digest}: the files it comes from (name,
-   * size and {@link #sample}s of their bytes) and where in them it is (a feature's key, a CSV
-   * column's name).
+   * Writes what identifies {@code column}'s data to {@code out}: the files it comes from ({@link
+   * #sample}s of them) and where in them it is (a feature's key, a CSV column's name).
    */
-  abstract void fingerprint(InputSpec column, MessageDigest digest) throws IOException;
+  abstract void fingerprint(InputSpec column, DataOutputStream out) throws IOException;
 
   /** Opens {@code part} at its first record, reading through buffers from {@code buffers}. */
   abstract PartReader open(Part part, IoBuffers buffers) throws IOException;
@@ -74,22 +73,22 @@ abstract class Source {
   }
 
   /**
-   * Adds {@code file}'s name (not its folder: data moved elsewhere is the same data), its size and
-   * its first and last {@value #SAMPLE_BYTES} bytes to {@code digest}.
+   * Writes {@code file}'s name (not its folder: data moved elsewhere is the same data), its size
+   * and the XXH64 hashes of its first and last {@value #SAMPLE_BYTES} bytes to {@code out}.
    */
-  static void sample(Path file, MessageDigest digest) throws IOException {
+  static void sample(Path file, DataOutputStream out) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = channel.size();
-      digest.update(file.getFileName().toString().getBytes(StandardCharsets.UTF_8));
-      digest.update(ByteBuffer.allocate(8).putLong(0, size));
+      out.writeUTF(file.getFileName().toString());
+      out.writeLong(size);
       ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, SAMPLE_BYTES));
       readFully(channel, head, 0);
-      digest.update(head.flip());
+      out.writeLong(DataFingerprint.xxh64(head.array()));
       if (size > SAMPLE_BYTES) {
         long from = Math.max(SAMPLE_BYTES, size - SAMPLE_BYTES);
         ByteBuffer tail = ByteBuffer.allocate((int) (size - from));
         readFully(channel, tail, from);
-        digest.update(tail.flip());
+        out.writeLong(DataFingerprint.xxh64(tail.array()));
       }
     }
   }

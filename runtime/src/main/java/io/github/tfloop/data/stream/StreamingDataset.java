@@ -5,15 +5,13 @@ import io.github.tfloop.data.DataFingerprint;
 import io.github.tfloop.data.DataStream;
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.data.InputSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -326,12 +324,13 @@ public final class StreamingDataset implements DataStream {
   }
 
   /**
-   * Per column: its name, type, shape, size (-1 if not known before reading) and a 64-bit hash of
-   * what identifies its files: each file's name (without its folder), size, and first and last 64
-   * KiB; the column's place in them (feature key, CSV columns); and the shard. It costs two small
-   * reads per file, not a pass over gigabytes, and catches files that were replaced, regenerated,
-   * cut short, appended to or renamed; a change in the middle of a file that keeps its size goes
-   * unseen. Image folders are fingerprinted by their files' paths and sizes. Computed once.
+   * Per column: its name, type, shape, size (-1 if not known before reading) and the XXH64 hash of
+   * what identifies its files: each file's name (without its folder), size, and the XXH64 of its
+   * first and last 64 KiB; the column's place in them (feature key, CSV columns); and the shard. It
+   * costs two small reads per file, not a pass over gigabytes, and catches files that were
+   * replaced, regenerated, cut short, appended to or renamed; a change in the middle of a file that
+   * keeps its size goes unseen. Image folders are fingerprinted by their files' paths and sizes.
+   * Computed once.
    *
    * @throws UncheckedIOException naming the file, if one can no longer be read
    */
@@ -342,15 +341,14 @@ public final class StreamingDataset implements DataStream {
       long size = size();
       List<DataFingerprint.ColumnFingerprint> columns = new ArrayList<>();
       for (InputSpec column : source.columns()) {
-        MessageDigest digest = sha256();
-        try {
-          source.fingerprint(column, digest);
+        ByteArrayOutputStream description = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(description)) {
+          source.fingerprint(column, out);
+          out.writeUTF("shard " + shardIndex + " of " + shardCount);
         } catch (IOException e) {
           throw new UncheckedIOException("cannot fingerprint " + this + ": " + e.getMessage(), e);
         }
-        digest.update(
-            ("shard " + shardIndex + " of " + shardCount).getBytes(StandardCharsets.UTF_8));
-        long hash = ByteBuffer.wrap(digest.digest()).getLong();
+        long hash = DataFingerprint.xxh64(description.toByteArray());
         columns.add(
             new DataFingerprint.ColumnFingerprint(
                 column.name(),
@@ -363,14 +361,6 @@ public final class StreamingDataset implements DataStream {
       fingerprint = known;
     }
     return known;
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-256", e);
-    }
   }
 
   @Override

@@ -1,12 +1,11 @@
 package io.github.tfloop.data.stream;
 
 import io.github.tfloop.data.InputSpec;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -70,12 +69,10 @@ final class TfRecordSource extends Source {
   }
 
   @Override
-  void fingerprint(InputSpec column, MessageDigest digest) throws IOException {
-    digest.update(
-        ("tfrecord feature " + features.get(columns.indexOf(column)))
-            .getBytes(StandardCharsets.UTF_8));
+  void fingerprint(InputSpec column, DataOutputStream out) throws IOException {
+    out.writeUTF("tfrecord feature " + features.get(columns.indexOf(column)));
     for (Path file : files) {
-      sample(file, digest);
+      sample(file, out);
     }
   }
 
