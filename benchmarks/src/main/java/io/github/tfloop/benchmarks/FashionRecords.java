@@ -7,6 +7,7 @@ import io.github.tfloop.sample.FashionMlp;
 import io.github.tfloop.sample.FashionMlpLoop;
 import io.github.tfloop.sample.FashionMnist;
 import io.github.tfloop.train.LoopOptions;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import javax.imageio.ImageIO;
 
 /**
  * Full Fashion-MNIST from IDX (in memory) against the same data written as TFRecord files and
@@ -25,8 +27,10 @@ import java.util.Locale;
  *
  * <pre>java ... FashionRecords OUTPUT_DIR [epochs] [seed ...]</pre>
  *
- * Writes {@code OUTPUT_DIR/train-*.tfrecord} (10 files) and {@code test-*.tfrecord} once, then
- * prints a Markdown table.
+ * Writes {@code OUTPUT_DIR/train-*.tfrecord} (10 files), {@code test-*.tfrecord} and the test
+ * images as PNG files in one folder per class ({@code test-png/<class>/<n>.png}) once, then prints
+ * a Markdown table. Every accuracy is evaluated three times, on the test set in memory, streamed
+ * from TFRecord and streamed from the PNG folders, and must be the same each time.
  */
 public final class FashionRecords {
 
@@ -47,13 +51,21 @@ public final class FashionRecords {
       System.out.printf(
           Locale.ROOT, "wrote the TFRecord files in %.1f s%n", (System.nanoTime() - started) / 1e9);
     }
+    Path pngs = out.resolve("test-png");
+    if (!Files.exists(pngs)) {
+      writePngs(full.test(), pngs);
+    }
+    Dataset pngTest =
+        StreamingDataset.imageFolders(pngs, FashionMlpLoop.IMAGE, FashionMlpLoop.LABEL).dataset();
     List<Path> trainFiles = StreamingDataset.files(out, "train-*.tfrecord");
     List<Path> testFiles = StreamingDataset.files(out, "test-*.tfrecord");
     Dataset test = full.test();
-    Dataset streamedTest =
-        StreamingDataset.tfRecords(
-                testFiles, FashionMlpLoop.IMAGE, "image", FashionMlpLoop.LABEL, "label")
-            .dataset();
+    List<Dataset> tests =
+        List.of(
+            StreamingDataset.tfRecords(
+                    testFiles, FashionMlpLoop.IMAGE, "image", FashionMlpLoop.LABEL, "label")
+                .dataset(),
+            pngTest);
     StreamingDataset records =
         StreamingDataset.tfRecords(
             trainFiles, FashionMlpLoop.IMAGE, "image", FashionMlpLoop.LABEL, "label");
@@ -68,12 +80,10 @@ public final class FashionRecords {
       for (boolean shuffle : new boolean[] {false, true}) {
         LoopOptions options =
             LoopOptions.builder().epochs(epochs).seed(seed).shuffle(shuffle).build();
-        String memory = accuracy(options, full.train(), test, test);
-        String streamed = accuracy(options, records.dataset(), streamedTest, test);
+        String memory = accuracy(options, full.train(), tests, test);
+        String streamed = accuracy(options, records.dataset(), tests, test);
         String whole =
-            shuffle
-                ? accuracy(options, records.shuffleBuffer(60_000).dataset(), streamedTest, test)
-                : "—";
+            shuffle ? accuracy(options, records.shuffleBuffer(60_000).dataset(), tests, test) : "—";
         String row =
             String.format(
                 Locale.ROOT,
@@ -90,22 +100,48 @@ public final class FashionRecords {
   }
 
   /**
-   * Fits a new loop on {@code train} and returns its accuracy on {@code test} (as evaluated on
-   * {@code streamedTest}, and checked against the in-memory {@code test}), with the fit's time.
+   * Fits a new loop on {@code train} and returns its accuracy on {@code test}, with the fit's time;
+   * checks that each of {@code streamedTests} (the same examples, streamed) gives the same.
    */
   private static String accuracy(
-      LoopOptions options, Dataset train, Dataset streamedTest, Dataset test) {
+      LoopOptions options, Dataset train, List<Dataset> streamedTests, Dataset test) {
     try (FashionMlpLoop loop = FashionMlpLoop.create(new FashionMlp(), options)) {
       long started = System.nanoTime();
       loop.fit(train);
       double seconds = (System.nanoTime() - started) / 1e9;
-      double accuracy = loop.evaluate(streamedTest).get("accuracy");
-      double inMemory = loop.evaluate(test).get("accuracy");
-      if (accuracy != inMemory) {
-        throw new IllegalStateException(
-            "the streamed test set gives " + accuracy + ", the in-memory one " + inMemory);
+      double accuracy = loop.evaluate(test).get("accuracy");
+      for (Dataset streamed : streamedTests) {
+        double again = loop.evaluate(streamed).get("accuracy");
+        if (again != accuracy) {
+          throw new IllegalStateException(
+              streamed + " gives an accuracy of " + again + ", the in-memory test set " + accuracy);
+        }
       }
       return String.format(Locale.ROOT, "%.4f (%.0f s)", accuracy, seconds);
+    }
+  }
+
+  /** Writes each test image as a grey PNG in the folder of its class. */
+  private static void writePngs(Dataset test, Path root) throws IOException {
+    float[] pixels = (float[]) test.column("image").values();
+    int[] labels = (int[]) test.column("label").values();
+    for (int i = 0; i < labels.length; i++) {
+      BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+      int[] bytes = new int[784];
+      for (int p = 0; p < 784; p++) {
+        bytes[p] = Math.round(pixels[784 * i + p] * 255);
+      }
+      image.getRaster().setPixels(0, 0, 28, 28, bytes);
+      Path folder =
+          root.resolve(
+              String.format(
+                  Locale.ROOT,
+                  "%d-%s",
+                  labels[i],
+                  FashionMnist.CLASSES[labels[i]].replaceAll("[^A-Za-z]", "")));
+      Files.createDirectories(folder);
+      ImageIO.write(
+          image, "png", folder.resolve(String.format(Locale.ROOT, "%05d.png", i)).toFile());
     }
   }
 }
