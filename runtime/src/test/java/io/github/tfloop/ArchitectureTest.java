@@ -31,6 +31,7 @@ class ArchitectureTest {
   private static final Map<String, Set<String>> ALLOWED =
       Map.ofEntries(
           Map.entry("data", Set.of()),
+          Map.entry("data.stream", Set.of("data")),
           Map.entry("graph", Set.of()),
           Map.entry("gradients", Set.of()),
           Map.entry("nn", Set.of("graph")),

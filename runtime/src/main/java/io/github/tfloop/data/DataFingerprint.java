@@ -38,7 +38,7 @@ public final class DataFingerprint {
 
   private static final Pattern COLUMN =
       Pattern.compile(
-          "([^:\\s]*):(FLOAT32|FLOAT64|INT32|INT64):((?:\\d+(?:x\\d+)*)?):(\\d+):([0-9a-f]{16})");
+          "([^:\\s]*):(FLOAT32|FLOAT64|INT32|INT64):((?:\\d+(?:x\\d+)*)?):(-1|\\d+):([0-9a-f]{16})");
 
   /**
    * One column's part of a fingerprint.
@@ -46,8 +46,9 @@ public final class DataFingerprint {
    * @param name the column's name in the dataset
    * @param dtype its element type
    * @param exampleShape the shape of one example ({@code []} for scalars)
-   * @param size its number of examples
-   * @param contentHash {@link Column#contentHash()}
+   * @param size its number of examples; -1 for a streamed column whose files do not say
+   * @param contentHash {@link Column#contentHash()}, or for a streamed column a hash of samples of
+   *     its files ({@link DataStream#fingerprint()})
    */
   public record ColumnFingerprint(
       String name, DType dtype, int[] exampleShape, int size, long contentHash) {
@@ -73,7 +74,11 @@ public final class DataFingerprint {
 
     /** {@code 60000 examples of FLOAT32 [28, 28]}. */
     String describeContents() {
-      return size + " examples of " + dtype + " " + InputSpec.describe(exampleShape);
+      return (size < 0 ? "an unknown number of" : Integer.toString(size))
+          + " examples of "
+          + dtype
+          + " "
+          + InputSpec.describe(exampleShape);
     }
 
     @Override
@@ -243,6 +248,14 @@ public final class DataFingerprint {
       }
     }
     return differences.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", differences));
+  }
+
+  /**
+   * XXH64 (seed 0) of {@code bytes}, the hash of {@link Column#contentHash()}: for fingerprints of
+   * data that is not in a column, such as a streamed dataset's description of its files.
+   */
+  public static long xxh64(byte[] bytes) {
+    return Xxh64.hash(bytes);
   }
 
   private static String hex(long hash) {

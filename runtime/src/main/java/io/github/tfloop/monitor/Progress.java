@@ -120,11 +120,25 @@ public final class Progress implements TrainingListener {
     }
   }
 
-  /** The plain line for {@code batch} of {@code epoch}. */
+  /**
+   * The plain line for {@code batch} of {@code epoch}; without the total, the share and the time
+   * left while the epoch's length is not known (a stream's first epoch).
+   */
   private String line(int epoch, FitControl control, int batch, long now) {
     int total = control.batchesPerEpoch();
     double seconds = (now - epochStarted) / 1e9;
     double perSecond = seconds > 0 ? (batch - Math.max(0, firstBatch)) / seconds : 0;
+    if (total < 0) {
+      return String.format(
+              Locale.ROOT,
+              "epoch %d/%d  batch %d  %.1f steps/s  %s",
+              epoch,
+              control.epochs(),
+              batch,
+              perSecond,
+              loss)
+          .stripTrailing();
+    }
     long left = perSecond > 0 ? Math.round((total - batch) / perSecond) : 0;
     return String.format(
             Locale.ROOT,

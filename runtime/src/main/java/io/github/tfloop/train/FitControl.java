@@ -9,7 +9,10 @@ public interface FitControl {
   /** The number of epochs the fit was asked for. */
   int epochs();
 
-  /** Batches per epoch. */
+  /**
+   * Batches per epoch, or -1 when not known: a dataset streamed from files that do not say how many
+   * examples they hold (CSV, TFRecord), before its first epoch has been read to its end.
+   */
   int batchesPerEpoch();
 
   /**

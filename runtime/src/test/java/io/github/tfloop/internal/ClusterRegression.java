@@ -1,7 +1,10 @@
 package io.github.tfloop.internal;
 
+import io.github.tfloop.data.DType;
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.data.FloatColumn;
+import io.github.tfloop.data.IdxFile;
+import io.github.tfloop.data.stream.StreamingDataset;
 import io.github.tfloop.distributed.Cluster;
 import io.github.tfloop.train.FitControl;
 import io.github.tfloop.train.History;
@@ -25,9 +28,11 @@ import java.time.Duration;
  *   <li>{@code long}: on many batches, for longer than a test waits; the chief prints {@code step
  *       N} every 10 steps.
  *   <li>{@code nan}: as {@code long}, with a NaN in the chief's shard of the data.
+ *   <li>{@code exact-streamed}: as {@code exact}, on the same data streamed from the IDX files
+ *       {@link #writeIdx} wrote in the output directory.
  * </ul>
  *
- * <pre>TF_CONFIG=... java ... ClusterRegression OUTPUT exact|long|nan TIMEOUT_SECONDS</pre>
+ * <pre>TF_CONFIG=... java ... ClusterRegression OUTPUT exact|long|nan|exact-streamed TIMEOUT</pre>
  */
 public final class ClusterRegression {
 
@@ -49,17 +54,18 @@ public final class ClusterRegression {
     String mode = args[1];
     Cluster cluster =
         Cluster.fromEnvironment().withTimeout(Duration.ofSeconds(Long.parseLong(args[2])));
-    if (!mode.equals("exact")) {
+    if (!mode.startsWith("exact")) {
       trainLong(cluster, mode.equals("nan"));
       return;
     }
+    Dataset train = mode.equals("exact-streamed") ? streamed(Path.of(args[0])) : data();
     try (Trainer engine = Regression.sgd(options().cluster(cluster).build(), LEARNING_RATE)) {
       try {
         engine.beginStep(engine.batchSize());
       } catch (IllegalStateException e) {
         System.out.println("step(): " + e.getMessage());
       }
-      History history = engine.fit(data(), null);
+      History history = engine.fit(train, null);
       Path file = Path.of(args[0]).resolve("worker-" + cluster.taskIndex());
       try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {
         out.writeLong(engine.globalStep());
@@ -69,6 +75,29 @@ public final class ClusterRegression {
         }
       }
     }
+  }
+
+  /** Writes {@link #data()} as IDX files {@code x.idx} and {@code y.idx} in {@code directory}. */
+  static void writeIdx(Path directory) throws IOException {
+    Dataset data = data();
+    IdxFile.write(
+        directory.resolve("x.idx"),
+        data.column("x").values(),
+        DType.FLOAT32,
+        EXAMPLES,
+        new int[] {2});
+    IdxFile.write(
+        directory.resolve("y.idx"),
+        data.column("y").values(),
+        DType.FLOAT32,
+        EXAMPLES,
+        new int[] {1});
+  }
+
+  private static Dataset streamed(Path directory) throws IOException {
+    return StreamingDataset.idx(
+            Regression.X, directory.resolve("x.idx"), Regression.Y, directory.resolve("y.idx"))
+        .dataset();
   }
 
   private static void trainLong(Cluster cluster, boolean nanInChiefShard) {

@@ -53,11 +53,26 @@ public final class ClusterFit {
    * {@code index + count}, {@code index + 2 count}, ..., as many for every worker (the at most
    * {@code count - 1} examples left over are left out).
    *
+   * <p>A streamed dataset is sharded as its stream says ({@link
+   * io.github.tfloop.data.DataStream#shard}): each worker reads its own share of each epoch.
+   *
    * @throws IllegalArgumentException if there are fewer examples than workers
    */
   static Dataset shard(Dataset data, int count, int index) {
     if (data == null) {
       throw new IllegalArgumentException("training data is null");
+    }
+    if (data.isStreamed()) {
+      long known = data.stream().size();
+      if (known >= 0 && known < count) {
+        throw new IllegalArgumentException(
+            "training data has "
+                + known
+                + " examples, fewer than the "
+                + count
+                + " workers that share it");
+      }
+      return Dataset.streamed(data.stream().shard(index, count));
     }
     int size = data.size() / count;
     if (size == 0) {

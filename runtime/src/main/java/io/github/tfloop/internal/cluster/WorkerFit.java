@@ -3,6 +3,7 @@ package io.github.tfloop.internal.cluster;
 import io.github.tfloop.data.Column;
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.internal.engine.LoopEngine;
+import io.github.tfloop.internal.fit.BatchSource;
 import io.github.tfloop.internal.fit.FitLoop;
 import io.github.tfloop.internal.session.Batch;
 import io.github.tfloop.train.EpochLog;
@@ -35,6 +36,9 @@ final class WorkerFit {
   }
 
   History run() {
+    if (shard.isStreamed()) {
+      return runStreamed();
+    }
     Column[] columns = engine.columns(shard, "training data", true);
     int batchSize = engine.batchSize();
     int batches = shard.size() / batchSize;
@@ -76,6 +80,43 @@ final class WorkerFit {
       history.add(log);
       LOG.log(
           Level.INFO, "{0}: {1} of its shard, at global step {2}", name, log, token.globalStep());
+    }
+  }
+
+  /** {@link #run} on a streamed shard: its epochs' batches read from files as they are trained. */
+  private History runStreamed() {
+    long seed = engine.seed() + replicas.cluster().taskIndex();
+    String where = name + ": this worker's shard of the training data";
+    History history = new History();
+    try (BatchSource source = FitLoop.source(engine, shard, seed, where)) {
+      SyncReplicas.Token token = replicas.join();
+      for (int epoch = 1; ; epoch++) {
+        engine.resetTrainMetrics();
+        long started = System.nanoTime();
+        source.startEpoch(epoch);
+        source.openEpoch(epoch, 0);
+        int batches = 0;
+        while (source.hasNext(batches)) {
+          token = replicas.workerStep(source.next(batches));
+          batches++;
+          if (token.stops()) {
+            return stopped(token, history);
+          }
+        }
+        if (batches == 0) {
+          throw new IllegalArgumentException(
+              where + " holds fewer examples than its share of a batch, " + engine.batchSize());
+        }
+        EpochLog log =
+            new EpochLog(
+                epoch,
+                engine.readTrainMetrics(),
+                batches,
+                Duration.ofNanos(System.nanoTime() - started));
+        history.add(log);
+        LOG.log(
+            Level.INFO, "{0}: {1} of its shard, at global step {2}", name, log, token.globalStep());
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package io.github.tfloop.internal.engine;
 import io.github.tfloop.checkpoint.CheckpointStore;
 import io.github.tfloop.checkpoint.VariableSaver;
 import io.github.tfloop.data.Column;
+import io.github.tfloop.data.DataStream;
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.data.InputSpec;
 import io.github.tfloop.export.SavedModelExport;
@@ -10,6 +11,7 @@ import io.github.tfloop.graph.VariableStore;
 import io.github.tfloop.internal.build.LoopGraph;
 import io.github.tfloop.internal.build.NonFiniteGuard;
 import io.github.tfloop.internal.session.Batch;
+import io.github.tfloop.internal.session.BatchStream;
 import io.github.tfloop.internal.session.ClusterSession;
 import io.github.tfloop.internal.session.NativeProgram;
 import io.github.tfloop.internal.session.Program;
@@ -483,10 +485,44 @@ public final class LoopEngine implements AutoCloseable {
     batchesTrained += batches;
   }
 
-  /** Loss and metrics over every example of {@code data}, which needs every input's column. */
+  /**
+   * Loss and metrics over every example of {@code data}, which needs every input's column; a
+   * streamed dataset is read in file order, once.
+   */
   public Evaluation evaluate(Dataset data) {
     requireOpen();
+    if (data != null && data.isStreamed()) {
+      return evaluate(data.stream(), 0);
+    }
     return evaluate(data, columns(data, "evaluation data", true));
+  }
+
+  /**
+   * Loss and metrics over the first {@code maxBatches} batches of {@code stream} (all of it for 0),
+   * read in file order, once.
+   */
+  public Evaluation evaluate(DataStream stream, int maxBatches) {
+    requireOpen();
+    session.run(resetEvalMetrics);
+    long examples = 0;
+    int done = 0;
+    try (BatchStream batches =
+        new BatchStream(stream, graph.inputs(), graph.batchSize(), this::batchOf)) {
+      batches.start(new DataStream.Epoch(graph.seed(), 1, false, 0, -1), false);
+      while ((maxBatches == 0 || done < maxBatches) && batches.hasNext()) {
+        if (closeRequested) {
+          throw closedDuring(call);
+        }
+        Batch current = batches.next();
+        bind(evaluation, current).run();
+        examples += current.size();
+        done++;
+      }
+    }
+    if (examples == 0) {
+      throw new IllegalArgumentException("evaluation data is empty: " + stream);
+    }
+    return new Evaluation(read(graph.evalMetrics()), (int) Math.min(Integer.MAX_VALUE, examples));
   }
 
   /** Loss and metrics over every example of {@code data}, whose {@link #columns} are given. */
@@ -554,6 +590,9 @@ public final class LoopEngine implements AutoCloseable {
   }
 
   private int predictionLength(Dataset data) {
+    if (data != null && data.isStreamed()) {
+      throw streamed(data, "prediction data");
+    }
     long perExample = 1;
     for (long dimension : predictionShape()) {
       if (dimension < 0) {
@@ -636,6 +675,16 @@ public final class LoopEngine implements AutoCloseable {
     }
   }
 
+  /** The exception for a streamed dataset where its values must be in memory: prediction. */
+  private static IllegalArgumentException streamed(Dataset data, String where) {
+    return new IllegalArgumentException(
+        where
+            + " is streamed from files ("
+            + data.stream()
+            + "); predict needs its examples in memory: read them with IdxFile.dataset or"
+            + " CsvTable.dataset");
+  }
+
   /**
    * The column of {@code data} for each input, in input order. Without {@code requireLabels} (for
    * prediction) only the inputs the prediction depends on are needed; the others are {@code null}.
@@ -643,6 +692,9 @@ public final class LoopEngine implements AutoCloseable {
   public Column[] columns(Dataset data, String where, boolean requireLabels) {
     if (data == null) {
       throw new IllegalArgumentException(where + " is null");
+    }
+    if (data.isStreamed()) {
+      throw streamed(data, where);
     }
     if (data.size() == 0) {
       throw new IllegalArgumentException(where + " is empty");

@@ -15,12 +15,7 @@ import io.github.tfloop.train.StatefulListener;
 import io.github.tfloop.train.TrainingListener;
 import io.github.tfloop.train.ValidationLog;
 import io.github.tfloop.train.WeightSnapshot;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,10 +34,12 @@ import java.util.WeakHashMap;
 /**
  * What a fit saves in each checkpoint, and reads back to resume: every variable of the graph
  * (weights, optimizer slots and counters, the global step, metric accumulators) through {@link
- * VariableSaver}; the training order of the current epoch ({@code order.bin}); the weight snapshots
- * listeners hold ({@code snapshot-<i>.*}, such as early stopping's best weights); and, in the
- * manifest, the {@link FitLoop.Position}, the history so far, each {@link StatefulListener}'s state
- * and the run it belongs to. {@link CheckpointStore} makes each write atomic.
+ * VariableSaver}; the position of its {@link BatchSource} (an in-memory dataset's training order of
+ * the current epoch, {@code order.bin}; a stream's fingerprint and epoch size), written by the
+ * source itself; the weight snapshots listeners hold ({@code snapshot-<i>.*}, such as early
+ * stopping's best weights); and, in the manifest, the {@link FitLoop.Position}, the history so far,
+ * each {@link StatefulListener}'s state and the run it belongs to. {@link CheckpointStore} makes
+ * each write atomic.
  *
  * <p>From {@link #beginFit}/{@link #beginResume} to {@link #close} the fit holds the directory's
  * lock. A fit refuses checkpoints it did not write (another model's, an earlier run's) unless the
@@ -54,7 +51,6 @@ final class FitCheckpoints implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger("io.github.tfloop.checkpoint");
   private static final String VARIABLES = "variables";
-  private static final String ORDER = "order.bin";
   private static final String SNAPSHOT = "snapshot-";
   private static final String FORMAT = "2";
 
@@ -206,7 +202,7 @@ final class FitCheckpoints implements AutoCloseable {
     }
     Checkpoint checkpoint = newest.checkpoint();
     requireCompatible(checkpoint, fit);
-    int[] order = readOrder(checkpoint.file(ORDER), fit.trainSize());
+    fit.source().restore(checkpoint);
     FitLoop.Position position =
         new FitLoop.Position(
             checkpoint.getLong("global_step"),
@@ -214,11 +210,9 @@ final class FitCheckpoints implements AutoCloseable {
             (int) checkpoint.getLong("fit.first_epoch"),
             (int) checkpoint.getLong("epoch"),
             (int) checkpoint.getLong("batches_done"),
-            (int) checkpoint.getLong("order_epoch"),
             checkpoint.getLong("epoch_nanos"),
             checkpoint.getLong("skipped_before"),
             Boolean.parseBoolean(checkpoint.state().getOrDefault("stop_requested", "false")),
-            order,
             readHistory(checkpoint));
     // Checked: from here on the directory may change.
     for (Entry entry : unusable) {
@@ -438,10 +432,10 @@ final class FitCheckpoints implements AutoCloseable {
     state.put("fit.first_epoch", Integer.toString(position.firstEpoch()));
     state.put("epoch", Integer.toString(position.epoch()));
     state.put("batches_done", Integer.toString(position.batchesDone()));
-    state.put("order_epoch", Integer.toString(position.orderEpoch()));
     state.put("epoch_nanos", Long.toString(position.epochNanos()));
     state.put("skipped_before", Long.toString(position.skippedBefore()));
     state.put("stop_requested", Boolean.toString(position.stopRequested()));
+    fit.source().save(state);
     state.putAll(trainingData(fit));
     putHistory(state, position.history());
     putMonitored(state, fit, position);
@@ -470,7 +464,7 @@ final class FitCheckpoints implements AutoCloseable {
         store.write(
             directory -> {
               engine.saveVariables(directory.resolve(VARIABLES));
-              writeOrder(directory.resolve(ORDER), position.order());
+              fit.source().writeFiles(directory);
               for (int i = 0; i < snapshots.size(); i++) {
                 engine.saveSnapshot(snapshots.get(i), directory.resolve(SNAPSHOT + i));
               }
@@ -539,12 +533,12 @@ final class FitCheckpoints implements AutoCloseable {
   private static final String FINGERPRINT = "train.fingerprint";
 
   /**
-   * What a checkpoint records of the training data, so that a resume on other data is refused: its
-   * size, and the fingerprint of the columns the loop reads (see {@link DataFingerprint}).
+   * What a checkpoint records of the training data, so that a resume on other data is refused: the
+   * fingerprint of what the loop reads (see {@link DataFingerprint}); the batch source records its
+   * own size and order.
    */
   private static Map<String, String> trainingData(FitLoop fit) {
     Map<String, String> data = new LinkedHashMap<>();
-    data.put("train.size", Integer.toString(fit.trainSize()));
     data.put(FINGERPRINT, fit.trainingFingerprint().encode());
     return data;
   }
@@ -584,6 +578,7 @@ final class FitCheckpoints implements AutoCloseable {
               + ", different or unknown "
               + differing);
     }
+    fit.source().requireCompatible(checkpoint, where);
     for (Map.Entry<String, String> data : trainingData(fit).entrySet()) {
       String recorded = checkpoint.state().get(data.getKey());
       if (recorded == null || recorded.equals(data.getValue())) {
@@ -600,14 +595,6 @@ final class FitCheckpoints implements AutoCloseable {
                 + difference
                 + "; resume continues a fit on the same data (to train this data from that"
                 + " checkpoint's weights, load them as initial weights instead)");
-      }
-      if (data.getKey().equals("train.size")) {
-        throw new IllegalStateException(
-            where
-                + " was written by a fit on "
-                + recorded
-                + " training examples; this training data has "
-                + data.getValue());
       }
       throw new IllegalStateException(
           where
@@ -717,35 +704,5 @@ final class FitCheckpoints implements AutoCloseable {
               }
             });
     return state;
-  }
-
-  private static void writeOrder(Path file, int[] order) throws IOException {
-    try (DataOutputStream out =
-        new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(file)))) {
-      out.writeInt(order.length);
-      for (int index : order) {
-        out.writeInt(index);
-      }
-    } catch (IOException e) {
-      throw new IOException(file.getFileName() + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static int[] readOrder(Path file, int expectedLength) {
-    try (DataInputStream in =
-        new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
-      int length = in.readInt();
-      if (length != expectedLength) {
-        throw new IllegalStateException(
-            file + " orders " + length + " examples; the training data" + " has " + expectedLength);
-      }
-      int[] order = new int[length];
-      for (int i = 0; i < length; i++) {
-        order[i] = in.readInt();
-      }
-      return order;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-    }
   }
 }

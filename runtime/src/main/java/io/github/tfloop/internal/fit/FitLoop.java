@@ -11,7 +11,6 @@ import io.github.tfloop.train.Evaluation;
 import io.github.tfloop.train.FitControl;
 import io.github.tfloop.train.FitInterruptedException;
 import io.github.tfloop.train.History;
-import io.github.tfloop.train.LastBatch;
 import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.NonFinite;
 import io.github.tfloop.train.TrainingException;
@@ -29,8 +28,15 @@ import java.util.SplittableRandom;
 /**
  * One {@code fit}: epochs of seeded, shuffled batches, each trained without reading anything back;
  * the epoch's loss and metrics are read from the graph once it ends, then the validation data is
- * evaluated. Listeners see each stage. With a checkpoint policy, {@link FitCheckpoints} saves the
- * fit's {@link Position} as it goes, and {@link #resume()} starts from the newest checkpoint.
+ * evaluated. Listeners see each stage. The batches come from a {@link BatchSource}: the in-memory
+ * dataset's, or a stream's, read from files on background threads. With a checkpoint policy, {@link
+ * FitCheckpoints} saves the fit's {@link Position} (and the source's) as it goes, and {@link
+ * #resume()} starts from the newest checkpoint.
+ *
+ * <p>A streamed epoch's length may be unknown until it has been read once: {@link
+ * #batchesPerEpoch()} is -1 until then, and the epoch ends when the stream does. Several batches
+ * per call ({@code stepsPerExecution}) need the data in memory, in the graph: a streamed fit trains
+ * one batch per call, and says so in the log.
  */
 public final class FitLoop implements FitControl {
 
@@ -49,10 +55,12 @@ public final class FitLoop implements FitControl {
   private final Dataset validation;
   private final LoopOptions options;
   private final List<TrainingListener> listeners;
-  private final Column[] columns;
+  private final BatchSource source;
+
+  /** The in-memory source when the fit trains several batches per call in the graph; else null. */
+  private final InMemoryBatches inGraph;
+
   private final Column[] validationColumns;
-  private final int fullBatches;
-  private final int lastBatchSize;
   private final FitCheckpoints checkpoints;
   private final FitPlan plan;
   private boolean stopRequested;
@@ -68,28 +76,27 @@ public final class FitLoop implements FitControl {
   /** {@link #weightRestores} when the last epoch's values were measured. */
   private long epochWeightRestores;
 
-  // Where the fit is: what a checkpoint saves and a resume restores.
+  // Where the fit is: what a checkpoint saves and a resume restores (with the source's position).
   private final History history = new History();
-  private final int[] order;
   private long globalStep;
   private long firstGlobalStep;
   private int firstEpoch;
   private int epoch;
   private int batchesDone;
-  private int orderEpoch;
   private long epochNanosBefore;
   private long epochStarted;
   private long skippedBefore;
-
-  /** Whether {@code order} changed since it was last stored in the graph for stepsPerExecution. */
-  private boolean orderStale = true;
 
   /** A fit on this process, each batch trained by the engine's own step. */
   public FitLoop(LoopEngine engine, Dataset train, Dataset validation) {
     this(engine, engine::trainStepWithoutFetch, train, validation);
   }
 
-  /** A fit whose batches {@code batchStep} trains. */
+  /**
+   * A fit whose batches {@code batchStep} trains.
+   *
+   * @throws IllegalArgumentException if the training or validation data cannot feed the loop
+   */
   public FitLoop(LoopEngine engine, BatchStep batchStep, Dataset train, Dataset validation) {
     this.engine = engine;
     this.batchStep = batchStep;
@@ -98,53 +105,74 @@ public final class FitLoop implements FitControl {
     this.options = engine.options();
     this.listeners = options.listeners();
     this.plan = new FitPlan(options);
-    this.columns = engine.columns(train, "training data", true);
-    this.validationColumns =
-        validation == null ? null : engine.columns(validation, "validation data", true);
-    int batchSize = engine.batchSize();
-    int full = train.size() / batchSize;
-    int remainder = train.size() % batchSize;
-    int last = options.lastBatch() == LastBatch.PARTIAL ? remainder : 0;
-    // LoopOptions.limitTrainBatches (or a dry run) trains the first batches of each epoch only.
-    int limit = plan.trainBatches();
-    this.fullBatches = limit > 0 ? Math.min(full, limit) : full;
-    this.lastBatchSize = limit > 0 && limit <= full ? 0 : last;
-    if (fullBatches == 0 && lastBatchSize == 0) {
-      throw new IllegalArgumentException(
-          "training data has "
-              + train.size()
-              + " examples, fewer than one batch of "
-              + batchSize
-              + "; use a smaller batchSize or LoopOptions.lastBatch(LastBatch.PARTIAL)");
+    BatchSource batches = source(engine, train, engine.seed(), "training data");
+    try {
+      if (validation != null && validation.isStreamed()) {
+        StreamBatches.requireColumns(engine.inputs(), validation.stream(), "validation data");
+        this.validationColumns = null;
+      } else {
+        this.validationColumns =
+            validation == null ? null : engine.columns(validation, "validation data", true);
+      }
+      this.source = batches;
+      boolean memory = batches instanceof InMemoryBatches;
+      this.inGraph = engine.trainsInGraph() && memory ? (InMemoryBatches) batches : null;
+      if (engine.trainsInGraph() && !memory) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "{0}: stepsPerExecution({1}) trains from data held in the graph; the training data"
+                + " is streamed ({2}), so this fit trains one batch per call",
+            engine.name(),
+            options.stepsPerExecution(),
+            train.stream());
+      }
+      if (options.validateEverySteps() > 0 && validation == null) {
+        throw new IllegalArgumentException(
+            "LoopOptions.validateEverySteps("
+                + options.validateEverySteps()
+                + ") evaluates validation data within epochs; call fit(train, validation)");
+      }
+      MonitoredNames.check(
+          engine.name(),
+          reportedNames(),
+          engine.lossNames(),
+          validation != null,
+          listeners,
+          options.checkpoints());
+      // Inputs are all checked; the checkpoint directory is touched only when the fit starts. A
+      // dry run reads and writes no checkpoint.
+      this.checkpoints =
+          options.checkpoints() == null || plan.dryRun()
+              ? null
+              : new FitCheckpoints(engine, options.checkpoints());
+    } catch (RuntimeException | Error e) {
+      batches.close();
+      throw e;
     }
-    this.order = new int[train.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    if (options.validateEverySteps() > 0 && validation == null) {
-      throw new IllegalArgumentException(
-          "LoopOptions.validateEverySteps("
-              + options.validateEverySteps()
-              + ") evaluates validation data within epochs; call fit(train, validation)");
-    }
-    MonitoredNames.check(
-        engine.name(),
-        reportedNames(),
-        engine.lossNames(),
-        validation != null,
-        listeners,
-        options.checkpoints());
-    // Inputs are all checked; the checkpoint directory is touched only when the fit starts. A
-    // dry run reads and writes no checkpoint.
-    this.checkpoints =
-        options.checkpoints() == null || plan.dryRun()
-            ? null
-            : new FitCheckpoints(engine, options.checkpoints());
     this.globalStep = engine.globalStep();
     this.firstGlobalStep = globalStep;
     this.firstEpoch = engine.epochsDone() + 1;
     this.epoch = firstEpoch;
     this.skippedBefore = engine.skippedBatches();
+  }
+
+  /**
+   * The batches of {@code train}, in memory or streamed, shuffled with {@code seed}.
+   *
+   * @throws IllegalArgumentException if the data cannot feed the loop
+   */
+  public static BatchSource source(LoopEngine engine, Dataset train, long seed, String where) {
+    LoopOptions options = engine.options();
+    if (train != null && train.isStreamed()) {
+      return new StreamBatches(
+          engine, train.stream(), seed, options.shuffle(), options.lastBatch(), where);
+    }
+    return new InMemoryBatches(engine, train, options);
+  }
+
+  /** Where the batches come from: what {@link FitCheckpoints} records the position of. */
+  BatchSource source() {
+    return source;
   }
 
   /**
@@ -177,6 +205,14 @@ public final class FitLoop implements FitControl {
   }
 
   private History train() {
+    try {
+      return trainEpochs();
+    } finally {
+      source.close();
+    }
+  }
+
+  private History trainEpochs() {
     if (plan.dryRun()) {
       LOG.log(
           System.Logger.Level.INFO,
@@ -185,8 +221,8 @@ public final class FitLoop implements FitControl {
           engine.name());
     }
     plan.start();
-    if (engine.trainsInGraph()) {
-      engine.inGraphTraining().load(columns);
+    if (inGraph != null) {
+      engine.inGraphTraining().load(inGraph.columns());
     }
     listeners.forEach(listener -> listener.onTrainBegin(this));
     if (checkpoints != null) {
@@ -201,6 +237,7 @@ public final class FitLoop implements FitControl {
         if (batchesDone == 0) {
           startEpoch();
         }
+        source.openEpoch(epoch, batchesDone);
         int steps = trainEpoch(interrupt);
         if (interrupt != null && interrupt.requested()) {
           Path saved = checkpoints.save(this, "interrupt");
@@ -228,18 +265,14 @@ public final class FitLoop implements FitControl {
         checkpoints.save(this, "end");
       }
     }
-    if (engine.trainsInGraph()) {
+    if (inGraph != null) {
       engine.inGraphTraining().release();
     }
     return history;
   }
 
   private void startEpoch() {
-    if (options.shuffle() && orderEpoch != epoch) {
-      shuffleForEpoch(order, engine.seed(), epoch);
-      orderStale = true;
-    }
-    orderEpoch = epoch;
+    source.startEpoch(epoch);
     engine.resetTrainMetrics();
     epochNanosBefore = 0;
     skippedBefore = engine.skippedBatches();
@@ -268,33 +301,38 @@ public final class FitLoop implements FitControl {
 
   /** Trains the rest of the epoch; returns the number of batches it ran in all. */
   private int trainEpoch(InterruptHook interrupt) {
-    int batchSize = engine.batchSize();
-    Batch full = engine.batchOf(batchSize);
-    while (batchesDone < fullBatches && !stopping()) {
-      if (engine.trainsInGraph()) {
+    if (inGraph != null) {
+      while (batchesDone < limited(inGraph.fullBatches()) && !stopping()) {
         trainBatchesInGraph();
-      } else {
-        trainBatch(full, batchesDone * batchSize);
+        if (interrupt != null && interrupt.requested()) {
+          return batchesDone;
+        }
       }
+      if (inGraph.lastBatchSize() > 0
+          && batchesDone == inGraph.fullBatches()
+          && !limitsTrainBatches()
+          && !stopping()) {
+        trainBatch();
+      }
+      return batchesDone;
+    }
+    while (!stopping() && batchesDone < limited(Integer.MAX_VALUE) && source.hasNext(batchesDone)) {
+      trainBatch();
       if (interrupt != null && interrupt.requested()) {
         return batchesDone;
       }
     }
-    if (lastBatchSize > 0 && batchesDone == fullBatches && !stopping()) {
-      Batch last = engine.batchOf(lastBatchSize);
-      trainBatch(last, fullBatches * batchSize);
-    }
     return batchesDone;
   }
 
-  /** Trains the batch of the examples at {@code from} of the epoch's order. */
-  private void trainBatch(Batch batch, int from) {
+  /** Trains the epoch's next batch. */
+  private void trainBatch() {
     stopIfClosed();
     for (int i = 0; i < listeners.size(); i++) {
       listeners.get(i).onBatchBegin(this, epoch, batchesDone + 1);
     }
     // Loaded after the listeners: one that evaluates or predicts reuses the same tensors.
-    batch.load(columns, order, from);
+    Batch batch = source.next(batchesDone);
     try {
       batchStep.train(batch);
     } catch (RuntimeException e) {
@@ -303,8 +341,7 @@ public final class FitLoop implements FitControl {
           e,
           batch,
           new StepFailures.Where(globalStep + 1, epoch, batchesDone + 1),
-          order,
-          from,
+          source.describeBatch(batchesDone, batch),
           options.debugNumerics());
     }
     globalStep++;
@@ -336,13 +373,12 @@ public final class FitLoop implements FitControl {
    */
   private void trainBatchesInGraph() {
     stopIfClosed();
-    if (orderStale) {
-      engine.inGraphTraining().order(order);
-      orderStale = false;
+    if (inGraph.takeOrderChange()) {
+      engine.inGraphTraining().order(inGraph.order());
     }
     int batches = 1;
     while (batches < options.stepsPerExecution()
-        && batchesDone + batches < fullBatches
+        && batchesDone + batches < limited(inGraph.fullBatches())
         && (checkpoints == null || !checkpoints.dueAfterStep(globalStep + batches))
         && !plan.boundaryAfter(globalStep + batches, globalStep + batches - firstGlobalStep)) {
       batches++;
@@ -376,6 +412,20 @@ public final class FitLoop implements FitControl {
     afterBatches();
   }
 
+  /**
+   * {@code batches}, or fewer when {@code LoopOptions.limitTrainBatches} (or a dry run) trains only
+   * the first batches of each epoch.
+   */
+  private int limited(int batches) {
+    int limit = plan.trainBatches();
+    return limit > 0 ? Math.min(batches, limit) : batches;
+  }
+
+  /** Whether the epoch's training batches are limited to fewer than its full batches. */
+  private boolean limitsTrainBatches() {
+    return plan.trainBatches() > 0 && plan.trainBatches() <= inGraph.fullBatches();
+  }
+
   /** Whether a listener asked the fit to stop, or a limit stops it. */
   private boolean stopping() {
     return stopRequested || limitReached != null;
@@ -404,7 +454,9 @@ public final class FitLoop implements FitControl {
     }
     long started = System.nanoTime();
     Evaluation evaluation =
-        engine.evaluate(validation, validationColumns, plan.validationBatches());
+        validationColumns == null
+            ? engine.evaluate(validation.stream(), plan.validationBatches())
+            : engine.evaluate(validation, validationColumns, plan.validationBatches());
     Map<String, Double> values = new LinkedHashMap<>();
     evaluation.metrics().forEach((name, value) -> values.put("val_" + name, value));
     if (plan.validationDue(globalStep)) {
@@ -462,12 +514,10 @@ public final class FitLoop implements FitControl {
    * @param firstEpoch the first epoch of the fit (epochs count over the loop's life, from 1)
    * @param epoch the epoch in progress, or the next one when {@code batchesDone} is 0
    * @param batchesDone batches of {@code epoch} already trained
-   * @param orderEpoch the epoch {@code order} was shuffled for
    * @param epochNanos time spent in {@code epoch} so far
    * @param skippedBefore the loop's skipped-batch count when {@code epoch} began
    * @param stopRequested whether a listener asked the fit to stop (early stopping): a resume ends
    *     it where the uninterrupted fit ended
-   * @param order the training examples in the order of {@code orderEpoch}
    * @param history the epochs of this fit already done
    */
   record Position(
@@ -476,11 +526,9 @@ public final class FitLoop implements FitControl {
       int firstEpoch,
       int epoch,
       int batchesDone,
-      int orderEpoch,
       long epochNanos,
       long skippedBefore,
       boolean stopRequested,
-      int[] order,
       History history) {}
 
   Position position() {
@@ -490,11 +538,9 @@ public final class FitLoop implements FitControl {
         firstEpoch,
         epoch,
         batchesDone,
-        orderEpoch,
         batchesDone == 0 ? 0 : epochNanos(),
         skippedBefore,
         stopRequested,
-        order,
         history);
   }
 
@@ -503,18 +549,15 @@ public final class FitLoop implements FitControl {
   }
 
   /**
-   * Moves the fit to {@code position}, read from a checkpoint of a fit on the same data: {@link
-   * FitCheckpoints} has checked that its order is as long as this fit's.
+   * Moves the fit to {@code position}, read from a checkpoint of a fit on the same data ({@link
+   * FitCheckpoints} restores the source's position).
    */
   void restore(Position position) {
-    System.arraycopy(position.order(), 0, order, 0, order.length);
-    orderStale = true;
     globalStep = position.globalStep();
     firstGlobalStep = position.firstGlobalStep();
     firstEpoch = position.firstEpoch();
     epoch = position.epoch();
     batchesDone = position.batchesDone();
-    orderEpoch = position.orderEpoch();
     epochNanosBefore = position.epochNanos();
     skippedBefore = position.skippedBefore();
     stopRequested = position.stopRequested();
@@ -524,14 +567,10 @@ public final class FitLoop implements FitControl {
     engine.restoreProgress(epoch - 1, globalStep);
   }
 
-  int trainSize() {
-    return order.length;
-  }
-
   /**
-   * The fingerprint of the training columns the loop reads (names, types, shapes, sizes and content
-   * hashes), computed on the first call: what a checkpoint records so that a resume on other data
-   * is refused.
+   * The fingerprint of the training data the loop reads, computed on the first call: for data in
+   * memory, the columns' names, types, shapes, sizes and content hashes; for a stream, its files'.
+   * What a checkpoint records so that a resume on other data is refused.
    */
   DataFingerprint trainingFingerprint() {
     if (trainingFingerprint == null) {
@@ -549,9 +588,11 @@ public final class FitLoop implements FitControl {
     return plan.epochs();
   }
 
+  /** Batches per epoch; -1 for a stream whose length is not known before its first epoch ends. */
   @Override
   public int batchesPerEpoch() {
-    return fullBatches + (lastBatchSize > 0 ? 1 : 0);
+    int batches = source.batchesPerEpoch();
+    return batches < 0 ? -1 : limited(batches); // -1: a stream not yet read to its end
   }
 
   /** Counted on the Java side: no session run. */

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -41,8 +40,7 @@ final class StepFailures {
   /**
    * The exception to throw for {@code failure}.
    *
-   * @param order the epoch's training order, for the dump
-   * @param from the position in {@code order} of the batch's first example
+   * @param examples which examples the batch holds, for the dump
    * @param dumpDirectory where to dump a non-finite batch, or {@code null}
    */
   static RuntimeException translate(
@@ -50,8 +48,7 @@ final class StepFailures {
       RuntimeException failure,
       Batch batch,
       Where where,
-      int[] order,
-      int from,
+      String examples,
       Path dumpDirectory) {
     StepGuard guard = engine.guardThatFailed(failure);
     if (guard == null) {
@@ -63,7 +60,7 @@ final class StepFailures {
     String dumpNote = "";
     if (dumpDirectory != null) {
       try {
-        dump = dump(engine, batch, where, tensor, order, from, dumpDirectory);
+        dump = dump(engine, batch, where, tensor, examples, dumpDirectory);
         dumpNote = "; the batch is in " + dump;
       } catch (IOException e) {
         dumpNote = "; the batch could not be dumped: " + e.getMessage();
@@ -96,8 +93,7 @@ final class StepFailures {
       Batch batch,
       Where where,
       String tensor,
-      int[] order,
-      int from,
+      String examples,
       Path dumpDirectory)
       throws IOException {
     Path directory = dumpDirectory.resolve("non-finite-step-" + where.globalStep());
@@ -125,11 +121,7 @@ final class StepFailures {
           .append(file.getFileName())
           .append('\n');
     }
-    int[] indices = Arrays.copyOfRange(order, from, from + batch.size());
-    about
-        .append("training examples (Dataset.select): ")
-        .append(Arrays.toString(indices))
-        .append('\n');
+    about.append(examples).append('\n');
     Files.writeString(directory.resolve("batch.txt"), about, StandardCharsets.UTF_8);
     return directory;
   }

@@ -79,6 +79,26 @@ public final class Batch implements AutoCloseable {
     }
   }
 
+  /**
+   * Copies the first {@link #size()} examples of each array into the batch: {@code values[slot]}
+   * holds input {@code slot}'s values, at least {@code size()} examples of them.
+   */
+  public void loadFirst(Object[] values) {
+    for (int i = 0; i < slots.length; i++) {
+      slots[i].copyRange(values[i], 0);
+    }
+  }
+
+  /**
+   * Copies every staging array ({@link #values}) into its tensor: for a batch whose staging arrays
+   * were filled in place, by a stream's background thread.
+   */
+  public void flush() {
+    for (Slot slot : slots) {
+      slot.flush.run();
+    }
+  }
+
   /** Copies examples {@code from .. from + size}, in order, of each column into the batch. */
   public void loadRange(Column[] columns, int from) {
     for (int i = 0; i < slots.length; i++) {

@@ -4,6 +4,9 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetConfig;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetTarget;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_TensorData;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
@@ -35,22 +38,33 @@ import org.tensorflow.proto.ConfigProto;
 final class NativeHandles {
 
   private static final Field SESSION_HANDLE;
-  private static final Method TENSOR_HANDLE;
+
+  /**
+   * {@code RawTensor.nativeHandle()}, as a method handle: called with {@code invokeExact} it
+   * allocates nothing once compiled, where {@code Method.invoke} boxes its arguments on every call
+   * (a stream's batches take turns, so a program binds a new tensor on every step).
+   */
+  private static final MethodHandle TENSOR_HANDLE;
+
   private static final Field GRAPH_HANDLE;
   private static final Constructor<Session> WRAP_SESSION;
   private static final RuntimeException UNAVAILABLE;
 
   static {
     Field sessionHandle = null;
-    Method tensorHandle = null;
+    MethodHandle tensorHandle = null;
     Field graphHandle = null;
     Constructor<Session> wrapSession = null;
     RuntimeException unavailable = null;
     try {
       sessionHandle = Session.class.getDeclaredField("nativeHandle");
       sessionHandle.setAccessible(true);
-      tensorHandle = RawTensor.class.getDeclaredMethod("nativeHandle");
-      tensorHandle.setAccessible(true);
+      Method nativeHandle = RawTensor.class.getDeclaredMethod("nativeHandle");
+      nativeHandle.setAccessible(true);
+      tensorHandle =
+          MethodHandles.lookup()
+              .unreflect(nativeHandle)
+              .asType(MethodType.methodType(TF_Tensor.class, RawTensor.class));
       graphHandle = Graph.class.getDeclaredField("nativeHandle");
       graphHandle.setAccessible(true);
       wrapSession = Session.class.getDeclaredConstructor(Graph.class, TF_Session.class);
@@ -88,8 +102,10 @@ final class NativeHandles {
   static TF_Tensor tensor(Tensor tensor) {
     requireAvailable();
     try {
-      return (TF_Tensor) TENSOR_HANDLE.invoke(tensor.asRawTensor());
-    } catch (ReflectiveOperationException e) {
+      return (TF_Tensor) TENSOR_HANDLE.invokeExact(tensor.asRawTensor());
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
       throw new IllegalStateException(e);
     }
   }
