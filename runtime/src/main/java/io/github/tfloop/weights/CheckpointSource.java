@@ -149,6 +149,38 @@ final class CheckpointSource implements WeightSource {
   }
 
   /**
+   * Each variable's checkpoint key, mapped to the index of its node in the checkpoint's object
+   * graph (which is also its node's index in a TensorFlow 2 SavedModel's object graph); empty for a
+   * name-based checkpoint.
+   */
+  Map<String, Integer> objectNodeIds() {
+    Map<String, Integer> ids = new HashMap<>();
+    if (!protos.containsKey(OBJECT_GRAPH_KEY)) {
+      return ids;
+    }
+    byte[][] strings = readStrings(OBJECT_GRAPH_KEY, protos.get(OBJECT_GRAPH_KEY));
+    if (strings.length != 1) {
+      return ids;
+    }
+    try {
+      TrackableObjectGraph graph = TrackableObjectGraph.parseFrom(strings[0]);
+      for (int i = 0; i < graph.getNodesCount(); i++) {
+        for (var attribute : graph.getNodes(i).getAttributesList()) {
+          ids.put(attribute.getCheckpointKey(), i);
+        }
+      }
+    } catch (InvalidProtocolBufferException e) {
+      // An unreadable object graph only costs the trainable flags; the keys still work.
+    }
+    return ids;
+  }
+
+  /** The checkpoint's prefix: {@code <prefix>.index} is its index. */
+  Path prefix() {
+    return prefix;
+  }
+
+  /**
    * The checkpoint prefix {@code path} stands for.
    *
    * @throws WeightFileException if {@code path} leads to no checkpoint
