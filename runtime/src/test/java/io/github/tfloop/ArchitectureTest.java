@@ -33,21 +33,29 @@ class ArchitectureTest {
           Map.entry("data", Set.of()),
           Map.entry("graph", Set.of()),
           Map.entry("gradients", Set.of()),
-          Map.entry("nn", Set.of("graph")),
+          Map.entry("nn", Set.of("graph", "weights")),
           Map.entry("loss", Set.of("gradients")),
           Map.entry("optim", Set.of("graph", "nn")),
           Map.entry("metrics", Set.of("graph")),
           Map.entry("checkpoint", Set.of("graph")),
           Map.entry("distributed", Set.of()),
           Map.entry("export", Set.of()),
-          Map.entry("weights", Set.of()),
-          Map.entry("train", Set.of("checkpoint", "distributed")),
+          Map.entry("weights", Set.of("checkpoint")),
+          Map.entry("train", Set.of("checkpoint", "distributed", "weights")),
           Map.entry("monitor", Set.of("train")),
           Map.entry("internal.session", Set.of("data", "distributed")),
           Map.entry(
               "internal.build",
               Set.of(
-                  "data", "distributed", "gradients", "graph", "metrics", "nn", "optim", "train")),
+                  "data",
+                  "distributed",
+                  "gradients",
+                  "graph",
+                  "metrics",
+                  "nn",
+                  "optim",
+                  "train",
+                  "weights")),
           Map.entry(
               "internal.engine",
               Set.of(
@@ -59,7 +67,8 @@ class ArchitectureTest {
                   "internal.build",
                   "internal.session",
                   "metrics",
-                  "train")),
+                  "train",
+                  "weights")),
           Map.entry(
               "internal.fit",
               Set.of(

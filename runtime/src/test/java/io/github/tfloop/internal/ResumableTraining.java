@@ -15,7 +15,10 @@ import java.nio.file.Path;
  * ready} once the loop is built, {@code step N} every {@value #REPORT_EVERY} steps and {@code done}
  * at the end, and writes the global step and final weights to a file.
  *
- * <pre>java ... ResumableTraining CHECKPOINT_DIR WEIGHTS_FILE [steps|epochs]</pre>
+ * <p>With {@code frozen}, the fit freezes {@link #FROZEN} and trains {@link #SCALED} at a {@link
+ * #MULTIPLIER} of the learning rate.
+ *
+ * <pre>java ... ResumableTraining CHECKPOINT_DIR WEIGHTS_FILE [steps|epochs] [frozen]</pre>
  */
 public final class ResumableTraining {
 
@@ -23,6 +26,9 @@ public final class ResumableTraining {
   static final int EXAMPLES = 240;
   static final int CHECKPOINT_EVERY_STEPS = 5;
   static final int REPORT_EVERY = 3;
+  static final String FROZEN = "curve/dense/bias";
+  static final String SCALED = "curve/dense_1";
+  static final double MULTIPLIER = 0.5;
 
   private ResumableTraining() {}
 
@@ -30,8 +36,13 @@ public final class ResumableTraining {
     Path checkpoints = Path.of(args[0]);
     Path weightsFile = Path.of(args[1]);
     boolean epochsOnly = args.length > 2 && args[2].equals("epochs");
+    boolean frozen = args.length > 3 && args[3].equals("frozen");
+    LoopOptions.Builder builder = LoopOptions.builder();
+    if (frozen) {
+      builder.freeze(FROZEN).learningRateMultiplier(SCALED, MULTIPLIER);
+    }
     LoopOptions options =
-        LoopOptions.builder()
+        builder
             .epochs(EPOCHS)
             .intraOpThreads(1)
             .interOpThreads(1)

@@ -5,10 +5,13 @@ import io.github.tfloop.graph.VariableStore;
 import io.github.tfloop.graph.VariableStore.Variable;
 import io.github.tfloop.metrics.MetricState;
 import io.github.tfloop.train.LoopOptions;
+import io.github.tfloop.weights.InitialWeights;
+import io.github.tfloop.weights.WeightPlan;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
+import org.tensorflow.Session;
 import org.tensorflow.op.Op;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
@@ -17,7 +20,8 @@ import org.tensorflow.types.family.TNumber;
 
 /**
  * Everything {@link LoopBuilder} put in the graph that the {@code LoopEngine} runs; {@code
- * syncReplicas} is {@code null} unless the loop trains on a cluster.
+ * syncReplicas} is {@code null} unless the loop trains on a cluster, {@code initialWeights} unless
+ * the options give pretrained weights (and this process loads them).
  */
 public record LoopGraph(
     String name,
@@ -38,7 +42,27 @@ public record LoopGraph(
     Op initialize,
     VariableStore variables,
     NonFiniteGuard nonFiniteGuard,
-    SyncReplicasGraph syncReplicas) {
+    SyncReplicasGraph syncReplicas,
+    InitialLoad initialWeights) {
+
+  /**
+   * Pretrained weights to load once the variables are initialised: the weights' file and mapping,
+   * the plan checked against the graph's variables while it was built, and each planned variable's
+   * handle.
+   */
+  public record InitialLoad(
+      InitialWeights weights, WeightPlan plan, Map<String, Operand<?>> handles) {
+
+    /** Copies the handles. */
+    public InitialLoad {
+      handles = Map.copyOf(handles);
+    }
+
+    /** Assigns every planned variable its value from the file. */
+    public void load(Session session) {
+      weights.load(session, plan, handles);
+    }
+  }
 
   /**
    * One built {@code @Step}: its update op, the loss it minimises, the learning rate of its next

@@ -54,6 +54,7 @@ import org.tensorflow.types.family.TNumber;
 public final class LoopEngine implements AutoCloseable {
 
   private static final int CACHED_BATCH_SIZES = 4;
+  private static final System.Logger WEIGHTS_LOG = System.getLogger("io.github.tfloop.weights");
 
   private final LoopGraph graph;
   private final LoopOptions options;
@@ -98,7 +99,10 @@ public final class LoopEngine implements AutoCloseable {
   private volatile boolean closed;
   private final List<AutoCloseable> alsoClose = new ArrayList<>();
 
-  /** Opens a session on {@code graph} and initialises every variable. */
+  /**
+   * Opens a session on {@code graph}, initialises every variable and loads the pretrained weights
+   * the graph plans, if any.
+   */
   public LoopEngine(LoopGraph graph, LoopOptions options) {
     this.graph = graph;
     this.options = options;
@@ -119,6 +123,15 @@ public final class LoopEngine implements AutoCloseable {
               : ClusterSession.open(graph.graph(), sessionConfig(options), options.cluster());
       NativeResources.sessionOpened();
       opened.run(graph.initialize());
+      if (graph.initialWeights() != null) {
+        // After the initialisers, before anything trains; resume restores its checkpoint later.
+        graph.initialWeights().load(opened);
+        WEIGHTS_LOG.log(
+            System.Logger.Level.INFO,
+            "{0}: {1}",
+            graph.name(),
+            graph.initialWeights().plan().report().stripTrailing());
+      }
       this.session = opened;
       this.trainingFlag = TBool.scalarOf(true);
       created.add(trainingFlag);
