@@ -287,6 +287,37 @@ class InitialWeightsTest {
     assertNotEquals(0, uninterrupted.length);
   }
 
+  @Test
+  void aCheckpointDirectoryGivesItsNewestCheckpointThatVerifies(@TempDir Path root)
+      throws IOException {
+    Path dir = root.resolve("checkpoints");
+    try (Trainer loop =
+        Regression.adam(
+            LoopOptions.builder()
+                .checkpoints(CheckpointPolicy.in(dir).everySteps(5).keepLast(10))
+                .build(),
+            0.05)) {
+      loop.fit(Regression.data(100, 3), null);
+    }
+    List<Path> checkpoints = CheckpointStore.open(dir).checkpoints();
+    Path newest = checkpoints.get(checkpoints.size() - 1);
+    Path older = checkpoints.get(checkpoints.size() - 2);
+    Path data = newest.resolve("variables.data-00000-of-00001");
+    byte[] bytes = Files.readAllBytes(data);
+    bytes[bytes.length / 2] ^= (byte) 0xff;
+    Files.write(data, bytes); // no longer matches its manifest: resume would skip it too
+    float[] expected;
+    try (WeightSource source = WeightSource.open(dir)) {
+      assertTrue(source.description().contains(older.toString()), source.description());
+      expected = source.readFloats("curve/dense/kernel");
+    }
+    try (Trainer loop =
+        Regression.adam(
+            LoopOptions.builder().initialWeights(InitialWeights.from(dir)).build(), 0.05)) {
+      assertArrayEquals(expected, loop.trainableWeights().get("curve/dense/kernel"), 0f);
+    }
+  }
+
   private static void copy(Path from, Path to) throws IOException {
     try (Stream<Path> files = Files.walk(from)) {
       for (Path file : (Iterable<Path>) files::iterator) {
