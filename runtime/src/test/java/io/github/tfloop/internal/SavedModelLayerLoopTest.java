@@ -95,10 +95,16 @@ class SavedModelLayerLoopTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"half_plus_two_tf1", "half_plus_two_tf2"})
-  void fineTunesThroughTheImportedVariablesAndExportsThem(String fixture, @TempDir Path dir) {
+  void fineTunesThroughTheImportedVariablesAndExportsThem(String fixture, @TempDir Path dir)
+      throws java.io.IOException {
+    LoopOptions.Builder options =
+        LoopOptions.builder().epochs(60).intraOpThreads(1).interOpThreads(1);
+    double[] tuned;
     try (Trainer loop =
         line(
-            LoopOptions.builder().epochs(60).build(),
+            options
+                .checkpoints(CheckpointPolicy.in(dir.resolve("all")).everySteps(50).keepLast(10))
+                .build(),
             0.05,
             (nn, x) -> halfPlusTwo(nn, x, fixture))) {
       assertArrayEquals(new double[] {0.5}, loop.variableValues("line/saved_model/a"));
@@ -108,6 +114,37 @@ class SavedModelLayerLoopTest {
       assertEquals(1.5, loop.variableValues("line/saved_model/a")[0], 1e-3);
       assertEquals(1.0, loop.variableValues("line/saved_model/b")[0], 1e-3);
       loop.exportSavedModel(dir.resolve("tuned"));
+      tuned =
+          new double[] {
+            loop.variableValues("line/saved_model/a")[0],
+            loop.variableValues("line/saved_model/b")[0]
+          };
+    }
+    // Resumed from a checkpoint of the middle of the fit: the same values, bit for bit.
+    java.util.List<Path> checkpoints =
+        io.github.tfloop.checkpoint.CheckpointStore.open(dir.resolve("all")).checkpoints();
+    Path middle = checkpoints.get(checkpoints.size() / 2);
+    Path alone = dir.resolve("alone").resolve(middle.getFileName());
+    java.nio.file.Files.createDirectories(alone);
+    try (var files = java.nio.file.Files.list(middle)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        java.nio.file.Files.copy(file, alone.resolve(file.getFileName()));
+      }
+    }
+    try (Trainer loop =
+        line(
+            options.checkpoints(CheckpointPolicy.in(dir.resolve("alone"))).build(),
+            0.05,
+            (nn, x) -> halfPlusTwo(nn, x, fixture))) {
+      loop.resume(target(16), null);
+      assertArrayEquals(
+          tuned,
+          new double[] {
+            loop.variableValues("line/saved_model/a")[0],
+            loop.variableValues("line/saved_model/b")[0]
+          },
+          0,
+          "resumed from " + middle.getFileName());
     }
     // The export holds the tuned values, served by TensorFlow itself.
     try (SavedModelBundle bundle = SavedModelBundle.load(dir.resolve("tuned").toString(), "serve");
