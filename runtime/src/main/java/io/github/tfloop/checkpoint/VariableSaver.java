@@ -30,6 +30,12 @@ import org.tensorflow.types.family.TType;
  */
 public final class VariableSaver {
 
+  /** What {@link #inventory()} adds to the description of a frozen variable. */
+  public static final String FROZEN = "frozen";
+
+  /** What {@link #inventory()} puts before a variable's learning-rate multiplier. */
+  public static final String MULTIPLIED = "learning rate x";
+
   private final Graph graph;
   private final List<Variable<?>> variables;
   private final String scope;
@@ -107,11 +113,21 @@ public final class VariableSaver {
     }
   }
 
-  /** Each variable's name, with its type and shape, as a checkpoint records them. */
+  /**
+   * Each variable's name, with its type and shape, as a checkpoint records them, and how it is
+   * trained when that is not the default: {@code TFloat32 [784, 128] frozen}, {@code TFloat32 [10]
+   * learning rate x0.1}.
+   */
   public Map<String, String> inventory() {
     Map<String, String> inventory = new LinkedHashMap<>();
     for (Variable<?> variable : variables) {
-      inventory.put(variable.name(), variable.type().getSimpleName() + " " + variable.shape());
+      String description = variable.type().getSimpleName() + " " + variable.shape();
+      if (variable.frozen()) {
+        description += " " + FROZEN;
+      } else if (variable.learningRateMultiplier() != 1.0) {
+        description += " " + MULTIPLIED + variable.learningRateMultiplier();
+      }
+      inventory.put(variable.name(), description);
     }
     return inventory;
   }

@@ -45,6 +45,15 @@ import org.tensorflow.types.family.TType;
  * Initializer#glorotUniform()}; biases start at zero. The sequence, attention and normalisation
  * layers start as Keras starts them (see each method).
  *
+ * <p>Layers built while {@link #trainable(boolean) trainable(false)} are frozen, as in Keras; a
+ * {@link #scope named scope} groups layers under one name, which {@code LoopOptions.freeze} and
+ * {@code LoopOptions.learningRateMultiplier} can name:
+ *
+ * <pre>{@code
+ * Operand<TFloat32> features = backbone(nn.scope("backbone"), image); // logits/backbone/conv2d/...
+ * return nn.scope("head").dense(features, 5);                          // logits/head/dense/...
+ * }</pre>
+ *
  * <h2>Layers</h2>
  *
  * <ul>
@@ -101,13 +110,19 @@ public final class Layers {
   private final Ops tf;
   private final VariableStore store;
   private final String group;
+  private final String prefix;
   private final Operand<TBool> training;
   private final Operand<TInt64> step;
   private final long seed;
   private Regularizer kernelRegularizer;
+  private boolean trainable = true;
   private final Map<String, Integer> layerCounts = new HashMap<>();
-  private final Set<String> namesUsed = new HashSet<>();
-  private final List<Built> built = new ArrayList<>();
+  private final Set<String> namesUsed;
+  private final Map<String, Layers> scopes = new HashMap<>();
+
+  /** The layers built so far, in every scope of the model (shared with its scopes). */
+  private final List<Built> built;
+
   private String lastLayer;
   private String lastKind;
 
@@ -125,12 +140,85 @@ public final class Layers {
       Operand<TBool> training,
       Operand<TInt64> step,
       long seed) {
+    this(tf, store, group, group, training, step, seed, new HashSet<>(), new ArrayList<>());
+  }
+
+  private Layers(
+      Ops tf,
+      VariableStore store,
+      String group,
+      String prefix,
+      Operand<TBool> training,
+      Operand<TInt64> step,
+      long seed,
+      Set<String> namesUsed,
+      List<Built> built) {
     this.tf = tf;
     this.store = store;
     this.group = group;
+    this.prefix = prefix;
     this.training = training;
     this.step = step;
     this.seed = seed;
+    this.namesUsed = namesUsed;
+    this.built = built;
+  }
+
+  /**
+   * The layers of a named scope of this model: their variables are named {@code
+   * <model>/<name>/<layer>/...} (such as {@code logits/backbone/conv2d/kernel}), so that the scope
+   * can be frozen or given its own learning rate as a whole by {@code LoopOptions}. Layers are
+   * numbered within their scope; asking for the same scope again continues it. A scope starts with
+   * this one's {@link #trainable} setting and kernel regulariser.
+   *
+   * @throws IllegalArgumentException if {@code name} is empty or holds a {@code /}
+   */
+  public Layers scope(String name) {
+    if (name == null || name.isEmpty() || name.contains("/")) {
+      throw new IllegalArgumentException(
+          "scope: a scope name must be non-empty, without '/', got '" + name + "'");
+    }
+    Layers scope = scopes.get(name);
+    if (scope == null) {
+      scope =
+          new Layers(
+              tf.withSubScope(name),
+              store,
+              group,
+              prefix + "/" + name,
+              training,
+              step,
+              seed,
+              namesUsed,
+              built);
+      scope.trainable = trainable;
+      scope.kernelRegularizer = kernelRegularizer;
+      scopes.put(name, scope);
+    }
+    return scope;
+  }
+
+  /**
+   * Whether the layers built from now on are trained (the default), as Keras' {@code
+   * layer.trainable}: with {@code false} their weights are frozen (no step trains them) and batch
+   * normalisation runs in inference mode, with its moving statistics used and never updated.
+   * Dropout and augmentation layers still act while training. A frozen layer is frozen for the
+   * loop's life; to unfreeze, create the loop again (Keras: recompile). {@code LoopOptions.freeze}
+   * freezes models and layers from outside the model's code.
+   */
+  public Layers trainable(boolean trainable) {
+    this.trainable = trainable;
+    return this;
+  }
+
+  /** Whether layers built now are trained; see {@link #trainable(boolean)}. */
+  public boolean isTrainable() {
+    return trainable;
+  }
+
+  /** Whether the layer {@code layer} of this scope is frozen, by this scope or by a freeze rule. */
+  private boolean frozen(String layer) {
+    return !trainable || store.isFrozen(prefix + "/" + layer);
   }
 
   /** Every TensorFlow operation, for what the helpers here do not cover. */
@@ -166,10 +254,14 @@ public final class Layers {
    */
   <T extends TNumber> Operand<T> weight(
       String name, Shape shape, Class<T> type, Initializer initializer, Regularizer regularizer) {
-    String fullName = group + "/" + name;
+    String fullName = prefix + "/" + name;
     if (!namesUsed.add(fullName)) {
       throw new IllegalArgumentException(
-          "model '" + group + "' creates the variable '" + name + "' twice; names must be unique");
+          "model '"
+              + group
+              + "' creates the variable '"
+              + fullName.substring(group.length() + 1)
+              + "' twice; names must be unique");
     }
     Variable<?> existing = store.find(fullName);
     if (existing != null) {
@@ -190,9 +282,10 @@ public final class Layers {
     }
     Operand<T> initialValue =
         initializer.initialValue(tf, shape, type, new long[] {seed, stableHash(fullName)});
-    Operand<T> read =
-        store.create(fullName, group, Kind.TRAINABLE, type, shape, initialValue).read();
-    if (regularizer != null) {
+    Variable<T> created =
+        store.create(fullName, group, Kind.TRAINABLE, type, shape, initialValue, !trainable);
+    Operand<T> read = created.read();
+    if (regularizer != null && !created.frozen()) {
       store.addPenalty(group, regularizer.penalty(tf, read));
     }
     return read;
@@ -206,15 +299,15 @@ public final class Layers {
    * build and shared afterwards; {@link State#created} tells the caller which.
    */
   private <T extends TNumber> State state(
-      String name, Shape shape, Class<T> type, Initializer initializer) {
-    String fullName = group + "/" + name;
+      String name, Shape shape, Class<T> type, Initializer initializer, boolean frozen) {
+    String fullName = prefix + "/" + name;
     Variable<?> existing = store.find(fullName);
     if (existing != null) {
       return new State(existing, false);
     }
     Operand<T> initialValue = initializer.initialValue(tf, shape, type, new long[] {seed, 0});
     return new State(
-        store.create(fullName, group, Kind.MODEL_STATE, type, shape, initialValue), true);
+        store.create(fullName, group, Kind.MODEL_STATE, type, shape, initialValue, frozen), true);
   }
 
   /**
@@ -380,7 +473,9 @@ public final class Layers {
    * Batch normalisation over the last dimension (Ioffe and Szegedy, 2015), with Keras's defaults:
    * momentum 0.99, epsilon 0.001. While training it normalises with the batch's statistics and
    * updates moving averages of them (the step that trains this model runs the update); while
-   * evaluating or predicting it uses the moving averages.
+   * evaluating or predicting it uses the moving averages. A frozen layer ({@link
+   * #trainable(boolean)}, {@code LoopOptions.freeze}) always uses the moving averages and never
+   * updates them, as Keras' does.
    */
   public <T extends TNumber> Operand<T> batchNorm(Operand<T> x) {
     return batchNorm(x, 0.99, 1e-3);
@@ -399,23 +494,27 @@ public final class Layers {
           "batchNorm: the input needs a known last dimension, got " + shape);
     }
     String layer = nextLayerName("batch_norm");
+    boolean frozen = frozen(layer);
     Class<T> type = x.type();
     Shape features = Shape.of(shape.get(rank - 1));
     Operand<T> gamma = variable(layer + "/gamma", features, type, Initializer.ones());
     Operand<T> beta = variable(layer + "/beta", features, type, Initializer.zeros());
-    State meanState = state(layer + "/moving_mean", features, type, Initializer.zeros());
+    State meanState = state(layer + "/moving_mean", features, type, Initializer.zeros(), frozen);
     boolean firstBuild = meanState.created();
     Variable<?> movingMean = meanState.variable();
     Variable<?> movingVariance =
-        state(layer + "/moving_variance", features, type, Initializer.ones()).variable();
+        state(layer + "/moving_variance", features, type, Initializer.ones(), frozen).variable();
+    Operand<T> eps = tf.dtypes.cast(tf.constant(epsilon), type);
+    Operand<T> inference =
+        normalise(x, castRead(movingMean, type), castRead(movingVariance, type), gamma, beta, eps);
+    if (movingMean.frozen()) {
+      return inference; // Keras: a frozen batch normalisation layer runs in inference mode
+    }
 
     Operand<TInt32> axes = tf.range(tf.constant(0), tf.constant(rank - 1), tf.constant(1));
     Operand<T> mean = tf.math.mean(x, axes);
     Operand<T> variance = tf.math.mean(tf.math.squaredDifference(x, tf.stopGradient(mean)), axes);
-    Operand<T> eps = tf.dtypes.cast(tf.constant(epsilon), type);
     Operand<T> training = normalise(x, mean, variance, gamma, beta, eps);
-    Operand<T> inference =
-        normalise(x, castRead(movingMean, type), castRead(movingVariance, type), gamma, beta, eps);
     if (firstBuild) {
       Operand<T> keep = tf.dtypes.cast(tf.constant(momentum), type);
       Operand<T> take = tf.dtypes.cast(tf.constant(1 - momentum), type);
@@ -534,7 +633,7 @@ public final class Layers {
    * A stateless-random seed for {@code layer} on this batch: {@code [seed ^ hash(layer), step]}.
    */
   private Operand<TInt64> batchSeed(String layer) {
-    Operand<TInt64> first = tf.constant(new long[] {seed ^ stableHash(group + "/" + layer)});
+    Operand<TInt64> first = tf.constant(new long[] {seed ^ stableHash(prefix + "/" + layer)});
     return tf.concat(List.of(first, tf.reshape(step, tf.constant(new long[] {1}))), tf.constant(0));
   }
 
@@ -784,6 +883,21 @@ public final class Layers {
     return built("global_max_pool", PoolingLayers.globalMaxPool(this, x));
   }
 
+  /**
+   * A SavedModel's signature {@code serving_default}, as a layer: see {@link SavedModelLayer}. Its
+   * variables become this model's, named {@code <model>/saved_model/<its variable>}.
+   */
+  public SavedModelLayer savedModel(java.nio.file.Path directory) {
+    return savedModel(directory, SavedModelLayer.SERVING_DEFAULT);
+  }
+
+  /** A SavedModel's signature {@code signature}, as a layer: see {@link SavedModelLayer}. */
+  public SavedModelLayer savedModel(java.nio.file.Path directory, String signature) {
+    return new SavedModelLayer(
+            tf, store, group, prefix + "/" + nextLayerName("saved_model"), directory, signature)
+        .trainable(trainable);
+  }
+
   /** The next name for a layer of {@code kind}: {@code lstm}, then {@code lstm_1}, ... */
   String nextLayerName(String kind) {
     int count = layerCounts.merge(kind, 1, Integer::sum);
@@ -803,7 +917,7 @@ public final class Layers {
 
   /** Records {@code output} as the output of the layer named last, and returns it. */
   private <T extends TType> Operand<T> built(Operand<T> output) {
-    built.add(new Built(group + "/" + lastLayer, lastKind, output.shape()));
+    built.add(new Built(prefix + "/" + lastLayer, lastKind, output.shape()));
     return output;
   }
 
@@ -854,6 +968,6 @@ public final class Layers {
 
   @Override
   public String toString() {
-    return "Layers[" + group + ", " + Arrays.toString(namesUsed.toArray()) + "]";
+    return "Layers[" + prefix + ", " + Arrays.toString(namesUsed.toArray()) + "]";
   }
 }

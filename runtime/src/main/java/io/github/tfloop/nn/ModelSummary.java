@@ -41,8 +41,8 @@ public record ModelSummary(String name, List<Layer> layers, long optimizerState)
    *     made outside layers
    * @param outputShape the shape of its output, {@code -1} where unknown (the batch); unknown for
    *     {@code (other variables)}
-   * @param trainable values in its trainable variables
-   * @param nonTrainable values in its model state (moving averages)
+   * @param trainable values in the variables its steps train
+   * @param nonTrainable values in its model state (moving averages) and frozen weights
    */
   public record Layer(
       String name, String kind, Shape outputShape, long trainable, long nonTrainable) {
@@ -72,7 +72,7 @@ public record ModelSummary(String name, List<Layer> layers, long optimizerState)
         for (Variable<?> variable : List.copyOf(unclaimed)) {
           if (variable.name().startsWith(built.name() + "/")) {
             unclaimed.remove(variable);
-            if (variable.kind() == Kind.TRAINABLE) {
+            if (variable.kind() == Kind.TRAINABLE && !variable.frozen()) {
               trainable += variable.shape().size();
             } else {
               nonTrainable += variable.shape().size();

@@ -2,13 +2,19 @@ package io.github.tfloop.train;
 
 import io.github.tfloop.checkpoint.CheckpointPolicy;
 import io.github.tfloop.distributed.Cluster;
+import io.github.tfloop.weights.InitialWeights;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * How a generated loop runs: epochs, shuffling, batching, threads, device, XLA and listeners.
@@ -46,6 +52,9 @@ public final class LoopOptions {
   private final int limitTrainBatches;
   private final int limitValidationBatches;
   private final boolean dryRun;
+  private final InitialWeights initialWeights;
+  private final Set<String> frozen;
+  private final Map<String, Double> learningRateMultipliers;
 
   private LoopOptions(Builder builder) {
     this.epochs = builder.epochs;
@@ -73,6 +82,10 @@ public final class LoopOptions {
     this.limitTrainBatches = builder.limitTrainBatches;
     this.limitValidationBatches = builder.limitValidationBatches;
     this.dryRun = builder.dryRun;
+    this.initialWeights = builder.initialWeights;
+    this.frozen = Collections.unmodifiableSet(new LinkedHashSet<>(builder.frozen));
+    this.learningRateMultipliers =
+        Collections.unmodifiableMap(new LinkedHashMap<>(builder.learningRateMultipliers));
   }
 
   /** One epoch, shuffled, full batches only, TensorFlow's thread defaults, native execution. */
@@ -112,6 +125,9 @@ public final class LoopOptions {
     builder.limitTrainBatches = limitTrainBatches;
     builder.limitValidationBatches = limitValidationBatches;
     builder.dryRun = dryRun;
+    builder.initialWeights = initialWeights;
+    builder.frozen.addAll(frozen);
+    builder.learningRateMultipliers.putAll(learningRateMultipliers);
     return builder;
   }
 
@@ -283,6 +299,30 @@ public final class LoopOptions {
     return dryRun;
   }
 
+  /**
+   * The pretrained weights the loop starts from, or {@code null} to start from the initialisers.
+   * See {@link Builder#initialWeights}.
+   */
+  public InitialWeights initialWeights() {
+    return initialWeights;
+  }
+
+  /**
+   * What {@link Builder#freeze} froze: models, layers or variables, by name or name prefix. Empty
+   * unless asked for.
+   */
+  public Set<String> frozen() {
+    return frozen;
+  }
+
+  /**
+   * The learning-rate multipliers {@link Builder#learningRateMultiplier} set, by model, layer or
+   * variable name (prefix). Empty unless asked for.
+   */
+  public Map<String, Double> learningRateMultipliers() {
+    return learningRateMultipliers;
+  }
+
   /** Collects options; every setter checks its value at once. */
   public static final class Builder {
     private int epochs = 1;
@@ -310,6 +350,9 @@ public final class LoopOptions {
     private int limitTrainBatches;
     private int limitValidationBatches;
     private boolean dryRun;
+    private InitialWeights initialWeights;
+    private final List<String> frozen = new ArrayList<>();
+    private final Map<String, Double> learningRateMultipliers = new LinkedHashMap<>();
 
     private Builder() {}
 
@@ -548,8 +591,88 @@ public final class LoopOptions {
       return this;
     }
 
+    /**
+     * Starts the loop from pretrained weights: a TensorFlow checkpoint, a SavedModel, a Keras
+     * weight file or a checkpoint directory tfloop wrote, mapped onto the loop's weights (its
+     * trainable variables and model state) by {@code weights}' {@link
+     * io.github.tfloop.weights.WeightMapping}. {@code create} checks the mapping while it builds
+     * the graph, before any session opens, and throws a {@link
+     * io.github.tfloop.weights.WeightMappingException} listing every mismatch; it loads the weights
+     * right after initialising the variables and logs what went where ({@code System.Logger} {@code
+     * io.github.tfloop.weights}, level INFO). {@code resume} restores its checkpoint after this, so
+     * a checkpoint's weights win. On a cluster, the chief loads them (the variables live on the
+     * parameter servers); the other workers do not read the file.
+     *
+     * <pre>{@code
+     * LoopOptions options = LoopOptions.builder()
+     *     .initialWeights(InitialWeights.from(Path.of("pretrained"),
+     *         WeightMapping.builder().keepInitial(name -> name.startsWith("logits/head/")).build()))
+     *     .freeze("logits/backbone")
+     *     .build();
+     * }</pre>
+     */
+    public Builder initialWeights(InitialWeights weights) {
+      this.initialWeights = Objects.requireNonNull(weights, "weights");
+      return this;
+    }
+
+    /**
+     * Freezes what {@code names} name, as Keras' {@code trainable = False} does: a {@code @Model}
+     * ({@code "logits"}), a scope or layer of it ({@code "logits/backbone"}, {@code
+     * "logits/dense_1"}) or one variable ({@code "logits/dense_1/bias"}); a name covers every
+     * variable whose name it is or starts with followed by {@code /}. Frozen variables are never
+     * trained (no gradient, no optimizer slots), but are checkpointed, exported and loaded like the
+     * others; batch normalisation layers frozen whole run in inference mode (their moving
+     * statistics are used, never updated). {@code create} fails if a name covers no variable.
+     * Checkpoints record what was frozen: {@code resume} refuses a checkpoint written with another
+     * freeze set. To unfreeze, create the loop again without it (Keras: recompile), starting from
+     * the trained weights: {@link #initialWeights}.
+     */
+    public Builder freeze(String... names) {
+      for (String name : names) {
+        frozen.add(requireName("freeze", name));
+      }
+      return this;
+    }
+
+    /**
+     * Trains what {@code name} names (a model, scope, layer or variable, as in {@link #freeze})
+     * with {@code multiplier} times each step's learning rate: a pretrained backbone fine-tuned at
+     * a tenth of the rate of its new head is {@code learningRateMultiplier("logits/backbone",
+     * 0.1)}. Where several names cover a variable, the longest applies. Checkpoints record the
+     * multipliers; {@code resume} refuses a checkpoint written with others.
+     *
+     * @throws IllegalArgumentException unless {@code multiplier} is positive and finite (freeze
+     *     instead of a multiplier of 0)
+     */
+    public Builder learningRateMultiplier(String name, double multiplier) {
+      requireName("learningRateMultiplier", name);
+      if (!(multiplier > 0) || Double.isInfinite(multiplier)) {
+        throw new IllegalArgumentException(
+            "learningRateMultiplier for '"
+                + name
+                + "' must be positive and finite, got "
+                + multiplier
+                + (multiplier == 0 ? "; to stop training it, freeze it" : ""));
+      }
+      learningRateMultipliers.put(name, multiplier);
+      return this;
+    }
+
     public LoopOptions build() {
       return new LoopOptions(this);
+    }
+
+    private static String requireName(String option, String name) {
+      Objects.requireNonNull(name, option);
+      if (name.isEmpty() || name.startsWith("/") || name.endsWith("/")) {
+        throw new IllegalArgumentException(
+            option
+                + ": '"
+                + name
+                + "' is not a model, layer or variable name such as logits or logits/dense_1");
+      }
+      return name;
     }
 
     private static int requireThreads(String name, int threads) {

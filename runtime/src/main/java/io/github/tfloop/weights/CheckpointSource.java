@@ -1,6 +1,7 @@
 package io.github.tfloop.weights;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.github.tfloop.checkpoint.CheckpointStore;
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -149,6 +150,38 @@ final class CheckpointSource implements WeightSource {
   }
 
   /**
+   * Each variable's checkpoint key, mapped to the index of its node in the checkpoint's object
+   * graph (which is also its node's index in a TensorFlow 2 SavedModel's object graph); empty for a
+   * name-based checkpoint.
+   */
+  Map<String, Integer> objectNodeIds() {
+    Map<String, Integer> ids = new HashMap<>();
+    if (!protos.containsKey(OBJECT_GRAPH_KEY)) {
+      return ids;
+    }
+    byte[][] strings = readStrings(OBJECT_GRAPH_KEY, protos.get(OBJECT_GRAPH_KEY));
+    if (strings.length != 1) {
+      return ids;
+    }
+    try {
+      TrackableObjectGraph graph = TrackableObjectGraph.parseFrom(strings[0]);
+      for (int i = 0; i < graph.getNodesCount(); i++) {
+        for (var attribute : graph.getNodes(i).getAttributesList()) {
+          ids.put(attribute.getCheckpointKey(), i);
+        }
+      }
+    } catch (InvalidProtocolBufferException e) {
+      // An unreadable object graph only costs the trainable flags; the keys still work.
+    }
+    return ids;
+  }
+
+  /** The checkpoint's prefix: {@code <prefix>.index} is its index. */
+  Path prefix() {
+    return prefix;
+  }
+
+  /**
    * The checkpoint prefix {@code path} stands for.
    *
    * @throws WeightFileException if {@code path} leads to no checkpoint
@@ -168,11 +201,15 @@ final class CheckpointSource implements WeightSource {
       if (Files.isRegularFile(Path.of(variables + ".index"))) {
         return variables;
       }
+      Path newest = newestOfStore(path);
+      if (newest != null) {
+        return newest;
+      }
       throw new WeightFileException(
           path,
           "is a directory without a checkpoint: expected variables/variables.index (a"
-              + " SavedModel), a 'checkpoint' file naming the newest checkpoint, or"
-              + " variables.index; it holds "
+              + " SavedModel), a 'checkpoint' file naming the newest checkpoint,"
+              + " variables.index, or tfloop's ckpt-N directories; it holds "
               + listing(path));
     }
     if (text.endsWith(".index")) {
@@ -190,6 +227,41 @@ final class CheckpointSource implements WeightSource {
         "no checkpoint there: neither "
             + path.getFileName()
             + ".index nor a SavedModel or checkpoint directory exists");
+  }
+
+  /**
+   * The variables of the newest checkpoint of a directory tfloop's fits wrote checkpoints to
+   * ({@code ckpt-N} directories) that verifies against its manifest, as {@code resume} picks it;
+   * null if there are no such directories.
+   *
+   * @throws WeightFileException if there are, but none verifies
+   */
+  private static Path newestOfStore(Path dir) {
+    List<Path> checkpoints = new ArrayList<>();
+    Pattern name = Pattern.compile("ckpt-(\\d+)");
+    try (Stream<Path> children = Files.list(dir)) {
+      children
+          .filter(child -> name.matcher(child.getFileName().toString()).matches())
+          .filter(Files::isDirectory)
+          .forEach(checkpoints::add);
+    } catch (IOException e) {
+      throw new WeightFileException(dir, "cannot be listed: " + e, e);
+    }
+    if (checkpoints.isEmpty()) {
+      return null;
+    }
+    checkpoints.sort(
+        java.util.Comparator.comparingLong(
+            path -> Long.parseLong(path.getFileName().toString().substring("ckpt-".length()))));
+    List<String> problems = new ArrayList<>();
+    for (int i = checkpoints.size() - 1; i >= 0; i--) {
+      try {
+        return CheckpointStore.verify(checkpoints.get(i)).file("variables");
+      } catch (IOException | RuntimeException e) {
+        problems.add(checkpoints.get(i).getFileName() + ": " + e.getMessage());
+      }
+    }
+    throw new WeightFileException(dir, "holds no checkpoint that verifies: " + problems);
   }
 
   /** The newest checkpoint a {@code checkpoint} state file names, relative to {@code dir}. */

@@ -25,14 +25,19 @@ public interface WeightSource extends AutoCloseable {
 
   /**
    * Opens whatever {@code path} is, by its content: a SavedModel directory (it has {@code
-   * variables/variables.index}), a checkpoint directory (it has a {@code checkpoint} file naming
-   * the newest checkpoint), a checkpoint prefix or its {@code .index} file, an HDF5 file written by
-   * Keras ({@code .weights.h5}, {@code .h5}) or a {@code .keras} archive.
+   * variables/variables.index}; or, written by tfloop's {@code exportSavedModel}, weights frozen as
+   * constants), a checkpoint directory (it has a {@code checkpoint} file naming the newest
+   * checkpoint), a directory of checkpoints tfloop wrote ({@code ckpt-N} directories: the newest
+   * that verifies), a checkpoint prefix or its {@code .index} file, an HDF5 file written by Keras
+   * ({@code .weights.h5}, {@code .h5}) or a {@code .keras} archive.
    *
    * @throws WeightFileException if there is nothing there, or nothing this package reads
    */
   static WeightSource open(Path path) {
     if (Files.isDirectory(path)) {
+      if (FrozenGraphSource.applies(path)) {
+        return FrozenGraphSource.open(path);
+      }
       return CheckpointSource.open(path);
     }
     if (Files.isRegularFile(path)) {

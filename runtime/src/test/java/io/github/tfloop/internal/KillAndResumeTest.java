@@ -94,6 +94,45 @@ class KillAndResumeTest {
         "resumed weights differ from the uninterrupted run's; kills " + killPoints);
   }
 
+  /** The same with frozen weights and a learning-rate multiplier, fewer kills. */
+  @Test
+  void aFitWithFrozenWeightsKilledAndResumedGivesTheUninterruptedWeights(@TempDir Path directory)
+      throws Exception {
+    Path frozenReference = directory.resolve("reference");
+    Process uninterrupted =
+        start(
+            directory.resolve("reference-checkpoints"),
+            frozenReference,
+            directory,
+            "steps",
+            "frozen");
+    assertEquals(
+        0, uninterrupted.waitFor(), "the uninterrupted frozen run failed; see " + directory);
+    Path checkpoints = directory.resolve("checkpoints");
+    Path weights = directory.resolve("weights");
+    SplittableRandom random = new SplittableRandom(SEED + 1);
+    int kills = 4;
+    List<Long> reached = new ArrayList<>();
+    for (int kill = 1; kill <= kills; kill++) {
+      long target = kill * TOTAL_STEPS / (kills + 1) + random.nextLong(-2, 3);
+      Process child = start(checkpoints, weights, directory, "steps", "frozen");
+      reached.add(awaitStep(child, target));
+      Thread.sleep(random.nextLong(0, 15));
+      assertTrue(child.isAlive(), "the child finished before kill " + kill);
+      child.destroyForcibly();
+      assertEquals(128 + 9, child.waitFor(), "the child was not killed by SIGKILL");
+    }
+    Process last = start(checkpoints, weights, directory, "steps", "frozen");
+    assertEquals(0, last.waitFor(), "the final resume failed; see " + directory);
+    assertArrayEquals(
+        Files.readAllBytes(frozenReference),
+        Files.readAllBytes(weights),
+        "resumed frozen weights differ from the uninterrupted run's; killed after " + reached);
+    assertFalse(
+        java.util.Arrays.equals(Files.readAllBytes(reference), Files.readAllBytes(weights)),
+        "freezing changed nothing: the frozen run must differ from the plain one");
+  }
+
   @Test
   void sigtermWritesAFinalCheckpointBeforeExit(@TempDir Path directory) throws Exception {
     Path checkpoints = directory.resolve("checkpoints");

@@ -36,11 +36,15 @@ class ModelSummaryTest {
   }
 
   private static Trainer build() {
+    return build(LoopOptions.builder());
+  }
+
+  private static Trainer build(LoopOptions.Builder options) {
     return TestLoops.build(
         "Summarised",
         8,
         1L,
-        LoopOptions.builder().intraOpThreads(1).interOpThreads(1).build(),
+        options.intraOpThreads(1).interOpThreads(1).build(),
         loop -> {
           Operand<TFloat32> grid = loop.input(GRID, TFloat32.class);
           Operand<TFloat32> target = loop.input(TARGET, TFloat32.class);
@@ -99,6 +103,18 @@ class ModelSummaryTest {
               "Total parameters: 146 (trainable 130, non-trainable 16); optimizer state: 262",
               ""),
           summary.toString());
+    }
+  }
+
+  @Test
+  void frozenWeightsCountAsNonTrainable() {
+    try (Trainer loop = build(LoopOptions.builder().freeze("net/dense"))) {
+      ModelSummary summary = loop.summary();
+      assertEquals(0, summary.layer("net/dense").trainable());
+      assertEquals(12 * 8 + 8, summary.layer("net/dense").nonTrainable());
+      assertEquals(8 + 1, summary.layer("net/dense_1").trainable());
+      assertEquals(130 - 104, summary.trainableParameters(), "130 less the frozen layer's 104");
+      assertEquals(16 + 104, summary.nonTrainableParameters());
     }
   }
 }

@@ -22,8 +22,11 @@ import java.util.List;
  * weights ends the fit of up to 10 epochs after epoch 3, putting epoch 1's weights back. A resume
  * that is refused prints {@code refused: MESSAGE} and exits with status 3.
  *
+ * <p>With {@code frozen}, the fit freezes {@link #FROZEN} and trains {@link #SCALED} at a {@link
+ * #MULTIPLIER} of the learning rate.
+ *
  * <pre>
- * java ... ResumableTraining CHECKPOINT_DIR WEIGHTS_FILE [steps|epochs] [slow] [early-stopping]
+ * java ... ResumableTraining CHECKPOINT_DIR WEIGHTS_FILE [steps|epochs] [slow] [early-stopping] [frozen]
  * </pre>
  */
 public final class ResumableTraining {
@@ -33,6 +36,9 @@ public final class ResumableTraining {
   static final int CHECKPOINT_EVERY_STEPS = 5;
   static final int REPORT_EVERY = 3;
   static final int SLOW_MILLIS = 40;
+  static final String FROZEN = "curve/dense/bias";
+  static final String SCALED = "curve/dense_1";
+  static final double MULTIPLIER = 0.5;
 
   private ResumableTraining() {}
 
@@ -43,6 +49,7 @@ public final class ResumableTraining {
     List<String> flags = Arrays.asList(args).subList(Math.min(3, args.length), args.length);
     boolean slow = flags.contains("slow");
     boolean earlyStopping = flags.contains("early-stopping");
+    boolean frozen = flags.contains("frozen");
     LoopOptions.Builder options =
         LoopOptions.builder()
             .epochs(earlyStopping ? 10 : EPOCHS)
@@ -68,6 +75,9 @@ public final class ResumableTraining {
                     }
                   }
                 });
+    if (frozen) {
+      options.freeze(FROZEN).learningRateMultiplier(SCALED, MULTIPLIER);
+    }
     if (earlyStopping) {
       options.listener(
           EarlyStopping.monitoring("val_loss")

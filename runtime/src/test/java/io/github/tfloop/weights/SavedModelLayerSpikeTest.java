@@ -40,7 +40,9 @@ import org.tensorflow.types.TFloat32;
  * Spike for "a SavedModel as a layer": imports a SavedModel's graph into another graph under a
  * prefix, its signature's input bound to an operand of that graph (the C API's input mapping),
  * restores its variables with {@link WeightAssigner}, runs it and takes gradients through it.
- * TensorFlow 1 graphs work end to end; TensorFlow 2 ones run but have no gradient (see below).
+ * TensorFlow 1 graphs work end to end; TensorFlow 2 ones, imported as they are, run but have no
+ * gradient (see below): {@link SavedModelGraph} inlines their calls, which fixes that (see its test
+ * and {@code nn.SavedModelLayerTest}).
  */
 class SavedModelLayerSpikeTest {
 

@@ -10,7 +10,6 @@ import io.github.tfloop.monitor.TensorBoard;
 import io.github.tfloop.train.Evaluation;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.LoopOptions;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -23,10 +22,12 @@ import java.util.function.Function;
  * epoch's loss, accuracy and time, then the test accuracy.
  *
  * <pre>
- * java ... io.github.tfloop.sample.FashionMnistTraining [--model mlp|cnn] [--epochs N]
+ * java ... io.github.tfloop.sample.FashionMnistTraining [--model mlp|cnn|finetune] [--epochs N]
  *     [--data DIR | --subset] [--logdir DIR] [--checkpoints DIR] [--export DIR]
  *     [--cluster-timeout SECONDS]
  * </pre>
+ *
+ * <p>{@code --model finetune} runs {@link FashionFineTuning} instead, with the other arguments.
  *
  * <p>Data: {@code --data DIR} reads the IDX files in DIR; otherwise the full set from {@code
  * /usr/share/datasets/fashion-mnist} when installed, else the bundled subset ({@code --subset}
@@ -47,7 +48,11 @@ public final class FashionMnistTraining {
 
   private FashionMnistTraining() {}
 
-  public static void main(String[] args) throws IOException, InterruptedException {
+  public static void main(String[] args) throws Exception {
+    if (FashionFineTuning.handles(args)) { // --model finetune: a job of its own
+      FashionFineTuning.main(FashionFineTuning.withoutModel(args));
+      return;
+    }
     int epochs = 10;
     String model = "mlp";
     Path data = null;
@@ -129,7 +134,9 @@ public final class FashionMnistTraining {
               yield job.run(loop::fit, loop::resume, loop::exportSavedModel, loop::evaluate);
             }
           }
-          default -> throw new IllegalArgumentException("--model must be mlp or cnn, got " + model);
+          default ->
+              throw new IllegalArgumentException(
+                  "--model must be mlp, cnn or finetune, got " + model);
         };
     System.out.printf(
         Locale.ROOT,

@@ -15,6 +15,9 @@ import io.github.tfloop.nn.ModelSummary;
 import io.github.tfloop.optim.UpdateContext;
 import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.TensorFlowLogs;
+import io.github.tfloop.weights.InitialWeights;
+import io.github.tfloop.weights.WeightPlan;
+import io.github.tfloop.weights.WeightTarget;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -95,6 +98,8 @@ public final class LoopBuilder {
       this.store = new VariableStore(tf);
       this.syncReplicas = null;
     }
+    store.freeze(options.frozen());
+    store.multiplyLearningRate(options.learningRateMultipliers());
     this.nonFiniteGuard =
         new NonFiniteGuard(graph, store, options.nonFinite(), options.debugNumerics() != null);
     this.training =
@@ -224,6 +229,17 @@ public final class LoopBuilder {
               + ": "
               + steps.stream().map(StepSpec::name).toList());
     }
+    List<String> unusedRules = store.unusedRules();
+    if (!unusedRules.isEmpty()) {
+      throw new IllegalArgumentException(
+          loopName
+              + ": LoopOptions name what the loop does not have: "
+              + String.join("; ", unusedRules)
+              + ". Its layers are "
+              + layerPaths());
+    }
+    // Checked now, before any session opens: every mismatch is listed at once.
+    LoopGraph.InitialLoad initialLoad = planInitialWeights();
     List<LoopGraph.TrainStep> trainSteps = new ArrayList<>();
     Set<Op> updatesRun = new HashSet<>();
     for (StepSpec step : steps) {
@@ -279,8 +295,42 @@ public final class LoopBuilder {
             nonFiniteGuard,
             syncReplicas,
             countAccumulated,
-            ModelSummary.of(loopName, new ArrayList<>(modelLayers.values()), store));
+            ModelSummary.of(loopName, new ArrayList<>(modelLayers.values()), store),
+            initialLoad);
     return loopGraph;
+  }
+
+  /**
+   * The plan of the options' initial weights over the loop's weights (trainable variables and model
+   * state, frozen or not), or {@code null} if there are none or another process loads them (on a
+   * cluster, the chief).
+   *
+   * @throws io.github.tfloop.weights.WeightMappingException listing every mismatch
+   */
+  private LoopGraph.InitialLoad planInitialWeights() {
+    InitialWeights weights = options.initialWeights();
+    Cluster cluster = options.cluster();
+    if (weights == null || (cluster != null && !cluster.isChief())) {
+      return null;
+    }
+    List<WeightTarget> targets = new ArrayList<>();
+    Map<String, Operand<?>> handles = new LinkedHashMap<>();
+    for (Variable<?> variable : store.weights()) {
+      targets.add(WeightTarget.of(variable.name(), variable.type(), variable.shape()));
+      handles.put(variable.name(), variable.handle());
+    }
+    WeightPlan plan = weights.plan(targets);
+    return new LoopGraph.InitialLoad(weights, plan, handles);
+  }
+
+  /** Every layer (a variable's name without its last part), in creation order, for messages. */
+  private List<String> layerPaths() {
+    Set<String> layers = new java.util.LinkedHashSet<>();
+    for (Variable<?> variable : store.weights()) {
+      int slash = variable.name().lastIndexOf('/');
+      layers.add(slash < 0 ? variable.name() : variable.name().substring(0, slash));
+    }
+    return new ArrayList<>(layers);
   }
 
   /** The inputs whose placeholders {@code output} depends on, found by walking the graph back. */
@@ -309,13 +359,20 @@ public final class LoopBuilder {
     Operand<? extends TNumber> objective = withPenalties(scope, loss, step.variableGroups());
     List<Variable<?>> candidates = store.trainable(step.variableGroups());
     if (candidates.isEmpty()) {
+      long frozen =
+          store.ofKind(Kind.TRAINABLE).stream()
+              .filter(
+                  v -> step.variableGroups().isEmpty() || step.variableGroups().contains(v.group()))
+              .filter(Variable::frozen)
+              .count();
       throw new IllegalStateException(
           "step '"
               + step.name()
               + "' has no variables to train"
-              + (step.variableGroups().isEmpty()
-                  ? ": the models create none"
-                  : " in the models " + step.variableGroups()));
+              + (step.variableGroups().isEmpty() ? "" : " in the models " + step.variableGroups())
+              + (frozen > 0
+                  ? ": all " + frozen + " of its weights are frozen"
+                  : step.variableGroups().isEmpty() ? ": the models create none" : ""));
     }
     List<Operand<?>> reads = new ArrayList<>();
     for (Variable<?> variable : candidates) {
@@ -408,9 +465,25 @@ public final class LoopBuilder {
     }
     UpdateContext context =
         new UpdateContext(updateScope, store, step.name(), learningRate, iterations.read());
+    // Variables with a learning-rate multiplier (LoopOptions.learningRateMultiplier) are updated
+    // with their own multiple of the step's learning rate; one context per multiplier.
+    Map<Double, UpdateContext> scaledContexts = new LinkedHashMap<>();
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < trained.size(); i++) {
-      updates.add(apply(step, context, trained.get(i), numeric(finite.gate(clipped.get(i)))));
+      double multiplier = trained.get(i).learningRateMultiplier();
+      UpdateContext variableContext = multiplier == 1.0 ? context : scaledContexts.get(multiplier);
+      if (variableContext == null) {
+        variableContext =
+            new UpdateContext(
+                updateScope,
+                store,
+                step.name(),
+                updateScope.math.mul(learningRate, updateScope.constant((float) multiplier)),
+                iterations.read());
+        scaledContexts.put(multiplier, variableContext);
+      }
+      updates.add(
+          apply(step, variableContext, trained.get(i), numeric(finite.gate(clipped.get(i)))));
     }
     // The model state updates (batch normalisation's moving averages) wait for the non-finite
     // check, like the weights: a skipped batch leaves them as they are.

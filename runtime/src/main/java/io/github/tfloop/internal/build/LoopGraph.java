@@ -6,10 +6,13 @@ import io.github.tfloop.graph.VariableStore.Variable;
 import io.github.tfloop.metrics.MetricState;
 import io.github.tfloop.nn.ModelSummary;
 import io.github.tfloop.train.LoopOptions;
+import io.github.tfloop.weights.InitialWeights;
+import io.github.tfloop.weights.WeightPlan;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
+import org.tensorflow.Session;
 import org.tensorflow.op.Op;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
@@ -19,7 +22,8 @@ import org.tensorflow.types.family.TNumber;
 /**
  * Everything {@link LoopBuilder} put in the graph that the {@code LoopEngine} runs; {@code
  * syncReplicas} is {@code null} unless the loop trains on a cluster, {@code countAccumulatedBatch}
- * unless it accumulates gradients (it counts a batch that only accumulates); {@code summary}
+ * unless it accumulates gradients (it counts a batch that only accumulates), {@code initialWeights}
+ * unless the options give pretrained weights (and this process loads them); {@code summary}
  * describes the models' layers.
  */
 public record LoopGraph(
@@ -43,7 +47,27 @@ public record LoopGraph(
     NonFiniteGuard nonFiniteGuard,
     SyncReplicasGraph syncReplicas,
     Op countAccumulatedBatch,
-    ModelSummary summary) {
+    ModelSummary summary,
+    InitialLoad initialWeights) {
+
+  /**
+   * Pretrained weights to load once the variables are initialised: the weights' file and mapping,
+   * the plan checked against the graph's variables while it was built, and each planned variable's
+   * handle.
+   */
+  public record InitialLoad(
+      InitialWeights weights, WeightPlan plan, Map<String, Operand<?>> handles) {
+
+    /** Copies the handles. */
+    public InitialLoad {
+      handles = Map.copyOf(handles);
+    }
+
+    /** Assigns every planned variable its value from the file. */
+    public void load(Session session) {
+      weights.load(session, plan, handles);
+    }
+  }
 
   /**
    * One built {@code @Step}: its update op, the loss it minimises, the learning rate of its next

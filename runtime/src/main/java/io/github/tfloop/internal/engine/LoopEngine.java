@@ -66,6 +66,7 @@ import org.tensorflow.types.family.TNumber;
 public final class LoopEngine implements AutoCloseable {
 
   private static final int CACHED_BATCH_SIZES = 4;
+  private static final System.Logger WEIGHTS_LOG = System.getLogger("io.github.tfloop.weights");
 
   /** Begins the message of a failed {@code CheckNumerics} op ({@code debugNumerics}). */
   private static final String NUMERICS = "Tensor had ";
@@ -122,7 +123,10 @@ public final class LoopEngine implements AutoCloseable {
   private volatile boolean closed;
   private final List<AutoCloseable> alsoClose = new ArrayList<>();
 
-  /** Opens a session on {@code graph} and initialises every variable. */
+  /**
+   * Opens a session on {@code graph}, initialises every variable and loads the pretrained weights
+   * the graph plans, if any.
+   */
   public LoopEngine(LoopGraph graph, LoopOptions options) {
     this.graph = graph;
     this.options = options;
@@ -151,6 +155,15 @@ public final class LoopEngine implements AutoCloseable {
             graph.initialize(),
             options.cluster(),
             graph.name() + ", " + options.cluster().describeTask());
+      }
+      if (graph.initialWeights() != null) {
+        // After the initialisers, before anything trains; resume restores its checkpoint later.
+        graph.initialWeights().load(opened);
+        WEIGHTS_LOG.log(
+            System.Logger.Level.INFO,
+            "{0}: {1}",
+            graph.name(),
+            graph.initialWeights().plan().report().stripTrailing());
       }
       this.session = opened;
       this.trainingFlag = TBool.scalarOf(true);

@@ -564,6 +564,7 @@ final class FitCheckpoints implements AutoCloseable {
     }
     Map<String, String> saved = under(checkpoint, "variable.");
     Map<String, String> ours = new TreeMap<>(engine.variableInventory());
+    requireSameTraining(where, saved, ours);
     if (!saved.equals(ours)) {
       Map<String, String> missing = new TreeMap<>(ours);
       missing.keySet().removeAll(saved.keySet());
@@ -627,6 +628,49 @@ final class FitCheckpoints implements AutoCloseable {
       state.put(CheckpointStore.MONITOR_VALUE, Double.toString(value));
       state.put(CheckpointStore.MONITOR_MODE, policy.monitorHigherIsBetter() ? "max" : "min");
     }
+  }
+
+  /**
+   * Refuses a checkpoint whose weights were frozen or given learning-rate multipliers otherwise
+   * than this loop's: resuming it would not continue the same fit.
+   */
+  private static void requireSameTraining(
+      String where, Map<String, String> saved, Map<String, String> ours) {
+    List<String> changed = new java.util.ArrayList<>();
+    saved.forEach(
+        (name, then) -> {
+          String now = ours.get(name);
+          if (now != null && !now.equals(then) && shapeOf(now).equals(shapeOf(then))) {
+            changed.add(name + ": " + trainingOf(then) + " then, " + trainingOf(now) + " now");
+          }
+        });
+    if (!changed.isEmpty()) {
+      throw new IllegalStateException(
+          where
+              + " was written by a fit that froze or scaled the learning rate of other weights"
+              + " than this loop does ("
+              + String.join("; ", changed)
+              + "): resume with the LoopOptions.freeze and learningRateMultiplier it was written"
+              + " with, or start a new fit from its weights with"
+              + " LoopOptions.initialWeights(InitialWeights.from("
+              + where.substring("checkpoint ".length())
+              + "))");
+    }
+  }
+
+  /** A variable's type and shape: its inventory description without how it is trained. */
+  private static String shapeOf(String description) {
+    if (description.endsWith(" " + VariableSaver.FROZEN)) {
+      return description.substring(0, description.length() - VariableSaver.FROZEN.length() - 1);
+    }
+    int multiplied = description.indexOf(" " + VariableSaver.MULTIPLIED);
+    return multiplied < 0 ? description : description.substring(0, multiplied);
+  }
+
+  /** How a variable is trained, from its inventory description. */
+  private static String trainingOf(String description) {
+    String rest = description.substring(shapeOf(description).length()).trim();
+    return rest.isEmpty() ? "trained" : rest;
   }
 
   private static void putHistory(Map<String, String> state, History history) {
