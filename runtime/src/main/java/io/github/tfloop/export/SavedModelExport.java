@@ -20,6 +20,7 @@ import org.tensorflow.Signature;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.buffer.ByteDataBuffer;
 import org.tensorflow.proto.AttrValue;
+import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.TensorProto;
@@ -65,6 +66,24 @@ public final class SavedModelExport {
       Map.Entry<String, String> output,
       Map<String, Tensor> frozen,
       Path directory) {
+    export(graph, inputs, output, frozen, directory, false);
+  }
+
+  /**
+   * Exports as {@link #export(Graph, Map, Map.Entry, Map, Path)} does; with {@code float32}, every
+   * bfloat16 and float16 computation of the exported graph (a mixed-precision loop's) computes in
+   * float32 instead: the serving graph of a loop trained in mixed precision is float32.
+   *
+   * @throws IllegalStateException if {@code float32} and the graph holds a bfloat16 or float16
+   *     constant, which this export does not convert
+   */
+  public static void export(
+      Graph graph,
+      Map<String, String> inputs,
+      Map.Entry<String, String> output,
+      Map<String, Tensor> frozen,
+      Path directory,
+      boolean float32) {
     if (Files.exists(directory)) {
       throw new IllegalArgumentException(
           "cannot export a SavedModel to "
@@ -72,6 +91,9 @@ public final class SavedModelExport {
               + ": it exists; export to a new directory (SavedModels are versioned: model/1, model/2)");
     }
     GraphDef inference = freeze(graph.toGraphDef(), output.getValue(), frozen);
+    if (float32) {
+      inference = toFloat32(inference);
+    }
     Path temporary = directory.resolveSibling(".tmp-" + directory.getFileName());
     try (Graph exported = new Graph()) {
       exported.importGraphDef(inference);
@@ -127,6 +149,48 @@ public final class SavedModelExport {
           value == null ? node.toBuilder().clearDevice().build() : constant(node.getName(), value));
     }
     return inference.build();
+  }
+
+  /**
+   * {@code graph} with every bfloat16 and float16 type attribute made float32, and the casts that
+   * leaves from float32 to float32 made identities.
+   */
+  static GraphDef toFloat32(GraphDef graph) {
+    GraphDef.Builder converted = graph.toBuilder().clearNode();
+    for (NodeDef node : graph.getNodeList()) {
+      NodeDef.Builder builder = node.toBuilder();
+      for (Map.Entry<String, AttrValue> attr : node.getAttrMap().entrySet()) {
+        AttrValue value = attr.getValue();
+        if (value.hasTensor() && isLowPrecision(value.getTensor().getDtype())) {
+          throw new IllegalStateException(
+              "cannot export node '"
+                  + node.getName()
+                  + "' in float32: it holds a "
+                  + value.getTensor().getDtype()
+                  + " constant");
+        }
+        if (value.getValueCase() == AttrValue.ValueCase.TYPE && isLowPrecision(value.getType())) {
+          builder.putAttr(attr.getKey(), value.toBuilder().setType(DataType.DT_FLOAT).build());
+        } else if (value.hasList() && value.getList().getTypeCount() > 0) {
+          AttrValue.ListValue.Builder list = value.getList().toBuilder().clearType();
+          for (DataType type : value.getList().getTypeList()) {
+            list.addType(isLowPrecision(type) ? DataType.DT_FLOAT : type);
+          }
+          builder.putAttr(attr.getKey(), value.toBuilder().setList(list).build());
+        }
+      }
+      if (node.getOp().equals("Cast")
+          && builder.getAttrOrThrow("SrcT").getType() == builder.getAttrOrThrow("DstT").getType()) {
+        AttrValue type = builder.getAttrOrThrow("SrcT");
+        builder.setOp("Identity").clearAttr().putAttr("T", type);
+      }
+      converted.addNode(builder);
+    }
+    return converted.build();
+  }
+
+  private static boolean isLowPrecision(DataType type) {
+    return type == DataType.DT_BFLOAT16 || type == DataType.DT_HALF;
   }
 
   private static NodeDef constant(String name, Tensor value) {

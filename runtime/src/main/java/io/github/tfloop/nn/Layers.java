@@ -5,18 +5,22 @@ import io.github.tfloop.graph.VariableStore.Kind;
 import io.github.tfloop.graph.VariableStore.Variable;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.tensorflow.Operand;
+import org.tensorflow.OperationBuilder;
+import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TFloating;
 import org.tensorflow.types.family.TNumber;
 
 /**
@@ -39,8 +43,18 @@ import org.tensorflow.types.family.TNumber;
  * <p>Kernels of layers followed by a rectifier ({@link Activation#RELU}, {@code LEAKY_RELU}, {@code
  * ELU}) start from {@link Initializer#heNormal()}, others from {@link Initializer#glorotUniform()};
  * biases start at zero.
+ *
+ * <p>In a loop trained in mixed precision ({@code LoopOptions.precision}), {@link #dense} and
+ * {@link #conv2d} compute in the low precision (their float32 inputs, kernels and biases cast to
+ * it, rectifier activations included) and return float32; a value passed on from one of them
+ * through {@link #maxPool}, {@link #flatten} or {@link #reshape} to the next stays in the low
+ * precision in between, without a cast back and forth. Everything else computes in float32.
  */
 public final class Layers {
+
+  /** Activations that run in a mixed loop's low precision; the others run in float32. */
+  private static final EnumSet<Activation> LOW_PRECISION_ACTIVATIONS =
+      EnumSet.of(Activation.LINEAR, Activation.RELU, Activation.LEAKY_RELU, Activation.ELU);
 
   private final Ops tf;
   private final VariableStore store;
@@ -48,6 +62,9 @@ public final class Layers {
   private final Operand<TBool> training;
   private final Operand<TInt64> step;
   private final long seed;
+  private final Class<? extends TFloating> computeType;
+  // A mixed loop's float32 results of layers, each to the low-precision value it was cast from.
+  private final Map<Output<?>, Operand<?>> lowPrecisionSources = new HashMap<>();
   private Regularizer kernelRegularizer;
   private final Map<String, Integer> layerCounts = new HashMap<>();
   private final Set<String> namesUsed = new HashSet<>();
@@ -66,12 +83,38 @@ public final class Layers {
       Operand<TBool> training,
       Operand<TInt64> step,
       long seed) {
+    this(tf, store, group, training, step, seed, null);
+  }
+
+  /**
+   * For generated code: layers as {@link #Layers(Ops, VariableStore, String, Operand, Operand,
+   * long)}, whose dense and convolution layers compute in {@code computeType} (bfloat16 or float16,
+   * for mixed precision) when their input is float32 or float64; {@code null} computes in the
+   * input's type.
+   */
+  public Layers(
+      Ops tf,
+      VariableStore store,
+      String group,
+      Operand<TBool> training,
+      Operand<TInt64> step,
+      long seed,
+      Class<? extends TFloating> computeType) {
     this.tf = tf;
     this.store = store;
     this.group = group;
     this.training = training;
     this.step = step;
     this.seed = seed;
+    this.computeType = computeType;
+  }
+
+  /**
+   * The type dense and convolution layers compute in when their input is float32, or {@code null}
+   * when they compute in their input's type (the loop trains in float32).
+   */
+  public Class<? extends TFloating> computeType() {
+    return computeType;
   }
 
   /** Every TensorFlow operation, for what the helpers here do not cover. */
@@ -212,7 +255,18 @@ public final class Layers {
             kernelInitializer,
             kernelRegularizer);
     Operand<T> bias = variable(layer + "/bias", Shape.of(units), type, Initializer.zeros());
+    if (mixes(type)) {
+      Operand<? extends TNumber> product = denseInLowPrecision(x, kernel, bias);
+      return toInputType(product, activation, type);
+    }
     return activation.apply(tf, tf.nn.biasAdd(tf.linalg.matMul(x, kernel), bias));
+  }
+
+  private <L extends TNumber> Operand<L> denseInLowPrecision(
+      Operand<?> x, Operand<?> kernel, Operand<?> bias) {
+    return tf.nn.biasAdd(
+        tf.linalg.matMul(this.<L>lowPrecision(x), this.<L>lowPrecision(kernel)),
+        this.<L>lowPrecision(bias));
   }
 
   /**
@@ -246,9 +300,61 @@ public final class Layers {
             defaultKernelInitializer(activation),
             kernelRegularizer);
     Operand<T> bias = variable(layer + "/bias", Shape.of(filters), type, Initializer.zeros());
-    Operand<T> convolved =
-        tf.nn.conv2d(x, kernel, List.of(1L, (long) stride, (long) stride, 1L), padding.name());
+    List<Long> strides = List.of(1L, (long) stride, (long) stride, 1L);
+    if (mixes(type)) {
+      Operand<? extends TNumber> convolved =
+          convInLowPrecision(x, kernel, bias, strides, padding.name());
+      return toInputType(convolved, activation, type);
+    }
+    Operand<T> convolved = tf.nn.conv2d(x, kernel, strides, padding.name());
     return activation.apply(tf, tf.nn.biasAdd(convolved, bias));
+  }
+
+  private <L extends TNumber> Operand<L> convInLowPrecision(
+      Operand<?> x, Operand<?> kernel, Operand<?> bias, List<Long> strides, String padding) {
+    return tf.nn.biasAdd(
+        tf.nn.conv2d(this.<L>lowPrecision(x), this.<L>lowPrecision(kernel), strides, padding),
+        this.<L>lowPrecision(bias));
+  }
+
+  /** Whether a layer with {@code type} input computes in a mixed loop's low precision. */
+  private boolean mixes(Class<?> type) {
+    return computeType != null
+        && (type == TFloat32.class || type == org.tensorflow.types.TFloat64.class);
+  }
+
+  /**
+   * {@code x} in the low precision: the value a layer cast it from if there is one (a cast from
+   * bfloat16 or float16 to float32 and back is exact), else a cast.
+   */
+  @SuppressWarnings("unchecked")
+  private <L extends TNumber> Operand<L> lowPrecision(Operand<?> x) {
+    Operand<?> source = lowPrecisionSources.get(x.asOutput());
+    return (Operand<L>) (source != null ? source : tf.dtypes.cast(x, computeType));
+  }
+
+  /**
+   * A low-precision layer result, activated, in {@code type}: the rectifiers run before the cast,
+   * in the low precision; other activations after it, in float32.
+   */
+  private <T extends TNumber, L extends TNumber> Operand<T> toInputType(
+      Operand<L> result, Activation activation, Class<T> type) {
+    return LOW_PRECISION_ACTIVATIONS.contains(activation)
+        ? castBack(activation.apply(tf, result), type)
+        : activation.apply(tf, castBack(result, type));
+  }
+
+  /** {@code low} cast to {@code type}, remembered so that the next layer can use {@code low}. */
+  private <T extends TNumber> Operand<T> castBack(Operand<?> low, Class<T> type) {
+    Operand<T> cast = tf.dtypes.cast(low, type);
+    lowPrecisionSources.put(cast.asOutput(), low);
+    return cast;
+  }
+
+  /** {@code op} applied to the low-precision value behind {@code x}, if it has one, and cast. */
+  private <T extends TNumber> Operand<T> keepLowPrecision(
+      Operand<T> x, java.util.function.UnaryOperator<Operand<TNumber>> op) {
+    return castBack(op.apply(lowPrecision(x)), x.type());
   }
 
   /** Max pooling over {@code size × size} windows with stride {@code size}, {@code VALID}. */
@@ -262,11 +368,28 @@ public final class Layers {
     requirePositive("maxPool size", size);
     requirePositive("maxPool stride", stride);
     requireImage("maxPool", x);
-    return tf.nn.maxPool(
-        x,
-        tf.constant(new int[] {1, size, size, 1}),
-        tf.constant(new int[] {1, stride, stride, 1}),
-        padding.name());
+    if (lowPrecisionSources.containsKey(x.asOutput())) {
+      return keepLowPrecision(x, low -> maxPoolOp(low, size, stride, padding));
+    }
+    return maxPoolOp(x, size, stride, padding);
+  }
+
+  /**
+   * TensorFlow's {@code MaxPool}, whose window and strides are attributes: oneDNN's pooling kernels
+   * run it and its gradient. ({@code tf.nn.maxPool} builds {@code MaxPoolV2}, whose window and
+   * strides are tensors, and whose gradient runs in TensorFlow's generic kernel, several times
+   * slower.)
+   */
+  private <T extends TNumber> Operand<T> maxPoolOp(
+      Operand<T> x, int size, int stride, Padding padding) {
+    OperationBuilder pool =
+        tf.scope()
+            .opBuilder("MaxPool", "MaxPool")
+            .addInput(x.asOutput())
+            .setAttr("ksize", new long[] {1, size, size, 1})
+            .setAttr("strides", new long[] {1, stride, stride, 1})
+            .setAttr("padding", padding.name());
+    return pool.build().output(0);
   }
 
   /** Average pooling over {@code size × size} windows with stride {@code size}, {@code VALID}. */
@@ -489,7 +612,11 @@ public final class Layers {
       }
       features *= shape.get(i);
     }
-    return tf.reshape(x, tf.constant(new long[] {-1, features}));
+    long[] flat = {-1, features};
+    if (lowPrecisionSources.containsKey(x.asOutput())) {
+      return keepLowPrecision(x, low -> tf.reshape(low, tf.constant(flat)));
+    }
+    return tf.reshape(x, tf.constant(flat));
   }
 
   /** Reshapes every example to {@code exampleShape}, keeping the batch dimension. */
@@ -499,6 +626,9 @@ public final class Layers {
     for (int i = 0; i < exampleShape.length; i++) {
       requirePositive("reshape dimension", exampleShape[i]);
       dims[i + 1] = exampleShape[i];
+    }
+    if (lowPrecisionSources.containsKey(x.asOutput())) {
+      return keepLowPrecision(x, low -> tf.reshape(low, tf.constant(dims)));
     }
     return tf.reshape(x, tf.constant(dims));
   }

@@ -10,8 +10,8 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
- * How a generated loop runs: epochs, shuffling, batching, threads, device, XLA and listeners.
- * Immutable; build one with {@link #builder()}.
+ * How a generated loop runs: epochs, shuffling, batching, threads, device, XLA, precision and
+ * listeners. Immutable; build one with {@link #builder()}.
  *
  * <pre>{@code
  * LoopOptions options = LoopOptions.builder().epochs(10).listener(new ConsoleLogger()).build();
@@ -38,6 +38,10 @@ public final class LoopOptions {
   private final Path debugNumerics;
   private final CheckpointPolicy checkpoints;
   private final Cluster cluster;
+  private final Precision precision;
+  private final double initialLossScale;
+  private final int lossScaleGrowthSteps;
+  private final boolean resumeInOtherPrecision;
 
   private LoopOptions(Builder builder) {
     this.epochs = builder.epochs;
@@ -58,6 +62,10 @@ public final class LoopOptions {
     this.debugNumerics = builder.debugNumerics;
     this.checkpoints = builder.checkpoints;
     this.cluster = builder.cluster;
+    this.precision = builder.precision;
+    this.initialLossScale = builder.initialLossScale;
+    this.lossScaleGrowthSteps = builder.lossScaleGrowthSteps;
+    this.resumeInOtherPrecision = builder.resumeInOtherPrecision;
   }
 
   /** One epoch, shuffled, full batches only, TensorFlow's thread defaults, native execution. */
@@ -90,6 +98,10 @@ public final class LoopOptions {
     builder.debugNumerics = debugNumerics;
     builder.checkpoints = checkpoints;
     builder.cluster = cluster;
+    builder.precision = precision;
+    builder.initialLossScale = initialLossScale;
+    builder.lossScaleGrowthSteps = lossScaleGrowthSteps;
+    builder.resumeInOtherPrecision = resumeInOtherPrecision;
     return builder;
   }
 
@@ -208,6 +220,35 @@ public final class LoopOptions {
     return cluster;
   }
 
+  /** The number format the loop computes in; {@link Precision#FLOAT32} unless set. */
+  public Precision precision() {
+    return precision;
+  }
+
+  /**
+   * The loss scale {@link Precision#MIXED_FLOAT16} starts from: 2<sup>15</sup> (32768) unless set,
+   * as in Keras.
+   */
+  public double initialLossScale() {
+    return initialLossScale;
+  }
+
+  /**
+   * How many steps in a row with finite gradients {@link Precision#MIXED_FLOAT16} waits before it
+   * doubles the loss scale: 2000 unless set, as in Keras.
+   */
+  public int lossScaleGrowthSteps() {
+    return lossScaleGrowthSteps;
+  }
+
+  /**
+   * Whether {@code resume} may continue from a checkpoint written in another {@link Precision} (off
+   * unless set: by default such a resume is refused).
+   */
+  public boolean resumeInOtherPrecision() {
+    return resumeInOtherPrecision;
+  }
+
   /** Collects options; every setter checks its value at once. */
   public static final class Builder {
     private int epochs = 1;
@@ -228,6 +269,10 @@ public final class LoopOptions {
     private Path debugNumerics;
     private CheckpointPolicy checkpoints;
     private Cluster cluster;
+    private Precision precision = Precision.FLOAT32;
+    private double initialLossScale = 32768;
+    private int lossScaleGrowthSteps = 2000;
+    private boolean resumeInOtherPrecision;
 
     private Builder() {}
 
@@ -352,6 +397,47 @@ public final class LoopOptions {
      */
     public Builder cluster(Cluster cluster) {
       this.cluster = Objects.requireNonNull(cluster, "cluster");
+      return this;
+    }
+
+    /**
+     * Computes in {@code precision}: {@link Precision#FLOAT32} (the default), or mixed precision
+     * with float32 weights and bfloat16 ({@link Precision#MIXED_BFLOAT16}) or float16 ({@link
+     * Precision#MIXED_FLOAT16}) matrix products and convolutions. See {@link Precision}.
+     */
+    public Builder precision(Precision precision) {
+      this.precision = Objects.requireNonNull(precision, "precision");
+      return this;
+    }
+
+    /**
+     * The dynamic loss scale of {@link Precision#MIXED_FLOAT16}: the scale it starts from (Keras:
+     * 2<sup>15</sup>) and the number of steps in a row with finite gradients after which it doubles
+     * (Keras: 2000). Other precisions do not scale the loss.
+     */
+    public Builder lossScale(double initialScale, int growthSteps) {
+      if (!(initialScale >= 1 && initialScale <= Float.MAX_VALUE)) {
+        throw new IllegalArgumentException(
+            "the initial loss scale must be a finite float32 of at least 1, got " + initialScale);
+      }
+      if (growthSteps < 1) {
+        throw new IllegalArgumentException(
+            "the loss scale's growth steps must be at least 1, got " + growthSteps);
+      }
+      this.initialLossScale = initialScale;
+      this.lossScaleGrowthSteps = growthSteps;
+      return this;
+    }
+
+    /**
+     * Lets {@code resume} continue from a checkpoint written in another {@link Precision}: the
+     * float32 weights carry over as they are. Between {@link Precision#FLOAT32} and {@link
+     * Precision#MIXED_BFLOAT16} the checkpoints hold the same variables; {@link
+     * Precision#MIXED_FLOAT16} also keeps its loss scale, so its checkpoints and the others' do not
+     * resume each other either way.
+     */
+    public Builder resumeInOtherPrecision(boolean allow) {
+      this.resumeInOtherPrecision = allow;
       return this;
     }
 

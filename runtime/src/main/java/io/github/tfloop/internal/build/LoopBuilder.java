@@ -78,6 +78,7 @@ public final class LoopBuilder {
             : ClusterPlacement.replicaBatch(loopName, globalBatch, cluster);
     this.options = options;
     this.seed = options.seed().orElse(declaredSeed);
+    MixedPrecision.check(loopName, options);
     MissingGradients.register();
     this.graph = new Graph();
     Ops root = Ops.create(graph);
@@ -129,9 +130,19 @@ public final class LoopBuilder {
     return placeholder;
   }
 
-  /** The layers of the {@code @Model} method {@code model}, whose variables form its group. */
+  /**
+   * The layers of the {@code @Model} method {@code model}, whose variables form its group; in a
+   * mixed-precision loop they compute in its low precision.
+   */
   public Layers layers(String model) {
-    return new Layers(tf.withSubScope(model), store, model, training, globalStep.read(), seed);
+    return new Layers(
+        tf.withSubScope(model),
+        store,
+        model,
+        training,
+        globalStep.read(),
+        seed,
+        MixedPrecision.computeType(options.precision()));
   }
 
   /**
@@ -300,7 +311,16 @@ public final class LoopBuilder {
     for (Variable<?> variable : candidates) {
       reads.add(variable.read());
     }
-    Gradients gradients = scope.withName("gradients").gradients(objective, reads);
+    // Float16 keeps small gradients from flushing to zero by scaling the loss (and so every
+    // gradient) up, and the gradients back down before they are applied.
+    LossScale lossScale =
+        MixedPrecision.scalesLoss(options.precision())
+            ? LossScale.create(
+                tf, store, step.name(), options.initialLossScale(), options.lossScaleGrowthSteps())
+            : null;
+    Operand<? extends TNumber> differentiated =
+        lossScale == null ? objective : lossScale.scale(scope, objective);
+    Gradients gradients = scope.withName("gradients").gradients(differentiated, reads);
     List<Variable<?>> trained = new ArrayList<>();
     List<Operand<? extends TNumber>> raw = new ArrayList<>();
     for (int i = 0; i < candidates.size(); i++) {
@@ -318,6 +338,11 @@ public final class LoopBuilder {
               + step.loss()
               + "' depends on none of "
               + candidates);
+    }
+    Operand<TBool> scaledFinite = null;
+    if (lossScale != null) {
+      scaledFinite = lossScale.allFinite(scope, raw);
+      raw = lossScale.unscale(scope, raw);
     }
     List<Operand<? extends TNumber>> own = raw;
     Ops updateScope = scope;
@@ -337,8 +362,11 @@ public final class LoopBuilder {
             : null;
     List<Operand<? extends TNumber>> clipped = step.clipping().clip(updateScope, raw, gradientNorm);
     // Updates apply only once the loss and that norm (so every gradient) are known to be finite.
+    // Under loss scaling an overflowing gradient is routine (the step is skipped, the scale
+    // halved): the non-finite check then watches the loss only.
     NonFiniteGuard.StepGuard finite =
-        nonFiniteGuard.forStep(updateScope, step.name(), loss, gradientNorm, trained, own);
+        nonFiniteGuard.forStep(
+            updateScope, step.name(), loss, gradientNorm, lossScale == null, trained, own);
 
     Variable<TInt64> iterations =
         store.create(
@@ -353,7 +381,11 @@ public final class LoopBuilder {
         new UpdateContext(updateScope, store, step.name(), learningRate, iterations.read());
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < trained.size(); i++) {
-      updates.add(apply(step, context, trained.get(i), numeric(finite.gate(clipped.get(i)))));
+      Operand<?> gradient = finite.gate(clipped.get(i));
+      if (lossScale != null) {
+        gradient = lossScale.gate(updateScope, gradient, scaledFinite);
+      }
+      updates.add(apply(step, context, trained.get(i), numeric(gradient)));
     }
     // Model state updates (batch normalisation's moving averages) of the models this step trains,
     // unless an earlier step already runs them.
@@ -382,6 +414,11 @@ public final class LoopBuilder {
                 .withControlDependencies(updates)
                 .withName("update")
                 .assignAddVariableOp(iterations.handle(), updateScope.constant(1L)));
+    if (lossScale != null) {
+      update =
+          lossScale.done(
+              updateScope, update, lossScale.update(updateScope, scaledFinite), scaledFinite);
+    }
     return new LoopGraph.TrainStep(
         step.name(), step.loss(), loss, update, trained, learningRate, lastNorm, step.every());
   }

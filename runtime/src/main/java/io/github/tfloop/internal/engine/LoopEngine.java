@@ -7,6 +7,7 @@ import io.github.tfloop.data.InputSpec;
 import io.github.tfloop.export.SavedModelExport;
 import io.github.tfloop.graph.VariableStore;
 import io.github.tfloop.internal.build.LoopGraph;
+import io.github.tfloop.internal.build.MixedPrecision;
 import io.github.tfloop.internal.build.NonFiniteGuard;
 import io.github.tfloop.internal.session.Batch;
 import io.github.tfloop.internal.session.ClusterSession;
@@ -20,6 +21,7 @@ import io.github.tfloop.train.Execution;
 import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.NativeResources;
 import io.github.tfloop.train.NonFinite;
+import io.github.tfloop.train.Precision;
 import io.github.tfloop.train.WeightSnapshot;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,6 +37,7 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.OptimizerOptions;
+import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
@@ -167,6 +170,12 @@ public final class LoopEngine implements AutoCloseable {
           .getGraphOptionsBuilder()
           .getOptimizerOptionsBuilder()
           .setGlobalJitLevel(OptimizerOptions.GlobalJitLevel.ON_1);
+    }
+    if (MixedPrecision.rewrites(options)) {
+      config
+          .getGraphOptionsBuilder()
+          .getRewriteOptionsBuilder()
+          .setAutoMixedPrecisionOnednnBfloat16(RewriterConfig.Toggle.ON);
     }
     return config.build();
   }
@@ -745,7 +754,8 @@ public final class LoopEngine implements AutoCloseable {
           inputs,
           Map.entry("output", graph.prediction().op().name()),
           byOp,
-          directory);
+          directory,
+          options.precision() != Precision.FLOAT32);
     }
   }
 

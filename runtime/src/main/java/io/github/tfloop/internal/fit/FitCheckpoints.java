@@ -8,6 +8,7 @@ import io.github.tfloop.internal.engine.LoopEngine;
 import io.github.tfloop.train.EpochLog;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.NonFiniteException;
+import io.github.tfloop.train.Precision;
 import io.github.tfloop.train.StatefulListener;
 import io.github.tfloop.train.TrainingListener;
 import java.io.DataInputStream;
@@ -38,6 +39,8 @@ final class FitCheckpoints {
   private static final String VARIABLES = "variables";
   private static final String ORDER = "order.bin";
   private static final String FORMAT = "1";
+  // The precision the fit trains in; checkpoints without it were written in float32.
+  private static final String PRECISION = "precision";
 
   private final LoopEngine engine;
   private final CheckpointPolicy policy;
@@ -131,6 +134,7 @@ final class FitCheckpoints {
     Map<String, String> state = new LinkedHashMap<>();
     state.put("format", FORMAT);
     state.put("loop", engine.name());
+    state.put(PRECISION, engine.options().precision().name());
     state.put("reason", reason);
     state.put("global_step", Long.toString(position.globalStep()));
     state.put("fit.first_epoch", Integer.toString(position.firstEpoch()));
@@ -252,6 +256,7 @@ final class FitCheckpoints {
               + engine.name()
               + "Loop");
     }
+    requireSamePrecision(checkpoint, where);
     Map<String, String> saved = under(checkpoint, "variable.");
     Map<String, String> ours = new TreeMap<>(engine.variableInventory());
     if (!saved.equals(ours)) {
@@ -276,6 +281,24 @@ final class FitCheckpoints {
               + trainSize
               + " training examples; this training data has "
               + fit.trainSize());
+    }
+  }
+
+  /** Refuses a checkpoint written in another precision, unless the options allow it. */
+  private void requireSamePrecision(Checkpoint checkpoint, String where) {
+    String saved = checkpoint.state().getOrDefault(PRECISION, Precision.FLOAT32.name());
+    String ours = engine.options().precision().name();
+    if (!saved.equals(ours) && !engine.options().resumeInOtherPrecision()) {
+      throw new IllegalStateException(
+          where
+              + " was written by a fit in precision "
+              + saved
+              + ", and this loop trains in "
+              + ours
+              + ": resume it in "
+              + saved
+              + ", or allow the change with"
+              + " LoopOptions.builder().resumeInOtherPrecision(true)");
     }
   }
 
