@@ -28,19 +28,6 @@ public final class MixedPrecision {
 
   private MixedPrecision() {}
 
-  // EXPERIMENT: how bfloat16 is brought in, to measure: casts in Layers, Grappler's rewriter, both.
-  private static String mechanism() {
-    return System.getProperty("tfloop.bf16", "casts");
-  }
-
-  /**
-   * Whether the session switches on Grappler's oneDNN bfloat16 auto mixed precision rewriter
-   * ({@code RewriterConfig.auto_mixed_precision_onednn_bfloat16}).
-   */
-  public static boolean rewrites(LoopOptions options) {
-    return options.precision() == Precision.MIXED_BFLOAT16 && !mechanism().equals("casts");
-  }
-
   /**
    * The type {@code Layers} computes dense and convolution layers in under {@code precision}, or
    * {@code null} for the type of their input (float32).
@@ -48,7 +35,7 @@ public final class MixedPrecision {
   public static Class<? extends TFloating> computeType(Precision precision) {
     return switch (precision) {
       case FLOAT32 -> null;
-      case MIXED_BFLOAT16 -> mechanism().equals("rewriter") ? null : TBfloat16.class;
+      case MIXED_BFLOAT16 -> TBfloat16.class;
       case MIXED_FLOAT16 -> TFloat16.class;
     };
   }

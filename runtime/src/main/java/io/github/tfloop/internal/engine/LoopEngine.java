@@ -7,7 +7,6 @@ import io.github.tfloop.data.InputSpec;
 import io.github.tfloop.export.SavedModelExport;
 import io.github.tfloop.graph.VariableStore;
 import io.github.tfloop.internal.build.LoopGraph;
-import io.github.tfloop.internal.build.MixedPrecision;
 import io.github.tfloop.internal.build.NonFiniteGuard;
 import io.github.tfloop.internal.session.Batch;
 import io.github.tfloop.internal.session.ClusterSession;
@@ -37,7 +36,6 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.OptimizerOptions;
-import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
@@ -170,12 +168,6 @@ public final class LoopEngine implements AutoCloseable {
           .getGraphOptionsBuilder()
           .getOptimizerOptionsBuilder()
           .setGlobalJitLevel(OptimizerOptions.GlobalJitLevel.ON_1);
-    }
-    if (MixedPrecision.rewrites(options)) {
-      config
-          .getGraphOptionsBuilder()
-          .getRewriteOptionsBuilder()
-          .setAutoMixedPrecisionOnednnBfloat16(RewriterConfig.Toggle.ON);
     }
     return config.build();
   }
