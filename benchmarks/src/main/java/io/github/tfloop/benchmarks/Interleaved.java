@@ -79,8 +79,9 @@ public final class Interleaved {
     }
     System.out.println();
     System.out.println(
-        "| network | batch | intra:inter threads | steps/s (median) | vs TensorFlow's choice |");
-    System.out.println("|---|---:|---|---:|---:|");
+        "| network | batch | intra:inter threads | steps/s (median) | vs TensorFlow's choice | CPU"
+            + " µs/step (median) |");
+    System.out.println("|---|---:|---|---:|---:|---:|");
     run.threadSettings(Network.MLP, 32);
     run.threadSettings(Network.MLP, 512);
     run.threadSettings(Network.CNN, 64);
@@ -184,16 +185,18 @@ public final class Interleaved {
                   .precision(precision),
               data));
     }
-    double[] medians = medians(turns).stepsPerSecond();
+    Medians medians = medians(turns);
+    double[] rates = medians.stepsPerSecond();
     for (int i = 0; i < turns.size(); i++) {
       System.out.printf(
           Locale.ROOT,
-          "| %s | %d | %s | %.0f | %.2f× |%n",
+          "| %s | %d | %s | %.0f | %.2f× | %.0f |%n",
           network,
           batchSize,
           turns.get(i).name(),
-          medians[i],
-          medians[i] / medians[0]);
+          rates[i],
+          rates[i] / rates[0],
+          medians.cpuMicrosPerStep()[i]);
     }
   }
 

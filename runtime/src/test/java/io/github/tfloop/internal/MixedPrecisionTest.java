@@ -318,6 +318,37 @@ class MixedPrecisionTest {
 
   @ParameterizedTest
   @EnumSource(Precision.class)
+  void severalStepsPerCallTrainAsOneStepPerCall(Precision precision) {
+    Dataset train = images(40, 9);
+    List<Map<String, float[]>> weights = new ArrayList<>();
+    List<double[]> scales = new ArrayList<>();
+    for (int stepsPerExecution : new int[] {1, 4}) {
+      LoopOptions options =
+          options(precision)
+              .epochs(2)
+              .stepsPerExecution(stepsPerExecution)
+              // float16: start high enough that the first steps overflow and are skipped
+              .lossScale(Math.pow(2, 30), 3)
+              .build();
+      try (Trainer trainer = Trainer.start(cnn(options))) {
+        trainer.fit(train, null);
+        weights.add(trainer.trainableWeights());
+        if (precision == Precision.MIXED_FLOAT16) {
+          scales.add(trainer.variableValues("train/loss_scale"));
+        }
+      }
+    }
+    weights
+        .get(0)
+        .forEach((name, values) -> assertArrayEquals(values, weights.get(1).get(name), 0f, name));
+    if (precision == Precision.MIXED_FLOAT16) {
+      assertArrayEquals(scales.get(0), scales.get(1), 0);
+      assertTrue(scales.get(0)[0] < Math.pow(2, 30), "overflowed at first: " + scales.get(0)[0]);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Precision.class)
   void resumingInTheSamePrecisionEndsWithTheSameWeights(Precision precision, @TempDir Path root)
       throws IOException {
     Dataset train = images(40, 3);

@@ -26,7 +26,7 @@ import java.util.function.Function;
  * <pre>
  * java ... io.github.tfloop.sample.FashionMnistTraining [--model mlp|cnn] [--epochs N]
  *     [--data DIR | --subset] [--logdir DIR] [--checkpoints DIR] [--export DIR]
- *     [--cluster-timeout SECONDS] [--precision f32|bf16|f16]
+ *     [--cluster-timeout SECONDS] [--precision f32|bf16|f16] [--seed N]
  * </pre>
  *
  * <p>Data: {@code --data DIR} reads the IDX files in DIR; otherwise the full set from {@code
@@ -39,7 +39,9 @@ import java.util.function.Function;
  * resumes from the newest one when run again; {@code --export DIR} writes the trained model as a
  * SavedModel. {@code --precision bf16} trains in mixed bfloat16 precision ({@code
  * Precision.MIXED_BFLOAT16}: bfloat16 matrix products and convolutions, float32 weights), {@code
- * f16} in mixed float16 with loss scaling (for GPUs); {@code f32}, the default, in float32.
+ * f16} in mixed float16 with loss scaling (for GPUs); {@code f32}, the default, in float32. {@code
+ * --seed N} replaces the model's seed (42), which draws the initial weights, the order of the
+ * batches and the random augmentation and dropout.
  *
  * <p>With {@code TF_CONFIG} set (as {@code io.github.tfloop.distributed.LocalCluster} sets it), the
  * process is one task of a cluster: a parameter server serves, a worker trains its shard of the
@@ -60,6 +62,7 @@ public final class FashionMnistTraining {
     Path export = null;
     Duration clusterTimeout = Cluster.DEFAULT_TIMEOUT;
     Precision precision = Precision.FLOAT32;
+    Long seed = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--epochs" -> epochs = Integer.parseInt(value(args, ++i, "--epochs"));
@@ -70,6 +73,7 @@ public final class FashionMnistTraining {
         case "--checkpoints" -> checkpoints = Path.of(value(args, ++i, "--checkpoints"));
         case "--export" -> export = Path.of(value(args, ++i, "--export"));
         case "--precision" -> precision = precision(value(args, ++i, "--precision"));
+        case "--seed" -> seed = Long.parseLong(value(args, ++i, "--seed"));
         case "--cluster-timeout" ->
             clusterTimeout =
                 Duration.ofSeconds(Long.parseLong(value(args, ++i, "--cluster-timeout")));
@@ -79,7 +83,7 @@ public final class FashionMnistTraining {
                     + args[i]
                     + "'; use --model mlp|cnn, --epochs N, --data DIR,"
                     + " --subset, --logdir DIR, --checkpoints DIR, --export DIR,"
-                    + " --cluster-timeout SECONDS or --precision f32|bf16|f16");
+                    + " --cluster-timeout SECONDS, --precision f32|bf16|f16 or --seed N");
       }
     }
     Cluster cluster =
@@ -106,6 +110,9 @@ public final class FashionMnistTraining {
             .precision(precision)
             .listener(Progress.toConsole())
             .listener(new ConsoleLogger());
+    if (seed != null) {
+      options.seed(seed);
+    }
     if (logDir != null) {
       options.listener(TensorBoard.to(logDir).everySteps(100).histograms(1));
     }
@@ -139,8 +146,9 @@ public final class FashionMnistTraining {
         };
     System.out.printf(
         Locale.ROOT,
-        "test (%s): loss %.4f  accuracy %.4f  (%d images, %.1f s in all)%n",
+        "test (%s, %s): loss %.4f  accuracy %.4f  (%d images, %.1f s in all)%n",
         model,
+        precision,
         test.get("loss"),
         test.get("accuracy"),
         test.examples(),

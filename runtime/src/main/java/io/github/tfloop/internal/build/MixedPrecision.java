@@ -56,17 +56,35 @@ public final class MixedPrecision {
    *     arithmetic, or on a cluster
    */
   public static void check(String loopName, LoopOptions options) {
-    check(loopName, options, CpuFeatures.local());
+    check(loopName, options, CpuFeatures.local(), System.getenv(ONEDNN_OPTS));
   }
 
-  static void check(String loopName, LoopOptions options, CpuFeatures cpu) {
+  /** The environment variable with which TensorFlow's CPU library turns oneDNN off ("0"). */
+  static final String ONEDNN_OPTS = "TF_ENABLE_ONEDNN_OPTS";
+
+  static void check(String loopName, LoopOptions options, CpuFeatures cpu, String onednnOpts) {
     Precision precision = options.precision();
     boolean gpu = onGpu(options.device());
     String where = gpu ? "device " + options.device() : "the CPU, " + cpu;
+    boolean onednnOff =
+        onednnOpts != null
+            && (onednnOpts.trim().equals("0") || onednnOpts.trim().equalsIgnoreCase("false"));
     switch (precision) {
       case FLOAT32 -> log(Level.DEBUG, precision, options, "{0}: FLOAT32 on {1}", loopName, where);
       case MIXED_BFLOAT16 -> {
-        if (!gpu && cpu.bfloat16Units().isEmpty()) {
+        if (!gpu && onednnOff) {
+          log(
+              Level.WARNING,
+              precision,
+              options,
+              "{0}: MIXED_BFLOAT16 on {1} with {2}={3}: without oneDNN, TensorFlow multiplies and"
+                  + " convolves bfloat16 in its generic kernels, many times slower than float32"
+                  + " (the CNN of BENCHMARKS.md: 20 times slower); unset {2}",
+              loopName,
+              where,
+              ONEDNN_OPTS,
+              onednnOpts);
+        } else if (!gpu && cpu.bfloat16Units().isEmpty()) {
           log(
               Level.WARNING,
               precision,

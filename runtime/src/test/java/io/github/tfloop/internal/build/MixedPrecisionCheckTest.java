@@ -89,7 +89,7 @@ class MixedPrecisionCheckTest {
     IllegalArgumentException refused =
         assertThrows(
             IllegalArgumentException.class,
-            () -> MixedPrecision.check("Mlp", options(Precision.MIXED_FLOAT16, null), EPYC));
+            () -> check("Mlp", options(Precision.MIXED_FLOAT16, null), EPYC));
     assertEquals(
         "Mlp: Precision.MIXED_FLOAT16 needs float16 arithmetic, and the loop runs on the CPU, AMD"
             + " EPYC [avx2, f16c, avx512f, avx512_vnni, avx512_bf16], which has none (no"
@@ -100,13 +100,13 @@ class MixedPrecisionCheckTest {
     refused =
         assertThrows(
             IllegalArgumentException.class,
-            () -> MixedPrecision.check("Mlp", options(Precision.MIXED_FLOAT16, "/CPU:0"), AVX2));
+            () -> check("Mlp", options(Precision.MIXED_FLOAT16, "/CPU:0"), AVX2));
     assertTrue(
         refused.getMessage().endsWith(", or train in Precision.FLOAT32"), refused.getMessage());
     refused =
         assertThrows(
             IllegalArgumentException.class,
-            () -> MixedPrecision.check("Mlp", options(Precision.MIXED_FLOAT16, null), UNKNOWN));
+            () -> check("Mlp", options(Precision.MIXED_FLOAT16, null), UNKNOWN));
     assertTrue(
         refused.getMessage().contains("whose float16 arithmetic is unknown (no /proc/cpuinfo)"),
         refused.getMessage());
@@ -119,8 +119,8 @@ class MixedPrecisionCheckTest {
             MixedPrecision.LOGGER,
             Level.INFO,
             () -> {
-              MixedPrecision.check("Mlp", options(Precision.MIXED_FLOAT16, "/GPU:0"), EPYC);
-              MixedPrecision.check("Cnn", options(Precision.MIXED_FLOAT16, null), XEON);
+              check("Mlp", options(Precision.MIXED_FLOAT16, "/GPU:0"), EPYC);
+              check("Cnn", options(Precision.MIXED_FLOAT16, null), XEON);
             });
     assertEquals(
         List.of(
@@ -143,8 +143,7 @@ class MixedPrecisionCheckTest {
             .cluster(Cluster.of(List.of("localhost:1"), List.of("localhost:2"), "worker", 0))
             .build();
     IllegalArgumentException refused =
-        assertThrows(
-            IllegalArgumentException.class, () -> MixedPrecision.check("Mlp", options, XEON));
+        assertThrows(IllegalArgumentException.class, () -> check("Mlp", options, XEON));
     assertTrue(refused.getMessage().contains("not supported on a cluster"), refused.getMessage());
   }
 
@@ -155,9 +154,9 @@ class MixedPrecisionCheckTest {
             MixedPrecision.LOGGER,
             Level.INFO,
             () -> {
-              MixedPrecision.check("Mlp", options(Precision.MIXED_BFLOAT16, null), AVX2);
+              check("Mlp", options(Precision.MIXED_BFLOAT16, null), AVX2);
               MixedPrecision.forgetLogged();
-              MixedPrecision.check("Mlp", options(Precision.MIXED_BFLOAT16, null), EPYC);
+              check("Mlp", options(Precision.MIXED_BFLOAT16, null), EPYC);
             });
     assertEquals(Level.WARNING, logged.get(0).getLevel());
     assertEquals(
@@ -180,10 +179,10 @@ class MixedPrecisionCheckTest {
             Level.INFO,
             () -> {
               for (int i = 0; i < 3; i++) {
-                MixedPrecision.check("Mlp", options(Precision.MIXED_BFLOAT16, null), EPYC);
-                MixedPrecision.check("Mlp", options(Precision.FLOAT32, null), EPYC);
+                check("Mlp", options(Precision.MIXED_BFLOAT16, null), EPYC);
+                check("Mlp", options(Precision.FLOAT32, null), EPYC);
               }
-              MixedPrecision.check("Cnn", options(Precision.MIXED_BFLOAT16, "/GPU:0"), EPYC);
+              check("Cnn", options(Precision.MIXED_BFLOAT16, "/GPU:0"), EPYC);
             });
     assertEquals(
         List.of(
@@ -194,6 +193,68 @@ class MixedPrecisionCheckTest {
                 + " (GPU), weights, optimizer, losses and statistics in float32"),
         messages(logged),
         "FLOAT32 logs at DEBUG");
+  }
+
+  @Test
+  void optionsDefaultToFloat32AndKerasLossScaleAndCheckTheScale() {
+    LoopOptions defaults = LoopOptions.defaults();
+    assertEquals(Precision.FLOAT32, defaults.precision());
+    assertEquals(32768.0, defaults.initialLossScale());
+    assertEquals(2000, defaults.lossScaleGrowthSteps());
+    assertFalse(defaults.resumeInOtherPrecision());
+    LoopOptions set =
+        LoopOptions.builder()
+            .precision(Precision.MIXED_FLOAT16)
+            .lossScale(1024, 50)
+            .resumeInOtherPrecision(true)
+            .build()
+            .toBuilder()
+            .build();
+    assertEquals(Precision.MIXED_FLOAT16, set.precision());
+    assertEquals(1024.0, set.initialLossScale());
+    assertEquals(50, set.lossScaleGrowthSteps());
+    assertTrue(set.resumeInOtherPrecision());
+    for (double scale : new double[] {0.5, Double.NaN, Double.POSITIVE_INFINITY, 1e39}) {
+      IllegalArgumentException error =
+          assertThrows(
+              IllegalArgumentException.class, () -> LoopOptions.builder().lossScale(scale, 10));
+      assertEquals(
+          "the initial loss scale must be a finite float32 of at least 1, got " + scale,
+          error.getMessage());
+    }
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> LoopOptions.builder().lossScale(8, 0));
+    assertEquals("the loss scale's growth steps must be at least 1, got 0", error.getMessage());
+    assertThrows(NullPointerException.class, () -> LoopOptions.builder().precision(null));
+  }
+
+  /** {@link MixedPrecision#check} with oneDNN on, as TensorFlow has it by default. */
+  private static void check(String loop, LoopOptions options, CpuFeatures cpu) {
+    MixedPrecision.check(loop, options, cpu, null);
+  }
+
+  @Test
+  void bfloat16WarnsWhenOneDnnIsSwitchedOff() {
+    List<LogRecord> logged =
+        LogCapture.records(
+            MixedPrecision.LOGGER,
+            Level.WARNING,
+            () -> MixedPrecision.check("Cnn", options(Precision.MIXED_BFLOAT16, null), EPYC, "0"));
+    assertEquals(
+        List.of(
+            "Cnn: MIXED_BFLOAT16 on the CPU, AMD EPYC [avx2, f16c, avx512f, avx512_vnni,"
+                + " avx512_bf16] with TF_ENABLE_ONEDNN_OPTS=0: without oneDNN, TensorFlow"
+                + " multiplies and convolves bfloat16 in its generic kernels, many times slower"
+                + " than float32 (the CNN of BENCHMARKS.md: 20 times slower); unset"
+                + " TF_ENABLE_ONEDNN_OPTS"),
+        messages(logged));
+    MixedPrecision.forgetLogged();
+    assertEquals(
+        List.of(),
+        LogCapture.records(
+            MixedPrecision.LOGGER,
+            Level.WARNING,
+            () -> MixedPrecision.check("Cnn", options(Precision.MIXED_BFLOAT16, null), EPYC, "1")));
   }
 
   private static List<String> messages(List<LogRecord> records) {
