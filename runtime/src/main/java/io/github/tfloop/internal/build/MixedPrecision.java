@@ -1,11 +1,33 @@
 package io.github.tfloop.internal.build;
 
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_CloseSession;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteDeviceList;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteGraph;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteSession;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteSessionOptions;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteStatus;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeviceListCount;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeviceListType;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_GetCode;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewGraph;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewSession;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewSessionOptions;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewStatus;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_OK;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_SessionListDevices;
+
 import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.Precision;
 import java.lang.System.Logger.Level;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import org.tensorflow.DeviceSpec;
+import org.tensorflow.internal.c_api.TF_DeviceList;
+import org.tensorflow.internal.c_api.TF_Graph;
+import org.tensorflow.internal.c_api.TF_Session;
+import org.tensorflow.internal.c_api.TF_SessionOptions;
+import org.tensorflow.internal.c_api.TF_Status;
 import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TFloat16;
 import org.tensorflow.types.family.TFloating;
@@ -14,9 +36,10 @@ import org.tensorflow.types.family.TFloating;
  * What a {@link Precision} means for the graph and the session: the type {@code Layers} computes
  * matrix products and convolutions in, whether the step scales its loss, and whether the precision
  * can run where the loop runs. {@link #check} refuses {@link Precision#MIXED_FLOAT16} on a CPU
- * without float16 arithmetic, warns when {@link Precision#MIXED_BFLOAT16} runs on a CPU without
- * bfloat16 units, and logs once per precision and device which precision and CPU features a loop
- * uses.
+ * without float16 arithmetic (and warns when a loop placed on a GPU that TensorFlow does not see
+ * will run it there anyway), warns when {@link Precision#MIXED_BFLOAT16} runs on a CPU without
+ * bfloat16 units or with oneDNN switched off, and logs once per precision and device which
+ * precision and CPU features a loop uses.
  */
 public final class MixedPrecision {
 
@@ -56,16 +79,35 @@ public final class MixedPrecision {
    *     arithmetic, or on a cluster
    */
   public static void check(String loopName, LoopOptions options) {
-    check(loopName, options, CpuFeatures.local(), System.getenv(ONEDNN_OPTS));
+    check(
+        loopName,
+        options,
+        CpuFeatures.local(),
+        System.getenv(ONEDNN_OPTS),
+        MixedPrecision::gpuVisible);
   }
 
   /** The environment variable with which TensorFlow's CPU library turns oneDNN off ("0"). */
   static final String ONEDNN_OPTS = "TF_ENABLE_ONEDNN_OPTS";
 
-  static void check(String loopName, LoopOptions options, CpuFeatures cpu, String onednnOpts) {
+  static void check(
+      String loopName,
+      LoopOptions options,
+      CpuFeatures cpu,
+      String onednnOpts,
+      BooleanSupplier gpuVisible) {
     Precision precision = options.precision();
-    boolean gpu = onGpu(options.device());
-    String where = gpu ? "device " + options.device() : "the CPU, " + cpu;
+    // Placement is soft: a graph asked onto a GPU that TensorFlow does not see runs on the CPU.
+    boolean gpuAskedFor = precision != Precision.FLOAT32 && onGpu(options.device());
+    boolean gpu = gpuAskedFor && gpuVisible.getAsBoolean();
+    String where =
+        gpu
+            ? "device " + options.device()
+            : "the CPU, "
+                + cpu
+                + (gpuAskedFor
+                    ? " (placed on " + options.device() + ", but TensorFlow sees no GPU)"
+                    : "");
     boolean onednnOff =
         onednnOpts != null
             && (onednnOpts.trim().equals("0") || onednnOpts.trim().equalsIgnoreCase("false"));
@@ -115,6 +157,19 @@ public final class MixedPrecision {
                   + ": Precision.MIXED_FLOAT16 is not supported on a cluster (its loss scale"
                   + " would be updated by every worker); use MIXED_BFLOAT16 or FLOAT32");
         }
+        if (gpuAskedFor && !gpu && cpu.float16Units().isEmpty()) {
+          log(
+              Level.WARNING,
+              precision,
+              options,
+              "{0}: MIXED_FLOAT16 on {1}, which has no float16 arithmetic: TensorFlow runs the"
+                  + " float16 graph in its generic kernels, many times slower than float32; train"
+                  + " in Precision.FLOAT32 here, or on a machine with a GPU and TensorFlow''s GPU"
+                  + " library (mvn -Pgpu)",
+              loopName,
+              where);
+          return;
+        }
         if (!gpu && cpu.float16Units().isEmpty()) {
           throw new IllegalArgumentException(
               loopName
@@ -148,6 +203,50 @@ public final class MixedPrecision {
       Level level, Precision precision, LoopOptions options, String format, Object... args) {
     if (LOGGED.add(precision + " " + options.device())) {
       LOG.log(level, format, args);
+    }
+  }
+
+  /** Whether TensorFlow sees a GPU in this process; asked once, with a throwaway session. */
+  static boolean gpuVisible() {
+    return Gpus.VISIBLE;
+  }
+
+  private static final class Gpus {
+    static final boolean VISIBLE = listGpus();
+
+    private static boolean listGpus() {
+      TF_Status status = TF_NewStatus();
+      TF_Graph graph = TF_NewGraph();
+      TF_SessionOptions options = TF_NewSessionOptions();
+      try {
+        TF_Session session = TF_NewSession(graph, options, status);
+        if (TF_GetCode(status) != TF_OK) {
+          return false;
+        }
+        try {
+          TF_DeviceList devices = TF_SessionListDevices(session, status);
+          if (TF_GetCode(status) != TF_OK) {
+            return false;
+          }
+          try {
+            for (int i = 0; i < TF_DeviceListCount(devices); i++) {
+              if ("GPU".equals(TF_DeviceListType(devices, i, status).getString())) {
+                return true;
+              }
+            }
+            return false;
+          } finally {
+            TF_DeleteDeviceList(devices);
+          }
+        } finally {
+          TF_CloseSession(session, status);
+          TF_DeleteSession(session, status);
+        }
+      } finally {
+        TF_DeleteSessionOptions(options);
+        TF_DeleteGraph(graph);
+        TF_DeleteStatus(status);
+      }
     }
   }
 

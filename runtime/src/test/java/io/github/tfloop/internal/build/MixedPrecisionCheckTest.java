@@ -228,9 +228,45 @@ class MixedPrecisionCheckTest {
     assertThrows(NullPointerException.class, () -> LoopOptions.builder().precision(null));
   }
 
-  /** {@link MixedPrecision#check} with oneDNN on, as TensorFlow has it by default. */
+  /**
+   * {@link MixedPrecision#check} with oneDNN on, as TensorFlow has it by default, and a GPU visible
+   * to TensorFlow.
+   */
   private static void check(String loop, LoopOptions options, CpuFeatures cpu) {
-    MixedPrecision.check(loop, options, cpu, null);
+    MixedPrecision.check(loop, options, cpu, null, () -> true);
+  }
+
+  @Test
+  void aGraphPlacedOnAGpuThatTensorFlowDoesNotSeeIsJudgedOnTheCpu() {
+    List<LogRecord> logged =
+        LogCapture.records(
+            MixedPrecision.LOGGER,
+            Level.INFO,
+            () -> {
+              MixedPrecision.check(
+                  "Mlp", options(Precision.MIXED_FLOAT16, "/GPU:0"), EPYC, null, () -> false);
+              MixedPrecision.check(
+                  "Mlp", options(Precision.MIXED_BFLOAT16, "/GPU:0"), EPYC, null, () -> false);
+            });
+    assertEquals(Level.WARNING, logged.get(0).getLevel());
+    assertEquals(
+        List.of(
+            "Mlp: MIXED_FLOAT16 on the CPU, AMD EPYC [avx2, f16c, avx512f, avx512_vnni,"
+                + " avx512_bf16] (placed on /GPU:0, but TensorFlow sees no GPU), which has no"
+                + " float16 arithmetic: TensorFlow runs the float16 graph in its generic kernels,"
+                + " many times slower than float32; train in Precision.FLOAT32 here, or on a"
+                + " machine with a GPU and TensorFlow's GPU library (mvn -Pgpu)",
+            "Mlp: MIXED_BFLOAT16 on the CPU, AMD EPYC [avx2, f16c, avx512f, avx512_vnni,"
+                + " avx512_bf16] (placed on /GPU:0, but TensorFlow sees no GPU): matrix products"
+                + " and convolutions in bfloat16 (avx512_bf16), weights, optimizer, losses and"
+                + " statistics in float32"),
+        messages(logged));
+  }
+
+  @Test
+  void thisMachinesTensorFlowSeesNoGpu() {
+    // The CPU native library (the build's default) has no GPU device.
+    assertFalse(MixedPrecision.gpuVisible());
   }
 
   @Test
@@ -239,7 +275,9 @@ class MixedPrecisionCheckTest {
         LogCapture.records(
             MixedPrecision.LOGGER,
             Level.WARNING,
-            () -> MixedPrecision.check("Cnn", options(Precision.MIXED_BFLOAT16, null), EPYC, "0"));
+            () ->
+                MixedPrecision.check(
+                    "Cnn", options(Precision.MIXED_BFLOAT16, null), EPYC, "0", () -> true));
     assertEquals(
         List.of(
             "Cnn: MIXED_BFLOAT16 on the CPU, AMD EPYC [avx2, f16c, avx512f, avx512_vnni,"
@@ -254,7 +292,9 @@ class MixedPrecisionCheckTest {
         LogCapture.records(
             MixedPrecision.LOGGER,
             Level.WARNING,
-            () -> MixedPrecision.check("Cnn", options(Precision.MIXED_BFLOAT16, null), EPYC, "1")));
+            () ->
+                MixedPrecision.check(
+                    "Cnn", options(Precision.MIXED_BFLOAT16, null), EPYC, "1", () -> true)));
   }
 
   private static List<String> messages(List<LogRecord> records) {
