@@ -2,6 +2,10 @@
 # Reproduces every figure in BENCHMARKS.md, in one go:
 #   benchmarks/run.sh            full run (about 35 minutes on 2 cores)
 #   benchmarks/run.sh --quick    short iterations and a short memory check, to try the set-up
+#   benchmarks/run.sh --precision bf16   also measure mixed bfloat16 precision: the JMH report,
+#                                the interleaved comparison and the step profile compare float32
+#                                against bfloat16 (tfloop's Precision.MIXED_BFLOAT16, and the
+#                                hand-written loop with Grappler's bfloat16 rewriter)
 # Builds the benchmarks (with PyTorch's native library for DJL, used offline), then runs, pinned
 # with taskset to the CPUs in BENCH_CPUS (default: all of them):
 #   1. the JMH report (io.github.tfloop.benchmarks.Report): steps/s, ratios taken within the run,
@@ -18,12 +22,26 @@ quick=""
 memory_steps=(20000 200000)
 profile_steps=1000
 interleaved=(10 1)
-if [[ "${1:-}" == "--quick" ]]; then
-  quick="--quick"
-  memory_steps=(2000 20000)
-  profile_steps=200
-  interleaved=(2 0.5)
-fi
+precision=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick)
+      quick="--quick"
+      memory_steps=(2000 20000)
+      profile_steps=200
+      interleaved=(2 0.5)
+      ;;
+    --precision)
+      precision=(--precision "$2")
+      shift
+      ;;
+    *)
+      echo "usage: benchmarks/run.sh [--quick] [--precision bf16]" >&2
+      exit 2
+      ;;
+  esac
+  shift
+done
 cpus="${BENCH_CPUS:-0-$(($(nproc) - 1))}"
 out=benchmarks/target/benchmarks.md
 
@@ -52,21 +70,22 @@ machine() {
   echo
 } > "$out.head"
 
-taskset -c "$cpus" java "${java_flags[@]}" io.github.tfloop.benchmarks.Report $quick "$out.body"
+taskset -c "$cpus" java "${java_flags[@]}" io.github.tfloop.benchmarks.Report $quick \
+  "${precision[@]}" "$out.body"
 
 {
   echo "### Interleaved: the contenders take turns in one JVM (median of ${interleaved[0]} rounds)"
   echo
   taskset -c "$cpus" java "${java_flags[@]}" io.github.tfloop.benchmarks.Interleaved \
-    "${interleaved[@]}" | grep -E '^(\||$)'
+    "${interleaved[@]}" "${precision[@]}" | grep -E '^(\||$)'
   echo
 } > "$out.interleaved"
 
 {
-  echo "### Where the baseline's step goes (hand-written loop, TensorFlow's trace)"
+  echo "### Where the step goes (TensorFlow's trace)"
   echo
   taskset -c "$cpus" java "${java_flags[@]}" io.github.tfloop.benchmarks.StepProfile "$profile_steps" \
-    | grep '^|'
+    "${precision[@]}" | grep '^|'
   echo
 } > "$out.profile"
 

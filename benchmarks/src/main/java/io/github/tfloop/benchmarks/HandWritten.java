@@ -13,6 +13,8 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -40,6 +42,15 @@ final class HandWritten implements Contender {
   private final TInt32 labelTensor;
 
   HandWritten(Network network, int batchSize) {
+    this(network, batchSize, false);
+  }
+
+  /**
+   * The baseline, with Grappler's oneDNN bfloat16 auto mixed precision rewriter switched on in the
+   * session's {@code RewriterConfig} if {@code bfloat16Rewriter}: what a careful hand-writer can do
+   * for mixed precision in one line.
+   */
+  HandWritten(Network network, int batchSize, boolean bfloat16Rewriter) {
     graph = new Graph();
     Ops tf = Ops.create(graph);
     images = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 28, 28)));
@@ -48,9 +59,19 @@ final class HandWritten implements Contender {
     Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(10), tf.constant(1f), tf.constant(0f));
     loss = tf.math.mean(tf.nn.softmaxCrossEntropyWithLogits(logits, oneHot).loss(), tf.constant(0));
     minimize = new Adam(graph, 0.001f).minimize(loss);
-    session = new Session(graph);
+    session = bfloat16Rewriter ? new Session(graph, bfloat16Rewriter()) : new Session(graph);
     imageTensor = TFloat32.tensorOf(Shape.of(batchSize, 28, 28));
     labelTensor = TInt32.tensorOf(Shape.of(batchSize));
+  }
+
+  /** A session config with Grappler's oneDNN bfloat16 auto mixed precision rewriter on. */
+  static ConfigProto bfloat16Rewriter() {
+    ConfigProto.Builder config = ConfigProto.newBuilder();
+    config
+        .getGraphOptionsBuilder()
+        .getRewriteOptionsBuilder()
+        .setAutoMixedPrecisionOnednnBfloat16(RewriterConfig.Toggle.ON);
+    return config.build();
   }
 
   private static Operand<TFloat32> mlp(Ops tf, Operand<TFloat32> images) {

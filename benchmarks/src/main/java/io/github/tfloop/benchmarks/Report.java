@@ -1,5 +1,6 @@
 package io.github.tfloop.benchmarks;
 
+import io.github.tfloop.train.Precision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,21 +29,27 @@ public final class Report {
   private static final String FIRST = FirstStepBenchmark.class.getName();
 
   private final boolean quick;
+  private final Precision precision;
   private final StringBuilder out = new StringBuilder();
 
-  private Report(boolean quick) {
+  private Report(boolean quick, Precision precision) {
     this.quick = quick;
+    this.precision = precision;
   }
 
+  /** {@code [--quick] [--precision bf16] [file]}. */
   public static void main(String[] args) throws RunnerException, IOException {
-    boolean quick = List.of(args).contains("--quick");
+    boolean quick = false;
+    Precision precision = Precision.FLOAT32;
     Path file = Path.of("benchmarks/target/benchmarks.md");
-    for (String arg : args) {
-      if (!arg.startsWith("--")) {
-        file = Path.of(arg);
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--quick" -> quick = true;
+        case "--precision" -> precision = Interleaved.precision(args[++i]);
+        default -> file = Path.of(args[i]);
       }
     }
-    Report report = new Report(quick);
+    Report report = new Report(quick, precision);
     report.trainingSteps();
     report.firstStep();
     report.sessionSettings();
@@ -64,11 +71,22 @@ public final class Report {
     return options;
   }
 
+  /** The training-step benchmarks, in float32 and, if asked, in the run's precision too. */
+  private ChainedOptionsBuilder steps(String include) {
+    ChainedOptionsBuilder options = options(include);
+    if (precision != Precision.FLOAT32) {
+      options
+          .param("precision", Precision.FLOAT32.name(), precision.name())
+          .param("bfloat16Rewriter", "false", "true");
+    }
+    return options;
+  }
+
   private void trainingSteps() throws RunnerException {
     List<RunResult> results = new ArrayList<>();
     results.addAll(
         new Runner(
-                options(STEPS + "\\.")
+                steps(STEPS + "\\.")
                     .param("network", "MLP")
                     .param("batchSize", "32", "128", "512")
                     .addProfiler(GCProfiler.class)
@@ -76,7 +94,7 @@ public final class Report {
             .run());
     results.addAll(
         new Runner(
-                options(STEPS + "\\.")
+                steps(STEPS + "\\.")
                     .param("network", "CNN")
                     .param("batchSize", "64")
                     .addProfiler(GCProfiler.class)
@@ -127,6 +145,7 @@ public final class Report {
     Collection<RunResult> results =
         new Runner(
                 options(STEPS + "\\.tfloopFit$")
+                    .param("precision", precision.name())
                     .param("network", "MLP")
                     .param("batchSize", "32", "512")
                     .param("stepsPerExecution", "1")
@@ -152,10 +171,18 @@ public final class Report {
 
   private static String contender(BenchmarkParams params) {
     String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+    String precision = params.getParam("precision");
+    String suffix =
+        precision == null || precision.equals(Precision.FLOAT32.name())
+            ? ""
+            : ", " + Labels.precision(Precision.valueOf(precision));
     return switch (method) {
-      case "handWritten" -> Labels.HAND_WRITTEN;
-      case "tfloopStep" -> Labels.tfloopStep(params.getParam("execution"));
-      case "tfloopFit" -> Labels.tfloopFit(params.getParam("stepsPerExecution"));
+      case "handWritten" ->
+          "true".equals(params.getParam("bfloat16Rewriter"))
+              ? Labels.HAND_WRITTEN_REWRITER
+              : Labels.HAND_WRITTEN;
+      case "tfloopStep" -> Labels.tfloopStep(params.getParam("execution")) + suffix;
+      case "tfloopFit" -> Labels.tfloopFit(params.getParam("stepsPerExecution")) + suffix;
       case "tfloop" -> "tfloop";
       case "djl" -> Labels.DJL;
       default -> method;
@@ -167,6 +194,7 @@ public final class Report {
     for (RunResult result : results) {
       BenchmarkParams params = result.getParams();
       if (params.getBenchmark().endsWith("." + method)
+          && !"true".equals(params.getParam("bfloat16Rewriter"))
           && network.equals(params.getParam("network"))
           && batch.equals(params.getParam("batchSize"))) {
         return result;

@@ -3,6 +3,7 @@ package io.github.tfloop.benchmarks;
 import io.github.tfloop.data.Dataset;
 import io.github.tfloop.train.Execution;
 import io.github.tfloop.train.LoopOptions;
+import io.github.tfloop.train.Precision;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -31,6 +32,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code stepsPerExecution} batches per call into TensorFlow;
  *   <li>{@code djl}: the peer, {@link Djl}.
  * </ul>
+ *
+ * <p>{@code bfloat16Rewriter} switches Grappler's bfloat16 rewriter on in the baseline's session;
+ * {@code precision} trains tfloop's loops in {@code Precision.MIXED_BFLOAT16} (both off by default;
+ * {@code Report --precision bf16} runs both settings).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -82,9 +87,13 @@ public class TrainingStepBenchmark {
 
   @State(Scope.Benchmark)
   public static class HandWrittenLoop extends Stepping {
+    /** Whether the session switches on Grappler's oneDNN bfloat16 rewriter. */
+    @Param({"false"})
+    public boolean bfloat16Rewriter;
+
     @Override
     Contender create(TrainingStepBenchmark run) {
-      return new HandWritten(run.network, run.batchSize);
+      return new HandWritten(run.network, run.batchSize, bfloat16Rewriter);
     }
   }
 
@@ -93,10 +102,18 @@ public class TrainingStepBenchmark {
     @Param({"NATIVE", "RUNNER"})
     public Execution execution;
 
+    @Param({"FLOAT32"})
+    public Precision precision;
+
     @Override
     Contender create(TrainingStepBenchmark run) {
       return Tfloop.create(
-          run.network, LoopOptions.builder().batchSize(run.batchSize).execution(execution).build());
+          run.network,
+          LoopOptions.builder()
+              .batchSize(run.batchSize)
+              .execution(execution)
+              .precision(precision)
+              .build());
     }
   }
 
@@ -121,6 +138,9 @@ public class TrainingStepBenchmark {
     @Param({"false"})
     public boolean xla;
 
+    @Param({"FLOAT32"})
+    public Precision precision;
+
     private Tfloop loop;
     private Dataset data;
 
@@ -132,6 +152,7 @@ public class TrainingStepBenchmark {
               .epochs(FIT_EPOCHS)
               .stepsPerExecution(stepsPerExecution)
               .xla(xla)
+              .precision(precision)
               .build();
       data = TrainingData.batches(run.batchSize, BATCHES).asDataset();
       loop = Tfloop.create(run.network, options);

@@ -82,7 +82,7 @@ public final class SavedModelExport {
       Map.Entry<String, String> output,
       Map<String, Tensor> frozen,
       Path directory) {
-    export(graph, inputs, output, frozen, Map.of(), directory);
+    export(graph, inputs, output, frozen, Map.of(), directory, false);
   }
 
   /**
@@ -102,10 +102,14 @@ public final class SavedModelExport {
    * @param frozen read-op name to its value now
    * @param flags boolean scalar op name to the value it has when the model is served
    * @param directory the SavedModel's directory; must not exist yet
+   * @param float32 whether every bfloat16 and float16 computation of the exported graph (a
+   *     mixed-precision loop's) computes in float32 instead, so that a loop trained in mixed
+   *     precision is served in float32
    * @throws IllegalArgumentException if {@code directory} exists, or an input is not a placeholder
    *     the output depends on
    * @throws IllegalStateException if the output depends on a variable that is not frozen, or on a
-   *     placeholder that is not an input: the model could not be served
+   *     placeholder that is not an input: the model could not be served; or if {@code float32} and
+   *     the graph holds a bfloat16 or float16 constant, which this export does not convert
    * @throws UncheckedIOException if it cannot be written; nothing is left at {@code directory}
    */
   public static void export(
@@ -114,7 +118,8 @@ public final class SavedModelExport {
       Map.Entry<String, String> output,
       Map<String, Tensor> frozen,
       Map<String, Boolean> flags,
-      Path directory) {
+      Path directory,
+      boolean float32) {
     if (Files.exists(directory)) {
       throw new IllegalArgumentException(
           "cannot export a SavedModel to "
@@ -129,6 +134,9 @@ public final class SavedModelExport {
             flags,
             name -> sameBranchShapes(graph, name),
             Set.copyOf(inputs.values()));
+    if (float32) {
+      inference = toFloat32(inference);
+    }
     Path temporary = null;
     try (Graph exported = new Graph()) {
       exported.importGraphDef(inference);
@@ -477,6 +485,48 @@ public final class SavedModelExport {
         .putAttr("dtype", AttrValue.newBuilder().setType(DataType.DT_BOOL).build())
         .putAttr("value", AttrValue.newBuilder().setTensor(tensor).build())
         .build();
+  }
+
+  /**
+   * {@code graph} with every bfloat16 and float16 type attribute made float32, and the casts that
+   * leaves from float32 to float32 made identities.
+   */
+  static GraphDef toFloat32(GraphDef graph) {
+    GraphDef.Builder converted = graph.toBuilder().clearNode();
+    for (NodeDef node : graph.getNodeList()) {
+      NodeDef.Builder builder = node.toBuilder();
+      for (Map.Entry<String, AttrValue> attr : node.getAttrMap().entrySet()) {
+        AttrValue value = attr.getValue();
+        if (value.hasTensor() && isLowPrecision(value.getTensor().getDtype())) {
+          throw new IllegalStateException(
+              "cannot export node '"
+                  + node.getName()
+                  + "' in float32: it holds a "
+                  + value.getTensor().getDtype()
+                  + " constant");
+        }
+        if (value.getValueCase() == AttrValue.ValueCase.TYPE && isLowPrecision(value.getType())) {
+          builder.putAttr(attr.getKey(), value.toBuilder().setType(DataType.DT_FLOAT).build());
+        } else if (value.hasList() && value.getList().getTypeCount() > 0) {
+          AttrValue.ListValue.Builder list = value.getList().toBuilder().clearType();
+          for (DataType type : value.getList().getTypeList()) {
+            list.addType(isLowPrecision(type) ? DataType.DT_FLOAT : type);
+          }
+          builder.putAttr(attr.getKey(), value.toBuilder().setList(list).build());
+        }
+      }
+      if (node.getOp().equals("Cast")
+          && builder.getAttrOrThrow("SrcT").getType() == builder.getAttrOrThrow("DstT").getType()) {
+        AttrValue type = builder.getAttrOrThrow("SrcT");
+        builder.setOp("Identity").clearAttr().putAttr("T", type);
+      }
+      converted.addNode(builder);
+    }
+    return converted.build();
+  }
+
+  private static boolean isLowPrecision(DataType type) {
+    return type == DataType.DT_BFLOAT16 || type == DataType.DT_HALF;
   }
 
   private static NodeDef constant(String name, Tensor value) {

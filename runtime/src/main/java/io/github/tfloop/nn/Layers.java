@@ -6,12 +6,15 @@ import io.github.tfloop.graph.VariableStore.Variable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.tensorflow.Operand;
+import org.tensorflow.OperationBuilder;
+import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -104,8 +107,19 @@ import org.tensorflow.types.family.TType;
  *       attention_output/kernel [heads, keyDim, queryFeatures]}, {@code attention_output/bias
  *       [queryFeatures]}</td></tr>
  * </table>
+ *
+ * <p>In a loop trained in mixed precision ({@code LoopOptions.precision}), {@link #dense} and
+ * {@link #conv2d} compute in the low precision (their float32 inputs, kernels and biases cast to
+ * it, rectifier activations included) and return float32; a value passed on from one of them
+ * through {@link #maxPool}, {@link #flatten} or {@link #reshape} to the next stays in the low
+ * precision in between, without a cast back and forth. Everything else (the sequence, attention,
+ * normalisation and merging layers among them) computes in float32.
  */
 public final class Layers {
+
+  /** Activations that run in a mixed loop's low precision; the others run in float32. */
+  private static final EnumSet<Activation> LOW_PRECISION_ACTIVATIONS =
+      EnumSet.of(Activation.LINEAR, Activation.RELU, Activation.LEAKY_RELU, Activation.ELU);
 
   private final Ops tf;
   private final VariableStore store;
@@ -114,6 +128,9 @@ public final class Layers {
   private final Operand<TBool> training;
   private final Operand<TInt64> step;
   private final long seed;
+  private final Class<? extends TFloating> computeType;
+  // A mixed loop's float32 results of layers, each to the low-precision value it was cast from.
+  private final Map<Output<?>, Operand<?>> lowPrecisionSources;
   private Regularizer kernelRegularizer;
   private boolean trainable = true;
   private final Map<String, Integer> layerCounts = new HashMap<>();
@@ -140,7 +157,35 @@ public final class Layers {
       Operand<TBool> training,
       Operand<TInt64> step,
       long seed) {
-    this(tf, store, group, group, training, step, seed, new HashSet<>(), new ArrayList<>());
+    this(tf, store, group, training, step, seed, null);
+  }
+
+  /**
+   * For generated code: layers as {@link #Layers(Ops, VariableStore, String, Operand, Operand,
+   * long)}, whose dense and convolution layers compute in {@code computeType} (bfloat16 or float16,
+   * for mixed precision) when their input is float32 or float64; {@code null} computes in the
+   * input's type.
+   */
+  public Layers(
+      Ops tf,
+      VariableStore store,
+      String group,
+      Operand<TBool> training,
+      Operand<TInt64> step,
+      long seed,
+      Class<? extends TFloating> computeType) {
+    this(
+        tf,
+        store,
+        group,
+        group,
+        training,
+        step,
+        seed,
+        computeType,
+        new HashSet<>(),
+        new ArrayList<>(),
+        new HashMap<>());
   }
 
   private Layers(
@@ -151,8 +196,10 @@ public final class Layers {
       Operand<TBool> training,
       Operand<TInt64> step,
       long seed,
+      Class<? extends TFloating> computeType,
       Set<String> namesUsed,
-      List<Built> built) {
+      List<Built> built,
+      Map<Output<?>, Operand<?>> lowPrecisionSources) {
     this.tf = tf;
     this.store = store;
     this.group = group;
@@ -160,8 +207,10 @@ public final class Layers {
     this.training = training;
     this.step = step;
     this.seed = seed;
+    this.computeType = computeType;
     this.namesUsed = namesUsed;
     this.built = built;
+    this.lowPrecisionSources = lowPrecisionSources;
   }
 
   /**
@@ -189,8 +238,10 @@ public final class Layers {
               training,
               step,
               seed,
+              computeType,
               namesUsed,
-              built);
+              built,
+              lowPrecisionSources);
       scope.trainable = trainable;
       scope.kernelRegularizer = kernelRegularizer;
       scopes.put(name, scope);
@@ -219,6 +270,14 @@ public final class Layers {
   /** Whether the layer {@code layer} of this scope is frozen, by this scope or by a freeze rule. */
   private boolean frozen(String layer) {
     return !trainable || store.isFrozen(prefix + "/" + layer);
+  }
+
+  /**
+   * The type dense and convolution layers compute in when their input is float32, or {@code null}
+   * when they compute in their input's type (the loop trains in float32).
+   */
+  public Class<? extends TFloating> computeType() {
+    return computeType;
   }
 
   /** Every TensorFlow operation, for what the helpers here do not cover. */
@@ -369,7 +428,18 @@ public final class Layers {
             kernelInitializer,
             kernelRegularizer);
     Operand<T> bias = variable(layer + "/bias", Shape.of(units), type, Initializer.zeros());
+    if (mixes(type)) {
+      Operand<? extends TNumber> product = denseInLowPrecision(x, kernel, bias);
+      return built(toInputType(product, activation, type));
+    }
     return built(activation.apply(tf, tf.nn.biasAdd(tf.linalg.matMul(x, kernel), bias)));
+  }
+
+  private <L extends TNumber> Operand<L> denseInLowPrecision(
+      Operand<?> x, Operand<?> kernel, Operand<?> bias) {
+    return tf.nn.biasAdd(
+        tf.linalg.matMul(this.<L>lowPrecision(x), this.<L>lowPrecision(kernel)),
+        this.<L>lowPrecision(bias));
   }
 
   /**
@@ -403,9 +473,61 @@ public final class Layers {
             defaultKernelInitializer(activation),
             kernelRegularizer);
     Operand<T> bias = variable(layer + "/bias", Shape.of(filters), type, Initializer.zeros());
-    Operand<T> convolved =
-        tf.nn.conv2d(x, kernel, List.of(1L, (long) stride, (long) stride, 1L), padding.name());
+    List<Long> strides = List.of(1L, (long) stride, (long) stride, 1L);
+    if (mixes(type)) {
+      Operand<? extends TNumber> convolved =
+          convInLowPrecision(x, kernel, bias, strides, padding.name());
+      return built(toInputType(convolved, activation, type));
+    }
+    Operand<T> convolved = tf.nn.conv2d(x, kernel, strides, padding.name());
     return built(activation.apply(tf, tf.nn.biasAdd(convolved, bias)));
+  }
+
+  private <L extends TNumber> Operand<L> convInLowPrecision(
+      Operand<?> x, Operand<?> kernel, Operand<?> bias, List<Long> strides, String padding) {
+    return tf.nn.biasAdd(
+        tf.nn.conv2d(this.<L>lowPrecision(x), this.<L>lowPrecision(kernel), strides, padding),
+        this.<L>lowPrecision(bias));
+  }
+
+  /** Whether a layer with {@code type} input computes in a mixed loop's low precision. */
+  private boolean mixes(Class<?> type) {
+    return computeType != null
+        && (type == TFloat32.class || type == org.tensorflow.types.TFloat64.class);
+  }
+
+  /**
+   * {@code x} in the low precision: the value a layer cast it from if there is one (a cast from
+   * bfloat16 or float16 to float32 and back is exact), else a cast.
+   */
+  @SuppressWarnings("unchecked")
+  private <L extends TNumber> Operand<L> lowPrecision(Operand<?> x) {
+    Operand<?> source = lowPrecisionSources.get(x.asOutput());
+    return (Operand<L>) (source != null ? source : tf.dtypes.cast(x, computeType));
+  }
+
+  /**
+   * A low-precision layer result, activated, in {@code type}: the rectifiers run before the cast,
+   * in the low precision; other activations after it, in float32.
+   */
+  private <T extends TNumber, L extends TNumber> Operand<T> toInputType(
+      Operand<L> result, Activation activation, Class<T> type) {
+    return LOW_PRECISION_ACTIVATIONS.contains(activation)
+        ? castBack(activation.apply(tf, result), type)
+        : activation.apply(tf, castBack(result, type));
+  }
+
+  /** {@code low} cast to {@code type}, remembered so that the next layer can use {@code low}. */
+  private <T extends TNumber> Operand<T> castBack(Operand<?> low, Class<T> type) {
+    Operand<T> cast = tf.dtypes.cast(low, type);
+    lowPrecisionSources.put(cast.asOutput(), low);
+    return cast;
+  }
+
+  /** {@code op} applied to the low-precision value behind {@code x}, if it has one, and cast. */
+  private <T extends TNumber> Operand<T> keepLowPrecision(
+      Operand<T> x, java.util.function.UnaryOperator<Operand<TNumber>> op) {
+    return castBack(op.apply(lowPrecision(x)), x.type());
   }
 
   /** Max pooling over {@code size × size} windows with stride {@code size}, {@code VALID}. */
@@ -419,13 +541,29 @@ public final class Layers {
     requirePositive("maxPool size", size);
     requirePositive("maxPool stride", stride);
     requireImage("maxPool", x);
-    return built(
-        "max_pool",
-        tf.nn.maxPool(
-            x,
-            tf.constant(new int[] {1, size, size, 1}),
-            tf.constant(new int[] {1, stride, stride, 1}),
-            padding.name()));
+    Operand<T> pooled =
+        lowPrecisionSources.containsKey(x.asOutput())
+            ? keepLowPrecision(x, low -> maxPoolOp(low, size, stride, padding))
+            : maxPoolOp(x, size, stride, padding);
+    return built("max_pool", pooled);
+  }
+
+  /**
+   * TensorFlow's {@code MaxPool}, whose window and strides are attributes: oneDNN's pooling kernels
+   * run it and its gradient. ({@code tf.nn.maxPool} builds {@code MaxPoolV2}, whose window and
+   * strides are tensors, and whose gradient runs in TensorFlow's generic kernel, several times
+   * slower.)
+   */
+  private <T extends TNumber> Operand<T> maxPoolOp(
+      Operand<T> x, int size, int stride, Padding padding) {
+    OperationBuilder pool =
+        tf.scope()
+            .opBuilder("MaxPool", "MaxPool")
+            .addInput(x.asOutput())
+            .setAttr("ksize", new long[] {1, size, size, 1})
+            .setAttr("strides", new long[] {1, stride, stride, 1})
+            .setAttr("padding", padding.name());
+    return pool.build().output(0);
   }
 
   /** Average pooling over {@code size × size} windows with stride {@code size}, {@code VALID}. */
@@ -656,7 +794,12 @@ public final class Layers {
       }
       features *= shape.get(i);
     }
-    return built("flatten", tf.reshape(x, tf.constant(new long[] {-1, features})));
+    long[] flat = {-1, features};
+    Operand<T> flattened =
+        lowPrecisionSources.containsKey(x.asOutput())
+            ? keepLowPrecision(x, low -> tf.reshape(low, tf.constant(flat)))
+            : tf.reshape(x, tf.constant(flat));
+    return built("flatten", flattened);
   }
 
   /** Reshapes every example to {@code exampleShape}, keeping the batch dimension. */
@@ -667,7 +810,11 @@ public final class Layers {
       requirePositive("reshape dimension", exampleShape[i]);
       dims[i + 1] = exampleShape[i];
     }
-    return built("reshape", tf.reshape(x, tf.constant(dims)));
+    Operand<T> reshaped =
+        lowPrecisionSources.containsKey(x.asOutput())
+            ? keepLowPrecision(x, low -> tf.reshape(low, tf.constant(dims)))
+            : tf.reshape(x, tf.constant(dims));
+    return built("reshape", reshaped);
   }
 
   // ---- Sequences: embedding, recurrent layers, 1-D convolution (built in SequenceLayers and

@@ -17,8 +17,8 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * How a generated loop runs: epochs, shuffling, batching, threads, device, XLA and listeners.
- * Immutable; build one with {@link #builder()}.
+ * How a generated loop runs: epochs, shuffling, batching, threads, device, XLA, precision and
+ * listeners. Immutable; build one with {@link #builder()}.
  *
  * <pre>{@code
  * LoopOptions options = LoopOptions.builder().epochs(10).listener(new ConsoleLogger()).build();
@@ -55,6 +55,10 @@ public final class LoopOptions {
   private final InitialWeights initialWeights;
   private final Set<String> frozen;
   private final Map<String, Double> learningRateMultipliers;
+  private final Precision precision;
+  private final double initialLossScale;
+  private final int lossScaleGrowthSteps;
+  private final boolean resumeInOtherPrecision;
 
   private LoopOptions(Builder builder) {
     this.epochs = builder.epochs;
@@ -86,6 +90,10 @@ public final class LoopOptions {
     this.frozen = Collections.unmodifiableSet(new LinkedHashSet<>(builder.frozen));
     this.learningRateMultipliers =
         Collections.unmodifiableMap(new LinkedHashMap<>(builder.learningRateMultipliers));
+    this.precision = builder.precision;
+    this.initialLossScale = builder.initialLossScale;
+    this.lossScaleGrowthSteps = builder.lossScaleGrowthSteps;
+    this.resumeInOtherPrecision = builder.resumeInOtherPrecision;
   }
 
   /** One epoch, shuffled, full batches only, TensorFlow's thread defaults, native execution. */
@@ -128,6 +136,10 @@ public final class LoopOptions {
     builder.initialWeights = initialWeights;
     builder.frozen.addAll(frozen);
     builder.learningRateMultipliers.putAll(learningRateMultipliers);
+    builder.precision = precision;
+    builder.initialLossScale = initialLossScale;
+    builder.lossScaleGrowthSteps = lossScaleGrowthSteps;
+    builder.resumeInOtherPrecision = resumeInOtherPrecision;
     return builder;
   }
 
@@ -323,6 +335,35 @@ public final class LoopOptions {
     return learningRateMultipliers;
   }
 
+  /** The number format the loop computes in; {@link Precision#FLOAT32} unless set. */
+  public Precision precision() {
+    return precision;
+  }
+
+  /**
+   * The loss scale {@link Precision#MIXED_FLOAT16} starts from: 2<sup>15</sup> (32768) unless set,
+   * as in Keras.
+   */
+  public double initialLossScale() {
+    return initialLossScale;
+  }
+
+  /**
+   * How many steps in a row with finite gradients {@link Precision#MIXED_FLOAT16} waits before it
+   * doubles the loss scale: 2000 unless set, as in Keras.
+   */
+  public int lossScaleGrowthSteps() {
+    return lossScaleGrowthSteps;
+  }
+
+  /**
+   * Whether {@code resume} may continue from a checkpoint written in another {@link Precision} (off
+   * unless set: by default such a resume is refused).
+   */
+  public boolean resumeInOtherPrecision() {
+    return resumeInOtherPrecision;
+  }
+
   /** Collects options; every setter checks its value at once. */
   public static final class Builder {
     private int epochs = 1;
@@ -353,6 +394,10 @@ public final class LoopOptions {
     private InitialWeights initialWeights;
     private final List<String> frozen = new ArrayList<>();
     private final Map<String, Double> learningRateMultipliers = new LinkedHashMap<>();
+    private Precision precision = Precision.FLOAT32;
+    private double initialLossScale = 32768;
+    private int lossScaleGrowthSteps = 2000;
+    private boolean resumeInOtherPrecision;
 
     private Builder() {}
 
@@ -509,6 +554,16 @@ public final class LoopOptions {
     }
 
     /**
+     * Computes in {@code precision}: {@link Precision#FLOAT32} (the default), or mixed precision
+     * with float32 weights and bfloat16 ({@link Precision#MIXED_BFLOAT16}) or float16 ({@link
+     * Precision#MIXED_FLOAT16}) matrix products and convolutions. See {@link Precision}.
+     */
+    public Builder precision(Precision precision) {
+      this.precision = Objects.requireNonNull(precision, "precision");
+      return this;
+    }
+
+    /**
      * Stops a fit after {@code steps} training steps (batches) of that fit, even in the middle of
      * an epoch: that epoch ends there, is validated and logged, and the fit returns; its history
      * says why it stopped ({@link History#stopReason()}). A resumed fit counts the steps of the fit
@@ -564,6 +619,25 @@ public final class LoopOptions {
             "limitTrainBatches must be 0 (all) or more, got " + batches);
       }
       this.limitTrainBatches = batches;
+      return this;
+    }
+
+    /**
+     * The dynamic loss scale of {@link Precision#MIXED_FLOAT16}: the scale it starts from (Keras:
+     * 2<sup>15</sup>) and the number of steps in a row with finite gradients after which it doubles
+     * (Keras: 2000). Other precisions do not scale the loss.
+     */
+    public Builder lossScale(double initialScale, int growthSteps) {
+      if (!(initialScale >= 1 && initialScale <= Float.MAX_VALUE)) {
+        throw new IllegalArgumentException(
+            "the initial loss scale must be a finite float32 of at least 1, got " + initialScale);
+      }
+      if (growthSteps < 1) {
+        throw new IllegalArgumentException(
+            "the loss scale's growth steps must be at least 1, got " + growthSteps);
+      }
+      this.initialLossScale = initialScale;
+      this.lossScaleGrowthSteps = growthSteps;
       return this;
     }
 
@@ -659,7 +733,34 @@ public final class LoopOptions {
       return this;
     }
 
+    /**
+     * Lets {@code resume} continue from a checkpoint written in another {@link Precision}: the
+     * float32 weights carry over as they are. Between {@link Precision#FLOAT32} and {@link
+     * Precision#MIXED_BFLOAT16} the checkpoints hold the same variables; {@link
+     * Precision#MIXED_FLOAT16} also keeps its loss scale, so its checkpoints and the others' do not
+     * resume each other either way.
+     */
+    public Builder resumeInOtherPrecision(boolean allow) {
+      this.resumeInOtherPrecision = allow;
+      return this;
+    }
+
+    /**
+     * The options set.
+     *
+     * @throws IllegalArgumentException if {@link #accumulate} and {@link Precision#MIXED_FLOAT16}
+     *     are both asked for: an overflow in one accumulated batch would reach the update of the
+     *     batches after it, which the dynamic loss scale cannot skip
+     */
     public LoopOptions build() {
+      if (accumulate > 1 && precision == Precision.MIXED_FLOAT16) {
+        throw new IllegalArgumentException(
+            "accumulate("
+                + accumulate
+                + ") does not combine with Precision.MIXED_FLOAT16: its dynamic loss scale skips"
+                + " single batches, not accumulated ones; use Precision.MIXED_BFLOAT16, which needs"
+                + " no loss scale, or accumulate(1)");
+      }
       return new LoopOptions(this);
     }
 

@@ -216,4 +216,19 @@ class GradientAccumulationTest {
     }
     return values;
   }
+
+  @Test
+  void accumulationWithFloat16LossScalingIsRefusedWhenTheOptionsAreBuilt() {
+    LoopOptions.Builder builder =
+        LoopOptions.builder()
+            .accumulate(4)
+            .precision(io.github.tfloop.train.Precision.MIXED_FLOAT16);
+    IllegalArgumentException error = assertThrows(IllegalArgumentException.class, builder::build);
+    assertEquals(
+        "accumulate(4) does not combine with Precision.MIXED_FLOAT16: its dynamic loss scale skips"
+            + " single batches, not accumulated ones; use Precision.MIXED_BFLOAT16, which needs no"
+            + " loss scale, or accumulate(1)",
+        error.getMessage());
+    builder.precision(io.github.tfloop.train.Precision.MIXED_BFLOAT16).build();
+  }
 }

@@ -10,6 +10,7 @@ import io.github.tfloop.monitor.TensorBoard;
 import io.github.tfloop.train.Evaluation;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.LoopOptions;
+import io.github.tfloop.train.Precision;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -24,7 +25,7 @@ import java.util.function.Function;
  * <pre>
  * java ... io.github.tfloop.sample.FashionMnistTraining [--model mlp|cnn|finetune] [--epochs N]
  *     [--data DIR | --subset] [--logdir DIR] [--checkpoints DIR] [--export DIR]
- *     [--cluster-timeout SECONDS]
+ *     [--cluster-timeout SECONDS] [--precision f32|bf16|f16] [--seed N]
  * </pre>
  *
  * <p>{@code --model finetune} runs {@link FashionFineTuning} instead, with the other arguments.
@@ -37,7 +38,11 @@ import java.util.function.Function;
  * <p>{@code --logdir DIR} writes TensorBoard event files ({@code tensorboard --logdir DIR}); {@code
  * --checkpoints DIR} saves a checkpoint every 500 steps, after each epoch and on Ctrl-C, and
  * resumes from the newest one when run again; {@code --export DIR} writes the trained model as a
- * SavedModel.
+ * SavedModel. {@code --precision bf16} trains in mixed bfloat16 precision ({@code
+ * Precision.MIXED_BFLOAT16}: bfloat16 matrix products and convolutions, float32 weights), {@code
+ * f16} in mixed float16 with loss scaling (for GPUs); {@code f32}, the default, in float32. {@code
+ * --seed N} replaces the model's seed (42), which draws the initial weights, the order of the
+ * batches and the random augmentation and dropout.
  *
  * <p>With {@code TF_CONFIG} set (as {@code io.github.tfloop.distributed.LocalCluster} sets it), the
  * process is one task of a cluster: a parameter server serves, a worker trains its shard of the
@@ -61,6 +66,8 @@ public final class FashionMnistTraining {
     Path checkpoints = null;
     Path export = null;
     Duration clusterTimeout = Cluster.DEFAULT_TIMEOUT;
+    Precision precision = Precision.FLOAT32;
+    Long seed = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--epochs" -> epochs = Integer.parseInt(value(args, ++i, "--epochs"));
@@ -70,6 +77,8 @@ public final class FashionMnistTraining {
         case "--logdir" -> logDir = Path.of(value(args, ++i, "--logdir"));
         case "--checkpoints" -> checkpoints = Path.of(value(args, ++i, "--checkpoints"));
         case "--export" -> export = Path.of(value(args, ++i, "--export"));
+        case "--precision" -> precision = precision(value(args, ++i, "--precision"));
+        case "--seed" -> seed = Long.parseLong(value(args, ++i, "--seed"));
         case "--cluster-timeout" ->
             clusterTimeout =
                 Duration.ofSeconds(Long.parseLong(value(args, ++i, "--cluster-timeout")));
@@ -78,8 +87,8 @@ public final class FashionMnistTraining {
                 "unknown argument '"
                     + args[i]
                     + "'; use --model mlp|cnn, --epochs N, --data DIR,"
-                    + " --subset, --logdir DIR, --checkpoints DIR, --export DIR or"
-                    + " --cluster-timeout SECONDS");
+                    + " --subset, --logdir DIR, --checkpoints DIR, --export DIR,"
+                    + " --cluster-timeout SECONDS, --precision f32|bf16|f16 or --seed N");
       }
     }
     Cluster cluster =
@@ -103,8 +112,12 @@ public final class FashionMnistTraining {
     LoopOptions.Builder options =
         LoopOptions.builder()
             .epochs(epochs)
+            .precision(precision)
             .listener(Progress.toConsole())
             .listener(new ConsoleLogger());
+    if (seed != null) {
+      options.seed(seed);
+    }
     if (logDir != null) {
       options.listener(TensorBoard.to(logDir).everySteps(100).histograms(1));
     }
@@ -140,8 +153,9 @@ public final class FashionMnistTraining {
         };
     System.out.printf(
         Locale.ROOT,
-        "test (%s): loss %.4f  accuracy %.4f  (%d images, %.1f s in all)%n",
+        "test (%s, %s): loss %.4f  accuracy %.4f  (%d images, %.1f s in all)%n",
         model,
+        precision,
         test.get("loss"),
         test.get("accuracy"),
         test.examples(),
@@ -165,6 +179,18 @@ public final class FashionMnistTraining {
       }
       return evaluate.apply(test);
     }
+  }
+
+  /** The precision {@code --precision} names: f32, bf16 or f16. */
+  static Precision precision(String name) {
+    return switch (name) {
+      case "f32", "float32" -> Precision.FLOAT32;
+      case "bf16", "bfloat16" -> Precision.MIXED_BFLOAT16;
+      case "f16", "float16" -> Precision.MIXED_FLOAT16;
+      default ->
+          throw new IllegalArgumentException(
+              "--precision must be f32, bf16 or f16, got '" + name + "'");
+    };
   }
 
   private static String value(String[] args, int index, String option) {

@@ -85,6 +85,7 @@ public final class LoopBuilder {
             : ClusterPlacement.replicaBatch(loopName, globalBatch, cluster);
     this.options = options;
     this.seed = options.seed().orElse(declaredSeed);
+    MixedPrecision.check(loopName, options);
     MissingGradients.register();
     this.graph = new Graph();
     Ops root = Ops.create(graph);
@@ -140,10 +141,20 @@ public final class LoopBuilder {
     return placeholder;
   }
 
-  /** The layers of the {@code @Model} method {@code model}, whose variables form its group. */
+  /**
+   * The layers of the {@code @Model} method {@code model}, whose variables form its group; in a
+   * mixed-precision loop they compute in its low precision.
+   */
   public Layers layers(String model) {
     Layers layers =
-        new Layers(tf.withSubScope(model), store, model, training, globalStep.read(), seed);
+        new Layers(
+            tf.withSubScope(model),
+            store,
+            model,
+            training,
+            globalStep.read(),
+            seed,
+            MixedPrecision.computeType(options.precision()));
     // A model built again (a GAN's discriminator on real and generated data) shares the first
     // build's variables: the summary lists its first build.
     modelLayers.putIfAbsent(model, layers);
@@ -378,7 +389,16 @@ public final class LoopBuilder {
     for (Variable<?> variable : candidates) {
       reads.add(variable.read());
     }
-    Gradients gradients = scope.withName("gradients").gradients(objective, reads);
+    // Float16 keeps small gradients from flushing to zero by scaling the loss (and so every
+    // gradient) up, and the gradients back down before they are applied.
+    LossScale lossScale =
+        MixedPrecision.scalesLoss(options.precision())
+            ? LossScale.create(
+                tf, store, step.name(), options.initialLossScale(), options.lossScaleGrowthSteps())
+            : null;
+    Operand<? extends TNumber> differentiated =
+        lossScale == null ? objective : lossScale.scale(scope, objective);
+    Gradients gradients = scope.withName("gradients").gradients(differentiated, reads);
     List<Variable<?>> trained = new ArrayList<>();
     List<Operand<? extends TNumber>> raw = new ArrayList<>();
     for (int i = 0; i < candidates.size(); i++) {
@@ -396,6 +416,11 @@ public final class LoopBuilder {
               + step.loss()
               + "' depends on none of "
               + candidates);
+    }
+    Operand<TBool> scaledFinite = null;
+    if (lossScale != null) {
+      scaledFinite = lossScale.allFinite(scope, raw);
+      raw = lossScale.unscale(scope, raw);
     }
     List<Operand<? extends TNumber>> own = raw;
     Ops updateScope = scope;
@@ -438,8 +463,11 @@ public final class LoopBuilder {
             : null;
     List<Operand<? extends TNumber>> clipped = step.clipping().clip(updateScope, raw, gradientNorm);
     // Updates apply only once the loss and that norm (so every gradient) are known to be finite.
+    // Under loss scaling an overflowing gradient is routine (the step is skipped, the scale
+    // halved): the non-finite check then watches the loss only.
     NonFiniteGuard.StepGuard finite =
-        nonFiniteGuard.forStep(updateScope, step.name(), loss, gradientNorm, trained, own);
+        nonFiniteGuard.forStep(
+            updateScope, step.name(), loss, gradientNorm, lossScale == null, trained, own);
 
     Variable<TInt64> iterations =
         store.create(
@@ -482,8 +510,11 @@ public final class LoopBuilder {
                 iterations.read());
         scaledContexts.put(multiplier, variableContext);
       }
-      updates.add(
-          apply(step, variableContext, trained.get(i), numeric(finite.gate(clipped.get(i)))));
+      Operand<?> gradient = finite.gate(clipped.get(i));
+      if (lossScale != null) {
+        gradient = lossScale.gate(updateScope, gradient, scaledFinite);
+      }
+      updates.add(apply(step, variableContext, trained.get(i), numeric(gradient)));
     }
     // The model state updates (batch normalisation's moving averages) wait for the non-finite
     // check, like the weights: a skipped batch leaves them as they are.
@@ -512,6 +543,11 @@ public final class LoopBuilder {
                 .assignAddVariableOp(iterations.handle(), updateScope.constant(1L)));
     if (accumulation != null) {
       update = accumulation.reset(update);
+    }
+    if (lossScale != null) {
+      update =
+          lossScale.done(
+              updateScope, update, lossScale.update(updateScope, scaledFinite), scaledFinite);
     }
     return new LoopGraph.TrainStep(
         step.name(),

@@ -74,13 +74,15 @@ public final class NonFiniteGuard {
    * when the loss and every gradient element are (a NaN or infinity anywhere makes the sum of
    * squares NaN or infinite), so the check reuses the norm the step computes anyway. The one false
    * alarm, a finite gradient whose square overflows float32 (above 1.8e19), is told apart by the
-   * diagnosis.
+   * diagnosis. Without {@code checkGradients} (a loss-scaled step, which skips non-finite gradients
+   * itself) only the loss is checked.
    */
   StepGuard forStep(
       Ops scope,
       String stepName,
       Operand<?> loss,
       Operand<TFloat32> gradientNorm,
+      boolean checkGradients,
       List<Variable<?>> variables,
       List<? extends Operand<?>> gradients) {
     if (policy == NonFinite.OFF && !debugNumerics) {
@@ -117,10 +119,12 @@ public final class NonFiniteGuard {
       }
     }
     Operand<TBool> allFinite =
-        scope
-            .withName("all_finite")
-            .math
-            .logicalAnd(allFinite(scope, loss.asOutput()), scope.math.isFinite(gradientNorm));
+        checkGradients
+            ? scope
+                .withName("all_finite")
+                .math
+                .logicalAnd(allFinite(scope, loss.asOutput()), scope.math.isFinite(gradientNorm))
+            : scope.withName("all_finite").identity(allFinite(scope, loss.asOutput()));
     StepGuard guard =
         policy == NonFinite.SKIP
             ? skipGuard(scope, stepName, allFinite, checks, candidates)

@@ -26,6 +26,7 @@ import io.github.tfloop.train.LoopOptions;
 import io.github.tfloop.train.NativeResources;
 import io.github.tfloop.train.NonFinite;
 import io.github.tfloop.train.NonFiniteException;
+import io.github.tfloop.train.Precision;
 import io.github.tfloop.train.TrainingException;
 import io.github.tfloop.train.WeightSnapshot;
 import io.github.tfloop.weights.InitialWeights;
@@ -1202,7 +1203,8 @@ public final class LoopEngine implements AutoCloseable {
           Map.entry("output", graph.prediction().op().name()),
           byOp,
           Map.of(graph.training().op().name(), false),
-          directory);
+          directory,
+          options.precision() != Precision.FLOAT32);
     }
   }
 

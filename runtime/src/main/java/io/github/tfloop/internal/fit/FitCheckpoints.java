@@ -11,6 +11,7 @@ import io.github.tfloop.internal.engine.LoopEngine;
 import io.github.tfloop.train.EpochLog;
 import io.github.tfloop.train.History;
 import io.github.tfloop.train.NonFiniteException;
+import io.github.tfloop.train.Precision;
 import io.github.tfloop.train.StatefulListener;
 import io.github.tfloop.train.TrainingListener;
 import io.github.tfloop.train.ValidationLog;
@@ -53,6 +54,8 @@ final class FitCheckpoints implements AutoCloseable {
   private static final String VARIABLES = "variables";
   private static final String SNAPSHOT = "snapshot-";
   private static final String FORMAT = "2";
+  // The precision the fit trains in; checkpoints without it were written in float32.
+  private static final String PRECISION = "precision";
 
   /** Format 1 had no run, no stop flag and no snapshots: it reads as a run named "". */
   private static final Set<String> READABLE_FORMATS = Set.of("1", FORMAT);
@@ -426,6 +429,7 @@ final class FitCheckpoints implements AutoCloseable {
     state.put("format", FORMAT);
     state.put("run", run);
     state.put("loop", engine.name());
+    state.put(PRECISION, engine.options().precision().name());
     state.put("reason", reason);
     state.put("global_step", Long.toString(position.globalStep()));
     state.put("fit.first_global_step", Long.toString(position.firstGlobalStep()));
@@ -562,6 +566,7 @@ final class FitCheckpoints implements AutoCloseable {
               + engine.name()
               + "Loop");
     }
+    requireSamePrecision(checkpoint, where);
     Map<String, String> saved = under(checkpoint, "variable.");
     Map<String, String> ours = new TreeMap<>(engine.variableInventory());
     requireSameTraining(where, saved, ours);
@@ -671,6 +676,24 @@ final class FitCheckpoints implements AutoCloseable {
   private static String trainingOf(String description) {
     String rest = description.substring(shapeOf(description).length()).trim();
     return rest.isEmpty() ? "trained" : rest;
+  }
+
+  /** Refuses a checkpoint written in another precision, unless the options allow it. */
+  private void requireSamePrecision(Checkpoint checkpoint, String where) {
+    String saved = checkpoint.state().getOrDefault(PRECISION, Precision.FLOAT32.name());
+    String ours = engine.options().precision().name();
+    if (!saved.equals(ours) && !engine.options().resumeInOtherPrecision()) {
+      throw new IllegalStateException(
+          where
+              + " was written by a fit in precision "
+              + saved
+              + ", and this loop trains in "
+              + ours
+              + ": resume it in "
+              + saved
+              + ", or allow the change with"
+              + " LoopOptions.builder().resumeInOtherPrecision(true)");
+    }
   }
 
   private static void putHistory(Map<String, String> state, History history) {
