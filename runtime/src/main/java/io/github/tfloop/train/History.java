@@ -47,7 +47,9 @@ public final class History {
   /**
    * Why the fit stopped before its last epoch: a listener such as {@link EarlyStopping} (which says
    * which epoch's weights it restored), {@link LoopOptions.Builder#maxSteps maxSteps} or {@link
-   * LoopOptions.Builder#maxTime maxTime}; empty if it ran all its epochs.
+   * LoopOptions.Builder#maxTime maxTime}; empty if it ran all its epochs, or if a listener stopped
+   * it without a reason ({@link FitControl#stop()}). A resumed fit that goes on training after a
+   * stop at a limit has no reason until it stops again.
    */
   public Optional<String> stopReason() {
     return Optional.ofNullable(stopReason);

@@ -37,6 +37,15 @@ public interface TrainingListener {
     return List.of();
   }
 
+  /**
+   * The names of the loop's steps ({@code @Step} methods) this listener acts on, such as those
+   * whose learning rate it lowers: {@code fit} refuses a name the loop has no step of before it
+   * trains, before any checkpoint is read, written or moved. None by default.
+   */
+  default List<String> stepsNamed() {
+    return List.of();
+  }
+
   /** Before the first epoch. */
   default void onTrainBegin(FitControl control) {}
 

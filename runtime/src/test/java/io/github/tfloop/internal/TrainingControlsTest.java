@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -163,6 +164,26 @@ class TrainingControlsTest {
         assertEquals(20, loop.globalStep());
         assertEquals(List.of(6, 4), second.epochs().stream().map(EpochLog::steps).toList());
       }
+    }
+  }
+
+  @Test
+  void aResumeThatTrainsOnAfterAStopAtALimitReportsNoStaleReason(@TempDir Path root) {
+    Path directory = root.resolve("checkpoints");
+    try (Trainer loop =
+        sgd(
+            options().epochs(3).maxSteps(8).checkpoints(CheckpointPolicy.in(directory)).build(),
+            LearningRate.constant(0.05))) {
+      assertTrue(loop.fit(TRAIN, null).stopReason().isPresent());
+    }
+    try (Trainer loop =
+        sgd(
+            options().epochs(3).checkpoints(CheckpointPolicy.in(directory)).build(),
+            LearningRate.constant(0.05))) {
+      History resumed = loop.resume(TRAIN, null);
+      // the stopped fit ended epoch 2 at step 8 (its limit); the resume trains epoch 3
+      assertEquals(14, loop.globalStep(), "the resume trained epoch 3");
+      assertEquals(Optional.empty(), resumed.stopReason(), resumed.toString());
     }
   }
 
@@ -375,6 +396,37 @@ class TrainingControlsTest {
           refused.getMessage());
     }
     assertFalse(Files.exists(directory));
+  }
+
+  @Test
+  void aStepAListenerNamesIsCheckedBeforeStartFreshMovesAnything(@TempDir Path root)
+      throws IOException {
+    Path directory = root.resolve("checkpoints");
+    try (Trainer loop =
+        sgd(
+            options().epochs(1).checkpoints(CheckpointPolicy.in(directory)).build(),
+            LearningRate.constant(0.05))) {
+      loop.fit(TRAIN, null);
+    }
+    List<Path> before;
+    try (Stream<Path> files = Files.walk(directory)) {
+      before = files.sorted().toList();
+    }
+    LoopOptions typo =
+        options()
+            .checkpoints(CheckpointPolicy.in(directory).startFresh())
+            .listener(ReduceLROnPlateau.monitoring("loss").steps("trian").build())
+            .build();
+    try (Trainer loop = sgd(typo, LearningRate.constant(0.05))) {
+      IllegalArgumentException refused =
+          assertThrows(IllegalArgumentException.class, () -> loop.fit(TRAIN, null));
+      assertEquals(
+          "ReduceLROnPlateau: no step 'trian'; the steps are " + loop.engine().stepNames(),
+          refused.getMessage());
+    }
+    try (Stream<Path> files = Files.walk(directory)) {
+      assertEquals(before, files.sorted().toList(), "the directory was changed");
+    }
   }
 
   @Test

@@ -65,7 +65,10 @@ public final class FitLoop implements FitControl {
   private final FitPlan plan;
   private boolean stopRequested;
 
-  /** Why the fit stops (a step or time limit), not saved: a resume checks its limits anew. */
+  /**
+   * Why this call stops (a step or time limit). The history keeps it, and so checkpoints do, but a
+   * resume does not take it back: it checks its own limits anew.
+   */
   private String limitReached;
 
   private DataFingerprint trainingFingerprint;
@@ -138,7 +141,8 @@ public final class FitLoop implements FitControl {
           engine.lossNames(),
           validation != null,
           listeners,
-          options.checkpoints());
+          options.checkpoints(),
+          engine.stepNames());
       // Inputs are all checked; the checkpoint directory is touched only when the fit starts. A
       // dry run reads and writes no checkpoint.
       this.checkpoints =
@@ -563,7 +567,9 @@ public final class FitLoop implements FitControl {
     stopRequested = position.stopRequested();
     position.history().epochs().forEach(history::add);
     position.history().validations().forEach(history::addValidation);
-    position.history().stopReason().ifPresent(history::stopped);
+    if (stopRequested) { // the fit was stopped and stays so; a stop at a limit is checked anew
+      position.history().stopReason().ifPresent(history::stopped);
+    }
     engine.restoreProgress(epoch - 1, globalStep);
   }
 

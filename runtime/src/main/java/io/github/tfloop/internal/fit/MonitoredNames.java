@@ -9,7 +9,8 @@ import java.util.Locale;
  * Checks, when a fit starts, that every value a listener monitors ({@link
  * TrainingListener#monitors()}) and the value best checkpoints are ranked by ({@link
  * CheckpointPolicy#keepBest}) is one the fit reports: otherwise the fit would fail only at the end
- * of its first epoch, or never rank a checkpoint.
+ * of its first epoch, or never rank a checkpoint; and that every step a listener acts on ({@link
+ * TrainingListener#stepsNamed()}) is one of the loop's. All before any checkpoint is touched.
  */
 final class MonitoredNames {
 
@@ -19,8 +20,9 @@ final class MonitoredNames {
    * @param reported the names each epoch's log will hold
    * @param losses the names of the losses the steps minimise (their {@code @Loss} methods' names)
    * @param withValidation whether the fit has validation data
+   * @param steps the loop's steps, which listeners' {@link TrainingListener#stepsNamed()} must name
    * @throws IllegalArgumentException naming the listener, the name, the closest reported name and
-   *     every reported name
+   *     every reported name; or the listener, the step it names and the loop's steps
    */
   static void check(
       String loopName,
@@ -28,10 +30,21 @@ final class MonitoredNames {
       List<String> losses,
       boolean withValidation,
       List<TrainingListener> listeners,
-      CheckpointPolicy checkpoints) {
+      CheckpointPolicy checkpoints,
+      List<String> steps) {
     for (TrainingListener listener : listeners) {
       for (String name : listener.monitors()) {
         require(loopName, listener.toString(), name, reported, losses, withValidation);
+      }
+      for (String step : listener.stepsNamed()) {
+        if (!steps.contains(step)) {
+          throw new IllegalArgumentException(
+              listener.getClass().getSimpleName()
+                  + ": no step '"
+                  + step
+                  + "'; the steps are "
+                  + steps);
+        }
       }
     }
     if (checkpoints != null && checkpoints.keepBest() > 0) {
