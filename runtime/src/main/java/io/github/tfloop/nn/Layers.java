@@ -77,7 +77,8 @@ import org.tensorflow.types.family.TType;
  * <p>Variables are named {@code <model>/<layer>/<weight>}, the layer named after its kind and
  * numbered per kind in build order ({@code lstm}, {@code lstm_1}, ...), as Keras names layers.
  * Within a layer, variables are created in Keras's order with Keras's shapes, so that a Keras
- * weight file maps onto them by order and shape:
+ * weight file maps onto them by renaming its layers' prefixes ({@code
+ * io.github.tfloop.weights.WeightMapping} maps by name; it does not match by order or shape):
  *
  * <table>
  *   <caption>Variables per layer (Keras layer in brackets)</caption>

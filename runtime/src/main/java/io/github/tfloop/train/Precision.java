@@ -33,8 +33,9 @@ public enum Precision {
    * it; a step whose gradients are not all finite is skipped and halves the scale; after {@link
    * LoopOptions#lossScaleGrowthSteps()} finite steps in a row the scale doubles. The scale and its
    * counter are variables of the graph, saved in checkpoints. For GPUs ({@code
-   * LoopOptions.device("/GPU:0")}); on a CPU it is refused unless the CPU has float16 arithmetic
-   * (AVX512_FP16, AMX-FP16).
+   * LoopOptions.device("/GPU:0")}); a loop placed on the CPU is refused unless the CPU has float16
+   * arithmetic (AVX512_FP16, AMX-FP16, or ARM's FP16), while one placed on a GPU that TensorFlow
+   * does not see runs on the CPU (soft placement) with a warning that it will be slow.
    */
   MIXED_FLOAT16
 }

@@ -327,8 +327,9 @@ public final class FashionFineTuning {
             throw new IllegalArgumentException(
                 "unknown argument '"
                     + args[i]
-                    + "'; use --data DIR, --subset, --examples N, --pretrain-epochs N,"
-                    + " --head-epochs N, --tune-epochs N, --work DIR or --keras FILE");
+                    + "'; use --data DIR, --subset, --examples N, --pretrain-classes N, --pretrain-epochs N,"
+                    + " --head-epochs N, --tune-epochs N, --backbone-multiplier X, --work DIR or"
+                    + " --keras FILE");
       }
     }
     FashionMnist data =

@@ -86,7 +86,7 @@ public final class FashionMnistTraining {
             throw new IllegalArgumentException(
                 "unknown argument '"
                     + args[i]
-                    + "'; use --model mlp|cnn, --epochs N, --data DIR,"
+                    + "'; use --model mlp|cnn|finetune, --epochs N, --data DIR,"
                     + " --subset, --logdir DIR, --checkpoints DIR, --export DIR,"
                     + " --cluster-timeout SECONDS, --precision f32|bf16|f16 or --seed N");
       }
