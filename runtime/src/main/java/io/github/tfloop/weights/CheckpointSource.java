@@ -23,11 +23,9 @@ import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.NdArrays;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.BundleEntryProto;
 import org.tensorflow.proto.BundleHeaderProto;
-import org.tensorflow.proto.TensorShapeProto;
 import org.tensorflow.proto.TrackableObjectGraphOuterClass.TrackableObjectGraph;
 import org.tensorflow.types.TString;
 
@@ -121,7 +119,7 @@ final class CheckpointSource implements WeightSource {
           new WeightEntry(
               name,
               WeightType.of(proto.getDtype()),
-              shapeOf(proto.getShape()),
+              TensorShapes.of(proto.getShape()),
               fullNames.getOrDefault(name, name)));
     }
     return new CheckpointSource(prefix, shards, listed, protos);
@@ -295,17 +293,6 @@ final class CheckpointSource implements WeightSource {
     }
   }
 
-  private static Shape shapeOf(TensorShapeProto proto) {
-    if (proto.getUnknownRank()) {
-      return Shape.unknown();
-    }
-    long[] dims = new long[proto.getDimCount()];
-    for (int i = 0; i < dims.length; i++) {
-      dims[i] = proto.getDim(i).getSize();
-    }
-    return Shape.of(dims);
-  }
-
   @Override
   public String description() {
     return "TensorFlow checkpoint " + prefix;
@@ -380,7 +367,7 @@ final class CheckpointSource implements WeightSource {
   private byte[][] readStrings(String name, BundleEntryProto proto) {
     Path file = dataFile(proto.getShardId());
     byte[] bytes = readRaw(name, proto, file);
-    long count = shapeOf(proto.getShape()).size();
+    long count = TensorShapes.of(proto.getShape()).size();
     ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     CRC32C crc = new CRC32C();
     try {

@@ -11,13 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Tensor;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.SavedModel;
 import org.tensorflow.proto.TensorProto;
-import org.tensorflow.proto.TensorShapeProto;
 
 /**
  * The weights of a SavedModel that tfloop's {@code exportSavedModel} wrote: it has no variables
@@ -85,7 +83,7 @@ final class FrozenGraphSource implements WeightSource {
         }
         String name =
             node.getName().substring(SCOPE.length(), node.getName().length() - READ.length());
-        entries.add(new WeightEntry(name, type, shapeOf(tensor.getTensorShape())));
+        entries.add(new WeightEntry(name, type, TensorShapes.of(tensor.getTensorShape())));
         values.put(name, tensor);
       }
     }
@@ -97,14 +95,6 @@ final class FrozenGraphSource implements WeightSource {
               + " writes them: there are no weights to read");
     }
     return new FrozenGraphSource(directory, entries, values);
-  }
-
-  private static Shape shapeOf(TensorShapeProto proto) {
-    long[] dims = new long[proto.getDimCount()];
-    for (int i = 0; i < dims.length; i++) {
-      dims[i] = proto.getDim(i).getSize();
-    }
-    return Shape.of(dims);
   }
 
   @Override

@@ -40,7 +40,6 @@ import org.tensorflow.proto.OpDef;
 import org.tensorflow.proto.SavedModel;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
-import org.tensorflow.proto.TensorShapeProto;
 import org.tensorflow.proto.VariableDef;
 
 /**
@@ -259,18 +258,7 @@ public final class SavedModelGraph {
   }
 
   private static Shape shapeOf(TensorInfo info) {
-    return info.hasTensorShape() ? shapeOf(info.getTensorShape()) : Shape.unknown();
-  }
-
-  private static Shape shapeOf(TensorShapeProto proto) {
-    if (proto.getUnknownRank()) {
-      return Shape.unknown();
-    }
-    long[] dims = new long[proto.getDimCount()];
-    for (int i = 0; i < dims.length; i++) {
-      dims[i] = proto.getDim(i).getSize();
-    }
-    return Shape.of(dims);
+    return info.hasTensorShape() ? TensorShapes.of(info.getTensorShape()) : Shape.unknown();
   }
 
   /** The reading of one signature. */
@@ -423,7 +411,7 @@ public final class SavedModelGraph {
         List<String> problems) {
       String name = node.getName();
       WeightType type = WeightType.of(node.getAttrOrThrow("dtype").getType());
-      Shape shape = shapeOf(node.getAttrOrThrow("shape").getShape());
+      Shape shape = TensorShapes.of(node.getAttrOrThrow("shape").getShape());
       String key = keys.get(name);
       if (key == null) {
         key = byName(node, source);
