@@ -5,6 +5,9 @@ def generated = new File(basedir, 'target/generated-sources/annotations/com/exam
 assert generated.isFile(): "no loop was generated: $generated is missing (annotationProcessorPaths ignored?)"
 assert generated.text.contains('public final class LineFitLoop')
 assert new File(basedir, 'target/classes/com/example/LineFitLoop.class').isFile(): "the loop did not compile"
+// the README's first example compiled: its class, the loop generated from it, and the calls
+assert new File(basedir, 'target/classes/com/example/FashionMlpLoop.class').isFile(): "the README's FashionMlp did not generate a loop"
+assert new File(basedir, 'target/classes/com/example/ReadmeFirstExample.class').isFile(): "the README's first example's calls did not compile"
 
 def log = new File(basedir, 'build.log').getText('UTF-8')
 assert log.contains("Apache Maven $mavenVersion "): "the project was not built with Maven $mavenVersion"
