@@ -274,6 +274,53 @@ class ResumeTest {
   }
 
   @Test
+  void checkpointOfAnotherBatchSizeSeedOrShufflingIsRefusedBeforeAnythingChanges(
+      @TempDir Path directory) {
+    CheckpointPolicy policy = CheckpointPolicy.in(directory);
+    try (Trainer engine = Regression.adam(options().epochs(1).checkpoints(policy).build(), 0.01)) {
+      engine.fit(TRAIN, null);
+    }
+    Path written = CheckpointStore.open(directory).checkpoints().get(0);
+    long seed;
+    try (Trainer engine = Regression.adam(options().build(), 0.01)) {
+      seed = engine.engine().seed();
+    }
+    String then = "batch size 8, seed " + seed + ", shuffled";
+    Map<String, LoopOptions.Builder> changes =
+        Map.of(
+            "batch size 16, seed " + seed + ", shuffled",
+            options().batchSize(16),
+            "batch size 8, seed " + (seed + 1) + ", shuffled",
+            options().seed(seed + 1),
+            "batch size 8, seed " + seed + ", without shuffling",
+            options().shuffle(false));
+    changes.forEach(
+        (now, changed) -> {
+          try (Trainer engine =
+              Regression.adam(changed.epochs(2).checkpoints(policy).build(), 0.01)) {
+            float[] before = Regression.weights(engine);
+            IllegalStateException error =
+                assertThrows(IllegalStateException.class, () -> engine.resume(TRAIN, null));
+            assertEquals(
+                "checkpoint "
+                    + written
+                    + " was written by a fit with "
+                    + then
+                    + ", and this loop has "
+                    + now
+                    + ": resume with the ones it was written with (LoopOptions.batchSize, seed,"
+                    + " shuffle), or start a new fit from its weights with"
+                    + " LoopOptions.initialWeights(InitialWeights.from("
+                    + written
+                    + "))",
+                error.getMessage());
+            assertArrayEquals(before, Regression.weights(engine), 0f);
+          }
+        });
+    assertEquals(List.of(written), CheckpointStore.open(directory).checkpoints());
+  }
+
+  @Test
   void checkpointOfOtherTrainingDataOfTheSameSizeIsRefusedNamingTheColumn(@TempDir Path directory) {
     CheckpointPolicy policy = CheckpointPolicy.in(directory);
     try (Trainer engine = Regression.adam(options().epochs(1).checkpoints(policy).build(), 0.01)) {

@@ -56,6 +56,12 @@ final class FitCheckpoints implements AutoCloseable {
   private static final String FORMAT = "2";
   // The precision the fit trains in; checkpoints without it were written in float32.
   private static final String PRECISION = "precision";
+  // The batch size, seed and shuffling in effect: which examples each batch holds and every later
+  // epoch's order and random masks depend on them. Checkpoints written before they were recorded
+  // lack them.
+  private static final String BATCH_SIZE = "batch_size";
+  private static final String SEED = "seed";
+  private static final String SHUFFLE = "shuffle";
 
   /** Format 1 had no run, no stop flag and no snapshots: it reads as a run named "". */
   private static final Set<String> READABLE_FORMATS = Set.of("1", FORMAT);
@@ -430,6 +436,9 @@ final class FitCheckpoints implements AutoCloseable {
     state.put("run", run);
     state.put("loop", engine.name());
     state.put(PRECISION, engine.options().precision().name());
+    state.put(BATCH_SIZE, Integer.toString(engine.batchSize()));
+    state.put(SEED, Long.toString(engine.seed()));
+    state.put(SHUFFLE, Boolean.toString(engine.options().shuffle()));
     state.put("reason", reason);
     state.put("global_step", Long.toString(position.globalStep()));
     state.put("fit.first_global_step", Long.toString(position.firstGlobalStep()));
@@ -567,6 +576,7 @@ final class FitCheckpoints implements AutoCloseable {
               + "Loop");
     }
     requireSamePrecision(checkpoint, where);
+    requireSameBatchesAndSeed(checkpoint, where);
     Map<String, String> saved = under(checkpoint, "variable.");
     Map<String, String> ours = new TreeMap<>(engine.variableInventory());
     requireSameTraining(where, saved, ours);
@@ -676,6 +686,44 @@ final class FitCheckpoints implements AutoCloseable {
   private static String trainingOf(String description) {
     String rest = description.substring(shapeOf(description).length()).trim();
     return rest.isEmpty() ? "trained" : rest;
+  }
+
+  /**
+   * Refuses a checkpoint written by a fit with another batch size or seed: resuming it would not
+   * train on the batches, in the order, with the random masks the interrupted fit would have.
+   */
+  private void requireSameBatchesAndSeed(Checkpoint checkpoint, String where) {
+    Map<String, String> state = checkpoint.state();
+    if (!state.containsKey(BATCH_SIZE)) {
+      return; // written before these were recorded
+    }
+    String saved = ordering(state.get(BATCH_SIZE), state.get(SEED), state.get(SHUFFLE));
+    String ours =
+        ordering(
+            Integer.toString(engine.batchSize()),
+            Long.toString(engine.seed()),
+            Boolean.toString(engine.options().shuffle()));
+    if (!saved.equals(ours)) {
+      throw new IllegalStateException(
+          where
+              + " was written by a fit with "
+              + saved
+              + ", and this loop has "
+              + ours
+              + ": resume with the ones it was written with (LoopOptions.batchSize, seed,"
+              + " shuffle), or start a new fit from its weights with"
+              + " LoopOptions.initialWeights(InitialWeights.from("
+              + where.substring("checkpoint ".length())
+              + "))");
+    }
+  }
+
+  private static String ordering(String batchSize, String seed, String shuffle) {
+    return "batch size "
+        + batchSize
+        + ", seed "
+        + seed
+        + ("false".equals(shuffle) ? ", without shuffling" : ", shuffled");
   }
 
   /** Refuses a checkpoint written in another precision, unless the options allow it. */
