@@ -18,7 +18,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * A CSV file with a header row, read into memory: comma-separated, fields optionally in double
@@ -191,69 +190,7 @@ public final class CsvTable {
         }
       } while (line.isBlank());
       recordLine = lineNumber;
-      List<String> fields = new ArrayList<>();
-      int i = 0;
-      while (true) {
-        int start = i;
-        while (start < line.length() && Character.isWhitespace(line.charAt(start))) {
-          start++;
-        }
-        if (start < line.length() && line.charAt(start) == '"') {
-          StringBuilder field = new StringBuilder();
-          i = start + 1;
-          while (true) {
-            if (i == line.length()) {
-              line = readLine();
-              if (line == null) {
-                throw new IOException(
-                    source
-                        + ":"
-                        + recordLine
-                        + ": the quoted field "
-                        + (fields.size() + 1)
-                        + " opened on this line is never closed");
-              }
-              field.append('\n');
-              i = 0;
-              continue;
-            }
-            char c = line.charAt(i++);
-            if (c != '"') {
-              field.append(c);
-            } else if (i < line.length() && line.charAt(i) == '"') {
-              field.append('"');
-              i++;
-            } else {
-              break;
-            }
-          }
-          while (i < line.length() && Character.isWhitespace(line.charAt(i))) {
-            i++;
-          }
-          fields.add(field.toString());
-          if (i == line.length()) {
-            break;
-          }
-          if (line.charAt(i) != ',') {
-            throw new IOException(
-                source
-                    + ":"
-                    + lineNumber
-                    + ": field "
-                    + fields.size()
-                    + " has text after its closing quote (write a quote inside quotes as \"\")");
-          }
-          i++;
-        } else {
-          int comma = line.indexOf(',', i);
-          fields.add(line.substring(i, comma < 0 ? line.length() : comma).trim());
-          if (comma < 0) {
-            break;
-          }
-          i = comma + 1;
-        }
-      }
-      return fields.toArray(new String[0]);
+      return CsvFields.split(line, source, recordLine, this::readLine);
     }
   }
 
@@ -457,13 +394,6 @@ public final class CsvTable {
     return codes;
   }
 
-  /** A decimal number as CSV files write them: no Java suffixes, hex, NaN or Infinity. */
-  private static final Pattern DECIMAL =
-      Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
-
-  /** A whole number. */
-  private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
-
   /**
    * A field that holds a decimal number.
    *
@@ -475,7 +405,7 @@ public final class CsvTable {
     if (field.isEmpty()) {
       throw missing(row, column);
     }
-    if (!DECIMAL.matcher(field).matches()) {
+    if (!CsvFields.DECIMAL.matcher(field).matches()) {
       boolean nonFinite = field.matches("[+-]?(NaN|Infinity)");
       throw new IllegalArgumentException(
           where(row, column)
@@ -517,13 +447,13 @@ public final class CsvTable {
     if (field.isEmpty()) {
       throw missing(row, column);
     }
-    if (!INTEGER.matcher(field).matches()) {
+    if (!CsvFields.INTEGER.matcher(field).matches()) {
       throw new IllegalArgumentException(
           where(row, column)
               + " holds '"
               + field
               + "', which is not a whole number"
-              + (DECIMAL.matcher(field).matches()
+              + (CsvFields.DECIMAL.matcher(field).matches()
                   ? ""
                   : "; for names of classes, use categories(\"" + header.get(column) + "\")"));
     }

@@ -1,5 +1,6 @@
 package io.github.tfloop.data.stream;
 
+import io.github.tfloop.data.CsvFields;
 import io.github.tfloop.data.InputSpec;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * CSV files with a header row, one part per file, read with {@code CsvTable}'s rules: UTF-8 (a
@@ -21,10 +21,6 @@ import java.util.regex.Pattern;
  * skipped. The reader only finds where each record ends; the decoders split and parse them.
  */
 final class CsvSource extends Source {
-
-  private static final Pattern DECIMAL =
-      Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
-  private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
 
   private final List<Path> files;
   private final List<InputSpec> columns;
@@ -364,72 +360,16 @@ final class CsvSource extends Source {
     }
   }
 
-  /** The fields of one record, with {@code CsvTable}'s rules. */
+  /** The fields of one record, with {@code CsvTable}'s rules; a record is one line. */
   private static String[] split(String line, Path file, long lineNumber) throws IOException {
-    List<String> fields = new ArrayList<>();
-    int i = 0;
-    while (true) {
-      int start = i;
-      while (start < line.length() && Character.isWhitespace(line.charAt(start))) {
-        start++;
-      }
-      if (start < line.length() && line.charAt(start) == '"') {
-        StringBuilder field = new StringBuilder();
-        i = start + 1;
-        while (true) {
-          if (i == line.length()) {
-            throw new IOException(
-                file
-                    + ":"
-                    + lineNumber
-                    + ": the quoted field "
-                    + (fields.size() + 1)
-                    + " opened on this line is never closed");
-          }
-          char c = line.charAt(i++);
-          if (c != '"') {
-            field.append(c);
-          } else if (i < line.length() && line.charAt(i) == '"') {
-            field.append('"');
-            i++;
-          } else {
-            break;
-          }
-        }
-        while (i < line.length() && Character.isWhitespace(line.charAt(i))) {
-          i++;
-        }
-        fields.add(field.toString());
-        if (i == line.length()) {
-          break;
-        }
-        if (line.charAt(i) != ',') {
-          throw new IOException(
-              file
-                  + ":"
-                  + lineNumber
-                  + ": field "
-                  + fields.size()
-                  + " has text after its closing quote (write a quote inside quotes as \"\")");
-        }
-        i++;
-      } else {
-        int comma = line.indexOf(',', i);
-        fields.add(line.substring(i, comma < 0 ? line.length() : comma).trim());
-        if (comma < 0) {
-          break;
-        }
-        i = comma + 1;
-      }
-    }
-    return fields.toArray(new String[0]);
+    return CsvFields.split(line, file.toString(), lineNumber, () -> null);
   }
 
   private static String decimal(String field, Path file, long line, String column) {
     if (field.isEmpty()) {
       throw missing(file, line, column);
     }
-    if (!DECIMAL.matcher(field).matches()) {
+    if (!CsvFields.DECIMAL.matcher(field).matches()) {
       boolean nonFinite = field.matches("[+-]?(NaN|Infinity)");
       throw new IllegalArgumentException(
           file
@@ -451,7 +391,7 @@ final class CsvSource extends Source {
     if (field.isEmpty()) {
       throw missing(file, line, column);
     }
-    if (!INTEGER.matcher(field).matches()) {
+    if (!CsvFields.INTEGER.matcher(field).matches()) {
       throw new IllegalArgumentException(
           file
               + ":"
