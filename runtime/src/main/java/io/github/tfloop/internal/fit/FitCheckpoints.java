@@ -579,7 +579,7 @@ final class FitCheckpoints implements AutoCloseable {
     requireSameBatchesAndSeed(checkpoint, where);
     Map<String, String> saved = under(checkpoint, "variable.");
     Map<String, String> ours = new TreeMap<>(engine.variableInventory());
-    requireSameTraining(where, saved, ours);
+    requireSameTraining(checkpoint, where, saved, ours);
     if (!saved.equals(ours)) {
       Map<String, String> missing = new TreeMap<>(ours);
       missing.keySet().removeAll(saved.keySet());
@@ -650,7 +650,7 @@ final class FitCheckpoints implements AutoCloseable {
    * than this loop's: resuming it would not continue the same fit.
    */
   private static void requireSameTraining(
-      String where, Map<String, String> saved, Map<String, String> ours) {
+      Checkpoint checkpoint, String where, Map<String, String> saved, Map<String, String> ours) {
     List<String> changed = new java.util.ArrayList<>();
     saved.forEach(
         (name, then) -> {
@@ -666,10 +666,8 @@ final class FitCheckpoints implements AutoCloseable {
               + " than this loop does ("
               + String.join("; ", changed)
               + "): resume with the LoopOptions.freeze and learningRateMultiplier it was written"
-              + " with, or start a new fit from its weights with"
-              + " LoopOptions.initialWeights(InitialWeights.from("
-              + where.substring("checkpoint ".length())
-              + "))");
+              + " with"
+              + orStartFromItsWeights(checkpoint));
     }
   }
 
@@ -711,11 +709,16 @@ final class FitCheckpoints implements AutoCloseable {
               + ", and this loop has "
               + ours
               + ": resume with the ones it was written with (LoopOptions.batchSize, seed,"
-              + " shuffle), or start a new fit from its weights with"
-              + " LoopOptions.initialWeights(InitialWeights.from("
-              + where.substring("checkpoint ".length())
-              + "))");
+              + " shuffle)"
+              + orStartFromItsWeights(checkpoint));
     }
+  }
+
+  /** The other way out of a refused resume: a new fit that starts from the checkpoint's weights. */
+  private static String orStartFromItsWeights(Checkpoint checkpoint) {
+    return ", or start a new fit from its weights with LoopOptions.initialWeights(InitialWeights.from("
+        + checkpoint.directory()
+        + "))";
   }
 
   private static String ordering(String batchSize, String seed, String shuffle) {
